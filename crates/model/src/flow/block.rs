@@ -1,0 +1,217 @@
+//! The block types of the flow format. Successor fields name other blocks of the same flow.
+
+use super::{Expression, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One node of the flow graph. Tagged by `type` so YAML reads `type: data_action`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Block {
+    /// Assigns a participant-data variable from an expression, then goes to `next`.
+    SetVariable {
+        variable: String,
+        value: Expression,
+        next: String,
+    },
+    /// Plays a prompt (TTS text or a prompt name) for `duration_ms` of call time.
+    Play {
+        prompt: String,
+        #[serde(default = "default_play_ms")]
+        duration_ms: u64,
+        next: String,
+    },
+    /// Calls an integration (data action) with timeout and retry; `on_error` after the last failure.
+    DataAction(DataActionBlock),
+    /// Evaluates a boolean expression.
+    Decision {
+        condition: Expression,
+        on_true: String,
+        on_false: String,
+    },
+    /// Picks the first case whose condition holds, else `default`.
+    Switch {
+        cases: Vec<SwitchCase>,
+        default: String,
+    },
+    /// Picks a branch at random by weight; `default` takes what the weights leave of 100.
+    Randomize {
+        branches: Vec<WeightedBranch>,
+        default: String,
+    },
+    /// Reads a row of a data table by key; outputs map column names to variables.
+    DatatableLookup {
+        datatable: String,
+        key: Expression,
+        #[serde(default)]
+        outputs: BTreeMap<String, String>,
+        on_found: String,
+        on_not_found: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_error: Option<String>,
+    },
+    /// Hands the call to another flow (by name or by an expression giving a flow id),
+    /// keeping participant data.
+    TransferToFlow {
+        flow: Expression,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_failure: Option<String>,
+    },
+    /// Hands the call to the ACD on a queue (by name or id). Terminal for the flow.
+    TransferToQueue {
+        queue: Expression,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<i32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_failure: Option<String>,
+    },
+    /// Waits a fixed time or a time taken from a variable.
+    Wait {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_from: Option<String>,
+        next: String,
+    },
+    /// Ends the call.
+    Disconnect {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+}
+
+fn default_play_ms() -> u64 {
+    2_000
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataActionBlock {
+    /// Integration name or id in the org.
+    pub integration: String,
+    /// Request inputs: input name → expression.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, Expression>,
+    /// Response fields → variables to set.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, String>,
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+    pub on_success: String,
+    pub on_error: String,
+    /// Where a timed-out call goes; `on_error` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_timeout: Option<String>,
+}
+
+fn default_timeout_ms() -> u64 {
+    5_000
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Total attempts including the first; 1 means no retry.
+    pub max_attempts: u32,
+    #[serde(default)]
+    pub backoff: Backoff,
+    #[serde(default = "default_initial_delay_ms")]
+    pub initial_delay_ms: u64,
+    #[serde(default = "default_max_delay_ms")]
+    pub max_delay_ms: u64,
+}
+
+fn default_initial_delay_ms() -> u64 {
+    1_000
+}
+
+fn default_max_delay_ms() -> u64 {
+    10_000
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backoff {
+    Fixed,
+    #[default]
+    Exponential,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchCase {
+    pub condition: Expression,
+    pub next: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightedBranch {
+    /// Percentage 0–100. Weights may be template variables in source and are resolved before use.
+    pub weight: f64,
+    pub next: String,
+}
+
+impl Block {
+    /// Every block name this block can go to, in declaration order.
+    pub fn successors(&self) -> Vec<&str> {
+        match self {
+            Block::SetVariable { next, .. } | Block::Play { next, .. } | Block::Wait { next, .. } => {
+                vec![next]
+            }
+            Block::DataAction(action) => {
+                let mut out = vec![action.on_success.as_str(), action.on_error.as_str()];
+                if let Some(timeout) = &action.on_timeout {
+                    out.push(timeout);
+                }
+                out
+            }
+            Block::Decision { on_true, on_false, .. } => vec![on_true, on_false],
+            Block::Switch { cases, default } => cases
+                .iter()
+                .map(|case| case.next.as_str())
+                .chain(std::iter::once(default.as_str()))
+                .collect(),
+            Block::Randomize { branches, default } => branches
+                .iter()
+                .map(|branch| branch.next.as_str())
+                .chain(std::iter::once(default.as_str()))
+                .collect(),
+            Block::DatatableLookup { on_found, on_not_found, on_error, .. } => {
+                let mut out = vec![on_found.as_str(), on_not_found.as_str()];
+                if let Some(error) = on_error {
+                    out.push(error);
+                }
+                out
+            }
+            Block::TransferToFlow { on_failure, .. } | Block::TransferToQueue { on_failure, .. } => {
+                on_failure.iter().map(String::as_str).collect()
+            }
+            Block::Disconnect { .. } => Vec::new(),
+        }
+    }
+
+    /// The snake_case type name, as written in the `type` field.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Block::SetVariable { .. } => "set_variable",
+            Block::Play { .. } => "play",
+            Block::DataAction(_) => "data_action",
+            Block::Decision { .. } => "decision",
+            Block::Switch { .. } => "switch",
+            Block::Randomize { .. } => "randomize",
+            Block::DatatableLookup { .. } => "datatable_lookup",
+            Block::TransferToFlow { .. } => "transfer_to_flow",
+            Block::TransferToQueue { .. } => "transfer_to_queue",
+            Block::Wait { .. } => "wait",
+            Block::Disconnect { .. } => "disconnect",
+        }
+    }
+}
+
+/// Convenience for literal values in block fields.
+pub fn literal(value: impl Into<String>) -> Expression {
+    Expression::from(Value::String(value.into()))
+}
