@@ -1,1 +1,15 @@
-fn main() {}
+//! Chores in Rust, not shell: `cargo xtask test` (everything CI runs) and `cargo xtask bench`.
+
+mod bench;
+mod test;
+
+use anyhow::bail;
+
+fn main() -> anyhow::Result<()> {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    match arguments.first().map(String::as_str) {
+        Some("test") => test::run(&arguments[1..]),
+        Some("bench") => bench::run(&arguments[1..]),
+        _ => bail!("usage: cargo xtask <test|bench> [args]"),
+    }
+}

@@ -1,8 +1,31 @@
 //! Genesys Cloud wire types, shared by the emulator (which serves them) and the client (which
 //! reads them). Field names and types follow the real API so the official SDKs deserialize them.
-//! Seed-only extensions (routing strategies, `X-RateLimit-*`) are marked as such where defined.
+//! Seed-only extensions (routing strategies, the org tree, `X-RateLimit-*`, health checks,
+//! license sessions) are marked as such where defined.
 
+pub mod analytics;
 pub mod auth;
+pub mod common;
+pub mod conversation;
+pub mod credentials;
+pub mod crm;
+pub mod datatable;
+pub mod emulator;
 pub mod error;
+pub mod flow;
+pub mod integration;
+pub mod notifications;
+pub mod organization;
 pub mod paging;
+pub mod queue;
 pub mod rate_limit;
+pub mod strategy;
+pub mod telephony;
+pub mod traffic;
+pub mod usage;
+pub mod user;
+
+pub use common::{Division, EntityRef};
+pub use credentials::{CredentialsFile, OrgCredentials};
+pub use error::ErrorBody;
+pub use paging::EntityListing;

@@ -1,1 +1,56 @@
-//! placeholder
+//! A Genesys-Cloud-compatible platform emulator: `app(state)` is the axum router, `spawn` runs
+//! it on a socket. The REST dialect, auth, rate limits, concurrency rules and faults follow the
+//! real platform, plus the seeds' extensions unless `strict`.
+
+pub mod analytics;
+pub mod contact_center;
+pub mod crm;
+pub mod error;
+pub mod middleware;
+pub mod notifications;
+pub mod routes;
+mod server;
+pub mod state;
+pub mod topology;
+
+pub use error::{ApiError, EmulatorError};
+pub use server::{ConnectionKill, EmulatorOptions, RunningEmulator, serve, spawn};
+pub use state::{AppState, Settings};
+pub use topology::{Topology, load_topology};
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use middleware::{auth, etag, faults, metrics, rate_limit};
+
+/// The emulator's whole HTTP surface.
+pub fn app(state: AppState) -> Router {
+    app_with(state, notifications::api_routes(), notifications::socket_routes())
+}
+
+/// `app` plus extra routes: `extra_api` is served under the same auth, rate limit and ETag
+/// layers as `/api/v2/*`; `extra_public` only under metrics and faults (e.g. WebSocket connect
+/// URIs, fake external services).
+pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Router<AppState>) -> Router {
+    let api = routes::api_routes(state.strict()).merge(extra_api);
+    let api = if state.strict() {
+        api
+    } else {
+        // The ETag layer reads current representations through an un-layered copy of the API.
+        let reader = etag::EtagReader(api.clone().with_state(state.clone()));
+        api.layer(from_fn_with_state(reader, etag::etag))
+    };
+    let api = api
+        .layer(from_fn_with_state(state.clone(), rate_limit::limit))
+        .layer(from_fn_with_state(state.clone(), auth::authenticate));
+    Router::new()
+        .merge(api)
+        .merge(routes::public_routes(state.strict()))
+        .merge(extra_public)
+        .fallback(|| async { ApiError::no_route() })
+        .layer(from_fn_with_state(state.clone(), faults::inject))
+        .layer(from_fn_with_state(state.clone(), metrics::observe))
+        // Control and health routes are outside faults and counters on purpose: a test must be
+        // able to remove a fault rule that matches `/**`.
+        .merge(routes::control_routes())
+        .with_state(state)
+}

@@ -1,3 +1,10 @@
 //! Switchboard's domain model: pure types and logic, no I/O, no async, no HTTP.
 
+pub mod expr;
 pub mod flow;
+pub mod load;
+pub mod org;
+pub mod queueing;
+pub mod resources;
+pub mod template;
+pub mod validate;

@@ -149,9 +149,37 @@ pub struct SwitchCase {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WeightedBranch {
-    /// Percentage 0–100. Weights may be template variables in source and are resolved before use.
+    /// Percentage 0–100. Weights may be template variables in source and are resolved before use;
+    /// a resolved template is a string, so a numeric string (`"25"`) is accepted too.
+    #[serde(deserialize_with = "number_or_numeric_string")]
     pub weight: f64,
     pub next: String,
+}
+
+/// Accepts `25`, `25.5` or `"25"`, so a weight that came from a template variable types cleanly.
+fn number_or_numeric_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    struct NumberVisitor;
+    impl serde::de::Visitor<'_> for NumberVisitor {
+        type Value = f64;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a number or a string holding a number")
+        }
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<f64, E> {
+            Ok(value)
+        }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<f64, E> {
+            Ok(value as f64)
+        }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<f64, E> {
+            Ok(value as f64)
+        }
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<f64, E> {
+            value.trim().parse::<f64>().map_err(|_| {
+                E::custom(format!("expected a number, got `{value}` (an unresolved template variable?)"))
+            })
+        }
+    }
+    deserializer.deserialize_any(NumberVisitor)
 }
 
 impl Block {

@@ -1,0 +1,39 @@
+//! Organizations: `GET /api/v2/organizations/me` (real) and the org tree of seed 002.
+
+use serde::{Deserialize, Serialize};
+
+/// The real `Organization` (subset the SDKs and our client use).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_country_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Optimistic-concurrency version: a PUT with a stale value is answered 409.
+    pub version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_platform: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_uri: Option<String>,
+}
+
+/// Seed-only: one entry of `GET /api/v2/organizations`, the tree visible to the token.
+/// The real platform has no such listing; `--strict` answers 404.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgTreeEntry {
+    pub id: String,
+    pub name: String,
+    /// `parent` for the root of the visible tree's hierarchy, `child` for sub-orgs.
+    #[serde(rename = "type")]
+    pub org_type: String,
+    #[serde(default)]
+    pub parent_org_id: Option<String>,
+}

@@ -1,0 +1,101 @@
+//! Routing queues (`/api/v2/routing/queues`) and their members.
+
+use crate::common::{Division, EntityRef};
+use crate::user::RoutingStatus;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The real `Queue`. Queues are last-write-wins on the real platform (no body version).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Queue {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<Division>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_modified: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_member_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined_member_count: Option<u32>,
+    /// Per media type (`call`, `chat`, ...) alerting timeout and service level.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub media_settings: BTreeMap<String, MediaSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acw_settings: Option<AcwSettings>,
+    /// `NONE`, `BEST` or `ALL` on the real platform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skill_evaluation_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_flow: Option<EntityRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerting_timeout_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_level: Option<ServiceLevel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceLevel {
+    /// Fraction (0..1) of interactions to answer within `duration_ms`.
+    pub percentage: f64,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AcwSettings {
+    /// `OPTIONAL`, `MANDATORY`, `MANDATORY_TIMEOUT`, `MANDATORY_FORCED_TIMEOUT`, `AGENT_REQUESTED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapup_prompt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+}
+
+/// One entry of `GET /api/v2/routing/queues/{id}/members`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueMember {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<EntityRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ring_number: Option<u32>,
+    pub joined: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_status: Option<RoutingStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_uri: Option<String>,
+}
+
+/// Body item of `POST /api/v2/routing/queues/{id}/members` (`?delete=true` removes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WritableEntity {
+    pub id: String,
+}
+
+/// Body of `PATCH /api/v2/routing/queues/{id}/members/{memberId}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueMemberPatch {
+    pub joined: bool,
+}

@@ -1,0 +1,85 @@
+//! Command-line flags. Doc comments here are the `--help` text.
+
+use crate::output::OutputFormat;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Config-as-code, safe releases and reliable middleware for Genesys Cloud contact centers.
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version)]
+pub struct Arguments {
+    /// Output format for results.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Log progress to stderr (or set SWITCHBOARD_LOG=debug).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Genesys-Cloud-compatible platform emulator.
+    Emulator(EmulatorArgs),
+    /// Show the organization tree of a target environment.
+    Orgs(TargetArgs),
+    /// Run a virtual-time contact-center day from a scenario file and print its metrics.
+    Simulate(SimulateArgs),
+    /// Start an embedded emulator and show everything Switchboard can do so far.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Topology YAML (orgs, queues, agents, flows); the default topology when absent.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Directory where state persists across restarts.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Write the development credentials of every org to this JSON file.
+    #[arg(long)]
+    pub credentials_out: Option<PathBuf>,
+    /// Serve only what the real platform serves (no ETag, no X-RateLimit-*, no seed-only endpoints).
+    #[arg(long)]
+    pub strict: bool,
+    /// Requests per minute allowed per token.
+    #[arg(long, default_value_t = 300)]
+    pub rate_limit: u32,
+    /// Access-token lifetime in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    pub token_lifetime: u64,
+}
+
+/// Which platform to talk to. Without any of these, an embedded emulator is started.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// API base URL, e.g. https://api.mypurecloud.com or http://127.0.0.1:8080.
+    #[arg(long, env = "SWITCHBOARD_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Credentials JSON file ({"orgs":[{"id","name","parentId","clientId","clientSecret"}]}).
+    #[arg(long, env = "SWITCHBOARD_CREDENTIALS")]
+    pub credentials: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Scenario YAML file.
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// Random seed; the same seed gives the same day.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seconds of live (wall-clock) calls to show.
+    #[arg(long, default_value_t = 20)]
+    pub live_seconds: u64,
+}

@@ -1,0 +1,56 @@
+//! `switchboard demo`: starts an embedded emulator and walks through what exists so far.
+
+use crate::args::DemoArgs;
+use crate::commands::orgs::{org_tree, print_tree};
+use crate::commands::simulate::{print_report, simulate_file};
+use crate::output::OutputFormat;
+use crate::target::Target;
+use anyhow::Context;
+use serde_json::json;
+use std::path::PathBuf;
+use switchboard_emulator::EmulatorOptions;
+use switchboard_platform::PlatformExt;
+
+pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()> {
+    let text = output == OutputFormat::Text;
+    let target = Target::embedded(EmulatorOptions::default()).await?;
+    if text {
+        println!("== embedded emulator at {} ==", target.base_url);
+    }
+    let tree = org_tree(&target).await?;
+    if text {
+        println!("\n== organizations (each org's own OAuth client; the parent sees its children) ==");
+        print_tree(&tree);
+    }
+    let mut queue_summary = Vec::new();
+    for (credentials, client) in target.clients()? {
+        let queues = client.queues().list_all().await.with_context(|| format!("queues of {}", credentials.name))?;
+        queue_summary.push(json!({"org": credentials.name, "queues": queues.iter().map(|queue| queue.name.clone()).collect::<Vec<_>>()}));
+    }
+    if text {
+        println!("\n== queues per org (paged through the client) ==");
+        for entry in &queue_summary {
+            println!("  {:<14} {}", entry["org"].as_str().unwrap_or(""), entry["queues"]);
+        }
+    }
+    let scenario = demo_scenario_path();
+    let report = simulate_file(&scenario, 7)?;
+    if text {
+        println!("\n== a virtual-time contact-center day ({}) ==", scenario.display());
+        print_report(&report);
+    }
+    let _ = arguments.live_seconds;
+    target.shutdown().await;
+    if !text {
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "simulation": report}), |_| {})?;
+    }
+    Ok(())
+}
+
+/// The example scenario shipped with the repository, found from the binary's source tree or the
+/// working directory.
+fn demo_scenario_path() -> PathBuf {
+    let relative = "examples/scenarios/contact-center-day.yaml";
+    let from_manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative);
+    if from_manifest.exists() { from_manifest } else { PathBuf::from(relative) }
+}

@@ -1,0 +1,65 @@
+//! `switchboard emulator`: runs the platform emulator until interrupted.
+
+use crate::args::EmulatorArgs;
+use crate::output::OutputFormat;
+use anyhow::Context;
+use std::time::Duration;
+use switchboard_emulator::{EmulatorOptions, load_topology};
+
+pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Result<()> {
+    let topology = match &arguments.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            Some(load_topology(&text, &path.display().to_string())?)
+        }
+        None => None,
+    };
+    if arguments.rate_limit == 0 {
+        anyhow::bail!("--rate-limit must be at least 1 request per minute");
+    }
+    let options = EmulatorOptions {
+        listen: arguments.listen,
+        topology,
+        state_dir: arguments.state_dir.clone(),
+        strict: arguments.strict,
+        token_lifetime: Duration::from_secs(arguments.token_lifetime),
+        rate_limit_per_minute: arguments.rate_limit,
+        ..EmulatorOptions::default()
+    };
+    let emulator = switchboard_emulator::spawn(options)
+        .await
+        .with_context(|| format!("starting the emulator on {}", arguments.listen))?;
+    let credentials = emulator.credentials().clone();
+    if let Some(path) = &arguments.credentials_out {
+        let text = serde_json::to_string_pretty(&credentials)?;
+        write_private(path, &text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let summary = serde_json::json!({
+        "baseUrl": emulator.base_url(),
+        "strict": arguments.strict,
+        "orgs": credentials.orgs,
+    });
+    output.emit(&summary, |_| {
+        println!("switchboard emulator listening on {}", emulator.base_url());
+        println!("development credentials (not secrets; deterministic per org name):");
+        for org in &credentials.orgs {
+            let parent = org.parent_id.as_deref().unwrap_or("-");
+            println!("  {:<14} id={} parent={} clientId={} clientSecret={}", org.name, org.id, parent, org.client_id, org.client_secret);
+        }
+        println!("press Ctrl-C to stop");
+    })?;
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+/// Credentials files are readable by the owner only.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}

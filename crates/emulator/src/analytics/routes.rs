@@ -1,0 +1,52 @@
+//! `/api/v2/analytics/*`: the conversation and flow aggregate queries (real API) and seed 002's
+//! queue report (not in strict mode). Queries see finished calls and calls in progress.
+
+use crate::error::ApiError;
+use crate::routes::support::{ApiJson, Params};
+use crate::state::{AppState, Caller};
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::collections::BTreeMap;
+use switchboard_api::analytics::{AggregateQueryResponse, AggregationQuery, QueueInteractionsReport};
+
+pub fn routes(strict: bool) -> Router<AppState> {
+    let router = Router::new()
+        .route("/api/v2/analytics/conversations/aggregates/query", post(conversations))
+        .route("/api/v2/analytics/flows/aggregates/query", post(flows));
+    if strict { router } else { router.route("/api/v2/analytics/interactions/queues", get(queues)) }
+}
+
+async fn conversations(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(query): ApiJson<AggregationQuery>,
+) -> Result<Json<AggregateQueryResponse>, ApiError> {
+    let records = state.contact_center().records_with_live(&caller.org_id);
+    super::conversation_aggregates(&records, &query).map(Json).map_err(|error| ApiError::bad_request(error.0))
+}
+
+async fn flows(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(query): ApiJson<AggregationQuery>,
+) -> Result<Json<AggregateQueryResponse>, ApiError> {
+    let records = state.contact_center().records_with_live(&caller.org_id);
+    super::flow_aggregates(&records, &query).map(Json).map_err(|error| ApiError::bad_request(error.0))
+}
+
+async fn queues(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<QueueInteractionsReport>, ApiError> {
+    let required = |name: &str| params.get(name).ok_or_else(|| ApiError::bad_request(format!("query parameter {name} is required")));
+    let (date_from, date_to) = (required("dateFrom")?, required("dateTo")?);
+    let interval = params.get("interval").unwrap_or("PT30M");
+    let names: BTreeMap<String, String> = state
+        .with_org(&caller.org_id, |org| org.queues.values().map(|queue| (queue.id.clone(), queue.name.clone())).collect())
+        .unwrap_or_default();
+    let records = state.contact_center().records_with_live(&caller.org_id);
+    let mut report =
+        super::queue_report(&records, date_from, date_to, interval, &names).map_err(|error| ApiError::bad_request(error.0))?;
+    if let Some(queue_id) = params.get("queueId") {
+        report.entities.retain(|row| row.queue_id == queue_id);
+    }
+    Ok(Json(report))
+}

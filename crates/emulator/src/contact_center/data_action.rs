@@ -1,0 +1,123 @@
+//! Data actions in wall-clock mode: a real HTTP request to the integration's endpoint with the
+//! block's timeout, so fault rules, the fake CRM and external services all take effect.
+//! Inputs go in the query string for GET/DELETE and as a JSON body otherwise; a JSON object
+//! answer becomes outputs (nested fields as dotted names, values as text).
+
+use crate::state::AppState;
+use axum::http::header;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use switchboard_simulation::runtime::DataActionOutcome;
+
+/// Where and how an integration is called.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    pub url: String,
+    pub method: reqwest::Method,
+}
+
+/// The endpoint of an integration (by name or id) in an org: the integration's `endpointUrl`;
+/// the method from its data action's `requestType`, else its `method` property, else GET.
+pub fn endpoint(state: &AppState, org_id: &str, integration: &str) -> Option<Endpoint> {
+    state
+        .with_org(org_id, |org| {
+            let found = org.integration_by_ref(integration)?;
+            let url = found.endpoint_url()?.to_string();
+            let action_method = org
+                .actions
+                .values()
+                .find(|action| action.integration_id == found.id)
+                .and_then(|action| action.config.as_ref())
+                .map(|config| config.request.request_type.clone());
+            let property_method = found
+                .config
+                .as_ref()
+                .and_then(|config| config.current.properties.get("method"))
+                .and_then(|value| value.as_str())
+                .map(str::to_string);
+            let method = action_method.or(property_method).unwrap_or_else(|| "GET".to_string());
+            let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(reqwest::Method::GET);
+            Some(Endpoint { url, method })
+        })
+        .flatten()
+}
+
+/// Calls the integration once; returns the outcome and the measured latency in ms.
+pub async fn call(
+    state: &AppState,
+    org_id: &str,
+    conversation_id: &str,
+    integration: &str,
+    inputs: &BTreeMap<String, String>,
+    timeout_ms: u64,
+) -> (DataActionOutcome, u64) {
+    let started = Instant::now();
+    let Some(endpoint) = endpoint(state, org_id, integration) else {
+        tracing::debug!("data action: integration '{integration}' has no endpoint in org {org_id}");
+        return (DataActionOutcome::Failure { status: None, retry_after_ms: None }, 0);
+    };
+    let mut request = state
+        .http()
+        .request(endpoint.method.clone(), &endpoint.url)
+        .timeout(Duration::from_millis(timeout_ms.max(1)))
+        // Seed 004: responses that steer routing must not come from a cache.
+        .header(header::CACHE_CONTROL, "no-cache")
+        .header("X-Conversation-Id", conversation_id);
+    request = if matches!(endpoint.method, reqwest::Method::GET | reqwest::Method::DELETE) {
+        request.query(&inputs.iter().collect::<Vec<_>>())
+    } else {
+        request.json(inputs)
+    };
+    let result = request.send().await;
+    let outcome = match result {
+        Err(error) if error.is_timeout() => DataActionOutcome::Timeout,
+        Err(error) => {
+            tracing::debug!("data action '{integration}' failed: {error}");
+            DataActionOutcome::Failure { status: None, retry_after_ms: None }
+        }
+        Ok(response) => {
+            let status = response.status();
+            let retry_after_ms = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|text| text.trim().parse::<u64>().ok())
+                .map(|seconds| seconds * 1_000);
+            if status.is_success() {
+                match response.json::<serde_json::Value>().await {
+                    Ok(body) => DataActionOutcome::Success { outputs: flatten(&body) },
+                    Err(error) if error.is_timeout() => DataActionOutcome::Timeout,
+                    // An empty or non-JSON success still succeeded; it just has no outputs.
+                    Err(_) => DataActionOutcome::Success { outputs: BTreeMap::new() },
+                }
+            } else {
+                DataActionOutcome::Failure { status: Some(status.as_u16()), retry_after_ms }
+            }
+        }
+    };
+    let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    (outcome, latency)
+}
+
+/// `{"a": {"b": 1}, "c": [true]}` → `a.b = 1`, `c.0 = true`.
+pub fn flatten(value: &serde_json::Value) -> BTreeMap<String, String> {
+    fn walk(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+        let join = |key: &str| if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
+        match value {
+            serde_json::Value::Object(fields) => fields.iter().for_each(|(key, item)| walk(&join(key), item, out)),
+            serde_json::Value::Array(items) => {
+                items.iter().enumerate().for_each(|(index, item)| walk(&join(&index.to_string()), item, out))
+            }
+            serde_json::Value::String(text) => {
+                out.insert(prefix.to_string(), text.clone());
+            }
+            serde_json::Value::Null => {}
+            other => {
+                out.insert(prefix.to_string(), other.to_string());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk("", value, &mut out);
+    out
+}

@@ -1,0 +1,356 @@
+//! One call's tokio task: runs the flow runtime against live state, carries out its effects with
+//! timers and real HTTP, then queues, connects, wraps up or abandons.
+//!
+//! Prompts, waits, handle and wrap-up times and caller patience are divided by the call's
+//! speed-up; data-action latency and retry backoff are not, because they happen against a real
+//! service (sped-up backoff would hammer it and break `Retry-After`).
+
+use super::acd::{Agent, Offer};
+use super::call::{CallState, LiveCall, Outcome, Phase};
+use super::world::LiveWorld;
+use super::{ContactCenter, data_action, events};
+use crate::analytics::{ConversationRecord, FlowExit, FlowSegment, QueueSegment};
+use crate::state::AppState;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use switchboard_api::traffic::PlacedCall;
+use switchboard_simulation::runtime::{AttemptOutcome, CallExecution, Effect, FLOW_VERSION_ATTRIBUTE, FlowHandle};
+
+/// A call to place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRequest {
+    /// Org id or name.
+    pub org: String,
+    pub did: String,
+    /// The caller's number; a test number when absent.
+    pub ani: Option<String>,
+    /// Participant data the call starts with (besides `ANI` and `DNIS`).
+    pub attributes: BTreeMap<String, String>,
+    /// 1 = real time.
+    pub speed_up: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("org '{0}' does not exist")]
+    UnknownOrg(String),
+    #[error("number '{did}' is not routed to a flow in org '{org}'")]
+    NoFlow { org: String, did: String },
+    #[error("flow '{flow}' (for number '{did}') has no published version that compiles")]
+    NotPublished { flow: String, did: String },
+    #[error("speedUp must be a positive number, got {0}")]
+    InvalidSpeedUp(String),
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Starts a call on `did` and returns at once; the call runs in its own task. Needs a tokio runtime.
+pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall>, CallError> {
+    if !(request.speed_up.is_finite() && request.speed_up > 0.0) {
+        return Err(CallError::InvalidSpeedUp(request.speed_up.to_string()));
+    }
+    let org_id = state.find_org(&request.org).ok_or_else(|| CallError::UnknownOrg(request.org.clone()))?;
+    let center = state.contact_center();
+    let flow_id = state
+        .with_org(&org_id, |org| org.flow_for_number(&request.did).map(|record| record.flow.id.clone()))
+        .flatten()
+        .ok_or_else(|| CallError::NoFlow { org: request.org.clone(), did: request.did.clone() })?;
+    let world = LiveWorld { state, org_id: &org_id, programs: &center.programs };
+    let flow = world.handle(&flow_id).ok_or_else(|| CallError::NotPublished { flow: flow_id, did: request.did.clone() })?;
+    let sequence = center.next_sequence();
+    let ani = request.ani.clone().unwrap_or_else(|| format!("+1555{:07}", sequence % 10_000_000));
+    let mut attributes = request.attributes.clone();
+    attributes.insert("ANI".to_string(), ani.clone());
+    attributes.insert("DNIS".to_string(), request.did.clone());
+    let conversation_id = uuid::Uuid::new_v4().to_string();
+    let start = now_ms();
+    let call = Arc::new(LiveCall::new(
+        conversation_id.clone(),
+        CallState {
+            org_id: org_id.clone(),
+            did: request.did.clone(),
+            ani: ani.clone(),
+            phase: Phase::InFlow,
+            outcome: Outcome::InProgress,
+            attributes: attributes.clone(),
+            pending_attributes: Vec::new(),
+            path: None,
+            record: ConversationRecord {
+                conversation_id,
+                ani,
+                dnis: request.did.clone(),
+                start_ms: start,
+                time_scale: request.speed_up,
+                ..ConversationRecord::default()
+            },
+            queue_name: None,
+            agent_name: None,
+            speed_up: request.speed_up,
+        },
+    ));
+    center.register(call.clone());
+    let seed = center.options().seed ^ sequence.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    tokio::spawn(run(state.clone(), call.clone(), flow, attributes, StdRng::seed_from_u64(seed)));
+    Ok(call)
+}
+
+/// The `/_emulator/calls` view of a call.
+pub fn placed_call(call: &LiveCall) -> PlacedCall {
+    let locked = call.lock();
+    let queue = locked.record.queue.as_ref();
+    PlacedCall {
+        conversation_id: call.id.clone(),
+        org: locked.org_id.clone(),
+        did: locked.did.clone(),
+        flow_finished: locked.path.is_some(),
+        ended: locked.phase == Phase::Ended,
+        path: locked.path.as_ref().map(super::routes::path_view),
+        outcome: locked.outcome.as_str().to_string(),
+        queue_id: queue.map(|queue| queue.queue_id.clone()),
+        agent_id: queue.and_then(|queue| queue.agent_id.clone()),
+        attributes: locked.attributes.clone(),
+    }
+}
+
+async fn sleep_modelled(ms: u64, speed_up: f64) {
+    if ms > 0 {
+        tokio::time::sleep(Duration::from_secs_f64(ms as f64 / 1_000.0 / speed_up)).await;
+    }
+}
+
+enum FlowEnd {
+    Queue { queue_id: String, queue_name: String, priority: i32 },
+    Disconnect { reason: String },
+}
+
+async fn run(state: AppState, call: Arc<LiveCall>, flow: FlowHandle, data: BTreeMap<String, String>, mut rng: StdRng) {
+    let center = state.contact_center();
+    let (org_id, speed_up) = {
+        let locked = call.lock();
+        (locked.org_id.clone(), locked.speed_up)
+    };
+    let mut execution = CallExecution::new(flow, data);
+    sync_segments(&call, &execution);
+    events::conversation_changed(&state, &call);
+    let end = loop {
+        let effect = {
+            let pending: Vec<(String, String)> = std::mem::take(&mut call.lock().pending_attributes);
+            for (name, value) in pending {
+                execution.set_attribute(&name, &value);
+            }
+            let world = LiveWorld { state: &state, org_id: &org_id, programs: &center.programs };
+            execution.step(&world, &mut rng)
+        };
+        sync_segments(&call, &execution);
+        call.lock().attributes = execution.participant_data().clone();
+        match effect {
+            Effect::Play { ms } | Effect::Wait { ms } => sleep_modelled(ms, speed_up).await,
+            Effect::Backoff { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
+            Effect::CallDataAction { integration, inputs, timeout_ms, .. } => {
+                let (outcome, latency) =
+                    data_action::call(&state, &org_id, &call.id, &integration, &inputs, timeout_ms).await;
+                execution.complete_data_action(outcome, latency);
+            }
+            Effect::TransferToQueue { queue, priority } => {
+                let found = state
+                    .with_org(&org_id, |org| org.queue_by_ref(&queue).map(|found| (found.id.clone(), found.name.clone())))
+                    .flatten();
+                match found {
+                    Some((queue_id, queue_name)) => break FlowEnd::Queue { queue_id, queue_name, priority },
+                    None => {
+                        execution.reject_queue_transfer(&format!("queue '{queue}' does not exist"));
+                    }
+                }
+            }
+            Effect::Disconnect { reason } => break FlowEnd::Disconnect { reason: reason.to_string() },
+        }
+    };
+    finish_flow(&call, &mut execution, &end);
+    match end {
+        FlowEnd::Disconnect { .. } => end_call(&state, center, &call, Outcome::Disconnected),
+        FlowEnd::Queue { queue_id, priority, .. } => {
+            call.advance(Phase::Queued);
+            events::conversation_changed(&state, &call);
+            queue_call(&state, center, &call, &org_id, &queue_id, priority, speed_up, &mut rng).await;
+        }
+    }
+}
+
+/// Opens a flow segment whenever the runtime entered another flow (or version).
+fn sync_segments(call: &LiveCall, execution: &CallExecution) {
+    let current = execution.current_flow();
+    let mut locked = call.lock();
+    let flows = &mut locked.record.flows;
+    let same = flows.last().is_some_and(|last| last.flow_id == *current.id && last.flow_version == *current.version);
+    if same {
+        return;
+    }
+    let now = now_ms();
+    if let Some(last) = flows.last_mut() {
+        last.exited_ms = Some(now);
+        last.exit = FlowExit::TransferToFlow;
+    }
+    flows.push(FlowSegment {
+        flow_id: current.id.to_string(),
+        flow_name: current.name.to_string(),
+        flow_version: current.version.to_string(),
+        entered_ms: now,
+        ..FlowSegment::default()
+    });
+}
+
+/// Closes the last flow segment and stores the path and final participant data.
+fn finish_flow(call: &LiveCall, execution: &mut CallExecution, end: &FlowEnd) {
+    let path = execution.take_path();
+    let attributes = execution.take_participant_data();
+    let now = now_ms();
+    let mut locked = call.lock();
+    // A data action whose last attempt did not succeed sent the call down an error path.
+    let mut last_attempts: BTreeMap<(&str, &str), &AttemptOutcome> = BTreeMap::new();
+    for attempt in &path.data_actions {
+        last_attempts.insert((&attempt.flow_id, &attempt.block), &attempt.outcome);
+    }
+    if let Some(last) = locked.record.flows.last_mut() {
+        last.exited_ms = Some(now);
+        last.exit = match end {
+            FlowEnd::Queue { queue_id, .. } => FlowExit::TransferToQueue { queue_id: queue_id.clone() },
+            FlowEnd::Disconnect { reason } => FlowExit::Disconnect { reason: reason.clone() },
+        };
+        last.failed = last_attempts
+            .iter()
+            .any(|((flow_id, _), outcome)| *flow_id == last.flow_id && !matches!(outcome, AttemptOutcome::Success));
+    }
+    locked.record.flow_version_attribute = attributes.get(FLOW_VERSION_ATTRIBUTE).cloned();
+    locked.attributes = attributes;
+    locked.path = Some(path);
+    if let FlowEnd::Queue { queue_id, queue_name, .. } = end {
+        locked.queue_name = Some(queue_name.clone());
+        locked.record.queue = Some(QueueSegment { queue_id: queue_id.clone(), entered_ms: now, ..QueueSegment::default() });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn queue_call(
+    state: &AppState,
+    center: &ContactCenter,
+    call: &Arc<LiveCall>,
+    org_id: &str,
+    queue_id: &str,
+    priority: i32,
+    speed_up: f64,
+    rng: &mut StdRng,
+) {
+    let options = center.options();
+    let patience = options.patience.sampler().ok().and_then(|sampler| sampler.sample_ms(rng));
+    let agent = match center.acd.offer(state, org_id, queue_id, &call.id, priority) {
+        Offer::Answered(agent) => Some(agent),
+        Offer::Waiting(mut answer) => {
+            center.ensure_dispatcher(state);
+            match patience {
+                None => answer.await.ok(),
+                Some(patience_ms) => {
+                    tokio::select! {
+                        agent = &mut answer => agent.ok(),
+                        _ = sleep_modelled(patience_ms.max(1), speed_up) => {
+                            if center.acd.cancel(org_id, queue_id, &call.id) {
+                                None
+                            } else {
+                                // An agent took the call at the last moment.
+                                answer.await.ok()
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let Some(agent) = agent else {
+        if let Some(queue) = call.lock().record.queue.as_mut() {
+            queue.abandoned_ms = Some(now_ms());
+        }
+        end_call(state, center, call, Outcome::Abandoned);
+        return;
+    };
+    connect(state, center, call, org_id, agent, speed_up, rng).await;
+}
+
+async fn connect(
+    state: &AppState,
+    center: &ContactCenter,
+    call: &Arc<LiveCall>,
+    org_id: &str,
+    agent: Agent,
+    speed_up: f64,
+    rng: &mut StdRng,
+) {
+    let options = center.options();
+    {
+        let mut locked = call.lock();
+        locked.agent_name = Some(agent.name.clone());
+        if let Some(queue) = locked.record.queue.as_mut() {
+            queue.answered_ms = Some(now_ms());
+            queue.agent_id = Some(agent.user_id.clone());
+        }
+    }
+    call.advance(Phase::Connected);
+    events::conversation_changed(state, call);
+    let handle = options.handle_time.sampler().map(|sampler| sampler.sample_finite_ms(rng)).unwrap_or(0);
+    sleep_modelled(handle, speed_up).await;
+    if let Some(queue) = call.lock().record.queue.as_mut() {
+        queue.talk_end_ms = Some(now_ms());
+    }
+    call.advance(Phase::WrapUp);
+    events::conversation_changed(state, call);
+    let wrap_up = options.wrap_up.sampler().map(|sampler| sampler.sample_finite_ms(rng)).unwrap_or(0);
+    sleep_modelled(wrap_up, speed_up).await;
+    if let Some(queue) = call.lock().record.queue.as_mut() {
+        queue.wrapup_end_ms = Some(now_ms());
+    }
+    center.acd.release(state, org_id, &agent.user_id);
+    end_call(state, center, call, Outcome::Answered);
+}
+
+fn end_call(state: &AppState, center: &ContactCenter, call: &Arc<LiveCall>, outcome: Outcome) {
+    let (org_id, record) = {
+        let mut locked = call.lock();
+        locked.outcome = outcome;
+        locked.record.end_ms = Some(now_ms());
+        (locked.org_id.clone(), locked.record.clone())
+    };
+    center.analytics.push(&org_id, record);
+    call.advance(Phase::Ended);
+    events::conversation_changed(state, call);
+    center.retire(&call.id);
+}
+
+impl ContactCenter {
+    /// Runs the ACD's periodic dispatch while calls wait, so agents who go on queue through the
+    /// REST API pick them up. The task ends when no call waits.
+    fn ensure_dispatcher(&self, state: &AppState) {
+        use std::sync::atomic::Ordering;
+        if self.dispatcher_started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let state = state.clone();
+        tokio::spawn(async move {
+            let center = state.contact_center();
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                center.acd.dispatch(&state);
+                if !center.acd.has_waiting() {
+                    center.dispatcher_started.store(false, Ordering::SeqCst);
+                    // A caller may have started waiting after the check; if so, keep going.
+                    if center.acd.has_waiting() && !center.dispatcher_started.swap(true, Ordering::SeqCst) {
+                        continue;
+                    }
+                    break;
+                }
+            }
+        });
+    }
+}

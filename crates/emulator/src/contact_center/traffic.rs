@@ -1,0 +1,200 @@
+//! Poisson call arrivals per DID in wall-clock time: start, change the rate, stop. Each stream is
+//! a task drawing exponential gaps (rate × the hour's curve multiplier × speed-up); a rate change
+//! takes effect at once (arrivals are memoryless, so re-drawing the gap is exact).
+
+use super::driver::{CallRequest, place_call};
+use crate::state::AppState;
+use chrono::Timelike;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Exp};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use switchboard_api::traffic::{TrafficRequest, TrafficStream, TrafficUpdate};
+use tokio::sync::watch;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TrafficError {
+    #[error("org '{0}' does not exist")]
+    UnknownOrg(String),
+    #[error("number '{did}' is not routed to a flow in org '{org}'")]
+    NoFlow { org: String, did: String },
+    #[error("traffic stream '{0}' does not exist")]
+    UnknownStream(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Rate {
+    per_minute: f64,
+    curve: Option<Vec<f64>>,
+}
+
+struct Stream {
+    info: TrafficStream,
+    rate: watch::Sender<Rate>,
+    placed: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// The running arrival streams of one emulator.
+#[derive(Default)]
+pub struct TrafficController {
+    streams: Mutex<BTreeMap<String, Stream>>,
+    next_id: AtomicU64,
+}
+
+fn per_minute(calls_per_minute: Option<f64>, calls_per_hour: Option<f64>) -> Result<Option<f64>, TrafficError> {
+    let rate = match (calls_per_minute, calls_per_hour) {
+        (Some(_), Some(_)) => return Err(TrafficError::Invalid("give callsPerMinute or callsPerHour, not both".into())),
+        (Some(rate), None) => Some(rate),
+        (None, Some(rate)) => Some(rate / 60.0),
+        (None, None) => None,
+    };
+    match rate {
+        Some(rate) if !(rate.is_finite() && rate >= 0.0) => {
+            Err(TrafficError::Invalid(format!("the call rate must be zero or more, got {rate}")))
+        }
+        other => Ok(other),
+    }
+}
+
+fn check_curve(curve: &Option<Vec<f64>>) -> Result<(), TrafficError> {
+    match curve {
+        Some(values) if values.len() != 24 || values.iter().any(|value| !(value.is_finite() && *value >= 0.0)) => Err(
+            TrafficError::Invalid(format!("curve must hold 24 non-negative hourly multipliers, got {} values", values.len())),
+        ),
+        _ => Ok(()),
+    }
+}
+
+impl TrafficController {
+    /// Starts Poisson arrivals on a number.
+    pub fn start(&self, state: &AppState, request: TrafficRequest) -> Result<TrafficStream, TrafficError> {
+        let org_id = state.find_org(&request.org).ok_or_else(|| TrafficError::UnknownOrg(request.org.clone()))?;
+        let routed = state.with_org(&org_id, |org| org.flow_for_number(&request.did).is_some()).unwrap_or(false);
+        if !routed {
+            return Err(TrafficError::NoFlow { org: request.org.clone(), did: request.did.clone() });
+        }
+        let rate = per_minute(request.calls_per_minute, request.calls_per_hour)?
+            .ok_or_else(|| TrafficError::Invalid("callsPerMinute or callsPerHour is required".into()))?;
+        check_curve(&request.curve)?;
+        let speed_up = request.speed_up.unwrap_or(1.0);
+        if !(speed_up.is_finite() && speed_up > 0.0) {
+            return Err(TrafficError::Invalid(format!("speedUp must be a positive number, got {speed_up}")));
+        }
+        let number = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = format!("traffic-{number}");
+        let seed = request.seed.unwrap_or(number);
+        let info = TrafficStream {
+            id: id.clone(),
+            org: org_id.clone(),
+            did: request.did.clone(),
+            calls_per_minute: rate,
+            curve: request.curve.clone(),
+            speed_up,
+            seed,
+            calls_placed: 0,
+            started_at: crate::routes::support::now(),
+        };
+        let (sender, receiver) = watch::channel(Rate { per_minute: rate, curve: request.curve.clone() });
+        let placed = Arc::new(AtomicU64::new(0));
+        let call = CallRequest { org: org_id, did: request.did, ani: None, attributes: BTreeMap::new(), speed_up };
+        let task = tokio::spawn(arrivals(state.clone(), call, request.anis, receiver, placed.clone(), seed));
+        self.lock().insert(id, Stream { info: info.clone(), rate: sender, placed, task });
+        Ok(info)
+    }
+
+    /// Changes the rate or curve of a running stream.
+    pub fn update(&self, id: &str, update: TrafficUpdate) -> Result<TrafficStream, TrafficError> {
+        let rate = per_minute(update.calls_per_minute, update.calls_per_hour)?;
+        check_curve(&update.curve)?;
+        let mut streams = self.lock();
+        let stream = streams.get_mut(id).ok_or_else(|| TrafficError::UnknownStream(id.to_string()))?;
+        if let Some(rate) = rate {
+            stream.info.calls_per_minute = rate;
+        }
+        if update.curve.is_some() {
+            stream.info.curve = update.curve;
+        }
+        stream.rate.send_replace(Rate { per_minute: stream.info.calls_per_minute, curve: stream.info.curve.clone() });
+        Ok(snapshot(stream))
+    }
+
+    /// Stops a stream; calls already placed run to their end.
+    pub fn stop(&self, id: &str) -> Result<TrafficStream, TrafficError> {
+        let stream = self.lock().remove(id).ok_or_else(|| TrafficError::UnknownStream(id.to_string()))?;
+        stream.task.abort();
+        Ok(snapshot(&stream))
+    }
+
+    pub fn stop_all(&self) {
+        for (_, stream) in std::mem::take(&mut *self.lock()) {
+            stream.task.abort();
+        }
+    }
+
+    pub fn list(&self) -> Vec<TrafficStream> {
+        self.lock().values().map(snapshot).collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Stream>> {
+        self.streams.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn snapshot(stream: &Stream) -> TrafficStream {
+    TrafficStream { calls_placed: stream.placed.load(Ordering::Relaxed), ..stream.info.clone() }
+}
+
+async fn arrivals(
+    state: AppState,
+    call: CallRequest,
+    anis: Vec<String>,
+    mut rate: watch::Receiver<Rate>,
+    placed: Arc<AtomicU64>,
+    seed: u64,
+) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    loop {
+        let current = rate.borrow_and_update().clone();
+        let hour = chrono::Utc::now().hour() as usize;
+        let multiplier = current.curve.as_ref().and_then(|curve| curve.get(hour).copied()).unwrap_or(1.0);
+        let per_second = current.per_minute * multiplier * call.speed_up / 60.0;
+        let gaps = if per_second > 0.0 { Exp::new(per_second).ok() } else { None };
+        let Some(gaps) = gaps else {
+            // Rate zero: nothing arrives until the rate changes.
+            if rate.changed().await.is_err() {
+                return;
+            }
+            continue;
+        };
+        // An hour boundary can change the curve's multiplier, so never sleep past a minute.
+        let gap = gaps.sample(&mut rng).min(60.0);
+        let arrived = tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs_f64(gap)) => gap < 60.0,
+            changed = rate.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                false
+            }
+        };
+        if !arrived {
+            continue;
+        }
+        let mut request = call.clone();
+        if !anis.is_empty() {
+            request.ani = Some(anis[rng.random_range(0..anis.len())].clone());
+        }
+        match place_call(&state, request) {
+            Ok(_) => {
+                placed.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(error) => tracing::warn!("traffic on {}: {error}", call.did),
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `/crm/*` handlers. Errors use the platform's error body so clients parse them the same way.
+
+use super::{Created, Crm};
+use crate::error::ApiError;
+use crate::routes::support::{ApiJson, Params};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use switchboard_api::crm::{Activity, Contact, ContactList, CrmStatus, NewActivity};
+
+/// Set by the TLS listener when the peer presented a verified client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClientCertificate(pub bool);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/crm/status", get(status))
+        .route("/crm/contacts", get(contacts).post(upsert_contact))
+        .route("/crm/lookup", get(lookup))
+        .route("/crm/activities", get(activities).post(create_activity))
+        .route("/crm/activities/{id}", get(activity))
+}
+
+fn crm(state: &AppState) -> &Crm {
+    &state.contact_center().crm
+}
+
+/// The phone number of a query: `phone`, or what a flow is likely to send (`Phone`, `ANI`, `ani`).
+fn phone(params: &Params) -> Result<String, ApiError> {
+    ["phone", "Phone", "ANI", "ani"]
+        .iter()
+        .find_map(|name| params.get(name))
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::bad_request("query parameter phone is required"))
+}
+
+async fn status(State(state): State<AppState>, certificate: Option<Extension<ClientCertificate>>) -> Json<CrmStatus> {
+    let (contacts, activities) = crm(&state).counts();
+    Json(CrmStatus {
+        status: "ok".to_string(),
+        contacts,
+        activities,
+        client_certificate: certificate.is_some_and(|Extension(ClientCertificate(verified))| verified),
+    })
+}
+
+async fn contacts(State(state): State<AppState>, params: Params) -> Result<Json<ContactList>, ApiError> {
+    let phone = phone(&params)?;
+    Ok(Json(ContactList { contacts: crm(&state).find_by_phone(&phone).into_iter().collect() }))
+}
+
+/// One contact as a flat object, the shape data-action outputs map from; 404 when unknown.
+async fn lookup(State(state): State<AppState>, params: Params) -> Result<Json<Contact>, ApiError> {
+    let phone = phone(&params)?;
+    crm(&state).find_by_phone(&phone).map(Json).ok_or_else(|| ApiError::not_found("Contact with phone", &phone))
+}
+
+async fn upsert_contact(State(state): State<AppState>, ApiJson(contact): ApiJson<Contact>) -> Result<(StatusCode, Json<Contact>), ApiError> {
+    if contact.phone.chars().filter(char::is_ascii_digit).count() < 3 {
+        return Err(ApiError::invalid_value("phone: a phone number is required"));
+    }
+    Ok((StatusCode::CREATED, Json(crm(&state).upsert_contact(contact))))
+}
+
+async fn create_activity(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(activity): ApiJson<NewActivity>,
+) -> Result<(StatusCode, Json<Activity>), ApiError> {
+    let key = headers
+        .get("Idempotency-Key")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .ok_or_else(|| ApiError::bad_request("header Idempotency-Key is required"))?;
+    match crm(&state).create_activity(key, activity) {
+        Ok(Created::New(record)) => Ok((StatusCode::CREATED, Json(record))),
+        Ok(Created::Replayed(record)) => Ok((StatusCode::OK, Json(record))),
+        Err(reused) => Err(ApiError::conflict(reused.to_string())),
+    }
+}
+
+async fn activities(State(state): State<AppState>) -> Json<Vec<Activity>> {
+    Json(crm(&state).activities())
+}
+
+async fn activity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Activity>, ApiError> {
+    crm(&state).activity(&id).map(Json).ok_or_else(|| ApiError::not_found("Activity", &id))
+}

@@ -1,0 +1,130 @@
+//! The CRM on its own TLS listener, optionally requiring client certificates (mutual TLS), for
+//! the bridge's certificate handling. Same routes, same fault rules and counters as `/crm/*` on
+//! the main port.
+
+use super::routes::ClientCertificate;
+use crate::error::EmulatorError;
+use crate::middleware::{faults, metrics};
+use crate::state::AppState;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::middleware::from_fn_with_state;
+use hyper_util::rt::TokioIo;
+use rustls::RootCertStore;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+/// PEM text of the server's certificate chain and key; `client_ca_pem` turns on mutual TLS
+/// (clients must present a certificate signed by it).
+#[derive(Debug, Clone)]
+pub struct CrmTlsConfig {
+    pub listen: SocketAddr,
+    pub cert_pem: String,
+    pub key_pem: String,
+    pub client_ca_pem: Option<String>,
+}
+
+/// A running TLS listener; dropping it stops accepting.
+pub struct CrmTlsServer {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl CrmTlsServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    /// `https://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+}
+
+impl Drop for CrmTlsServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn invalid(message: String) -> EmulatorError {
+    EmulatorError::Internal(format!("CRM TLS: {message}"))
+}
+
+fn server_config(config: &CrmTlsConfig) -> Result<rustls::ServerConfig, EmulatorError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(config.cert_pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|error| invalid(format!("certificate PEM: {error}")))?;
+    if certs.is_empty() {
+        return Err(invalid("certificate PEM holds no certificate".to_string()));
+    }
+    let key = PrivateKeyDer::from_pem_slice(config.key_pem.as_bytes()).map_err(|error| invalid(format!("key PEM: {error}")))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|error| invalid(error.to_string()))?;
+    let builder = match &config.client_ca_pem {
+        None => builder.with_no_client_auth(),
+        Some(ca_pem) => {
+            let mut roots = RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+                let cert = cert.map_err(|error| invalid(format!("client CA PEM: {error}")))?;
+                roots.add(cert).map_err(|error| invalid(format!("client CA: {error}")))?;
+            }
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|error| invalid(format!("client verifier: {error}")))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    builder.with_single_cert(certs, key).map_err(|error| invalid(format!("certificate and key: {error}")))
+}
+
+/// Starts the CRM on a TLS listener.
+pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmTlsServer, EmulatorError> {
+    let acceptor = TlsAcceptor::from(Arc::new(server_config(&config)?));
+    let listener = TcpListener::bind(config.listen).await.map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
+    let router: Router = super::routes()
+        .fallback(|| async { crate::error::ApiError::no_route() })
+        .layer(from_fn_with_state(state.clone(), faults::inject))
+        .layer(from_fn_with_state(state.clone(), metrics::observe))
+        .with_state(state);
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, peer)) = listener.accept().await else {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            let router = router.clone();
+            tokio::spawn(async move {
+                let stream = match acceptor.accept(stream).await {
+                    Ok(stream) => stream,
+                    Err(error) => {
+                        tracing::debug!("CRM TLS handshake with {peer} failed: {error}");
+                        return;
+                    }
+                };
+                let verified = stream.get_ref().1.peer_certificates().is_some_and(|certs| !certs.is_empty());
+                let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request.extensions_mut().insert(ClientCertificate(verified));
+                    router.clone().oneshot(request.map(Body::new))
+                });
+                if let Err(error) =
+                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await
+                {
+                    tracing::debug!("CRM TLS connection from {peer} ended: {error}");
+                }
+            });
+        }
+    });
+    Ok(CrmTlsServer { addr, task })
+}

@@ -1,0 +1,87 @@
+//! The outermost layer: identifies the calling org from the token (without enforcing it), counts
+//! the request per org/method/path for `/_emulator/counters` and the usage API, and feeds the
+//! Prometheus metrics served on `/metrics`.
+
+use super::RequestOrg;
+use crate::state::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub route: String,
+    pub method: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FaultLabels {
+    pub kind: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub rate_limited: Counter,
+    pub faults: Family<FaultLabels, Counter>,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("switchboard_emulator");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let rate_limited = Counter::default();
+        let faults = Family::<FaultLabels, Counter>::default();
+        registry.register("http_requests", "Requests by route template, method and status", requests.clone());
+        registry.register("rate_limited", "Requests answered 429 by the rate limiter", rate_limited.clone());
+        registry.register("faults_applied", "Requests a fault rule acted on, by effect", faults.clone());
+        Metrics { registry, requests, rate_limited, faults }
+    }
+
+    /// The text exposition format.
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
+            text.clear();
+        }
+        text
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+pub async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    let template = request.extensions().get::<MatchedPath>().map(|matched| matched.as_str().to_string());
+    let caller = super::bearer_token(request.headers()).and_then(|token| state.tokens().check(token).ok());
+    let mut org = RequestOrg::default();
+    if let Some(caller) = &caller {
+        org.org_id = Some(caller.org_id.clone());
+        org.org_name = state.with_org(&caller.org_id, |store| store.name().to_string());
+        org.client_id = Some(caller.client_id.clone());
+    }
+    request.extensions_mut().insert(org.clone());
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    state.counters().record(
+        org.org_id.as_deref().unwrap_or("-"),
+        org.client_id.as_deref(),
+        &method,
+        &path,
+        template.as_deref(),
+        status,
+    );
+    let labels = RequestLabels { route: template.unwrap_or_else(|| "unmatched".to_string()), method, status };
+    state.metrics().requests.get_or_create(&labels).inc();
+    response
+}

@@ -1,0 +1,68 @@
+//! Events the emulator's own REST handlers publish, in the real topics' body shapes:
+//! `v2.users.{id}.presence`, `v2.users.{id}.routingStatus` and `v2.flows.{id}`.
+//! Handlers take a `UserSnapshot` before a write and call `user_changed` after it, so only
+//! what changed is published.
+
+use crate::state::AppState;
+use serde_json::json;
+use switchboard_api::user::{RoutingStatus, UserPresence};
+
+/// A user's presence and routing status at one moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserSnapshot {
+    presence: Option<UserPresence>,
+    routing_status: Option<RoutingStatus>,
+}
+
+pub fn user_snapshot(state: &AppState, org_id: &str, user_id: &str) -> UserSnapshot {
+    state
+        .with_org(org_id, |org| {
+            org.users.get(user_id).map(|user| UserSnapshot {
+                presence: user.presence.clone(),
+                routing_status: user.routing_status.clone(),
+            })
+        })
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Publishes the user's presence and routing status where they differ from `before`.
+pub fn user_changed(state: &AppState, org_id: &str, user_id: &str, before: &UserSnapshot) {
+    let hub = state.notifications();
+    let presence_topic = format!("v2.users.{user_id}.presence");
+    let status_topic = format!("v2.users.{user_id}.routingStatus");
+    // Reading the store is skipped entirely when nobody listens.
+    if !hub.has_subscribers(org_id, &presence_topic) && !hub.has_subscribers(org_id, &status_topic) {
+        return;
+    }
+    let after = user_snapshot(state, org_id, user_id);
+    if let Some(presence) = after.presence.as_ref().filter(|presence| before.presence.as_ref() != Some(*presence)) {
+        let body = json!({
+            "source": presence.source.clone().unwrap_or_else(|| "PURECLOUD".to_string()),
+            "presenceDefinition": {
+                "id": presence.presence_definition.id,
+                "systemPresence": presence.presence_definition.system_presence,
+            },
+            "message": presence.message.clone().unwrap_or_default(),
+            "modifiedDate": presence.modified_date,
+        });
+        hub.publish(org_id, &presence_topic, &body);
+    }
+    if let Some(status) = after.routing_status.as_ref().filter(|status| before.routing_status.as_ref() != Some(*status)) {
+        let body = json!({ "routingStatus": { "status": status.status, "startTime": status.start_time } });
+        hub.publish(org_id, &status_topic, &body);
+    }
+}
+
+/// Publishes the flow's current configuration (after an action or a completed publish).
+pub fn flow_changed(state: &AppState, org_id: &str, flow_id: &str) {
+    let hub = state.notifications();
+    let topic = format!("v2.flows.{flow_id}");
+    if !hub.has_subscribers(org_id, &topic) {
+        return;
+    }
+    let flow = state.with_org(org_id, |org| org.flows.get(flow_id).map(|record| record.flow.clone())).flatten();
+    if let Some(flow) = flow {
+        hub.publish(org_id, &topic, &flow);
+    }
+}

@@ -1,0 +1,260 @@
+//! Architect data tables (`/api/v2/flows/datatables`) and rows. Last-write-wins as on the real
+//! platform. The schema is draft-04 with a required string `key`; an update may add columns
+//! but never remove or retype one (400), so rows never lose data.
+
+use super::support::{ApiJson, Params, paginate, read, require_name, write};
+use crate::error::ApiError;
+use crate::state::{AppState, Caller, DataTableRecord, OrgStore};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use switchboard_api::datatable::{DRAFT_04, DataTable, DataTableRow, JsonSchemaDocument, SchemaProperty};
+use switchboard_api::paging::EntityListing;
+
+const TYPES: [&str; 4] = ["string", "integer", "number", "boolean"];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/flows/datatables", get(list).post(create))
+        .route("/api/v2/flows/datatables/{id}", get(fetch).put(update).delete(remove))
+        .route("/api/v2/flows/datatables/{id}/rows", get(rows).post(add_row))
+        .route("/api/v2/flows/datatables/{id}/rows/{key}", get(row).put(put_row).delete(delete_row))
+}
+
+/// A schema with `key` plus the given columns (seeding).
+pub fn schema_from_columns(columns: &BTreeMap<String, String>) -> JsonSchemaDocument {
+    let mut properties = BTreeMap::new();
+    properties.insert("key".to_string(), SchemaProperty { property_type: "string".to_string(), title: Some("key".to_string()), display_order: Some(0), default: None });
+    for (order, (name, kind)) in columns.iter().enumerate() {
+        properties.insert(name.clone(), SchemaProperty { property_type: kind.clone(), title: Some(name.clone()), display_order: Some(order as u32 + 1), default: None });
+    }
+    normalized(JsonSchemaDocument { properties, ..JsonSchemaDocument::default() })
+}
+
+fn normalized(mut schema: JsonSchemaDocument) -> JsonSchemaDocument {
+    schema.schema = Some(DRAFT_04.to_string());
+    schema.schema_type = Some("object".to_string());
+    schema.additional_properties = Some(Value::Bool(false));
+    if !schema.required.iter().any(|name| name == "key") {
+        schema.required.insert(0, "key".to_string());
+    }
+    schema
+}
+
+fn check_schema(schema: Option<JsonSchemaDocument>) -> Result<JsonSchemaDocument, ApiError> {
+    let schema = schema.ok_or_else(|| ApiError::invalid_value("schema: required"))?;
+    match schema.properties.get("key") {
+        Some(key) if key.property_type == "string" => {}
+        Some(_) => return Err(ApiError::invalid_value("schema.properties.key: must be of type string")),
+        None => return Err(ApiError::invalid_value("schema.properties.key: a string `key` property is required")),
+    }
+    if let Some((name, property)) = schema.properties.iter().find(|(_, property)| !TYPES.contains(&property.property_type.as_str())) {
+        return Err(ApiError::invalid_value(format!("schema.properties.{name}.type: `{}` is not one of {TYPES:?}", property.property_type)));
+    }
+    Ok(normalized(schema))
+}
+
+fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a DataTableRecord, ApiError> {
+    org.datatables.get(id).ok_or_else(|| ApiError::not_found("data table", id))
+}
+
+fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut DataTableRecord, ApiError> {
+    org.datatables.get_mut(id).ok_or_else(|| ApiError::not_found("data table", id))
+}
+
+fn render(record: &DataTableRecord, with_schema: bool) -> DataTable {
+    let mut table = record.table.clone();
+    if !with_schema {
+        table.schema = None;
+    }
+    table
+}
+
+async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<DataTable>>, ApiError> {
+    let with_schema = params.get("expand").is_some_and(|expand| expand.split(',').any(|item| item == "schema"));
+    read(&state, &caller, |org| {
+        let mut tables: Vec<DataTable> = org
+            .datatables
+            .values()
+            .filter(|record| params.name_matches(&record.table.name))
+            .map(|record| render(record, with_schema))
+            .collect();
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Json(paginate(tables, &params, "/api/v2/flows/datatables")?))
+    })
+}
+
+/// Always with the schema, so the ETag of what a client read matches what it updates.
+async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<DataTable>, ApiError> {
+    read(&state, &caller, |org| Ok(Json(render(find(org, &id)?, true))))
+}
+
+async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<DataTable>) -> Result<Json<DataTable>, ApiError> {
+    require_name(&body.name)?;
+    let schema = check_schema(body.schema)?;
+    write(&state, &caller, |org| {
+        if org.datatables.values().any(|record| record.table.name.eq_ignore_ascii_case(&body.name)) {
+            return Err(ApiError::conflict(format!("A data table named `{}` already exists", body.name)));
+        }
+        let id = org.next_id("datatable");
+        let table = DataTable {
+            id: id.clone(),
+            name: body.name,
+            division: Some(body.division.unwrap_or_else(|| org.home_division())),
+            description: body.description,
+            schema: Some(schema),
+            self_uri: Some(format!("/api/v2/flows/datatables/{id}")),
+        };
+        org.datatables.insert(id, DataTableRecord { table: table.clone(), rows: BTreeMap::new() });
+        Ok(Json(table))
+    })
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DataTable>,
+) -> Result<Json<DataTable>, ApiError> {
+    require_name(&body.name)?;
+    let schema = check_schema(body.schema)?;
+    write(&state, &caller, |org| {
+        let record = find_mut(org, &id)?;
+        if let Some(current) = &record.table.schema {
+            for (name, property) in &current.properties {
+                match schema.properties.get(name) {
+                    None => return Err(ApiError::invalid_value(format!("schema.properties.{name}: columns can be added but never removed"))),
+                    Some(new) if new.property_type != property.property_type => {
+                        return Err(ApiError::invalid_value(format!("schema.properties.{name}.type: a column's type cannot change")));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        record.table.name = body.name;
+        record.table.description = body.description;
+        record.table.schema = Some(schema);
+        Ok(Json(record.table.clone()))
+    })
+}
+
+async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&state, &caller, |org| {
+        org.datatables.remove(&id).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("data table", &id))
+    })
+}
+
+/// Checks a row against the schema and fills declared defaults.
+fn check_row(schema: Option<&JsonSchemaDocument>, mut row: DataTableRow) -> Result<(String, DataTableRow), ApiError> {
+    let key = match row.get("key") {
+        Some(Value::String(key)) if !key.is_empty() => key.clone(),
+        _ => return Err(ApiError::invalid_value("key: a non-empty string is required")),
+    };
+    let Some(schema) = schema else { return Ok((key, row)) };
+    for (name, value) in &row {
+        let property = schema.properties.get(name).ok_or_else(|| ApiError::invalid_value(format!("{name}: not a column of this table")))?;
+        let fits = match property.property_type.as_str() {
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            _ => false,
+        };
+        if !fits && !value.is_null() {
+            return Err(ApiError::invalid_value(format!("{name}: expected a {} value", property.property_type)));
+        }
+    }
+    for (name, property) in &schema.properties {
+        if let Some(default) = &property.default
+            && !row.contains_key(name)
+        {
+            row.insert(name.clone(), default.clone());
+        }
+    }
+    Ok((key, row))
+}
+
+fn brief(row: &DataTableRow, showbrief: bool) -> DataTableRow {
+    if !showbrief {
+        return row.clone();
+    }
+    row.iter().filter(|(name, _)| name.as_str() == "key").map(|(name, value)| (name.clone(), value.clone())).collect()
+}
+
+async fn rows(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<EntityListing<DataTableRow>>, ApiError> {
+    let showbrief = params.flag("showbrief", true)?;
+    read(&state, &caller, |org| {
+        let rows: Vec<DataTableRow> = find(org, &id)?.rows.values().map(|row| brief(row, showbrief)).collect();
+        Ok(Json(paginate(rows, &params, &format!("/api/v2/flows/datatables/{id}/rows"))?))
+    })
+}
+
+async fn row(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, key)): Path<(String, String)>,
+    params: Params,
+) -> Result<Json<DataTableRow>, ApiError> {
+    let showbrief = params.flag("showbrief", true)?;
+    read(&state, &caller, |org| {
+        let row = find(org, &id)?.rows.get(&key).ok_or_else(|| ApiError::not_found("data table row", &key))?;
+        Ok(Json(brief(row, showbrief)))
+    })
+}
+
+async fn add_row(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DataTableRow>,
+) -> Result<Json<DataTableRow>, ApiError> {
+    write(&state, &caller, |org| {
+        let record = find_mut(org, &id)?;
+        let (key, row) = check_row(record.table.schema.as_ref(), body)?;
+        if record.rows.contains_key(&key) {
+            return Err(ApiError::conflict(format!("A row with key `{key}` already exists")));
+        }
+        record.rows.insert(key, row.clone());
+        Ok(Json(row))
+    })
+}
+
+async fn put_row(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, key)): Path<(String, String)>,
+    ApiJson(mut body): ApiJson<DataTableRow>,
+) -> Result<Json<DataTableRow>, ApiError> {
+    body.entry("key").or_insert_with(|| Value::String(key.clone()));
+    write(&state, &caller, |org| {
+        let record = find_mut(org, &id)?;
+        let (body_key, row) = check_row(record.table.schema.as_ref(), body)?;
+        if body_key != key {
+            return Err(ApiError::invalid_value(format!("key: `{body_key}` does not match the row id `{key}`")));
+        }
+        if !record.rows.contains_key(&key) {
+            return Err(ApiError::not_found("data table row", &key));
+        }
+        record.rows.insert(key, row.clone());
+        Ok(Json(row))
+    })
+}
+
+async fn delete_row(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, key)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    write(&state, &caller, |org| {
+        let record = find_mut(org, &id)?;
+        record.rows.remove(&key).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("data table row", &key))
+    })
+}

@@ -1,0 +1,198 @@
+//! Architect flows (`/api/v2/flows`): CRUD, listing by name and type, and versions whose
+//! configuration is our `FlowDefinition`. Flows are guarded by locks, not versions: writing a
+//! version needs the caller to hold the lock (`flow_actions.rs` takes and releases it).
+
+use super::flow_actions;
+use super::support::{ApiJson, Params, now_millis, paginate, read, require_name, write};
+use crate::error::ApiError;
+use crate::state::{AppState, Caller, FlowRecord, OrgStore, StoredFlowVersion};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use switchboard_api::flow::{Flow, FlowVersion};
+use switchboard_api::paging::EntityListing;
+use switchboard_api::{Division, EntityRef};
+use switchboard_model::flow::FlowDefinition;
+
+pub fn routes(strict: bool) -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/flows", get(list).post(create))
+        .route("/api/v2/flows/{id}", get(fetch).put(update).delete(remove))
+        .route("/api/v2/flows/{id}/versions", get(versions).post(save_version))
+        .route("/api/v2/flows/{id}/versions/{version}", get(version))
+        .route("/api/v2/flows/{id}/versions/{version}/configuration", get(configuration))
+        .route("/api/v2/flows/actions/{action}", post(flow_actions::act))
+        .merge(flow_actions::seed_routes(strict))
+}
+
+pub fn new_flow(id: &str, name: &str, flow_type: &str, description: Option<String>, division: Division) -> Flow {
+    Flow {
+        id: id.to_string(),
+        name: name.to_string(),
+        division: Some(division),
+        description,
+        flow_type: flow_type.to_string(),
+        self_uri: Some(format!("/api/v2/flows/{id}")),
+        ..Flow::default()
+    }
+}
+
+/// Version `number` of a flow (`"3.0"`), created now.
+pub fn make_version(flow_id: &str, number: usize, version_type: &str, client: Option<EntityRef>) -> FlowVersion {
+    let id = format!("{number}.0");
+    let stamp = now_millis();
+    FlowVersion {
+        name: Some(format!("version {id}")),
+        commit_version: Some(id.clone()),
+        configuration_version: Some(id.clone()),
+        version_type: Some(version_type.to_string()),
+        created_by_client: client,
+        configuration_uri: Some(format!("/api/v2/flows/{flow_id}/versions/{id}/configuration")),
+        date_created: Some(stamp),
+        date_saved: Some(stamp),
+        self_uri: Some(format!("/api/v2/flows/{flow_id}/versions/{id}")),
+        id,
+        ..FlowVersion::default()
+    }
+}
+
+pub fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a FlowRecord, ApiError> {
+    org.flows.get(id).filter(|record| !record.flow.deleted).ok_or_else(|| ApiError::not_found("flow", id))
+}
+
+pub fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut FlowRecord, ApiError> {
+    org.flows.get_mut(id).filter(|record| !record.flow.deleted).ok_or_else(|| ApiError::not_found("flow", id))
+}
+
+async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<Flow>>, ApiError> {
+    let types: Vec<String> = params
+        .0
+        .iter()
+        .filter(|(key, _)| key == "type")
+        .flat_map(|(_, value)| value.split(',').map(|kind| kind.trim().to_ascii_uppercase()))
+        .collect();
+    read(&state, &caller, |org| {
+        let mut flows: Vec<Flow> = org
+            .flows
+            .values()
+            .map(|record| &record.flow)
+            .filter(|flow| !flow.deleted && params.name_matches(&flow.name))
+            .filter(|flow| types.is_empty() || types.contains(&flow.flow_type.to_ascii_uppercase()))
+            .cloned()
+            .collect();
+        flows.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Json(paginate(flows, &params, "/api/v2/flows")?))
+    })
+}
+
+async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Flow>, ApiError> {
+    read(&state, &caller, |org| Ok(Json(find(org, &id)?.flow.clone())))
+}
+
+/// Creates a flow; as on the real platform the new flow is locked by its creator.
+async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<Flow>) -> Result<Json<Flow>, ApiError> {
+    require_name(&body.name)?;
+    let flow_type = body.flow_type.to_ascii_uppercase();
+    if flow_type.is_empty() {
+        return Err(ApiError::invalid_value("type: required, e.g. INBOUNDCALL"));
+    }
+    write(&state, &caller, |org| {
+        let taken = org.flows.values().any(|record| {
+            !record.flow.deleted && record.flow.flow_type == flow_type && record.flow.name.eq_ignore_ascii_case(&body.name)
+        });
+        if taken {
+            return Err(ApiError::conflict(format!("A {flow_type} flow named `{}` already exists", body.name)));
+        }
+        let id = org.next_id("flow");
+        let division = body.division.clone().unwrap_or_else(|| org.home_division());
+        let mut flow = new_flow(&id, &body.name, &flow_type, body.description.clone(), division);
+        flow.locked_client = Some(flow_actions::client_ref(org, &caller));
+        org.flows.insert(id, FlowRecord { flow: flow.clone(), versions: Vec::new() });
+        Ok(Json(flow))
+    })
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Flow>,
+) -> Result<Json<Flow>, ApiError> {
+    require_name(&body.name)?;
+    write(&state, &caller, |org| {
+        let holder = flow_actions::client_ref(org, &caller);
+        let record = find_mut(org, &id)?;
+        flow_actions::require_lock_holder(&record.flow, &holder)?;
+        record.flow.name = body.name;
+        record.flow.description = body.description;
+        Ok(Json(record.flow.clone()))
+    })
+}
+
+async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&state, &caller, |org| {
+        let holder = flow_actions::client_ref(org, &caller);
+        let record = find(org, &id)?;
+        if flow_actions::locked_by_other(&record.flow, &holder) {
+            return Err(flow_actions::locked_error(&record.flow));
+        }
+        org.flows.remove(&id);
+        Ok(StatusCode::NO_CONTENT)
+    })
+}
+
+async fn versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<EntityListing<FlowVersion>>, ApiError> {
+    read(&state, &caller, |org| {
+        let mut versions: Vec<FlowVersion> = find(org, &id)?.versions.iter().map(|stored| stored.version.clone()).collect();
+        versions.reverse();
+        Ok(Json(paginate(versions, &params, &format!("/api/v2/flows/{id}/versions"))?))
+    })
+}
+
+fn stored<'a>(org: &'a OrgStore, id: &str, version: &str) -> Result<&'a StoredFlowVersion, ApiError> {
+    find(org, id)?;
+    org.version(id, version).ok_or_else(|| ApiError::not_found("flow version", version))
+}
+
+async fn version(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Json<FlowVersion>, ApiError> {
+    read(&state, &caller, |org| Ok(Json(stored(org, &id, &version)?.version.clone())))
+}
+
+async fn configuration(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Json<FlowDefinition>, ApiError> {
+    read(&state, &caller, |org| Ok(Json(stored(org, &id, &version)?.definition.clone())))
+}
+
+/// Saves a definition as the flow's new saved version; the caller must hold the lock.
+async fn save_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(definition): ApiJson<FlowDefinition>,
+) -> Result<Json<FlowVersion>, ApiError> {
+    if !definition.blocks.contains_key(&definition.start) {
+        return Err(ApiError::invalid_value(format!("start: block `{}` is not defined", definition.start)));
+    }
+    write(&state, &caller, |org| {
+        let holder = flow_actions::client_ref(org, &caller);
+        let record = find_mut(org, &id)?;
+        flow_actions::require_lock_holder(&record.flow, &holder)?;
+        let version = make_version(&id, record.versions.len() + 1, "SAVE", Some(holder));
+        record.versions.push(StoredFlowVersion { version: version.clone(), definition });
+        record.flow.saved_version = Some(version.clone());
+        Ok(Json(version))
+    })
+}

@@ -1,0 +1,51 @@
+//! HTTP routes, one module per resource. `api_routes` is everything under bearer auth;
+//! `public_routes` the token endpoint; `control_routes` the emulator's own `/_emulator/*`,
+//! `/health` and `/metrics`.
+//!
+//! Later modules (notifications, analytics, conversations, contact center) add their routes by
+//! merging into `api_routes` (authenticated) or `public_routes`, or from outside via
+//! `crate::app_with`.
+
+pub mod control;
+pub mod datatables;
+pub mod flow_actions;
+pub mod flows;
+pub mod integrations;
+pub mod oauth;
+pub mod organizations;
+pub mod queues;
+pub mod strategies;
+pub mod support;
+pub mod telephony;
+pub mod usage;
+pub mod users;
+
+use crate::state::AppState;
+use axum::Router;
+
+/// Routes under `/api/v2` (bearer auth). Strict mode leaves out the seed-only ones.
+pub fn api_routes(strict: bool) -> Router<AppState> {
+    let mut router = Router::new()
+        .merge(organizations::routes(strict))
+        .merge(queues::routes())
+        .merge(users::routes())
+        .merge(flows::routes(strict))
+        .merge(datatables::routes())
+        .merge(integrations::routes(strict))
+        .merge(telephony::routes())
+        .merge(usage::routes(strict));
+    if !strict {
+        router = router.merge(strategies::routes());
+    }
+    router.merge(crate::contact_center::routes::api_routes()).merge(crate::analytics::routes::routes(strict))
+}
+
+/// Routes without bearer auth but with faults and counters: the OAuth token endpoint.
+pub fn public_routes(strict: bool) -> Router<AppState> {
+    oauth::routes(strict).merge(crate::crm::routes())
+}
+
+/// The emulator's control surface and health endpoints (no auth, no faults, not counted).
+pub fn control_routes() -> Router<AppState> {
+    control::routes().merge(crate::contact_center::routes::control_routes())
+}

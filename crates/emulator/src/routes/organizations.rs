@@ -1,0 +1,72 @@
+//! `GET/PUT /api/v2/organizations/me` (versioned: stale `version` → 409) and the seeds'
+//! `GET /api/v2/organizations`: the org tree visible to the token (its org and descendants).
+
+use super::support::{ApiJson, Params, check_version, paginate, read, write};
+use crate::error::ApiError;
+use crate::state::{AppState, Caller};
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use std::collections::BTreeSet;
+use switchboard_api::paging::EntityListing;
+use switchboard_api::organization::{OrgTreeEntry, Organization};
+
+pub fn routes(strict: bool) -> Router<AppState> {
+    let router = Router::new().route("/api/v2/organizations/me", get(me).put(update_me));
+    if strict { router } else { router.route("/api/v2/organizations", get(tree)) }
+}
+
+async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Organization>, ApiError> {
+    read(&state, &caller, |org| Ok(Json(org.org.organization.clone())))
+}
+
+async fn update_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<Organization>,
+) -> Result<Json<Organization>, ApiError> {
+    write(&state, &caller, |org| {
+        let current = &mut org.org.organization;
+        check_version("organization", body.version, current.version)?;
+        super::support::require_name(&body.name)?;
+        current.name = body.name;
+        current.default_language = body.default_language.or(current.default_language.take());
+        current.default_country_code = body.default_country_code.or(current.default_country_code.take());
+        current.version += 1;
+        Ok(Json(current.clone()))
+    })
+}
+
+async fn tree(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<OrgTreeEntry>>, ApiError> {
+    let entries = state.with_store(|store| {
+        // Walk down from the caller's org: a parent sees its children, a child only itself.
+        let mut visible = BTreeSet::from([caller.org_id.clone()]);
+        loop {
+            let before = visible.len();
+            for org in store.orgs.values() {
+                if let Some(parent) = &org.org.parent_id
+                    && visible.contains(parent)
+                {
+                    visible.insert(org.id().to_string());
+                }
+            }
+            if visible.len() == before {
+                break;
+            }
+        }
+        let mut entries: Vec<OrgTreeEntry> = store
+            .orgs
+            .values()
+            .filter(|org| visible.contains(org.id()))
+            .map(|org| OrgTreeEntry {
+                id: org.id().to_string(),
+                name: org.name().to_string(),
+                org_type: if org.org.parent_id.is_none() { "parent" } else { "child" }.to_string(),
+                parent_org_id: org.org.parent_id.clone(),
+            })
+            .collect();
+        entries.sort_by(|a, b| (a.parent_org_id.is_some(), &a.name).cmp(&(b.parent_org_id.is_some(), &b.name)));
+        entries
+    });
+    Ok(Json(paginate(entries, &params, "/api/v2/organizations")?))
+}

@@ -1,0 +1,188 @@
+//! Routing queues (`/api/v2/routing/queues`): last-write-wins as on the real platform, plus
+//! membership (`/members`). Member counts are computed, never stored.
+
+use super::support::{ApiJson, Params, now, paginate, read, require_name, write};
+use crate::error::ApiError;
+use crate::state::{AppState, Caller, OrgStore};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use switchboard_api::EntityRef;
+use switchboard_api::paging::EntityListing;
+use switchboard_api::queue::{Queue, QueueMember, QueueMemberPatch, WritableEntity};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/routing/queues", get(list).post(create))
+        .route("/api/v2/routing/queues/{id}", get(fetch).put(update).delete(remove))
+        .route("/api/v2/routing/queues/{id}/members", get(members).post(change_members))
+        .route("/api/v2/routing/queues/{id}/members/{member}", delete(remove_member).patch(patch_member))
+}
+
+/// The queue as served: stored fields plus computed member counts.
+pub fn render(org: &OrgStore, queue: &Queue) -> Queue {
+    let members = org.queue_members(&queue.id);
+    let joined = members.iter().filter(|(_, joined)| *joined).count() as u32;
+    let mut out = queue.clone();
+    out.member_count = Some(members.len() as u32);
+    out.user_member_count = Some(members.len() as u32);
+    out.joined_member_count = Some(joined);
+    out
+}
+
+fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a Queue, ApiError> {
+    org.queues.get(id).ok_or_else(|| ApiError::not_found("queue", id))
+}
+
+async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<Queue>>, ApiError> {
+    read(&state, &caller, |org| {
+        let mut queues: Vec<Queue> =
+            org.queues.values().filter(|queue| params.name_matches(&queue.name)).map(|queue| render(org, queue)).collect();
+        queues.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Json(paginate(queues, &params, "/api/v2/routing/queues")?))
+    })
+}
+
+async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Queue>, ApiError> {
+    read(&state, &caller, |org| Ok(Json(render(org, find(org, &id)?))))
+}
+
+async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<Queue>) -> Result<Json<Queue>, ApiError> {
+    require_name(&body.name)?;
+    write(&state, &caller, |org| {
+        if org.queues.values().any(|queue| queue.name.eq_ignore_ascii_case(&body.name)) {
+            return Err(ApiError::bad_request(format!("A queue named `{}` already exists", body.name)));
+        }
+        let id = org.next_id("queue");
+        let stamp = now();
+        let queue = Queue {
+            id: id.clone(),
+            division: Some(body.division.clone().unwrap_or_else(|| org.home_division())),
+            date_created: Some(stamp.clone()),
+            date_modified: Some(stamp),
+            self_uri: Some(format!("/api/v2/routing/queues/{id}")),
+            member_count: None,
+            user_member_count: None,
+            joined_member_count: None,
+            ..body
+        };
+        org.queues.insert(id, queue.clone());
+        Ok(Json(render(org, &queue)))
+    })
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Queue>,
+) -> Result<Json<Queue>, ApiError> {
+    require_name(&body.name)?;
+    write(&state, &caller, |org| {
+        let existing = find(org, &id)?.clone();
+        let queue = Queue {
+            id: existing.id.clone(),
+            division: body.division.clone().or(existing.division),
+            date_created: existing.date_created,
+            date_modified: Some(now()),
+            self_uri: existing.self_uri,
+            member_count: None,
+            user_member_count: None,
+            joined_member_count: None,
+            ..body
+        };
+        org.queues.insert(id, queue.clone());
+        Ok(Json(render(org, &queue)))
+    })
+}
+
+async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&state, &caller, |org| {
+        org.queues.remove(&id).ok_or_else(|| ApiError::not_found("queue", &id))?;
+        org.queue_members.remove(&id);
+        Ok(StatusCode::NO_CONTENT)
+    })
+}
+
+async fn members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<EntityListing<QueueMember>>, ApiError> {
+    read(&state, &caller, |org| {
+        find(org, &id)?;
+        let members: Vec<QueueMember> = org
+            .queue_members(&id)
+            .into_iter()
+            .filter_map(|(user_id, joined)| {
+                let user = org.users.get(&user_id)?;
+                Some(QueueMember {
+                    id: user.id.clone(),
+                    name: user.name.clone(),
+                    user: Some(EntityRef::new(user.id.clone(), user.name.clone(), format!("/api/v2/users/{}", user.id))),
+                    ring_number: Some(1),
+                    joined,
+                    member_by: Some("user".to_string()),
+                    routing_status: user.routing_status.clone(),
+                    self_uri: Some(format!("/api/v2/users/{}", user.id)),
+                })
+            })
+            .collect();
+        Ok(Json(paginate(members, &params, &format!("/api/v2/routing/queues/{id}/members"))?))
+    })
+}
+
+/// `POST .../members` adds the listed users; with `?delete=true` it removes them.
+async fn change_members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: Params,
+    ApiJson(body): ApiJson<Vec<WritableEntity>>,
+) -> Result<StatusCode, ApiError> {
+    let delete = params.flag("delete", false)?;
+    write(&state, &caller, |org| {
+        find(org, &id)?;
+        if let Some(unknown) = body.iter().find(|member| !org.users.contains_key(&member.id)) {
+            return Err(ApiError::invalid_value(format!("user {} does not exist", unknown.id)));
+        }
+        let members = org.queue_members.entry(id.clone()).or_default();
+        for member in body {
+            if delete {
+                members.remove(&member.id);
+            } else {
+                members.entry(member.id).or_insert(true);
+            }
+        }
+        Ok(StatusCode::OK)
+    })
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, member)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    write(&state, &caller, |org| {
+        find(org, &id)?;
+        let removed = org.queue_members.get_mut(&id).and_then(|members| members.remove(&member));
+        removed.map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("queue member", &member))
+    })
+}
+
+async fn patch_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, member)): Path<(String, String)>,
+    ApiJson(body): ApiJson<QueueMemberPatch>,
+) -> Result<StatusCode, ApiError> {
+    write(&state, &caller, |org| {
+        find(org, &id)?;
+        let joined = org.queue_members.get_mut(&id).and_then(|members| members.get_mut(&member));
+        let joined = joined.ok_or_else(|| ApiError::not_found("queue member", &member))?;
+        *joined = body.joined;
+        Ok(StatusCode::ACCEPTED)
+    })
+}

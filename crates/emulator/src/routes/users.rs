@@ -1,0 +1,218 @@
+//! Users (versioned: PATCH with a stale `version` → 409), presence
+//! (`/api/v2/users/{id}/presences/{sourceId}`), routing status and queue memberships.
+//! Presence and routing status move together as on the real platform: `On Queue` ⇔ not `OFF_QUEUE`.
+
+use super::support::{ApiJson, Params, check_version, now, paginate, read, require_name, write};
+use crate::error::ApiError;
+use crate::state::{AppState, Caller, OrgStore, ids};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use switchboard_api::EntityRef;
+use switchboard_api::paging::EntityListing;
+use switchboard_api::user::{PresenceDefinition, RoutingStatus, SYSTEM_PRESENCES, UpdateUser, User, UserPresence, routing_status};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/users", get(list).post(create))
+        .route("/api/v2/users/{id}", get(fetch).patch(update).delete(remove))
+        .route("/api/v2/users/{id}/presences/{source}", get(presence).patch(change_presence).put(change_presence))
+        .route("/api/v2/users/{id}/routingstatus", get(status).put(change_status))
+        .route("/api/v2/users/{id}/queues", get(user_queues))
+        .route("/api/v2/presencedefinitions", get(definitions))
+}
+
+/// The system presence definition for a name such as `On Queue`.
+pub fn presence_definition(system_presence: &str) -> PresenceDefinition {
+    let id = ids::derive_id(&["presence", system_presence]);
+    PresenceDefinition {
+        self_uri: Some(format!("/api/v2/presencedefinitions/{id}")),
+        id,
+        system_presence: Some(system_presence.to_string()),
+    }
+}
+
+fn resolve_presence(definition: &PresenceDefinition) -> Option<&'static str> {
+    SYSTEM_PRESENCES.into_iter().find(|name| {
+        presence_definition(name).id == definition.id
+            || definition.system_presence.as_deref().is_some_and(|wanted| wanted.eq_ignore_ascii_case(name))
+            || definition.id.eq_ignore_ascii_case(name)
+    })
+}
+
+/// Sets a user's presence and the routing status that goes with it. Also used by seeding and
+/// the contact-center runtime.
+pub fn set_presence(org: &mut OrgStore, user_id: &str, system_presence: &str, stamp: &str) {
+    let Some(user) = org.users.get_mut(user_id) else { return };
+    user.presence = Some(UserPresence {
+        source: Some("PURECLOUD".to_string()),
+        source_id: Some("PURECLOUD".to_string()),
+        primary: Some(true),
+        presence_definition: presence_definition(system_presence),
+        message: None,
+        modified_date: Some(stamp.to_string()),
+    });
+    let on_queue = system_presence == "On Queue";
+    let current = user.routing_status.as_ref().map(|status| status.status.clone());
+    let next = match (on_queue, current.as_deref()) {
+        (true, Some(status)) if status != routing_status::OFF_QUEUE => status.to_string(),
+        (true, _) => routing_status::IDLE.to_string(),
+        (false, _) => routing_status::OFF_QUEUE.to_string(),
+    };
+    if current.as_deref() != Some(next.as_str()) {
+        user.routing_status = Some(RoutingStatus { user_id: Some(user_id.to_string()), status: next, start_time: Some(stamp.to_string()) });
+    }
+}
+
+fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a User, ApiError> {
+    org.users.get(id).filter(|user| user.state.as_deref() != Some("deleted")).ok_or_else(|| ApiError::not_found("user", id))
+}
+
+async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<User>>, ApiError> {
+    read(&state, &caller, |org| {
+        let mut users: Vec<User> = org
+            .users
+            .values()
+            .filter(|user| user.state.as_deref() != Some("deleted") && params.name_matches(&user.name))
+            .cloned()
+            .collect();
+        users.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Json(paginate(users, &params, "/api/v2/users")?))
+    })
+}
+
+async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<User>, ApiError> {
+    read(&state, &caller, |org| Ok(Json(find(org, &id)?.clone())))
+}
+
+async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<User>) -> Result<Json<User>, ApiError> {
+    require_name(&body.name)?;
+    write(&state, &caller, |org| {
+        let id = org.next_id("user");
+        let user = User {
+            id: id.clone(),
+            division: Some(body.division.clone().unwrap_or_else(|| org.home_division())),
+            state: Some("active".to_string()),
+            version: 1,
+            routing_status: None,
+            presence: None,
+            self_uri: Some(format!("/api/v2/users/{id}")),
+            ..body
+        };
+        org.users.insert(id.clone(), user);
+        set_presence(org, &id, "Offline", &now());
+        Ok(Json(find(org, &id)?.clone()))
+    })
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateUser>,
+) -> Result<Json<User>, ApiError> {
+    write(&state, &caller, |org| {
+        find(org, &id)?;
+        let user = org.users.get_mut(&id).ok_or_else(|| ApiError::not_found("user", &id))?;
+        check_version("user", body.version, user.version)?;
+        if let Some(name) = body.name {
+            require_name(&name)?;
+            user.name = name;
+        }
+        user.email = body.email.or(user.email.take());
+        user.department = body.department.or(user.department.take());
+        user.title = body.title.or(user.title.take());
+        user.state = body.state.or(user.state.take());
+        user.version += 1;
+        Ok(Json(user.clone()))
+    })
+}
+
+async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&state, &caller, |org| {
+        org.users.remove(&id).ok_or_else(|| ApiError::not_found("user", &id))?;
+        for members in org.queue_members.values_mut() {
+            members.remove(&id);
+        }
+        Ok(StatusCode::OK)
+    })
+}
+
+async fn presence(State(state): State<AppState>, caller: Caller, Path((id, _source)): Path<(String, String)>) -> Result<Json<UserPresence>, ApiError> {
+    read(&state, &caller, |org| {
+        find(org, &id)?.presence.clone().map(Json).ok_or_else(|| ApiError::not_found("presence of user", &id))
+    })
+}
+
+async fn change_presence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, _source)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UserPresence>,
+) -> Result<Json<UserPresence>, ApiError> {
+    let name = resolve_presence(&body.presence_definition)
+        .ok_or_else(|| ApiError::invalid_value(format!("presenceDefinition: `{}` is not a presence definition", body.presence_definition.id)))?;
+    let before = crate::notifications::events::user_snapshot(&state, &caller.org_id, &id);
+    let changed = write(&state, &caller, |org| {
+        find(org, &id)?;
+        set_presence(org, &id, name, &now());
+        find(org, &id)?.presence.clone().map(Json).ok_or_else(|| ApiError::internal("presence was not stored"))
+    })?;
+    crate::notifications::events::user_changed(&state, &caller.org_id, &id, &before);
+    Ok(changed)
+}
+
+async fn status(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<RoutingStatus>, ApiError> {
+    read(&state, &caller, |org| {
+        find(org, &id)?.routing_status.clone().map(Json).ok_or_else(|| ApiError::not_found("routing status of user", &id))
+    })
+}
+
+async fn change_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RoutingStatus>,
+) -> Result<Json<RoutingStatus>, ApiError> {
+    if !routing_status::ALL.contains(&body.status.as_str()) {
+        return Err(ApiError::invalid_value(format!("status: `{}` is not one of {:?}", body.status, routing_status::ALL)));
+    }
+    let before = crate::notifications::events::user_snapshot(&state, &caller.org_id, &id);
+    let changed = write(&state, &caller, |org| {
+        find(org, &id)?;
+        let stamp = now();
+        let presence = if body.status == routing_status::OFF_QUEUE { "Available" } else { "On Queue" };
+        set_presence(org, &id, presence, &stamp);
+        let user = org.users.get_mut(&id).ok_or_else(|| ApiError::not_found("user", &id))?;
+        let status = RoutingStatus { user_id: Some(id.clone()), status: body.status, start_time: Some(stamp) };
+        user.routing_status = Some(status.clone());
+        Ok(Json(status))
+    })?;
+    crate::notifications::events::user_changed(&state, &caller.org_id, &id, &before);
+    Ok(changed)
+}
+
+async fn user_queues(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<EntityListing<EntityRef>>, ApiError> {
+    read(&state, &caller, |org| {
+        find(org, &id)?;
+        let queues: Vec<EntityRef> = org
+            .queue_members
+            .iter()
+            .filter(|(_, members)| members.contains_key(&id))
+            .filter_map(|(queue_id, _)| org.queues.get(queue_id))
+            .map(|queue| EntityRef::new(queue.id.clone(), queue.name.clone(), format!("/api/v2/routing/queues/{}", queue.id)))
+            .collect();
+        Ok(Json(paginate(queues, &params, &format!("/api/v2/users/{id}/queues"))?))
+    })
+}
+
+async fn definitions(params: Params) -> Result<Json<EntityListing<PresenceDefinition>>, ApiError> {
+    let definitions = SYSTEM_PRESENCES.into_iter().map(presence_definition).collect();
+    Ok(Json(paginate(definitions, &params, "/api/v2/presencedefinitions")?))
+}

@@ -1,0 +1,247 @@
+//! Starting and stopping an emulator: `spawn(options)` binds, seeds or loads the store, and
+//! serves connections itself (hyper http1 with upgrades) so that a fault rule can reset a TCP
+//! connection — something a handler cannot do through `axum::serve`.
+
+use crate::error::EmulatorError;
+use crate::state::{AppState, Settings, persist, seed};
+use crate::topology::Topology;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use switchboard_api::credentials::CredentialsFile;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tower::ServiceExt;
+
+/// How to run an emulator. `Default`: 127.0.0.1:0, default topology, not strict, 24 h tokens,
+/// 300 requests per minute per token.
+#[derive(Debug, Clone)]
+pub struct EmulatorOptions {
+    pub listen: SocketAddr,
+    /// `None` = `Topology::default()`. Ignored when `state_dir` already holds saved state.
+    pub topology: Option<Topology>,
+    pub state_dir: Option<PathBuf>,
+    pub strict: bool,
+    pub token_lifetime: Duration,
+    pub rate_limit_per_minute: u32,
+    /// Notification channel limits and timings (tests shorten heartbeats and expiry).
+    pub notifications: crate::notifications::NotificationConfig,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        EmulatorOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            topology: None,
+            state_dir: None,
+            strict: false,
+            token_lifetime: Duration::from_secs(86_400),
+            rate_limit_per_minute: 300,
+            notifications: crate::notifications::NotificationConfig::default(),
+        }
+    }
+}
+
+/// A running emulator. Dropping it stops the server (and saves state) like `shutdown` does,
+/// without waiting for open connections.
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    state: AppState,
+    credentials: CredentialsFile,
+    state_dir: Option<PathBuf>,
+    stop: Option<watch::Sender<bool>>,
+    server: Option<JoinHandle<()>>,
+    saver: Option<JoinHandle<()>>,
+}
+
+impl RunningEmulator {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    pub fn credentials(&self) -> &CredentialsFile {
+        &self.credentials
+    }
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Stops accepting, closes connections, saves state.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        // Drop saves and stops the saver.
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+        if let Some(saver) = self.saver.take() {
+            saver.abort();
+        }
+        if let Some(dir) = &self.state_dir
+            && let Err(error) = persist::save_now(&self.state, dir)
+        {
+            tracing::warn!("saving emulator state at shutdown failed: {error}");
+        }
+    }
+}
+
+pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, EmulatorError> {
+    let saved = match &options.state_dir {
+        Some(dir) => persist::load(dir)?,
+        None => None,
+    };
+    let store = match saved {
+        Some(store) => store,
+        None => seed::build_store(&options.topology.clone().unwrap_or_default(), &crate::routes::support::now()),
+    };
+    let settings = Settings {
+        strict: options.strict,
+        token_lifetime: options.token_lifetime,
+        rate_limit_per_minute: options.rate_limit_per_minute,
+        notifications: options.notifications.clone(),
+        ..Settings::default()
+    };
+    let state = AppState::new(store, settings);
+    let saver = match &options.state_dir {
+        Some(dir) => {
+            persist::save_now(&state, dir)?;
+            Some(tokio::spawn(persist::run_saver(state.clone(), dir.clone())))
+        }
+        None => None,
+    };
+    let listener = TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
+    // Topology integrations may point at this emulator's own CRM, whose address is known only now.
+    crate::crm::point_integrations_at(&state, &format!("http://{addr}"));
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, crate::app(state.clone()), stopped));
+    Ok(RunningEmulator {
+        addr,
+        credentials: state.credentials(),
+        state,
+        state_dir: options.state_dir,
+        stop: Some(stop),
+        server: Some(server),
+        saver,
+    })
+}
+
+/// Serves `router` on `listener` until `stopped` flips or its sender is dropped.
+pub async fn serve(listener: TcpListener, router: Router, mut stopped: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    connections.spawn(serve_connection(stream, peer, router.clone()));
+                }
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!("accept failed: {error}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.abort_all();
+}
+
+/// Lets a request ask for its connection to be dropped with a TCP reset.
+#[derive(Clone, Default)]
+pub struct ConnectionKill {
+    killed: Arc<AtomicBool>,
+    notify: Arc<Notify>,
+}
+
+impl ConnectionKill {
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+}
+
+async fn serve_connection(stream: TcpStream, peer: SocketAddr, router: Router) {
+    let _ = stream.set_nodelay(true);
+    let kill = ConnectionKill::default();
+    let stream = KillableStream { inner: stream, killed: kill.killed.clone() };
+    let request_kill = kill.clone();
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(request_kill.clone());
+        request.extensions_mut().insert(ConnectInfo(peer));
+        router.clone().oneshot(request.map(Body::new))
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
+    tokio::select! {
+        result = connection => {
+            if let Err(error) = result {
+                tracing::debug!("connection from {peer} ended: {error}");
+            }
+        }
+        // Dropping the connection drops the stream, which resets it (see KillableStream).
+        _ = kill.notify.notified() => {}
+    }
+}
+
+/// A TCP stream that, once killed, closes with SO_LINGER 0 so the peer sees a reset (RST)
+/// rather than an orderly end of stream.
+struct KillableStream {
+    inner: TcpStream,
+    killed: Arc<AtomicBool>,
+}
+
+impl Drop for KillableStream {
+    fn drop(&mut self) {
+        if self.killed.load(Ordering::SeqCst) {
+            // Linger 0 does not block on close (only a positive linger does), which is why
+            // tokio's deprecation does not apply to this use.
+            #[allow(deprecated)]
+            let _ = self.inner.set_linger(Some(Duration::ZERO));
+        }
+    }
+}
+
+impl AsyncRead for KillableStream {
+    fn poll_read(self: Pin<&mut Self>, context: &mut Context<'_>, buffer: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(context, buffer)
+    }
+}
+
+impl AsyncWrite for KillableStream {
+    fn poll_write(self: Pin<&mut Self>, context: &mut Context<'_>, buffer: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(context, buffer)
+    }
+    fn poll_flush(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(context)
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(context)
+    }
+}

@@ -1,0 +1,226 @@
+//! Shared emulator state: the data store (one sync lock; handlers never hold it across an
+//! await), tokens, rate-limit windows, fault rules, counters and metrics.
+//!
+//! Other parts of the emulator (the contact-center runtime, notifications) read and write the
+//! store with `with_org` / `with_org_mut`; lookups such as `OrgStore::flow_for_number` live in
+//! `lookup.rs`.
+
+pub mod counters;
+pub mod faults;
+pub mod ids;
+mod lookup;
+pub mod persist;
+pub mod rate;
+pub mod seed;
+mod store;
+pub mod tokens;
+
+pub use lookup::normalize_number;
+pub use store::{DataTableRecord, FlowRecord, OrgRecord, OrgStore, StoredFlowVersion, Store};
+pub use tokens::Caller;
+
+use crate::middleware::metrics::Metrics;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+use switchboard_api::credentials::{CredentialsFile, OrgCredentials};
+
+/// Behaviour switches fixed at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Serve only what the real platform serves (no ETag, no `X-RateLimit-*`, no seed-only endpoints).
+    pub strict: bool,
+    pub token_lifetime: Duration,
+    pub rate_limit_per_minute: u32,
+    /// How long a flow publish stays pending before its operation completes.
+    pub publish_delay: Duration,
+    /// Notification service limits and timings (`strict` is taken from above).
+    pub notifications: crate::notifications::NotificationConfig,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            strict: false,
+            token_lifetime: Duration::from_secs(86_400),
+            rate_limit_per_minute: 300,
+            publish_delay: Duration::from_millis(200),
+            notifications: crate::notifications::NotificationConfig::default(),
+        }
+    }
+}
+
+/// Cheap to clone; every clone shares the same state.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    settings: Settings,
+    store: RwLock<Store>,
+    /// The store as first loaded, for `/_emulator/reset?data=true`.
+    initial: Store,
+    tokens: Mutex<tokens::TokenBook>,
+    rate: Mutex<rate::RateBook>,
+    faults: Mutex<faults::FaultBook>,
+    counters: Mutex<counters::Counters>,
+    metrics: Metrics,
+    /// Bumped on every write; the persister saves when it moves.
+    generation: AtomicU64,
+    changed: tokio::sync::Notify,
+    http: reqwest::Client,
+    notifications: crate::notifications::NotificationHub,
+    contact_center: crate::contact_center::ContactCenter,
+}
+
+/// A poisoned lock means a handler panicked mid-write; the data is still the best we have, so
+/// keep serving rather than turning one bug into a dead server.
+fn relock<T>(result: std::sync::LockResult<T>) -> T {
+    result.unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: Settings) -> AppState {
+        let notifications = crate::notifications::NotificationHub::new(crate::notifications::NotificationConfig {
+            strict: settings.strict,
+            ..settings.notifications.clone()
+        });
+        let shared = Shared {
+            settings,
+            initial: store.clone(),
+            store: RwLock::new(store),
+            tokens: Mutex::default(),
+            rate: Mutex::default(),
+            faults: Mutex::default(),
+            counters: Mutex::default(),
+            metrics: Metrics::new(),
+            generation: AtomicU64::new(0),
+            changed: tokio::sync::Notify::new(),
+            http: reqwest::Client::new(),
+            notifications,
+            contact_center: crate::contact_center::ContactCenter::default(),
+        };
+        AppState { inner: Arc::new(shared) }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn strict(&self) -> bool {
+        self.inner.settings.strict
+    }
+
+    /// Reads the whole store.
+    pub fn with_store<R>(&self, read: impl FnOnce(&Store) -> R) -> R {
+        let guard = relock(self.inner.store.read());
+        read(&guard)
+    }
+
+    /// Reads one org's objects; `None` when the org does not exist.
+    pub fn with_org<R>(&self, org_id: &str, read: impl FnOnce(&OrgStore) -> R) -> Option<R> {
+        relock(self.inner.store.read()).orgs.get(org_id).map(read)
+    }
+
+    /// Changes one org's objects and schedules persistence; `None` when the org does not exist.
+    pub fn with_org_mut<R>(&self, org_id: &str, write: impl FnOnce(&mut OrgStore) -> R) -> Option<R> {
+        let result = relock(self.inner.store.write()).orgs.get_mut(org_id).map(write);
+        if result.is_some() {
+            self.mark_changed();
+        }
+        result
+    }
+
+    /// Replaces the whole store (reset, tests).
+    pub fn replace_store(&self, store: Store) {
+        *relock(self.inner.store.write()) = store;
+        self.mark_changed();
+    }
+
+    pub fn initial_store(&self) -> Store {
+        self.inner.initial.clone()
+    }
+
+    pub fn org_ids(&self) -> Vec<String> {
+        self.with_store(|store| store.orgs.keys().cloned().collect())
+    }
+
+    /// An org id from an id or a name.
+    pub fn find_org(&self, id_or_name: &str) -> Option<String> {
+        self.with_store(|store| {
+            store
+                .orgs
+                .values()
+                .find(|org| org.id() == id_or_name || org.name() == id_or_name)
+                .map(|org| org.id().to_string())
+        })
+    }
+
+    /// The development credentials of every org, parents first.
+    pub fn credentials(&self) -> CredentialsFile {
+        self.with_store(|store| {
+            let mut orgs: Vec<OrgCredentials> = store
+                .orgs
+                .values()
+                .map(|org| OrgCredentials {
+                    id: org.id().to_string(),
+                    name: org.name().to_string(),
+                    parent_id: org.org.parent_id.clone(),
+                    client_id: org.org.client_id.clone(),
+                    client_secret: org.org.client_secret.clone(),
+                })
+                .collect();
+            orgs.sort_by(|a, b| (a.parent_id.is_some(), &a.name).cmp(&(b.parent_id.is_some(), &b.name)));
+            CredentialsFile { orgs }
+        })
+    }
+
+    pub fn mark_changed(&self) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        self.inner.changed.notify_one();
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::SeqCst)
+    }
+
+    pub async fn changed(&self) {
+        self.inner.changed.notified().await;
+    }
+
+    pub fn tokens(&self) -> MutexGuard<'_, tokens::TokenBook> {
+        relock(self.inner.tokens.lock())
+    }
+
+    pub fn rate(&self) -> MutexGuard<'_, rate::RateBook> {
+        relock(self.inner.rate.lock())
+    }
+
+    pub fn faults(&self) -> MutexGuard<'_, faults::FaultBook> {
+        relock(self.inner.faults.lock())
+    }
+
+    pub fn counters(&self) -> MutexGuard<'_, counters::Counters> {
+        relock(self.inner.counters.lock())
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Channels and event fan-out; publish events with `notifications().publish(..)`.
+    pub fn notifications(&self) -> &crate::notifications::NotificationHub {
+        &self.inner.notifications
+    }
+
+    /// Live calls, the ACD, traffic, analytics records and the fake CRM.
+    pub fn contact_center(&self) -> &crate::contact_center::ContactCenter {
+        &self.inner.contact_center
+    }
+
+    /// Shared HTTP client for calls the platform makes (health checks, data actions).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+}

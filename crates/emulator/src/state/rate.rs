@@ -1,0 +1,63 @@
+//! Per-key fixed one-minute windows, the shape of the real platform's per-client limit.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+const WINDOW: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Default)]
+pub struct RateBook {
+    windows: HashMap<String, Window>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    started: Instant,
+    count: u32,
+}
+
+/// The outcome of counting one request against a key's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateDecision {
+    pub allowed: bool,
+    pub limit: u32,
+    /// Requests counted in the window, this one included when allowed.
+    pub count: u32,
+    pub remaining: u32,
+    /// Whole seconds (at least 1) until the window resets.
+    pub reset_after_seconds: u64,
+    /// Unix time of the reset.
+    pub reset_at_unix: u64,
+}
+
+impl RateBook {
+    pub fn check(&mut self, key: &str, limit: u32) -> RateDecision {
+        let now = Instant::now();
+        let window = self.windows.entry(key.to_string()).or_insert(Window { started: now, count: 0 });
+        if now.duration_since(window.started) >= WINDOW {
+            *window = Window { started: now, count: 0 };
+        }
+        let allowed = window.count < limit;
+        if allowed {
+            window.count += 1;
+        }
+        let left = WINDOW.saturating_sub(now.duration_since(window.started));
+        let reset_after_seconds = left.as_secs_f64().ceil().max(1.0) as u64;
+        let unix_now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs())
+            .unwrap_or(0);
+        RateDecision {
+            allowed,
+            limit,
+            count: window.count,
+            remaining: limit.saturating_sub(window.count),
+            reset_after_seconds,
+            reset_at_unix: unix_now + reset_after_seconds,
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.windows.clear();
+    }
+}

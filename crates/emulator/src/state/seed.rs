@@ -1,0 +1,225 @@
+//! Builds the store from a topology: orgs with deterministic ids and credentials, and their
+//! queues, agents, integrations, published flows, DIDs with IVR configs, and data tables.
+
+use super::ids;
+use super::store::{DataTableRecord, FlowRecord, OrgRecord, OrgStore, StoredFlowVersion, Store};
+use crate::topology::{OrgSpec, Topology};
+use std::collections::{BTreeMap, BTreeSet};
+use switchboard_api::EntityRef;
+use switchboard_api::integration::{Action, ActionConfig, Integration, IntegrationConfiguration, IntegrationConfigurationInfo, RequestConfig};
+use switchboard_api::organization::Organization;
+use switchboard_api::queue::Queue;
+use switchboard_api::user::User;
+use switchboard_model::flow::{Block, FlowDefinition, FlowType, literal};
+
+/// The flow every default DID routes to.
+pub const DEFAULT_FLOW: &str = "Main IVR";
+
+pub fn default_flow() -> FlowDefinition {
+    let mut blocks = BTreeMap::new();
+    blocks.insert("welcome".to_string(), Block::Play { prompt: "Welcome".to_string(), duration_ms: 2_000, next: "to_support".to_string() });
+    blocks.insert("to_support".to_string(), Block::TransferToQueue { queue: literal("Support"), priority: None, on_failure: None });
+    FlowDefinition {
+        name: DEFAULT_FLOW.to_string(),
+        flow_type: FlowType::InboundCall,
+        description: Some("Greets the caller and queues for Support".to_string()),
+        variables: BTreeMap::new(),
+        start: "welcome".to_string(),
+        blocks,
+    }
+}
+
+/// Cross-reference checks a YAML parser cannot do; the message names the org and field.
+pub fn validate(topology: &Topology) -> Result<(), String> {
+    let mut names = BTreeSet::new();
+    for org in &topology.orgs {
+        if !names.insert(org.name.as_str()) {
+            return Err(format!("orgs: duplicate org name `{}`", org.name));
+        }
+    }
+    for org in &topology.orgs {
+        if let Some(parent) = &org.parent
+            && !names.contains(parent.as_str())
+        {
+            return Err(format!("org `{}`: parent `{parent}` is not an org of this topology", org.name));
+        }
+        let queues: BTreeSet<&str> = org.queues.iter().map(|queue| queue.name.as_str()).collect();
+        for user in &org.users {
+            if let Some(missing) = user.queues.iter().find(|queue| !queues.contains(queue.as_str())) {
+                return Err(format!("org `{}`: user `{}`: queue `{missing}` is not defined", org.name, user.name));
+            }
+        }
+        let flows: BTreeSet<&str> = org.flows.iter().map(|flow| flow.name.as_str()).collect();
+        for did in &org.dids {
+            if let Some(flow) = &did.flow
+                && !flows.contains(flow.as_str())
+            {
+                return Err(format!("org `{}`: did `{}`: flow `{flow}` is not defined", org.name, did.number));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn build_store(topology: &Topology, now: &str) -> Store {
+    let mut store = Store::default();
+    for spec in &topology.orgs {
+        let org = build_org(spec, now);
+        store.orgs.insert(org.id().to_string(), org);
+    }
+    store
+}
+
+fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
+    let id = ids::org_id(&spec.name);
+    let organization = Organization {
+        id: id.clone(),
+        name: spec.name.clone(),
+        default_language: Some("en-us".to_string()),
+        default_country_code: Some("US".to_string()),
+        domain: Some(spec.name.clone()),
+        version: 1,
+        state: Some("active".to_string()),
+        product_platform: Some("PureCloud".to_string()),
+        self_uri: Some(format!("/api/v2/organizations/{id}")),
+    };
+    let mut org = OrgStore {
+        org: OrgRecord {
+            organization,
+            parent_id: spec.parent.as_deref().map(ids::org_id),
+            region: spec.region.clone(),
+            client_id: spec.client_id.clone().unwrap_or_else(|| ids::client_id(&spec.name)),
+            client_secret: spec.client_secret.clone().unwrap_or_else(|| ids::client_secret(&spec.name)),
+        },
+        license_total: spec.licenses,
+        ..OrgStore::default()
+    };
+    let division = org.home_division();
+    for queue in &spec.queues {
+        let queue_id = ids::derive_id(&[&id, "queue", &queue.name]);
+        let record = Queue {
+            id: queue_id.clone(),
+            name: queue.name.clone(),
+            description: queue.description.clone(),
+            division: Some(division.clone()),
+            date_created: Some(now.to_string()),
+            date_modified: Some(now.to_string()),
+            skill_evaluation_method: Some("ALL".to_string()),
+            self_uri: Some(format!("/api/v2/routing/queues/{queue_id}")),
+            ..Queue::default()
+        };
+        org.queues.insert(queue_id, record);
+    }
+    for user in &spec.users {
+        let user_id = ids::derive_id(&[&id, "user", &user.name]);
+        let record = User {
+            id: user_id.clone(),
+            name: user.name.clone(),
+            division: Some(division.clone()),
+            email: user.email.clone(),
+            state: Some("active".to_string()),
+            version: 1,
+            self_uri: Some(format!("/api/v2/users/{user_id}")),
+            ..User::default()
+        };
+        org.users.insert(user_id.clone(), record);
+        crate::routes::users::set_presence(&mut org, &user_id, if user.on_queue { "On Queue" } else { "Offline" }, now);
+        for queue_name in &user.queues {
+            if let Some(queue) = org.queue_by_ref(queue_name).map(|queue| queue.id.clone()) {
+                org.queue_members.entry(queue).or_default().insert(user_id.clone(), true);
+            }
+        }
+    }
+    for integration in &spec.integrations {
+        let integration_id = ids::derive_id(&[&id, "integration", &integration.name]);
+        let mut properties = serde_json::Map::new();
+        properties.insert("endpointUrl".to_string(), integration.endpoint_url.clone().into());
+        properties.insert("method".to_string(), integration.method.clone().into());
+        let record = Integration {
+            id: integration_id.clone(),
+            name: Some(integration.name.clone()),
+            integration_type: Some(EntityRef::new("custom-rest-actions", "Web Services Data Actions", "/api/v2/integrations/types/custom-rest-actions")),
+            intended_state: Some("ENABLED".to_string()),
+            config: Some(IntegrationConfigurationInfo {
+                current: IntegrationConfiguration { name: Some(integration.name.clone()), version: 1, properties, notes: None },
+            }),
+            self_uri: Some(format!("/api/v2/integrations/{integration_id}")),
+            ..Integration::default()
+        };
+        org.integrations.insert(integration_id.clone(), record);
+        let action_id = format!("custom_-_{}", ids::derive_id(&[&id, "action", &integration.name]));
+        let action = Action {
+            id: action_id.clone(),
+            name: integration.name.clone(),
+            integration_id: integration_id.clone(),
+            category: Some(integration.name.clone()),
+            version: 1,
+            config: Some(ActionConfig {
+                timeout_seconds: Some(integration.timeout_ms.div_ceil(1000)),
+                request: RequestConfig {
+                    request_url_template: integration.endpoint_url.clone(),
+                    request_type: integration.method.clone(),
+                    ..RequestConfig::default()
+                },
+            }),
+            self_uri: Some(format!("/api/v2/integrations/actions/{action_id}")),
+            ..Action::default()
+        };
+        org.actions.insert(action_id, action);
+    }
+    for definition in &spec.flows {
+        let flow_id = ids::derive_id(&[&id, "flow", &definition.name]);
+        let mut record = FlowRecord::default();
+        record.flow = crate::routes::flows::new_flow(&flow_id, &definition.name, definition.flow_type.platform_name(), definition.description.clone(), division.clone());
+        let version = crate::routes::flows::make_version(&flow_id, 1, "PUBLISH", None);
+        record.versions.push(StoredFlowVersion { version: version.clone(), definition: definition.clone() });
+        record.flow.saved_version = Some(version.clone());
+        record.flow.checked_in_version = Some(version.clone());
+        record.flow.published_version = Some(version);
+        record.flow.active = true;
+        org.flows.insert(flow_id, record);
+    }
+    for did in &spec.dids {
+        crate::routes::telephony::ensure_did(&mut org, &did.number, now);
+        if let Some(flow) = did.flow.as_deref().and_then(|name| org.flow_by_ref(name)).map(|record| record.flow.clone()) {
+            let ivr_id = ids::derive_id(&[&id, "ivr", &did.number]);
+            let ivr = switchboard_api::telephony::Ivr {
+                id: ivr_id.clone(),
+                name: format!("IVR {}", did.number),
+                division: Some(division.clone()),
+                version: 1,
+                date_created: Some(now.to_string()),
+                date_modified: Some(now.to_string()),
+                state: Some("active".to_string()),
+                dnis: vec![did.number.clone()],
+                open_hours_flow: Some(EntityRef::new(flow.id.clone(), flow.name.clone(), format!("/api/v2/flows/{}", flow.id))),
+                self_uri: Some(format!("/api/v2/architect/ivrs/{ivr_id}")),
+                ..Default::default()
+            };
+            org.ivrs.insert(ivr_id, ivr);
+        }
+    }
+    crate::routes::telephony::refresh_did_owners(&mut org);
+    for table in &spec.datatables {
+        let table_id = ids::derive_id(&[&id, "datatable", &table.name]);
+        let schema = crate::routes::datatables::schema_from_columns(&table.columns);
+        let mut record = DataTableRecord {
+            table: switchboard_api::datatable::DataTable {
+                id: table_id.clone(),
+                name: table.name.clone(),
+                division: Some(division.clone()),
+                description: None,
+                schema: Some(schema),
+                self_uri: Some(format!("/api/v2/flows/datatables/{table_id}")),
+            },
+            rows: BTreeMap::new(),
+        };
+        for row in &table.rows {
+            if let Some(key) = row.get("key").and_then(|key| key.as_str()) {
+                record.rows.insert(key.to_string(), row.clone());
+            }
+        }
+        org.datatables.insert(table_id, record);
+    }
+    org
+}

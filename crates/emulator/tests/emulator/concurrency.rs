@@ -1,0 +1,70 @@
+//! Optimistic concurrency: body versions (409), the seeds' ETag/If-Match (412), strict mode.
+
+use super::support::*;
+use reqwest::Method;
+use serde_json::json;
+use switchboard_emulator::EmulatorOptions;
+
+#[tokio::test]
+async fn a_stale_user_version_is_409_and_a_stale_ivr_version_too() {
+    let emulator = start_default().await;
+    let client = login(&emulator, "na-east-1").await;
+    let user_id = client.id_by_name("/api/v2/users", "Agent 1 (na-east-1)").await;
+    let path = format!("/api/v2/users/{user_id}");
+    let user = client.get_json(&path).await;
+    let version = user["version"].as_u64().expect("version");
+
+    let first = client.call(Method::PATCH, &path, Some(json!({"title": "Lead", "version": version}))).await;
+    assert_eq!(first.status(), 200);
+    let second = client.call(Method::PATCH, &path, Some(json!({"title": "Other", "version": version}))).await;
+    assert_error(second, 409, "conflict").await;
+    assert_eq!(client.get_json(&path).await["title"], "Lead");
+
+    let ivrs = client.get_json("/api/v2/architect/ivrs").await;
+    let ivr = ivrs["entities"][0].clone();
+    let ivr_path = format!("/api/v2/architect/ivrs/{}", ivr["id"].as_str().expect("id"));
+    let mut renamed = ivr.clone();
+    renamed["name"] = json!("Renamed IVR");
+    assert_eq!(client.put(&ivr_path, renamed.clone()).await.status(), 200);
+    assert_error(client.put(&ivr_path, renamed).await, 409, "conflict").await;
+}
+
+#[tokio::test]
+async fn if_match_with_a_stale_etag_is_412_and_queues_are_otherwise_last_write_wins() {
+    let emulator = start_default().await;
+    let client = login(&emulator, "na-east-1").await;
+    let queue_id = client.id_by_name("/api/v2/routing/queues", "Sales").await;
+    let path = format!("/api/v2/routing/queues/{queue_id}");
+    let read = client.get(&path).await;
+    let etag = read.headers().get("etag").expect("ETag header").to_str().expect("ascii").to_string();
+
+    let fresh = client.http.put(format!("{}{path}", client.base)).bearer_auth(&client.token).header("If-Match", &etag).json(&json!({"name": "Sales EU"})).send().await.expect("send");
+    assert_eq!(fresh.status(), 200);
+    let new_etag = fresh.headers().get("etag").expect("ETag").to_str().expect("ascii").to_string();
+    assert_ne!(new_etag, etag);
+    assert_eq!(client.get(&path).await.headers().get("etag").expect("ETag").to_str().expect("ascii"), new_etag);
+
+    let stale = client.http.put(format!("{}{path}", client.base)).bearer_auth(&client.token).header("If-Match", &etag).json(&json!({"name": "Lost"})).send().await.expect("send");
+    assert_error(stale, 412, "precondition.failed").await;
+    // Without If-Match the queue is last-write-wins, as on the real platform.
+    assert_eq!(client.put(&path, json!({"name": "Sales Global"})).await.status(), 200);
+    assert_eq!(client.get_json(&path).await["name"], "Sales Global");
+}
+
+#[tokio::test]
+async fn strict_mode_serves_no_etag_no_x_ratelimit_and_no_seed_only_endpoints() {
+    let emulator = start(EmulatorOptions { strict: true, ..EmulatorOptions::default() }).await;
+    let client = login(&emulator, "na-east-1").await;
+    let response = client.get("/api/v2/routing/queues").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("etag").is_none());
+    assert!(response.headers().get("x-ratelimit-limit").is_none());
+    assert!(response.headers().get("inin-ratelimit-allowed").is_some());
+    for path in ["/api/v2/routing/strategies", "/api/v2/usage/sessions/current", "/api/v2/organizations"] {
+        assert_error(client.get(path).await, 404, "not.found").await;
+    }
+    // The stale-version 409 is real platform behaviour and stays.
+    let user_id = client.id_by_name("/api/v2/users", "Agent 2 (na-east-1)").await;
+    let stale = client.call(Method::PATCH, &format!("/api/v2/users/{user_id}"), Some(json!({"version": 99}))).await;
+    assert_error(stale, 409, "conflict").await;
+}

@@ -1,0 +1,82 @@
+//! Fault injection: status with count, probability 0 and 1, connection reset, list/delete,
+//! and the request counters that prove what reached the server.
+
+use super::support::*;
+use serde_json::{Value, json};
+
+async fn add_rule(base: &str, rule: Value) -> Value {
+    let response = reqwest::Client::new().post(format!("{base}/_emulator/faults")).json(&rule).send().await.expect("send");
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn a_status_rule_with_a_count_faults_exactly_that_many_matching_requests() {
+    let emulator = start_default().await;
+    let base = emulator.base_url();
+    let east = login(&emulator, "na-east-1").await;
+    let europe = login(&emulator, "eu-central-1").await;
+    let rule = add_rule(&base, json!({"org": "na-east-1", "method": "GET", "path": "/api/v2/routing/queues", "status": 503, "retryAfterSeconds": 2, "count": 2})).await;
+    assert_eq!(rule["id"], "fault-1");
+
+    // Another org and another path are not matched.
+    assert_eq!(europe.get("/api/v2/routing/queues").await.status(), 200);
+    assert_eq!(east.get("/api/v2/organizations/me").await.status(), 200);
+    for _ in 0..2 {
+        let faulted = east.get("/api/v2/routing/queues").await;
+        assert_eq!(faulted.headers()["retry-after"], "2");
+        assert_error(faulted, 503, "service.unavailable").await;
+    }
+    assert_eq!(east.get("/api/v2/routing/queues").await.status(), 200);
+
+    let listed: Value = reqwest::get(format!("{base}/_emulator/faults")).await.expect("send").json().await.expect("json");
+    assert_eq!(listed["rules"][0]["applied"], 2);
+    assert_eq!(listed["rules"][0]["remaining"], 0);
+
+    let counters: switchboard_api::emulator::RequestCounters =
+        reqwest::get(format!("{base}/_emulator/counters")).await.expect("send").json().await.expect("json");
+    assert_eq!(counters.count("GET", "/api/v2/routing/queues"), 4);
+    let east_count: u64 = counters.counters.iter().filter(|counter| counter.org == east.org_id && counter.path == "/api/v2/routing/queues").map(|counter| counter.count).sum();
+    assert_eq!(east_count, 3);
+}
+
+#[tokio::test]
+async fn probability_zero_never_fires_and_one_always_fires_and_rules_can_be_deleted() {
+    let emulator = start_default().await;
+    let base = emulator.base_url();
+    let client = login(&emulator, "na-east-2").await;
+    add_rule(&base, json!({"id": "never", "path": "/api/v2/users", "status": 500, "probability": 0.0})).await;
+    add_rule(&base, json!({"id": "always", "path": "/api/v2/routing/**", "status": 502, "probability": 1.0})).await;
+    for _ in 0..20 {
+        assert_eq!(client.get("/api/v2/users").await.status(), 200);
+        assert_eq!(client.get("/api/v2/routing/queues").await.status(), 502);
+    }
+    let http = reqwest::Client::new();
+    assert_eq!(http.delete(format!("{base}/_emulator/faults/always")).send().await.expect("send").status(), 204);
+    assert_eq!(client.get("/api/v2/routing/queues").await.status(), 200);
+    assert_eq!(http.delete(format!("{base}/_emulator/faults/always")).send().await.expect("send").status(), 404);
+    assert_eq!(http.delete(format!("{base}/_emulator/faults")).send().await.expect("send").status(), 204);
+    let listed: Value = reqwest::get(format!("{base}/_emulator/faults")).await.expect("send").json().await.expect("json");
+    assert_eq!(listed["rules"], json!([]));
+}
+
+#[tokio::test]
+async fn a_reset_rule_closes_the_connection_without_an_answer() {
+    let emulator = start_default().await;
+    let base = emulator.base_url();
+    let client = login(&emulator, "na-east-1").await;
+    add_rule(&base, json!({"path": "/api/v2/organizations/me", "reset": true, "count": 1})).await;
+    let outcome = client.http.get(format!("{base}/api/v2/organizations/me")).bearer_auth(&client.token).send().await;
+    let error = outcome.expect_err("the connection is reset, no response");
+    assert!(!error.is_timeout(), "{error}");
+    // The rule's count is used up: the next request is answered.
+    assert_eq!(client.get("/api/v2/organizations/me").await.status(), 200);
+
+    // `/_emulator/reset` clears rules and counters.
+    add_rule(&base, json!({"path": "/**", "status": 500})).await;
+    assert_eq!(reqwest::Client::new().post(format!("{base}/_emulator/reset")).send().await.expect("send").status(), 204);
+    assert_eq!(client.get("/api/v2/organizations/me").await.status(), 200);
+    let counters: switchboard_api::emulator::RequestCounters =
+        reqwest::get(format!("{base}/_emulator/counters")).await.expect("send").json().await.expect("json");
+    assert_eq!(counters.count("GET", "/api/v2/organizations/me"), 1);
+}

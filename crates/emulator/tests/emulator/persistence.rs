@@ -1,0 +1,34 @@
+//! `state_dir`: what was written survives a restart.
+
+use super::support::*;
+use serde_json::json;
+use switchboard_emulator::EmulatorOptions;
+
+#[tokio::test]
+async fn a_restart_with_the_same_state_dir_keeps_state() {
+    let dir = TempDir::new("restart");
+    let options = EmulatorOptions { state_dir: Some(dir.0.clone()), ..EmulatorOptions::default() };
+    let first = start(options.clone()).await;
+    let client = login(&first, "na-east-1").await;
+    let created = client.post("/api/v2/routing/queues", json!({"name": "Persisted"})).await;
+    assert_eq!(created.status(), 200);
+    let credentials = first.credentials().clone();
+    first.shutdown().await;
+
+    let second = start(options).await;
+    assert_eq!(second.credentials(), &credentials, "credentials come back from the saved state");
+    let client = login(&second, "na-east-1").await;
+    let queues = client.get_json("/api/v2/routing/queues?name=Persisted").await;
+    assert_eq!(queues["total"], 1);
+    second.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_corrupt_state_file_is_reported_with_its_path() {
+    let dir = TempDir::new("corrupt");
+    std::fs::write(dir.0.join("emulator-state.json"), "{not json").expect("write");
+    let options = EmulatorOptions { state_dir: Some(dir.0.clone()), ..EmulatorOptions::default() };
+    let error = switchboard_emulator::spawn(options).await.err().expect("refuses corrupt state");
+    let message = error.to_string();
+    assert!(message.contains("emulator-state.json") && message.contains("line 1"), "{message}");
+}

@@ -1,0 +1,110 @@
+//! Test helpers: start an emulator, get tokens, speak JSON to it.
+
+use reqwest::{Method, Response};
+use serde_json::Value;
+use switchboard_emulator::{EmulatorOptions, RunningEmulator, spawn};
+
+pub async fn start(options: EmulatorOptions) -> RunningEmulator {
+    match spawn(options).await {
+        Ok(emulator) => emulator,
+        Err(error) => panic!("emulator did not start: {error}"),
+    }
+}
+
+pub async fn start_default() -> RunningEmulator {
+    start(EmulatorOptions::default()).await
+}
+
+/// A client speaking for one org with a fresh token.
+pub struct OrgClient {
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+    pub org_id: String,
+}
+
+pub async fn token_response(base: &str, client_id: &str, secret: &str) -> Response {
+    reqwest::Client::new()
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token request reaches the emulator")
+}
+
+pub async fn login(emulator: &RunningEmulator, org_name: &str) -> OrgClient {
+    let credentials = emulator.credentials().org(org_name).unwrap_or_else(|| panic!("no org {org_name}")).clone();
+    let base = emulator.base_url();
+    let response = token_response(&base, &credentials.client_id, &credentials.client_secret).await;
+    assert_eq!(response.status(), 200, "token for {org_name}");
+    let body: Value = response.json().await.expect("token body is JSON");
+    let token = body["access_token"].as_str().expect("access_token").to_string();
+    OrgClient { base, token, http: reqwest::Client::new(), org_id: credentials.id }
+}
+
+impl OrgClient {
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request reaches the emulator")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.call(Method::GET, path, None).await
+    }
+
+    /// GET that must succeed; returns the JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("JSON body");
+        assert!(status.is_success(), "GET {path} → {status}: {body}");
+        body
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Response {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    /// The id of the first entity of a listing whose name is `name`.
+    pub async fn id_by_name(&self, listing_path: &str, name: &str) -> String {
+        let listing = self.get_json(listing_path).await;
+        let entities = listing["entities"].as_array().expect("entities");
+        let found = entities.iter().find(|entity| entity["name"] == name).unwrap_or_else(|| panic!("{name} in {listing_path}"));
+        found["id"].as_str().expect("id").to_string()
+    }
+}
+
+/// Asserts a Genesys error body with the given status and code.
+pub async fn assert_error(response: Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status);
+    let body: Value = response.json().await.expect("error body is JSON");
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|message| !message.is_empty()), "{body}");
+    body
+}
+
+/// A fresh directory under the system temp dir, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("switchboard-emulator-{label}-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,246 @@
+//! Block-level checks: expressions parse and read declared variables, randomize weights, the retry
+//! and latency rules of seed 001, error paths that end somewhere safe, and references to the org.
+
+use super::graph::reachable_from;
+use super::{Catalog, DATA_ACTION_TIMEOUT_SLA_MS, Diagnostic};
+use crate::expr;
+use crate::flow::{Block, DataActionBlock, Expression, FlowDefinition, Value};
+use std::collections::BTreeSet;
+
+/// Variables the platform sets on every call; flows read them without declaring them.
+pub const SYSTEM_VARIABLE_PREFIXES: &[&str] = &["Call.", "Flow."];
+
+pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic> {
+    let known = known_variables(flow);
+    let mut diagnostics = Vec::new();
+    for (name, block) in &flow.blocks {
+        for (field, expression) in expressions(block) {
+            check_expression(name, &field, expression, &known, &mut diagnostics);
+        }
+        match block {
+            Block::Decision { condition, .. } => check_condition(name, "condition", condition, &mut diagnostics),
+            Block::Switch { cases, .. } => {
+                for (index, case) in cases.iter().enumerate() {
+                    check_condition(name, &format!("cases[{index}].condition"), &case.condition, &mut diagnostics);
+                }
+            }
+            Block::Randomize { branches, .. } => {
+                let mut total = 0.0;
+                for (index, branch) in branches.iter().enumerate() {
+                    if !branch.weight.is_finite() || branch.weight < 0.0 {
+                        diagnostics.push(Diagnostic::error(
+                            "invalid-weight",
+                            Some(name),
+                            format!("branches[{index}].weight is {}; weights are percentages 0–100", branch.weight),
+                        ));
+                    } else {
+                        total += branch.weight;
+                    }
+                }
+                if total > 100.0 + 1e-9 {
+                    diagnostics.push(Diagnostic::error(
+                        "weights-over-100",
+                        Some(name),
+                        format!("branch weights add up to {total}%; at most 100% (default takes the rest)"),
+                    ));
+                }
+            }
+            Block::DataAction(action) => check_data_action(flow, name, action, catalog, &mut diagnostics),
+            Block::Wait { duration_ms, duration_from, .. } => {
+                if duration_ms.is_some() == duration_from.is_some() {
+                    diagnostics.push(Diagnostic::error(
+                        "invalid-wait",
+                        Some(name),
+                        "set exactly one of duration_ms and duration_from",
+                    ));
+                }
+                if let Some(variable) = duration_from {
+                    check_variable(name, "duration_from", variable, &known, &mut diagnostics);
+                }
+            }
+            Block::DatatableLookup { datatable, outputs, .. } => {
+                if let Some(tables) = reference_list(&catalog.datatables, datatable) {
+                    match tables.get(datatable) {
+                        None => diagnostics.push(Diagnostic::error(
+                            "unknown-datatable",
+                            Some(name),
+                            format!("data table `{datatable}` does not exist in the org"),
+                        )),
+                        Some(columns) => {
+                            for column in outputs.keys().filter(|column| *column != "key" && !columns.contains(*column)) {
+                                diagnostics.push(Diagnostic::error(
+                                    "unknown-datatable-column",
+                                    Some(name),
+                                    format!("data table `{datatable}` has no column `{column}`"),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            Block::TransferToQueue { queue, .. } => {
+                check_reference(name, queue, &catalog.queues, "unknown-queue", "queue", &mut diagnostics)
+            }
+            Block::TransferToFlow { flow: target, .. } => {
+                check_reference(name, target, &catalog.flows, "unknown-flow", "flow", &mut diagnostics)
+            }
+            Block::SetVariable { .. } | Block::Play { .. } | Block::Disconnect { .. } => {}
+        }
+    }
+    diagnostics
+}
+
+/// Every expression field of a block, labelled as written in the file.
+fn expressions(block: &Block) -> Vec<(String, &Expression)> {
+    match block {
+        Block::SetVariable { value, .. } => vec![("value".into(), value)],
+        Block::Decision { condition, .. } => vec![("condition".into(), condition)],
+        Block::Switch { cases, .. } => cases
+            .iter()
+            .enumerate()
+            .map(|(index, case)| (format!("cases[{index}].condition"), &case.condition))
+            .collect(),
+        Block::DatatableLookup { key, .. } => vec![("key".into(), key)],
+        Block::TransferToFlow { flow, .. } => vec![("flow".into(), flow)],
+        Block::TransferToQueue { queue, .. } => vec![("queue".into(), queue)],
+        Block::DataAction(action) => {
+            action.inputs.iter().map(|(input, value)| (format!("inputs.{input}"), value)).collect()
+        }
+        Block::Play { .. } | Block::Randomize { .. } | Block::Wait { .. } | Block::Disconnect { .. } => Vec::new(),
+    }
+}
+
+/// Declared variables plus everything a block writes (set_variable, data action and lookup outputs).
+fn known_variables(flow: &FlowDefinition) -> BTreeSet<&str> {
+    let mut known: BTreeSet<&str> = flow.variables.keys().map(String::as_str).collect();
+    for block in flow.blocks.values() {
+        match block {
+            Block::SetVariable { variable, .. } => {
+                known.insert(variable);
+            }
+            Block::DataAction(action) => known.extend(action.outputs.values().map(String::as_str)),
+            Block::DatatableLookup { outputs, .. } => known.extend(outputs.values().map(String::as_str)),
+            _ => {}
+        }
+    }
+    known
+}
+
+fn check_expression(
+    block: &str,
+    field: &str,
+    expression: &Expression,
+    known: &BTreeSet<&str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    match expr::compile(expression) {
+        Err(error) => diagnostics.push(Diagnostic::error(
+            "unparsable-expression",
+            Some(block),
+            format!("{field}: {error} in `{}`", expression.source()),
+        )),
+        Ok(compiled) => {
+            for variable in compiled.referenced_variables() {
+                check_variable(block, field, &variable, known, diagnostics);
+            }
+        }
+    }
+}
+
+fn check_variable(block: &str, field: &str, variable: &str, known: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
+    let is_system = SYSTEM_VARIABLE_PREFIXES.iter().any(|prefix| variable.starts_with(prefix));
+    if !is_system && !known.contains(variable) {
+        diagnostics.push(Diagnostic::error(
+            "undeclared-variable",
+            Some(block),
+            format!("{field} reads `{variable}`, which is neither declared in `variables` nor set by any block"),
+        ));
+    }
+}
+
+/// A condition written without `=` is a constant; a constant string is always a runtime type error.
+fn check_condition(block: &str, field: &str, condition: &Expression, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(value) = condition.literal_value()
+        && !matches!(value, Value::Boolean(_))
+    {
+        diagnostics.push(Diagnostic::error(
+            "literal-condition",
+            Some(block),
+            format!("{field} is the literal `{}`; start it with `=` to make it an expression", value.to_attribute_string()),
+        ));
+    }
+}
+
+fn check_data_action(
+    flow: &FlowDefinition,
+    block: &str,
+    action: &DataActionBlock,
+    catalog: &Catalog,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if action.timeout_ms > DATA_ACTION_TIMEOUT_SLA_MS {
+        diagnostics.push(Diagnostic::warning(
+            "timeout-over-sla",
+            Some(block),
+            format!("timeout_ms {} exceeds the {DATA_ACTION_TIMEOUT_SLA_MS} ms latency SLA", action.timeout_ms),
+        ));
+    }
+    if let Some(retry) = &action.retry {
+        if retry.max_attempts == 0 {
+            diagnostics.push(Diagnostic::error("invalid-retry", Some(block), "retry.max_attempts must be at least 1"));
+        }
+        if retry.max_attempts > 1 && retry.initial_delay_ms == 0 {
+            diagnostics.push(Diagnostic::error(
+                "retry-without-backoff",
+                Some(block),
+                format!(
+                    "{} attempts with initial_delay_ms 0 retry at once; every call hammers a failing integration together",
+                    retry.max_attempts
+                ),
+            ));
+        }
+    }
+    let error_paths = std::iter::once(action.on_error.as_str()).chain(action.on_timeout.as_deref());
+    let reached = reachable_from(flow, error_paths);
+    let handled = reached.iter().any(|name| {
+        matches!(flow.blocks.get(*name), Some(Block::TransferToQueue { .. } | Block::Disconnect { .. }))
+    });
+    if !handled {
+        diagnostics.push(Diagnostic::warning(
+            "on-error-not-handled",
+            Some(block),
+            "the on_error path never reaches a transfer_to_queue or disconnect; failed calls have no fallback",
+        ));
+    }
+    if let Some(integrations) = reference_list(&catalog.integrations, &action.integration)
+        && !integrations.contains(&action.integration)
+    {
+        diagnostics.push(Diagnostic::error(
+            "unknown-integration",
+            Some(block),
+            format!("integration `{}` does not exist in the org", action.integration),
+        ));
+    }
+}
+
+/// Checks a literal reference against a catalog list; expressions are resolved per call, so skipped.
+fn check_reference(
+    block: &str,
+    reference: &Expression,
+    list: &Option<BTreeSet<String>>,
+    code: &'static str,
+    kind: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(Value::String(name)) = reference.literal_value() else { return };
+    if let Some(names) = reference_list(list, name)
+        && !names.contains(name)
+    {
+        diagnostics.push(Diagnostic::error(code, Some(block), format!("{kind} `{name}` does not exist in the org")));
+    }
+}
+
+/// The catalog list to check against, or `None` when the check is off or the name is still a template.
+fn reference_list<'a, T>(list: &'a Option<T>, name: &str) -> Option<&'a T> {
+    if name.contains("{{") { None } else { list.as_ref() }
+}

@@ -1,0 +1,101 @@
+//! Flow validation: every problem a flow has, as diagnostics with stable codes, never just the first.
+//!
+//! Graph checks (missing or unreachable blocks, no way out, loops that spin without waiting) live in
+//! `graph.rs`; block-level checks (expressions, variables, retry and latency rules, references to
+//! the org's integrations, queues, data tables and flows) in `checks.rs`. The report has the
+//! `{valid, errors, warnings}` shape of the platform's flow validation (seed 001).
+
+mod checks;
+mod graph;
+
+pub use checks::SYSTEM_VARIABLE_PREFIXES;
+
+use crate::flow::FlowDefinition;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding. `code` is stable (tests, CI gates and docs refer to it); `message` is for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<String>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, block: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, code, block: block.map(str::to_string), message: message.into() }
+    }
+
+    pub fn warning(code: &'static str, block: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, code, block: block.map(str::to_string), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match &self.block {
+            Some(block) => write!(formatter, "{severity}[{}] block `{block}`: {}", self.code, self.message),
+            None => write!(formatter, "{severity}[{}]: {}", self.code, self.message),
+        }
+    }
+}
+
+/// What exists in the target org. A `None` list skips that family of reference checks (the flow is
+/// validated on its own); `Some` lists hold names and/or ids, either may be referenced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalog {
+    pub integrations: Option<BTreeSet<String>>,
+    pub queues: Option<BTreeSet<String>>,
+    /// Data table name → its column names (the key column `key` need not be listed).
+    pub datatables: Option<BTreeMap<String, BTreeSet<String>>>,
+    pub flows: Option<BTreeSet<String>>,
+}
+
+/// Seed 001's `{valid, errors, warnings}`: valid means no errors; warnings do not block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidationReport {
+    pub valid: bool,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl ValidationReport {
+    pub fn from_diagnostics(diagnostics: Vec<Diagnostic>) -> ValidationReport {
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diagnostics.into_iter().partition(|diagnostic| diagnostic.severity == Severity::Error);
+        ValidationReport { valid: errors.is_empty(), errors, warnings }
+    }
+}
+
+/// Latency SLA for one data-action attempt (seed 001: halt the deployment over 4000 ms).
+pub const DATA_ACTION_TIMEOUT_SLA_MS: u64 = 4_000;
+
+/// Every diagnostic for `flow`, errors and warnings mixed, in a stable order (graph checks first,
+/// then blocks by name).
+pub fn validate(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic> {
+    let mut diagnostics = graph::check(flow);
+    diagnostics.extend(checks::check(flow, catalog));
+    diagnostics
+}
+
+/// [`validate`] shaped as a report.
+pub fn validate_report(flow: &FlowDefinition, catalog: &Catalog) -> ValidationReport {
+    ValidationReport::from_diagnostics(validate(flow, catalog))
+}
+
+#[cfg(test)]
+mod tests;

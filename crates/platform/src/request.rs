@@ -1,0 +1,98 @@
+//! `ApiRequest`/`ApiResponse`: the unit the `Platform` trait executes. Typed calls build
+//! requests; the client adds auth, retries and rate limiting; a test double can answer them
+//! directly.
+
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{PlatformError, Result};
+
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    pub method: Method,
+    /// Absolute path on the API host, e.g. `/api/v2/routing/queues/{id}`.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<serde_json::Value>,
+    /// Seed extension: send `If-Match` so a stale write fails with 412.
+    pub if_match: Option<String>,
+    /// Whether repeating the call after an ambiguous failure is safe. Defaults from the method:
+    /// GET, HEAD, PUT, DELETE yes; POST, PATCH no (see `retry` for what that changes).
+    pub idempotent: bool,
+    /// For error messages: which kind of object, and which one.
+    pub resource: &'static str,
+    pub id: Option<String>,
+}
+
+impl ApiRequest {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        let idempotent = matches!(method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE);
+        Self { method, path: path.into(), query: Vec::new(), body: None, if_match: None, idempotent, resource: "resource", id: None }
+    }
+
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path)
+    }
+
+    pub fn post(path: impl Into<String>) -> Self {
+        Self::new(Method::POST, path)
+    }
+
+    pub fn put(path: impl Into<String>) -> Self {
+        Self::new(Method::PUT, path)
+    }
+
+    pub fn patch(path: impl Into<String>) -> Self {
+        Self::new(Method::PATCH, path)
+    }
+
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, path)
+    }
+
+    pub fn query(mut self, name: &str, value: impl ToString) -> Self {
+        self.query.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    pub fn json(mut self, body: &impl Serialize) -> Result<Self> {
+        let value = serde_json::to_value(body).map_err(|error| PlatformError::Decode { what: format!("{} request body", self.resource), message: error.to_string() })?;
+        self.body = Some(value);
+        Ok(self)
+    }
+
+    pub fn if_match(mut self, etag: Option<String>) -> Self {
+        self.if_match = etag;
+        self
+    }
+
+    /// Marks a POST/PATCH as safe to repeat (queries, actions the server deduplicates).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    pub fn about(mut self, resource: &'static str, id: Option<&str>) -> Self {
+        self.resource = resource;
+        self.id = id.map(str::to_owned);
+        self
+    }
+}
+
+/// A successful (2xx) response.
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    pub status: u16,
+    /// The `ETag` header, when the server versions this object that way.
+    pub etag: Option<String>,
+    pub body: Vec<u8>,
+    /// What the body decodes as, for error messages.
+    pub resource: &'static str,
+}
+
+impl ApiResponse {
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|error| PlatformError::Decode { what: self.resource.to_owned(), message: error.to_string() })
+    }
+}

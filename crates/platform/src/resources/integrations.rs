@@ -1,0 +1,50 @@
+//! Integrations, their data actions, and the seeds' health check.
+
+use futures_util::Stream;
+use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration};
+
+use crate::error::Result;
+use crate::paging::{LIST_PAGE_SIZE, paged};
+use crate::platform::Platform;
+use crate::request::ApiRequest;
+use crate::typed::{Versioned, fetch, fetch_versioned, segment};
+
+const PATH: &str = "/api/v2/integrations";
+
+pub struct Integrations<'a, P: ?Sized> {
+    pub(crate) platform: &'a P,
+}
+
+impl<'a, P: Platform + ?Sized> Integrations<'a, P> {
+    fn item(id: &str) -> String {
+        format!("{PATH}/{}", segment(id))
+    }
+
+    pub fn list(&self) -> impl Stream<Item = Result<Integration>> + Send + 'a {
+        paged(self.platform, ApiRequest::get(PATH).about("integration", None), LIST_PAGE_SIZE)
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Versioned<Integration>> {
+        fetch_versioned(self.platform, ApiRequest::get(Self::item(id)).about("integration", Some(id))).await
+    }
+
+    /// Seed 001: calls the integration's endpoint and reports health and latency. It changes
+    /// nothing, so it is retried like a GET.
+    pub async fn healthcheck(&self, id: &str, request: &HealthcheckRequest) -> Result<HealthcheckResponse> {
+        let call = ApiRequest::post(format!("{}/healthcheck", Self::item(id))).about("integration", Some(id)).json(request)?.idempotent();
+        fetch(self.platform, call).await
+    }
+
+    /// Data actions, optionally of one integration.
+    pub fn actions(&self, integration_id: Option<&str>) -> impl Stream<Item = Result<Action>> + Send + 'a {
+        let mut request = ApiRequest::get(format!("{PATH}/actions")).about("data action", None);
+        if let Some(integration_id) = integration_id {
+            request = request.query("integrationId", integration_id);
+        }
+        paged(self.platform, request, LIST_PAGE_SIZE)
+    }
+
+    pub async fn action(&self, action_id: &str) -> Result<Action> {
+        fetch(self.platform, ApiRequest::get(format!("{PATH}/actions/{}", segment(action_id))).about("data action", Some(action_id))).await
+    }
+}

@@ -1,0 +1,57 @@
+//! Typed calls, one file per resource. Each accessor borrows any `Platform` (an `OrgClient`, an
+//! `Arc<dyn Platform>`, a test double) and is reached through [`PlatformExt`].
+
+mod datatables;
+mod flows;
+mod integrations;
+mod orgs;
+mod queues;
+mod strategies;
+mod telephony;
+mod usage;
+mod users;
+
+pub use datatables::DataTables;
+pub use flows::{Flows, OperationWait};
+pub use integrations::Integrations;
+pub use orgs::Orgs;
+pub use queues::Queues;
+pub use strategies::Strategies;
+pub use telephony::Telephony;
+pub use usage::Usage;
+pub use users::Users;
+
+use crate::platform::Platform;
+
+/// Resource accessors for every `Platform`: `client.queues().get(id)`, `client.flows().publish(id)`.
+pub trait PlatformExt: Platform {
+    fn orgs(&self) -> Orgs<'_, Self> {
+        Orgs { platform: self }
+    }
+    fn queues(&self) -> Queues<'_, Self> {
+        Queues { platform: self }
+    }
+    fn flows(&self) -> Flows<'_, Self> {
+        Flows { platform: self }
+    }
+    fn datatables(&self) -> DataTables<'_, Self> {
+        DataTables { platform: self }
+    }
+    fn integrations(&self) -> Integrations<'_, Self> {
+        Integrations { platform: self }
+    }
+    fn users(&self) -> Users<'_, Self> {
+        Users { platform: self }
+    }
+    fn telephony(&self) -> Telephony<'_, Self> {
+        Telephony { platform: self }
+    }
+    fn usage(&self) -> Usage<'_, Self> {
+        Usage { platform: self }
+    }
+    fn strategies(&self) -> Strategies<'_, Self> {
+        Strategies { platform: self }
+    }
+}
+
+impl<P: Platform + ?Sized> PlatformExt for P {}

@@ -1,0 +1,11 @@
+//! Integration tests: the client against a real emulator on 127.0.0.1:0 (one binary, one module
+//! per concern).
+
+mod auth;
+mod conflicts;
+mod faults;
+mod paging;
+mod rate_limit;
+mod resources;
+mod support;
+mod token;

@@ -1,0 +1,430 @@
+//! `CallExecution`: one call's position in its flows, its participant data and its path.
+
+use super::path::{AttemptOutcome, BlockVisit, CallPath, DataActionAttempt, Terminal, TerminalOutcome};
+use super::program::{BlockIndex, DataActionOp, Op};
+use super::retry::{backoff_delay_ms, is_retryable};
+use super::{DataActionOutcome, Effect, FlowHandle, FlowWorld};
+use rand::{Rng, RngCore};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use switchboard_model::expr::CompiledExpression;
+use switchboard_model::flow::Value;
+
+/// The participant attribute naming the flow version a call belongs to; once set it sticks.
+pub const FLOW_VERSION_ATTRIBUTE: &str = "Flow_Version";
+
+/// Blocks a call may enter before it is cut off as a loop.
+pub const DEFAULT_STEP_LIMIT: u32 = 1_000;
+
+#[derive(Debug, Clone)]
+enum State {
+    /// About to run the current block.
+    Ready,
+    /// `CallDataAction` was returned for this attempt; waiting for `complete_data_action`.
+    AwaitingDataAction { attempt: u32 },
+    /// The attempt failed and another is allowed: `step` picks the delay.
+    BackoffDue { next_attempt: u32, retry_after_ms: Option<u64> },
+    /// The backoff was returned; the next `step` starts `attempt`.
+    RetryDue { attempt: u32 },
+    Finished(Effect),
+}
+
+/// One call running through flows. Cheap to create; all org state comes from the [`FlowWorld`].
+#[derive(Debug, Clone)]
+pub struct CallExecution {
+    data: BTreeMap<String, String>,
+    flow: FlowHandle,
+    block: BlockIndex,
+    state: State,
+    path: CallPath,
+    steps: u32,
+    step_limit: u32,
+    elapsed_ms: u64,
+}
+
+impl CallExecution {
+    /// A call entering `flow` at its start block with the given participant data (ANI, DNIS...).
+    pub fn new(flow: FlowHandle, data: BTreeMap<String, String>) -> CallExecution {
+        let mut call = CallExecution {
+            data,
+            block: flow.program.start(),
+            flow: flow.clone(),
+            state: State::Ready,
+            path: CallPath::default(),
+            steps: 0,
+            step_limit: DEFAULT_STEP_LIMIT,
+            elapsed_ms: 0,
+        };
+        call.enter(flow);
+        call
+    }
+
+    /// Changes how many blocks the call may enter before it is disconnected with reason `loop`.
+    pub fn with_step_limit(mut self, limit: u32) -> CallExecution {
+        self.step_limit = limit;
+        self
+    }
+
+    pub fn participant_data(&self) -> &BTreeMap<String, String> {
+        &self.data
+    }
+
+    /// Sets an attribute from outside the flow (the conversations API's PATCH of attributes).
+    pub fn set_attribute(&mut self, name: &str, value: &str) {
+        self.data.insert(name.to_string(), value.to_string());
+    }
+
+    pub fn path(&self) -> &CallPath {
+        &self.path
+    }
+
+    /// Takes the path out, leaving an empty one (for records handed to analytics).
+    pub fn take_path(&mut self) -> CallPath {
+        std::mem::take(&mut self.path)
+    }
+
+    pub fn take_participant_data(&mut self) -> BTreeMap<String, String> {
+        std::mem::take(&mut self.data)
+    }
+
+    /// The flow the call is in now.
+    pub fn current_flow(&self) -> &FlowHandle {
+        &self.flow
+    }
+
+    /// Flow time so far: prompts, waits, backoffs and data-action latencies as reported.
+    pub fn elapsed_ms(&self) -> u64 {
+        self.elapsed_ms
+    }
+
+    /// Whether the flow part of the call is over.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state, State::Finished(_))
+    }
+
+    /// Runs the call until the next effect. Calling it again before the effect has been carried out
+    /// (for a data action: before `complete_data_action`) returns the same request again.
+    pub fn step(&mut self, world: &dyn FlowWorld, rng: &mut dyn RngCore) -> Effect {
+        loop {
+            match self.state.clone() {
+                State::Finished(effect) => return effect,
+                State::AwaitingDataAction { attempt } | State::RetryDue { attempt } => {
+                    self.state = State::AwaitingDataAction { attempt };
+                    match self.data_action_request(attempt) {
+                        Some(effect) => return effect,
+                        None => continue,
+                    }
+                }
+                State::BackoffDue { next_attempt, retry_after_ms } => {
+                    let Some(action) = self.current_data_action() else {
+                        return self.fail("data action block vanished during retry");
+                    };
+                    let delay = backoff_delay_ms(&action.retry, next_attempt - 1, retry_after_ms, rng);
+                    if let Some(last) = self.path.data_actions.last_mut() {
+                        last.backoff_ms = Some(delay);
+                    }
+                    self.elapsed_ms += delay;
+                    self.state = State::RetryDue { attempt: next_attempt };
+                    return Effect::Backoff { ms: delay };
+                }
+                State::Ready => {}
+            }
+            self.steps += 1;
+            if self.steps > self.step_limit {
+                return self.finish(Effect::Disconnect { reason: Arc::from("loop") }, None);
+            }
+            self.visit();
+            if let Some(effect) = self.run_block(world, rng) {
+                return effect;
+            }
+        }
+    }
+
+    /// Reports how the data-action attempt requested by the last `step` ended. Returns false (and
+    /// changes nothing) when no attempt was outstanding.
+    pub fn complete_data_action(&mut self, outcome: DataActionOutcome, latency_ms: u64) -> bool {
+        let State::AwaitingDataAction { attempt } = self.state else { return false };
+        let Some(action) = self.current_data_action().cloned() else { return false };
+        let started_at_ms = self.elapsed_ms;
+        self.elapsed_ms += latency_ms;
+        let recorded = match &outcome {
+            DataActionOutcome::Success { .. } => AttemptOutcome::Success,
+            DataActionOutcome::Failure { status, .. } => AttemptOutcome::Failure { status: *status },
+            DataActionOutcome::Timeout => AttemptOutcome::Timeout,
+        };
+        self.path.data_actions.push(DataActionAttempt {
+            flow_id: self.flow.id.clone(),
+            block: self.block_name(),
+            integration: action.integration.clone(),
+            attempt,
+            outcome: recorded,
+            latency_ms,
+            started_at_ms,
+            backoff_ms: None,
+        });
+        let (retryable, retry_after_ms, timed_out) = match outcome {
+            DataActionOutcome::Success { outputs } => {
+                for (field, variable) in &action.outputs {
+                    if let Some(value) = outputs.get(field) {
+                        self.data.insert(variable.clone(), value.clone());
+                    }
+                }
+                self.goto(action.on_success);
+                return true;
+            }
+            DataActionOutcome::Failure { status, retry_after_ms } => (is_retryable(status), retry_after_ms, false),
+            DataActionOutcome::Timeout => (true, None, true),
+        };
+        if retryable && attempt < action.retry.max_attempts {
+            self.state = State::BackoffDue { next_attempt: attempt + 1, retry_after_ms };
+        } else {
+            self.goto(if timed_out { action.on_timeout } else { action.on_error });
+        }
+        true
+    }
+
+    /// The driver could not place the call on the queue it named (unknown queue): the call takes the
+    /// block's `on_failure` path, or disconnects. Returns false if the call was not transferring.
+    pub fn reject_queue_transfer(&mut self, reason: &str) -> bool {
+        if !matches!(self.state, State::Finished(Effect::TransferToQueue { .. })) {
+            return false;
+        }
+        let on_failure = match self.flow.program.ops.get(self.block as usize) {
+            Some(Op::TransferToQueue { on_failure, .. }) => *on_failure,
+            _ => None,
+        };
+        self.path.terminal = None;
+        match on_failure {
+            Some(next) => self.goto(next),
+            None => {
+                self.finish(Effect::Disconnect { reason: Arc::from("transfer_failed") }, Some(reason.to_string()));
+            }
+        }
+        true
+    }
+
+    fn enter(&mut self, flow: FlowHandle) {
+        if flow.stamps_flow_version && !self.data.contains_key(FLOW_VERSION_ATTRIBUTE) {
+            self.data.insert(FLOW_VERSION_ATTRIBUTE.to_string(), flow.version.to_string());
+        }
+        self.block = flow.program.start();
+        self.flow = flow;
+        self.state = State::Ready;
+    }
+
+    fn goto(&mut self, block: BlockIndex) {
+        self.block = block;
+        self.state = State::Ready;
+    }
+
+    fn block_name(&self) -> Arc<str> {
+        self.flow.program.block_name(self.block).cloned().unwrap_or_else(|| Arc::from("?"))
+    }
+
+    fn visit(&mut self) {
+        let block = self.block_name();
+        self.path.visits.push(BlockVisit {
+            flow_id: self.flow.id.clone(),
+            flow_version: self.flow.version.clone(),
+            block,
+        });
+    }
+
+    fn current_data_action(&self) -> Option<&DataActionOp> {
+        match self.flow.program.ops.get(self.block as usize) {
+            Some(Op::DataAction(action)) => Some(action),
+            _ => None,
+        }
+    }
+
+    /// The request for `attempt`, or `None` when its inputs cannot be evaluated: then the attempt is
+    /// recorded as failed without a response and the call has moved to `on_error` (not retried, since
+    /// the same data would build the same broken request).
+    fn data_action_request(&mut self, attempt: u32) -> Option<Effect> {
+        let Some(action) = self.current_data_action() else {
+            return Some(self.fail("not at a data action block"));
+        };
+        let mut inputs = BTreeMap::new();
+        for (name, expression) in &action.inputs {
+            match expression.evaluate(&self.data) {
+                Ok(value) => {
+                    inputs.insert(name.clone(), value.to_attribute_string());
+                }
+                Err(_) => {
+                    let on_error = action.on_error;
+                    self.path.data_actions.push(DataActionAttempt {
+                        flow_id: self.flow.id.clone(),
+                        block: self.block_name(),
+                        integration: action.integration.clone(),
+                        attempt,
+                        outcome: AttemptOutcome::Failure { status: None },
+                        latency_ms: 0,
+                        started_at_ms: self.elapsed_ms,
+                        backoff_ms: None,
+                    });
+                    self.goto(on_error);
+                    return None;
+                }
+            }
+        }
+        Some(Effect::CallDataAction {
+            integration: action.integration.clone(),
+            inputs,
+            attempt,
+            timeout_ms: action.timeout_ms,
+        })
+    }
+
+    fn finish(&mut self, effect: Effect, detail: Option<String>) -> Effect {
+        let outcome = match &effect {
+            Effect::TransferToQueue { queue, priority } => TerminalOutcome::Queue { queue: queue.clone(), priority: *priority },
+            Effect::Disconnect { reason } => TerminalOutcome::Disconnect { reason: reason.clone() },
+            _ => TerminalOutcome::Disconnect { reason: Arc::from("error") },
+        };
+        self.path.terminal = Some(Terminal {
+            flow_id: self.flow.id.clone(),
+            flow_version: self.flow.version.clone(),
+            block: self.block_name(),
+            outcome,
+            detail,
+        });
+        self.state = State::Finished(effect.clone());
+        effect
+    }
+
+    /// A flow error with no error path: the call disconnects with reason `error`.
+    fn fail(&mut self, detail: &str) -> Effect {
+        self.finish(Effect::Disconnect { reason: Arc::from("error") }, Some(detail.to_string()))
+    }
+
+    fn evaluate(&self, expression: &CompiledExpression) -> Result<Value, String> {
+        expression.evaluate(&self.data).map_err(|error| error.to_string())
+    }
+
+    fn evaluate_text(&self, expression: &CompiledExpression) -> Result<String, String> {
+        self.evaluate(expression).map(|value| value.to_attribute_string())
+    }
+
+    fn evaluate_bool(&self, expression: &CompiledExpression) -> Result<bool, String> {
+        match self.evaluate(expression)? {
+            Value::Boolean(flag) => Ok(flag),
+            Value::String(text) if text.eq_ignore_ascii_case("true") => Ok(true),
+            Value::String(text) if text.eq_ignore_ascii_case("false") => Ok(false),
+            other => Err(format!("condition is not a boolean: {other:?}")),
+        }
+    }
+
+    /// Runs the current block. `None` means it was instantaneous and the call moved on.
+    fn run_block(&mut self, world: &dyn FlowWorld, rng: &mut dyn RngCore) -> Option<Effect> {
+        let program = Arc::clone(&self.flow.program);
+        let Some(op) = program.ops.get(self.block as usize) else {
+            return Some(self.fail("block index out of range"));
+        };
+        match op {
+            Op::SetVariable { variable, value, next } => match self.evaluate_text(value) {
+                Ok(text) => {
+                    self.data.insert(variable.clone(), text);
+                    self.goto(*next);
+                }
+                Err(error) => return Some(self.fail(&format!("set_variable '{variable}': {error}"))),
+            },
+            Op::Play { duration_ms, next } => {
+                self.elapsed_ms += duration_ms;
+                self.goto(*next);
+                return Some(Effect::Play { ms: *duration_ms });
+            }
+            Op::Wait { duration_ms, duration_from, next } => {
+                let ms = match (duration_ms, duration_from) {
+                    (Some(ms), _) => *ms,
+                    (None, Some(variable)) => match self.data.get(variable).map(|text| text.trim().parse::<u64>()) {
+                        Some(Ok(ms)) => ms,
+                        _ => return Some(self.fail(&format!("wait: '{variable}' is not a number of milliseconds"))),
+                    },
+                    (None, None) => 0,
+                };
+                self.elapsed_ms += ms;
+                self.goto(*next);
+                return Some(Effect::Wait { ms });
+            }
+            Op::DataAction(_) => {
+                self.state = State::AwaitingDataAction { attempt: 1 };
+                return self.data_action_request(1);
+            }
+            Op::Decision { condition, on_true, on_false } => match self.evaluate_bool(condition) {
+                Ok(flag) => self.goto(if flag { *on_true } else { *on_false }),
+                Err(error) => return Some(self.fail(&format!("decision: {error}"))),
+            },
+            Op::Switch { cases, default } => {
+                let mut target = *default;
+                for (condition, next) in cases {
+                    match self.evaluate_bool(condition) {
+                        Ok(true) => {
+                            target = *next;
+                            break;
+                        }
+                        Ok(false) => {}
+                        Err(error) => return Some(self.fail(&format!("switch: {error}"))),
+                    }
+                }
+                self.goto(target);
+            }
+            Op::Randomize { branches, default } => {
+                // Weights are percentages; whatever they leave of 100 goes to `default`.
+                let draw = rng.random::<f64>() * 100.0;
+                let mut cumulative = 0.0;
+                let mut target = *default;
+                for (weight, next) in branches {
+                    cumulative += weight;
+                    if draw < cumulative {
+                        target = *next;
+                        break;
+                    }
+                }
+                self.goto(target);
+            }
+            Op::DatatableLookup { datatable, key, outputs, on_found, on_not_found, on_error } => {
+                let key = match self.evaluate_text(key) {
+                    Ok(key) => key,
+                    Err(error) => return Some(self.fail(&format!("datatable_lookup key: {error}"))),
+                };
+                match world.datatable_row(datatable, &key) {
+                    Ok(Some(row)) => {
+                        for (column, variable) in outputs {
+                            if let Some(value) = row.get(column) {
+                                self.data.insert(variable.clone(), value.clone());
+                            }
+                        }
+                        self.goto(*on_found);
+                    }
+                    Ok(None) => self.goto(*on_not_found),
+                    Err(error) => match on_error {
+                        Some(next) => self.goto(*next),
+                        None => return Some(self.fail(&format!("datatable '{datatable}': {error}"))),
+                    },
+                }
+            }
+            Op::TransferToFlow { flow, on_failure } => {
+                let reference = match self.evaluate_text(flow) {
+                    Ok(reference) => reference,
+                    Err(error) => return Some(self.fail(&format!("transfer_to_flow: {error}"))),
+                };
+                match (world.flow_by_ref(&reference), on_failure) {
+                    (Some(handle), _) => self.enter(handle),
+                    (None, Some(next)) => self.goto(*next),
+                    (None, None) => {
+                        let detail = format!("transfer_to_flow: no published flow '{reference}'");
+                        return Some(self.finish(Effect::Disconnect { reason: Arc::from("transfer_failed") }, Some(detail)));
+                    }
+                }
+            }
+            Op::TransferToQueue { queue, priority, .. } => match self.evaluate_text(queue) {
+                Ok(queue) => return Some(self.finish(Effect::TransferToQueue { queue, priority: *priority }, None)),
+                Err(error) => return Some(self.fail(&format!("transfer_to_queue: {error}"))),
+            },
+            Op::Disconnect { reason } => {
+                return Some(self.finish(Effect::Disconnect { reason: reason.clone() }, None));
+            }
+        }
+        None
+    }
+}

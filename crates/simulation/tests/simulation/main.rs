@@ -1,0 +1,7 @@
+//! Integration tests of the simulation crate: one binary, one module per concern.
+
+mod data_actions;
+mod determinism;
+mod queueing;
+mod routing;
+mod support;

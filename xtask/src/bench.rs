@@ -1,0 +1,44 @@
+//! `cargo xtask bench [emulator|client|simulation|notifications|all]`: the benchmarks recorded in
+//! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
+//! machines are shared and noisy; absolute figures are printed for context only.
+
+mod client;
+mod emulator;
+mod load;
+mod notifications;
+mod simulation;
+
+use anyhow::bail;
+
+pub fn run(arguments: &[String]) -> anyhow::Result<()> {
+    let which = arguments.first().map(String::as_str).unwrap_or("all");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    println!("machine: {}", machine_description());
+    match which {
+        "emulator" => runtime.block_on(emulator::run()),
+        "client" => runtime.block_on(client::run()),
+        "simulation" => simulation::run(),
+        "notifications" => runtime.block_on(notifications::run()),
+        "all" => {
+            runtime.block_on(emulator::run())?;
+            simulation::run()?;
+            runtime.block_on(notifications::run())?;
+            runtime.block_on(client::run())
+        }
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications or all"),
+    }
+}
+
+fn machine_description() -> String {
+    let cpus = std::thread::available_parallelism().map(|count| count.get()).unwrap_or(0);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split(':').nth(1))
+                .map(|name| name.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown cpu".to_string());
+    format!("{cpus} cores, {model}")
+}
