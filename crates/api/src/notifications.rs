@@ -47,6 +47,9 @@ pub struct ChannelListing {
 #[serde(rename_all = "camelCase")]
 pub struct ChannelTopic {
     pub id: String,
+    /// `Permitted` for every topic the emulator accepts (the real one may say `Rejected`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_uri: Option<String>,
 }

@@ -154,9 +154,8 @@ fn regional_org(name: &str, region: &str, prefix: &str, index: usize) -> OrgSpec
         users,
         integrations: vec![IntegrationSpec {
             name: "CRM Lookup".to_string(),
-            // Port 9 (discard) is closed on loopback: a health check reports the CRM unreachable
-            // until a test or the demo points the integration at a real service.
-            endpoint_url: "http://127.0.0.1:9/crm/lookup".to_string(),
+            // The emulator's own fake CRM; the placeholder host becomes the bound address at start.
+            endpoint_url: format!("{}/crm/lookup", crate::crm::EMULATOR_HOST_PLACEHOLDER),
             method: "GET".to_string(),
             timeout_ms: 5_000,
         }],

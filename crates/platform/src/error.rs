@@ -19,7 +19,8 @@ pub enum PlatformError {
     Unauthorized { message: String },
     #[error("forbidden: {message}")]
     Forbidden { message: String },
-    /// 429 returned after every retry was used; only then does a caller see it.
+    /// 429 after every retry was used, or a rate-limit hold that would outlast the call's
+    /// deadline; only then does a caller see it.
     #[error("rate limited (retry after {retry_after:?}) after all retries")]
     RateLimited { retry_after: Option<Duration> },
     #[error("server error {status}: {body}")]

@@ -11,11 +11,21 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DurationDistribution {
-    Constant { ms: f64 },
-    Exponential { mean_ms: f64 },
+    Constant {
+        ms: f64,
+    },
+    Exponential {
+        mean_ms: f64,
+    },
     /// Log-normal with the given mean and standard deviation of the duration itself (not of its log).
-    Lognormal { mean_ms: f64, sd_ms: f64 },
-    Uniform { min_ms: f64, max_ms: f64 },
+    Lognormal {
+        mean_ms: f64,
+        sd_ms: f64,
+    },
+    Uniform {
+        min_ms: f64,
+        max_ms: f64,
+    },
     /// Never ends; only meaningful for patience (callers who never hang up).
     Infinite,
 }

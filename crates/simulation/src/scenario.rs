@@ -60,8 +60,8 @@ pub fn load_scenario_with_files(
         let Some(path) = flow.file.clone() else {
             return Err(invalid(file_name, text, format!("flows[{position}]"), "needs `definition` or `file`", None));
         };
-        let flow_text =
-            read_file(&path).map_err(|message| invalid(file_name, text, format!("flows[{position}].file"), &message, Some(&path)))?;
+        let flow_text = read_file(&path)
+            .map_err(|message| invalid(file_name, text, format!("flows[{position}].file"), &message, Some(&path)))?;
         let definition: FlowDefinition = serde_saphyr::from_str(&flow_text).map_err(|error| syntax(&path, &error))?;
         flow.definition = Some(definition);
     }
@@ -85,7 +85,8 @@ fn invalid(file: &str, text: &str, field: String, message: &str, needle: Option<
 impl Scenario {
     /// Checks a spec built in code or parsed; `source` (may be empty) is only used to find lines.
     pub fn from_spec(spec: ScenarioSpec, file_name: &str, source: &str) -> Result<Scenario, ScenarioError> {
-        let fail = |field: String, message: &str, needle: Option<&str>| invalid(file_name, source, field, message, needle);
+        let fail =
+            |field: String, message: &str, needle: Option<&str>| invalid(file_name, source, field, message, needle);
         let sampler = |field: String, distribution: &DurationDistribution| {
             distribution.sampler().map_err(|DistributionError(message)| fail(field, &message, None))
         };
@@ -101,7 +102,11 @@ impl Scenario {
         for (index, queue) in spec.queues.iter().enumerate() {
             let name = &queue.name;
             if queue_refs.insert(name.clone(), index as u32).is_some() {
-                return Err(fail(format!("queues[{index}].name"), &format!("queue '{name}' defined twice"), Some(name)));
+                return Err(fail(
+                    format!("queues[{index}].name"),
+                    &format!("queue '{name}' defined twice"),
+                    Some(name),
+                ));
             }
             if let Some(id) = &queue.id {
                 queue_refs.insert(id.clone(), index as u32);
@@ -157,7 +162,11 @@ impl Scenario {
         let mut did_flows = Vec::new();
         for (index, did) in spec.dids.iter().enumerate() {
             let Some(flow) = flow_refs.get(&did.flow) else {
-                return Err(fail(format!("dids[{index}].flow"), &format!("no flow named '{}'", did.flow), Some(&did.flow)));
+                return Err(fail(
+                    format!("dids[{index}].flow"),
+                    &format!("no flow named '{}'", did.flow),
+                    Some(&did.flow),
+                ));
             };
             did_flows.push(*flow);
             if !(did.calls_per_hour.is_finite() && did.calls_per_hour >= 0.0) {
@@ -178,7 +187,11 @@ impl Scenario {
             let mut queues = Vec::new();
             for queue in &group.queues {
                 let Some(id) = queue_refs.get(queue) else {
-                    return Err(fail(format!("agent_groups[{index}].queues"), &format!("no queue named '{queue}'"), Some(queue)));
+                    return Err(fail(
+                        format!("agent_groups[{index}].queues"),
+                        &format!("no queue named '{queue}'"),
+                        Some(queue),
+                    ));
                 };
                 queues.push(*id);
             }

@@ -53,13 +53,15 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
     Ok(())
 }
 
-/// Credentials files are readable by the owner only.
+/// Credentials files are readable by the owner only, and appear whole (temp file + rename) so a
+/// script polling for the file never reads half of it.
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)?;
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o600))?;
     }
-    Ok(())
+    std::fs::rename(&temporary, path)
 }

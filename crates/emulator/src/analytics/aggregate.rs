@@ -19,6 +19,11 @@ pub struct MetricEvent {
     pub dimensions: BTreeMap<&'static str, String>,
 }
 
+/// Group-by dimension → value.
+type Group = BTreeMap<String, String>;
+/// Metric name → its stats in one interval.
+type MetricStats = BTreeMap<&'static str, StatisticalSummary>;
+
 /// A bad query, answered as 400 naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -44,16 +49,15 @@ pub fn aggregate(
     validate(query, catalog)?;
     let wanted: Vec<&str> = query.metrics.iter().map(String::as_str).collect();
     // group → bucket index → metric → stats; BTreeMaps keep the output in a stable order.
-    let mut groups: BTreeMap<BTreeMap<String, String>, BTreeMap<i64, BTreeMap<&'static str, StatisticalSummary>>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<Group, BTreeMap<i64, MetricStats>> = BTreeMap::new();
     for event in events {
         if event.at_ms < window.start_ms || event.at_ms >= window.end_ms || !wanted.contains(&event.metric) {
             continue;
         }
-        if let Some(filter) = &query.filter {
-            if !filter_matches(filter, &event.dimensions) {
-                continue;
-            }
+        if let Some(filter) = &query.filter
+            && !filter_matches(filter, &event.dimensions)
+        {
+            continue;
         }
         let group: BTreeMap<String, String> = query
             .group_by

@@ -35,10 +35,8 @@ pub fn events(record: &ConversationRecord) -> Vec<MetricEvent> {
     let mut out = Vec::new();
     let mut push = |at_ms: i64, metric: &'static str, value_ms: Option<u64>, with_user: bool| {
         let mut dimensions = dimensions.clone();
-        if with_user {
-            if let Some(agent) = &queue.agent_id {
-                dimensions.insert("userId", agent.clone());
-            }
+        if with_user && let Some(agent) = &queue.agent_id {
+            dimensions.insert("userId", agent.clone());
         }
         out.push(MetricEvent { at_ms, metric, value_ms, dimensions });
     };

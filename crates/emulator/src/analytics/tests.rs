@@ -68,7 +68,7 @@ fn totals_abandonment_and_asa_follow_the_records() {
 
 #[test]
 fn filters_and_errors() {
-    let records = vec![call("a", "1.0", 0, 20_000, true), call("b", "2.0", 0, 20_000, false)];
+    let records = vec![call("a", "1.0", 60_000, 20_000, true), call("b", "2.0", 60_000, 20_000, false)];
     let mut filtered = query(&["nOffered"], &[], None);
     filtered.filter = Some(QueryFilter {
         filter_type: "or".to_string(),

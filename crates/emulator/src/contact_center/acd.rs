@@ -120,8 +120,7 @@ impl Acd {
         let keys: Vec<(String, String)> =
             acd.waiting.iter().filter(|(_, line)| !line.is_empty()).map(|(key, _)| key.clone()).collect();
         for (org_id, queue_id) in keys {
-            loop {
-                let Some(line) = acd.waiting.get_mut(&(org_id.clone(), queue_id.clone())) else { break };
+            while let Some(line) = acd.waiting.get_mut(&(org_id.clone(), queue_id.clone())) {
                 // Highest priority first, then first come.
                 let Some(best) = (0..line.len()).min_by_key(|&index| (-line[index].priority, line[index].sequence)) else {
                     break;

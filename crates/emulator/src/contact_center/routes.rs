@@ -6,7 +6,7 @@ use super::driver::{CallError, CallRequest, place_call, placed_call};
 use super::traffic::TrafficError;
 use crate::error::ApiError;
 use crate::routes::control::Loopback;
-use crate::routes::support::ApiJson;
+use crate::routes::support::{ApiJson, Params};
 use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -147,8 +147,27 @@ async fn post_call(
     Ok((StatusCode::CREATED, Json(placed_call(&call))))
 }
 
-async fn get_call(_: Loopback, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PlacedCall>, ApiError> {
+/// `?wait=flow` or `?wait=end` waits (up to `timeoutMs`, default 30 s) for that point first.
+async fn get_call(
+    _: Loopback,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<PlacedCall>, ApiError> {
     let call = state.contact_center().call(&id).ok_or_else(|| ApiError::not_found("Call", &id))?;
+    let phase = match params.get("wait") {
+        None => None,
+        Some("flow") => Some(Phase::Queued),
+        Some("end") => Some(Phase::Ended),
+        Some(other) => return Err(ApiError::invalid_value(format!("wait: expected flow or end, got `{other}`"))),
+    };
+    if let Some(phase) = phase {
+        let limit = match params.get("timeoutMs") {
+            None => 30_000,
+            Some(text) => text.parse().map_err(|_| ApiError::invalid_value(format!("timeoutMs: expected milliseconds, got `{text}`")))?,
+        };
+        let _ = tokio::time::timeout(Duration::from_millis(limit), call.reached(phase)).await;
+    }
     Ok(Json(placed_call(&call)))
 }
 

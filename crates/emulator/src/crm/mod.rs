@@ -151,6 +151,12 @@ pub fn point_integrations_at(state: &crate::state::AppState, base_url: &str) -> 
                     changed += 1;
                 }
             }
+            for action in org.actions.values_mut() {
+                let Some(config) = action.config.as_mut() else { continue };
+                if let Some(rest) = config.request.request_url_template.strip_prefix(EMULATOR_HOST_PLACEHOLDER) {
+                    config.request.request_url_template = format!("{base_url}{rest}");
+                }
+            }
         });
     }
     changed

@@ -12,6 +12,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use switchboard_api::error::codes;
 
+/// How long a `hang` fault holds a request before giving up with 504.
+const HANG_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 fn code_for(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => codes::BAD_REQUEST,
@@ -46,7 +49,10 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
         std::future::pending::<()>().await;
     }
     if decision.hang {
-        std::future::pending::<()>().await;
+        // Hung requests are bounded so abandoned ones do not pin tasks for the server's life.
+        tokio::time::sleep(HANG_LIMIT).await;
+        return ApiError::new(StatusCode::GATEWAY_TIMEOUT, codes::INTERNAL, format!("Injected hang (rule {}) ended", decision.rule_id))
+            .into_response();
     }
     if let Some(status) = decision.status {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);

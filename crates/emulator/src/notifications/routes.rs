@@ -59,7 +59,7 @@ fn channel(headers: &HeaderMap, info: ChannelInfo) -> Channel {
 fn topic_listing(channel_id: &str, topics: Vec<String>) -> ChannelTopicListing {
     let entities = topics
         .into_iter()
-        .map(|id| ChannelTopic { id, self_uri: Some(format!("/api/v2/notifications/channels/{channel_id}/subscriptions")) })
+        .map(|id| ChannelTopic { id, state: Some("Permitted".to_string()), self_uri: Some(format!("/api/v2/notifications/channels/{channel_id}/subscriptions")) })
         .collect();
     ChannelTopicListing { entities }
 }

@@ -106,13 +106,19 @@ fn replay_returns_what_followed_the_last_event_id_and_a_gap_beyond_retention() {
 
 #[test]
 fn replay_window_also_ends_by_age() {
-    let hub = hub(NotificationConfig { retention_age: Duration::ZERO, ..NotificationConfig::default() });
-    let channel = hub.create_channel("org", "client").id;
-    hub.subscribe("org", "client", &channel, &topics(&["v2.flows.f"]), true).ok();
-    hub.publish("org", "v2.flows.f", &json!({}));
-    hub.publish("org", "v2.flows.f", &json!({}));
-    std::thread::sleep(Duration::from_millis(2));
-    assert_eq!(replay_texts(&hub, &channel, 0), (Some((1, 2)), vec![]));
+    use super::channel::EventLog;
+    use std::time::Instant;
+    let mut log = EventLog::new(100, Duration::from_secs(60));
+    let start = Instant::now();
+    for id in 1..=3 {
+        log.push(id, start + Duration::from_secs(id * 20), format!("{id}").into());
+    }
+    // At +90 s the event logged at +20 s is past the 60 s window; those at +40 s and +60 s are not.
+    let replay = log.since(0, start + Duration::from_secs(90));
+    assert_eq!(replay.gap, Some((1, 1)));
+    let texts: Vec<&str> = replay.events.iter().map(|text| text.as_str()).collect();
+    assert_eq!(texts, vec!["2", "3"]);
+    assert_eq!(log.since(1, start + Duration::from_secs(90)).gap, None);
 }
 
 #[test]

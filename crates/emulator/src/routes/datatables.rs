@@ -1,6 +1,6 @@
 //! Architect data tables (`/api/v2/flows/datatables`) and rows. Last-write-wins as on the real
 //! platform. The schema is draft-04 with a required string `key`; an update may add columns
-//! but never remove or retype one (400), so rows never lose data.
+//! but never remove or retype one (400), so rows never lose data. Rows: `datatable_rows.rs`.
 
 use super::support::{ApiJson, Params, paginate, read, require_name, write};
 use crate::error::ApiError;
@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use switchboard_api::datatable::{DRAFT_04, DataTable, DataTableRow, JsonSchemaDocument, SchemaProperty};
+use switchboard_api::datatable::{DRAFT_04, DataTable, JsonSchemaDocument, SchemaProperty};
 use switchboard_api::paging::EntityListing;
 
 const TYPES: [&str; 4] = ["string", "integer", "number", "boolean"];
@@ -20,8 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v2/flows/datatables", get(list).post(create))
         .route("/api/v2/flows/datatables/{id}", get(fetch).put(update).delete(remove))
-        .route("/api/v2/flows/datatables/{id}/rows", get(rows).post(add_row))
-        .route("/api/v2/flows/datatables/{id}/rows/{key}", get(row).put(put_row).delete(delete_row))
+        .merge(super::datatable_rows::routes())
 }
 
 /// A schema with `key` plus the given columns (seeding).
@@ -57,11 +56,11 @@ fn check_schema(schema: Option<JsonSchemaDocument>) -> Result<JsonSchemaDocument
     Ok(normalized(schema))
 }
 
-fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a DataTableRecord, ApiError> {
+pub(super) fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a DataTableRecord, ApiError> {
     org.datatables.get(id).ok_or_else(|| ApiError::not_found("data table", id))
 }
 
-fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut DataTableRecord, ApiError> {
+pub(super) fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut DataTableRecord, ApiError> {
     org.datatables.get_mut(id).ok_or_else(|| ApiError::not_found("data table", id))
 }
 
@@ -144,117 +143,5 @@ async fn update(
 async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     write(&state, &caller, |org| {
         org.datatables.remove(&id).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("data table", &id))
-    })
-}
-
-/// Checks a row against the schema and fills declared defaults.
-fn check_row(schema: Option<&JsonSchemaDocument>, mut row: DataTableRow) -> Result<(String, DataTableRow), ApiError> {
-    let key = match row.get("key") {
-        Some(Value::String(key)) if !key.is_empty() => key.clone(),
-        _ => return Err(ApiError::invalid_value("key: a non-empty string is required")),
-    };
-    let Some(schema) = schema else { return Ok((key, row)) };
-    for (name, value) in &row {
-        let property = schema.properties.get(name).ok_or_else(|| ApiError::invalid_value(format!("{name}: not a column of this table")))?;
-        let fits = match property.property_type.as_str() {
-            "string" => value.is_string(),
-            "integer" => value.is_i64() || value.is_u64(),
-            "number" => value.is_number(),
-            "boolean" => value.is_boolean(),
-            _ => false,
-        };
-        if !fits && !value.is_null() {
-            return Err(ApiError::invalid_value(format!("{name}: expected a {} value", property.property_type)));
-        }
-    }
-    for (name, property) in &schema.properties {
-        if let Some(default) = &property.default
-            && !row.contains_key(name)
-        {
-            row.insert(name.clone(), default.clone());
-        }
-    }
-    Ok((key, row))
-}
-
-fn brief(row: &DataTableRow, showbrief: bool) -> DataTableRow {
-    if !showbrief {
-        return row.clone();
-    }
-    row.iter().filter(|(name, _)| name.as_str() == "key").map(|(name, value)| (name.clone(), value.clone())).collect()
-}
-
-async fn rows(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    params: Params,
-) -> Result<Json<EntityListing<DataTableRow>>, ApiError> {
-    let showbrief = params.flag("showbrief", true)?;
-    read(&state, &caller, |org| {
-        let rows: Vec<DataTableRow> = find(org, &id)?.rows.values().map(|row| brief(row, showbrief)).collect();
-        Ok(Json(paginate(rows, &params, &format!("/api/v2/flows/datatables/{id}/rows"))?))
-    })
-}
-
-async fn row(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((id, key)): Path<(String, String)>,
-    params: Params,
-) -> Result<Json<DataTableRow>, ApiError> {
-    let showbrief = params.flag("showbrief", true)?;
-    read(&state, &caller, |org| {
-        let row = find(org, &id)?.rows.get(&key).ok_or_else(|| ApiError::not_found("data table row", &key))?;
-        Ok(Json(brief(row, showbrief)))
-    })
-}
-
-async fn add_row(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<DataTableRow>,
-) -> Result<Json<DataTableRow>, ApiError> {
-    write(&state, &caller, |org| {
-        let record = find_mut(org, &id)?;
-        let (key, row) = check_row(record.table.schema.as_ref(), body)?;
-        if record.rows.contains_key(&key) {
-            return Err(ApiError::conflict(format!("A row with key `{key}` already exists")));
-        }
-        record.rows.insert(key, row.clone());
-        Ok(Json(row))
-    })
-}
-
-async fn put_row(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((id, key)): Path<(String, String)>,
-    ApiJson(mut body): ApiJson<DataTableRow>,
-) -> Result<Json<DataTableRow>, ApiError> {
-    body.entry("key").or_insert_with(|| Value::String(key.clone()));
-    write(&state, &caller, |org| {
-        let record = find_mut(org, &id)?;
-        let (body_key, row) = check_row(record.table.schema.as_ref(), body)?;
-        if body_key != key {
-            return Err(ApiError::invalid_value(format!("key: `{body_key}` does not match the row id `{key}`")));
-        }
-        if !record.rows.contains_key(&key) {
-            return Err(ApiError::not_found("data table row", &key));
-        }
-        record.rows.insert(key, row.clone());
-        Ok(Json(row))
-    })
-}
-
-async fn delete_row(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((id, key)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
-        let record = find_mut(org, &id)?;
-        record.rows.remove(&key).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("data table row", &key))
     })
 }

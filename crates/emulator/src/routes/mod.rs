@@ -7,6 +7,7 @@
 //! `crate::app_with`.
 
 pub mod control;
+pub mod datatable_rows;
 pub mod datatables;
 pub mod flow_actions;
 pub mod flows;
@@ -17,6 +18,7 @@ pub mod queues;
 pub mod strategies;
 pub mod support;
 pub mod telephony;
+pub mod trunks;
 pub mod usage;
 pub mod users;
 

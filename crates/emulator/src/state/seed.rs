@@ -169,10 +169,10 @@ fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
     }
     for definition in &spec.flows {
         let flow_id = ids::derive_id(&[&id, "flow", &definition.name]);
-        let mut record = FlowRecord::default();
-        record.flow = crate::routes::flows::new_flow(&flow_id, &definition.name, definition.flow_type.platform_name(), definition.description.clone(), division.clone());
+        let flow = crate::routes::flows::new_flow(&flow_id, &definition.name, definition.flow_type.platform_name(), definition.description.clone(), division.clone());
         let version = crate::routes::flows::make_version(&flow_id, 1, "PUBLISH", None);
-        record.versions.push(StoredFlowVersion { version: version.clone(), definition: definition.clone() });
+        let stored = StoredFlowVersion { version: version.clone(), definition: definition.clone() };
+        let mut record = FlowRecord { flow, versions: vec![stored] };
         record.flow.saved_version = Some(version.clone());
         record.flow.checked_in_version = Some(version.clone());
         record.flow.published_version = Some(version);

@@ -68,3 +68,21 @@ async fn strict_mode_serves_no_etag_no_x_ratelimit_and_no_seed_only_endpoints() 
     let stale = client.call(Method::PATCH, &format!("/api/v2/users/{user_id}"), Some(json!({"version": 99}))).await;
     assert_error(stale, 409, "conflict").await;
 }
+
+#[tokio::test]
+async fn trunks_and_the_org_are_versioned_too() {
+    let emulator = start_default().await;
+    let client = login(&emulator, "eu-central-1").await;
+    let created = client.post("/api/v2/telephony/providers/edges/trunkbasesettings", json!({"name": "Carrier A", "properties": {"failover": {"enabled": true}}})).await;
+    assert_eq!(created.status(), 200);
+    let trunk: serde_json::Value = created.json().await.expect("json");
+    let path = format!("/api/v2/telephony/providers/edges/trunkbasesettings/{}", trunk["id"].as_str().expect("id"));
+    assert_eq!(client.put(&path, json!({"name": "Carrier A1", "version": 1})).await.status(), 200);
+    assert_error(client.put(&path, json!({"name": "Carrier A2", "version": 1})).await, 409, "conflict").await;
+
+    let org = client.get_json("/api/v2/organizations/me").await;
+    let mut renamed = org.clone();
+    renamed["defaultLanguage"] = json!("de");
+    assert_eq!(client.put("/api/v2/organizations/me", renamed.clone()).await.status(), 200);
+    assert_error(client.put("/api/v2/organizations/me", renamed).await, 409, "conflict").await;
+}

@@ -80,3 +80,25 @@ async fn a_reset_rule_closes_the_connection_without_an_answer() {
         reqwest::get(format!("{base}/_emulator/counters")).await.expect("send").json().await.expect("json");
     assert_eq!(counters.count("GET", "/api/v2/organizations/me"), 1);
 }
+
+#[tokio::test]
+async fn a_hang_rule_holds_the_request_until_the_client_gives_up_and_latency_still_answers() {
+    let emulator = start_default().await;
+    let base = emulator.base_url();
+    let client = login(&emulator, "na-east-1").await;
+    add_rule(&base, json!({"path": "/api/v2/users", "hang": true, "count": 1})).await;
+    let hung = client
+        .http
+        .get(format!("{base}/api/v2/users"))
+        .bearer_auth(&client.token)
+        .timeout(std::time::Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(hung.expect_err("no answer").is_timeout());
+
+    add_rule(&base, json!({"path": "/api/v2/routing/queues", "latencyMs": 20, "jitterMs": 10, "seed": 7})).await;
+    assert_eq!(client.get("/api/v2/routing/queues").await.status(), 200);
+    let metrics = reqwest::get(format!("{base}/metrics")).await.expect("send").text().await.expect("text");
+    assert!(metrics.contains("switchboard_emulator_faults_applied_total{kind=\"hang\"} 1"), "{metrics}");
+    assert!(metrics.contains("switchboard_emulator_faults_applied_total{kind=\"latency\"} 1"), "{metrics}");
+}

@@ -46,4 +46,5 @@ async fn the_official_python_sdk_reads_and_writes_the_emulator() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "SDK contract failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("SDK contract OK"), "{stdout}");
+    println!("{stdout}");
 }

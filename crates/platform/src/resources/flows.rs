@@ -41,7 +41,7 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
     }
 
     /// Flows filtered by exact name and/or type (`INBOUNDCALL`, ...).
-    pub fn list(&self, name: Option<&str>, flow_type: Option<&str>) -> impl Stream<Item = Result<Flow>> + Send + 'a {
+    pub fn list(self, name: Option<&str>, flow_type: Option<&str>) -> impl Stream<Item = Result<Flow>> + Send + 'a {
         let mut request = ApiRequest::get(PATH).about("flow", None);
         if let Some(name) = name {
             request = request.query("name", name);
@@ -52,41 +52,41 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
         paged(self.platform, request, LIST_PAGE_SIZE)
     }
 
-    pub async fn get(&self, id: &str) -> Result<Versioned<Flow>> {
+    pub async fn get(self, id: &str) -> Result<Versioned<Flow>> {
         fetch_versioned(self.platform, ApiRequest::get(Self::item(id)).about("flow", Some(id))).await
     }
 
-    pub async fn create(&self, flow: &Flow) -> Result<Flow> {
+    pub async fn create(self, flow: &Flow) -> Result<Flow> {
         fetch(self.platform, ApiRequest::post(PATH).about("flow", None).json(flow)?).await
     }
 
     /// Renames/describes a flow; the caller must hold its lock (checkout), else `Conflict`.
-    pub async fn update(&self, id: &str, flow: &Flow, etag: Option<&str>) -> Result<Versioned<Flow>> {
+    pub async fn update(self, id: &str, flow: &Flow, etag: Option<&str>) -> Result<Versioned<Flow>> {
         let request = ApiRequest::put(Self::item(id)).about("flow", Some(id)).json(flow)?.if_match(etag.map(str::to_owned));
         fetch_versioned(self.platform, request).await
     }
 
-    pub async fn delete(&self, id: &str) -> Result<()> {
+    pub async fn delete(self, id: &str) -> Result<()> {
         fetch_nothing(self.platform, ApiRequest::delete(Self::item(id)).about("flow", Some(id))).await
     }
 
-    pub fn versions(&self, id: &str) -> impl Stream<Item = Result<FlowVersion>> + Send + 'a {
+    pub fn versions(self, id: &str) -> impl Stream<Item = Result<FlowVersion>> + Send + 'a {
         paged(self.platform, ApiRequest::get(format!("{}/versions", Self::item(id))).about("flow version", Some(id)), LIST_PAGE_SIZE)
     }
 
-    pub async fn version(&self, id: &str, version_id: &str) -> Result<FlowVersion> {
+    pub async fn version(self, id: &str, version_id: &str) -> Result<FlowVersion> {
         let path = format!("{}/versions/{}", Self::item(id), segment(version_id));
         fetch(self.platform, ApiRequest::get(path).about("flow version", Some(version_id))).await
     }
 
     /// A version's configuration (our flow definition format, as JSON), decoded as `T`.
-    pub async fn version_configuration<T: DeserializeOwned>(&self, id: &str, version_id: &str) -> Result<T> {
+    pub async fn version_configuration<T: DeserializeOwned>(self, id: &str, version_id: &str) -> Result<T> {
         let path = format!("{}/versions/{}/configuration", Self::item(id), segment(version_id));
         fetch(self.platform, ApiRequest::get(path).about("flow configuration", Some(version_id))).await
     }
 
     /// Saves a new draft version from a configuration (needs the lock).
-    pub async fn save_version(&self, id: &str, configuration: &impl Serialize) -> Result<FlowVersion> {
+    pub async fn save_version(self, id: &str, configuration: &impl Serialize) -> Result<FlowVersion> {
         let request = ApiRequest::post(format!("{}/versions", Self::item(id))).about("flow version", Some(id)).json(configuration)?;
         fetch(self.platform, request).await
     }
@@ -96,17 +96,17 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
     }
 
     /// Locks the flow to this client. Repeating it as the lock holder is harmless: idempotent.
-    pub async fn checkout(&self, id: &str) -> Result<Flow> {
+    pub async fn checkout(self, id: &str) -> Result<Flow> {
         fetch(self.platform, Self::action("checkout", id).idempotent()).await
     }
 
     /// Turns the saved draft into a checked-in version; asynchronous, returns the operation.
-    pub async fn checkin(&self, id: &str) -> Result<Operation> {
+    pub async fn checkin(self, id: &str) -> Result<Operation> {
         fetch(self.platform, Self::action("checkin", id)).await
     }
 
     /// Publishes (optionally a given version); asynchronous, returns the operation.
-    pub async fn publish(&self, id: &str, version: Option<&str>) -> Result<Operation> {
+    pub async fn publish(self, id: &str, version: Option<&str>) -> Result<Operation> {
         let mut request = Self::action("publish", id);
         if let Some(version) = version {
             request = request.query("version", version);
@@ -115,21 +115,21 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
     }
 
     /// Discards the saved draft, going back to the last checked-in version.
-    pub async fn revert(&self, id: &str) -> Result<Flow> {
+    pub async fn revert(self, id: &str) -> Result<Flow> {
         fetch(self.platform, Self::action("revert", id)).await
     }
 
-    pub async fn unlock(&self, id: &str) -> Result<Flow> {
+    pub async fn unlock(self, id: &str) -> Result<Flow> {
         fetch(self.platform, Self::action("unlock", id).idempotent()).await
     }
 
-    pub async fn deactivate(&self, id: &str) -> Result<Flow> {
+    pub async fn deactivate(self, id: &str) -> Result<Flow> {
         fetch(self.platform, Self::action("deactivate", id).idempotent()).await
     }
 
     /// Polls the flow until `operation` completes: `Ok` with the flow on success,
     /// `OperationFailed` on failure, `Timeout` when `wait.give_up_after` passes.
-    pub async fn wait_for_operation(&self, id: &str, operation: &Operation, wait: OperationWait) -> Result<Flow> {
+    pub async fn wait_for_operation(self, id: &str, operation: &Operation, wait: OperationWait) -> Result<Flow> {
         let give_up = Instant::now() + wait.give_up_after;
         let mut current = operation.clone();
         loop {
@@ -156,7 +156,7 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
     }
 
     /// Publishes and waits for the operation to finish.
-    pub async fn publish_and_wait(&self, id: &str, version: Option<&str>, wait: OperationWait) -> Result<Flow> {
+    pub async fn publish_and_wait(self, id: &str, version: Option<&str>, wait: OperationWait) -> Result<Flow> {
         let operation = self.publish(id, version).await?;
         self.wait_for_operation(id, &operation, wait).await
     }

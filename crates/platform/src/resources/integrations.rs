@@ -20,23 +20,34 @@ impl<'a, P: Platform + ?Sized> Integrations<'a, P> {
         format!("{PATH}/{}", segment(id))
     }
 
-    pub fn list(&self) -> impl Stream<Item = Result<Integration>> + Send + 'a {
+    pub fn list(self) -> impl Stream<Item = Result<Integration>> + Send + 'a {
         paged(self.platform, ApiRequest::get(PATH).about("integration", None), LIST_PAGE_SIZE)
     }
 
-    pub async fn get(&self, id: &str) -> Result<Versioned<Integration>> {
+    pub async fn get(self, id: &str) -> Result<Versioned<Integration>> {
         fetch_versioned(self.platform, ApiRequest::get(Self::item(id)).about("integration", Some(id))).await
+    }
+
+    pub async fn create(self, integration: &Integration) -> Result<Integration> {
+        fetch(self.platform, ApiRequest::post(PATH).about("integration", None).json(integration)?).await
+    }
+
+    /// PUT with `If-Match` when `etag` is given (the body `config.current.version` guards the
+    /// configuration on a real org).
+    pub async fn update_with_etag(self, id: &str, integration: &Integration, etag: Option<&str>) -> Result<Versioned<Integration>> {
+        let request = ApiRequest::put(Self::item(id)).about("integration", Some(id)).json(integration)?.if_match(etag.map(str::to_owned));
+        fetch_versioned(self.platform, request).await
     }
 
     /// Seed 001: calls the integration's endpoint and reports health and latency. It changes
     /// nothing, so it is retried like a GET.
-    pub async fn healthcheck(&self, id: &str, request: &HealthcheckRequest) -> Result<HealthcheckResponse> {
+    pub async fn healthcheck(self, id: &str, request: &HealthcheckRequest) -> Result<HealthcheckResponse> {
         let call = ApiRequest::post(format!("{}/healthcheck", Self::item(id))).about("integration", Some(id)).json(request)?.idempotent();
         fetch(self.platform, call).await
     }
 
     /// Data actions, optionally of one integration.
-    pub fn actions(&self, integration_id: Option<&str>) -> impl Stream<Item = Result<Action>> + Send + 'a {
+    pub fn actions(self, integration_id: Option<&str>) -> impl Stream<Item = Result<Action>> + Send + 'a {
         let mut request = ApiRequest::get(format!("{PATH}/actions")).about("data action", None);
         if let Some(integration_id) = integration_id {
             request = request.query("integrationId", integration_id);
@@ -44,7 +55,7 @@ impl<'a, P: Platform + ?Sized> Integrations<'a, P> {
         paged(self.platform, request, LIST_PAGE_SIZE)
     }
 
-    pub async fn action(&self, action_id: &str) -> Result<Action> {
+    pub async fn action(self, action_id: &str) -> Result<Action> {
         fetch(self.platform, ApiRequest::get(format!("{PATH}/actions/{}", segment(action_id))).about("data action", Some(action_id))).await
     }
 }

@@ -23,6 +23,20 @@ pub use users::Users;
 
 use crate::platform::Platform;
 
+// Accessors are a copyable reference, and their methods take `self`, so a call's future borrows
+// only the platform (`|| client.queues().get(id)` can be returned from a closure).
+macro_rules! copyable_accessor {
+    ($($name:ident),*) => {$(
+        impl<P: ?Sized> Clone for $name<'_, P> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+        impl<P: ?Sized> Copy for $name<'_, P> {}
+    )*};
+}
+copyable_accessor!(DataTables, Flows, Integrations, Orgs, Queues, Strategies, Telephony, Usage, Users);
+
 /// Resource accessors for every `Platform`: `client.queues().get(id)`, `client.flows().publish(id)`.
 pub trait PlatformExt: Platform {
     fn orgs(&self) -> Orgs<'_, Self> {

@@ -14,18 +14,18 @@ pub struct Orgs<'a, P: ?Sized> {
 
 impl<P: Platform + ?Sized> Orgs<'_, P> {
     /// `GET /api/v2/organizations/me`.
-    pub async fn me(&self) -> Result<Versioned<Organization>> {
+    pub async fn me(self) -> Result<Versioned<Organization>> {
         fetch_versioned(self.platform, ApiRequest::get("/api/v2/organizations/me").about("organization", None)).await
     }
 
     /// `PUT /api/v2/organizations/me`; the body `version` must be current, else `Conflict`.
-    pub async fn update_me(&self, org: &Organization) -> Result<Organization> {
+    pub async fn update_me(self, org: &Organization) -> Result<Organization> {
         fetch(self.platform, ApiRequest::put("/api/v2/organizations/me").about("organization", Some(&org.id)).json(org)?).await
     }
 
     /// Seed 002: `GET /api/v2/organizations`, the tree visible to the token (a parent sees its
     /// children). A real org or a strict emulator answers 404, reported as `Unsupported`.
-    pub async fn tree(&self) -> Result<Vec<OrgTreeEntry>> {
+    pub async fn tree(self) -> Result<Vec<OrgTreeEntry>> {
         let request = ApiRequest::get("/api/v2/organizations").about("organization tree", None);
         match fetch::<P, serde_json::Value>(self.platform, request).await {
             Ok(value) => entities_or_array(value, "organization tree"),

@@ -19,48 +19,48 @@ pub struct Telephony<'a, P: ?Sized> {
 }
 
 impl<'a, P: Platform + ?Sized> Telephony<'a, P> {
-    pub fn dids(&self) -> impl Stream<Item = Result<Did>> + Send + 'a {
+    pub fn dids(self) -> impl Stream<Item = Result<Did>> + Send + 'a {
         paged(self.platform, ApiRequest::get(DIDS).about("DID", None), LIST_PAGE_SIZE)
     }
 
-    pub async fn did(&self, id: &str) -> Result<Versioned<Did>> {
+    pub async fn did(self, id: &str) -> Result<Versioned<Did>> {
         fetch_versioned(self.platform, ApiRequest::get(format!("{DIDS}/{}", segment(id))).about("DID", Some(id))).await
     }
 
-    pub async fn update_did(&self, id: &str, did: &Did) -> Result<Did> {
+    pub async fn update_did(self, id: &str, did: &Did) -> Result<Did> {
         fetch(self.platform, ApiRequest::put(format!("{DIDS}/{}", segment(id))).about("DID", Some(id)).json(did)?).await
     }
 
-    pub fn ivrs(&self) -> impl Stream<Item = Result<Ivr>> + Send + 'a {
+    pub fn ivrs(self) -> impl Stream<Item = Result<Ivr>> + Send + 'a {
         paged(self.platform, ApiRequest::get(IVRS).about("IVR", None), LIST_PAGE_SIZE)
     }
 
-    pub async fn ivr(&self, id: &str) -> Result<Versioned<Ivr>> {
+    pub async fn ivr(self, id: &str) -> Result<Versioned<Ivr>> {
         fetch_versioned(self.platform, ApiRequest::get(format!("{IVRS}/{}", segment(id))).about("IVR", Some(id))).await
     }
 
-    pub async fn create_ivr(&self, ivr: &Ivr) -> Result<Ivr> {
+    pub async fn create_ivr(self, ivr: &Ivr) -> Result<Ivr> {
         fetch(self.platform, ApiRequest::post(IVRS).about("IVR", None).json(ivr)?).await
     }
 
     /// PUT with the body `version` read last (stale → `Conflict`).
-    pub async fn update_ivr(&self, id: &str, ivr: &Ivr) -> Result<Ivr> {
+    pub async fn update_ivr(self, id: &str, ivr: &Ivr) -> Result<Ivr> {
         fetch(self.platform, ApiRequest::put(format!("{IVRS}/{}", segment(id))).about("IVR", Some(id)).json(ivr)?).await
     }
 
-    pub async fn delete_ivr(&self, id: &str) -> Result<()> {
+    pub async fn delete_ivr(self, id: &str) -> Result<()> {
         fetch_nothing(self.platform, ApiRequest::delete(format!("{IVRS}/{}", segment(id))).about("IVR", Some(id))).await
     }
 
-    pub fn trunk_bases(&self) -> impl Stream<Item = Result<TrunkBase>> + Send + 'a {
+    pub fn trunk_bases(self) -> impl Stream<Item = Result<TrunkBase>> + Send + 'a {
         paged(self.platform, ApiRequest::get(TRUNKS).about("trunk base", None), LIST_PAGE_SIZE)
     }
 
-    pub async fn trunk_base(&self, id: &str) -> Result<Versioned<TrunkBase>> {
+    pub async fn trunk_base(self, id: &str) -> Result<Versioned<TrunkBase>> {
         fetch_versioned(self.platform, ApiRequest::get(format!("{TRUNKS}/{}", segment(id))).about("trunk base", Some(id))).await
     }
 
-    pub async fn update_trunk_base(&self, id: &str, trunk: &TrunkBase) -> Result<TrunkBase> {
+    pub async fn update_trunk_base(self, id: &str, trunk: &TrunkBase) -> Result<TrunkBase> {
         fetch(self.platform, ApiRequest::put(format!("{TRUNKS}/{}", segment(id))).about("trunk base", Some(id)).json(trunk)?).await
     }
 }

@@ -16,17 +16,17 @@ pub struct Usage<'a, P: ?Sized> {
 
 impl<P: Platform + ?Sized> Usage<'_, P> {
     /// Starts a query. A query has no side effects, so it is retried like a GET.
-    pub async fn query(&self, query: &UsageQuery) -> Result<UsageExecutionResult> {
+    pub async fn query(self, query: &UsageQuery) -> Result<UsageExecutionResult> {
         fetch(self.platform, ApiRequest::post("/api/v2/usage/query").about("usage query", None).json(query)?.idempotent()).await
     }
 
-    pub async fn results(&self, execution_id: &str) -> Result<UsageQueryResult> {
+    pub async fn results(self, execution_id: &str) -> Result<UsageQueryResult> {
         let path = format!("/api/v2/usage/query/{}/results", segment(execution_id));
         fetch(self.platform, ApiRequest::get(path).about("usage query", Some(execution_id))).await
     }
 
     /// Runs a query and polls until `queryStatus` is `Complete`.
-    pub async fn query_and_wait(&self, query: &UsageQuery, wait: OperationWait) -> Result<UsageQueryResult> {
+    pub async fn query_and_wait(self, query: &UsageQuery, wait: OperationWait) -> Result<UsageQueryResult> {
         let execution = self.query(query).await?;
         let give_up = Instant::now() + wait.give_up_after;
         loop {
@@ -45,7 +45,7 @@ impl<P: Platform + ?Sized> Usage<'_, P> {
     }
 
     /// Seed 001: license totals and what is still available.
-    pub async fn sessions_current(&self) -> Result<SessionsCurrent> {
+    pub async fn sessions_current(self) -> Result<SessionsCurrent> {
         fetch(self.platform, ApiRequest::get("/api/v2/usage/sessions/current").about("usage sessions", None)).await
     }
 }

@@ -23,42 +23,42 @@ impl<'a, P: Platform + ?Sized> Users<'a, P> {
         format!("{PATH}/{}", segment(id))
     }
 
-    pub fn list(&self) -> impl Stream<Item = Result<User>> + Send + 'a {
+    pub fn list(self) -> impl Stream<Item = Result<User>> + Send + 'a {
         paged(self.platform, ApiRequest::get(PATH).about("user", None), LIST_PAGE_SIZE)
     }
 
-    pub async fn get(&self, id: &str) -> Result<Versioned<User>> {
+    pub async fn get(self, id: &str) -> Result<Versioned<User>> {
         fetch_versioned(self.platform, ApiRequest::get(Self::item(id)).about("user", Some(id))).await
     }
 
     /// PATCH with the body `version` read last; stale → `Conflict`. Repeating the same versioned
     /// patch cannot apply twice (the second is a conflict), so it is retried like a PUT.
-    pub async fn update(&self, id: &str, update: &UpdateUser) -> Result<User> {
+    pub async fn update(self, id: &str, update: &UpdateUser) -> Result<User> {
         fetch(self.platform, ApiRequest::patch(Self::item(id)).about("user", Some(id)).json(update)?.idempotent()).await
     }
 
-    pub async fn presence(&self, id: &str) -> Result<UserPresence> {
+    pub async fn presence(self, id: &str) -> Result<UserPresence> {
         let path = format!("{}/presences/{PURECLOUD_SOURCE}", Self::item(id));
         fetch(self.platform, ApiRequest::get(path).about("user presence", Some(id))).await
     }
 
     /// Sets presence (send `presence_definition.id`, or its `system_presence`). Idempotent.
-    pub async fn set_presence(&self, id: &str, presence: &UserPresence) -> Result<UserPresence> {
+    pub async fn set_presence(self, id: &str, presence: &UserPresence) -> Result<UserPresence> {
         let path = format!("{}/presences/{PURECLOUD_SOURCE}", Self::item(id));
         fetch(self.platform, ApiRequest::patch(path).about("user presence", Some(id)).json(presence)?.idempotent()).await
     }
 
-    pub async fn routing_status(&self, id: &str) -> Result<RoutingStatus> {
+    pub async fn routing_status(self, id: &str) -> Result<RoutingStatus> {
         fetch(self.platform, ApiRequest::get(format!("{}/routingstatus", Self::item(id))).about("routing status", Some(id))).await
     }
 
-    pub async fn set_routing_status(&self, id: &str, status: &RoutingStatus) -> Result<RoutingStatus> {
+    pub async fn set_routing_status(self, id: &str, status: &RoutingStatus) -> Result<RoutingStatus> {
         let request = ApiRequest::put(format!("{}/routingstatus", Self::item(id))).about("routing status", Some(id)).json(status)?;
         fetch(self.platform, request).await
     }
 
     /// The queues the user belongs to.
-    pub fn queues(&self, id: &str) -> impl Stream<Item = Result<EntityRef>> + Send + 'a {
+    pub fn queues(self, id: &str) -> impl Stream<Item = Result<EntityRef>> + Send + 'a {
         paged(self.platform, ApiRequest::get(format!("{}/queues", Self::item(id))).about("user queue", Some(id)), LIST_PAGE_SIZE)
     }
 }

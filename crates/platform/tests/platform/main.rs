@@ -4,6 +4,7 @@
 mod auth;
 mod conflicts;
 mod faults;
+mod more_resources;
 mod paging;
 mod rate_limit;
 mod resources;

@@ -21,8 +21,13 @@ pub struct CallRef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgentStatus {
     /// On queue and free since `since_ms`.
-    Idle { since_ms: u64 },
-    Busy { call: CallRef, queue: QueueId },
+    Idle {
+        since_ms: u64,
+    },
+    Busy {
+        call: CallRef,
+        queue: QueueId,
+    },
     WrapUp,
     /// Not on queue (away, break, logged out).
     OffQueue,
@@ -93,7 +98,8 @@ impl Acd {
     /// Adds an agent, member of `queues`, idle and on queue from `now_ms`.
     pub fn add_agent(&mut self, queues: &[QueueId], now_ms: u64) -> AgentId {
         let id = self.agents.len() as AgentId;
-        let queues: Vec<QueueId> = queues.iter().copied().filter(|queue| (*queue as usize) < self.queues.len()).collect();
+        let queues: Vec<QueueId> =
+            queues.iter().copied().filter(|queue| (*queue as usize) < self.queues.len()).collect();
         for queue in &queues {
             self.queues[*queue as usize].members += 1;
         }
@@ -196,7 +202,12 @@ impl Acd {
         match self.take_best_waiting(agent) {
             Some((queue, waiting)) => {
                 self.make_busy(agent, waiting.call, queue);
-                Some(Assignment { call: waiting.call, queue, agent, waited_ms: now_ms.saturating_sub(waiting.since_ms) })
+                Some(Assignment {
+                    call: waiting.call,
+                    queue,
+                    agent,
+                    waited_ms: now_ms.saturating_sub(waiting.since_ms),
+                })
             }
             None => {
                 self.make_idle(agent, now_ms);

@@ -137,8 +137,17 @@ impl Collector {
         }
         self.seen_versions.clear();
         self.seen_names.clear();
+        // Consecutive visits are usually in the same flow: compare the shared id pointer before hashing.
+        let mut last: Option<(&std::sync::Arc<str>, usize)> = None;
         for visit in &record.path.visits {
-            let Some(&flow) = scenario.flow_refs.get(&*visit.flow_id) else { continue };
+            let flow = match last {
+                Some((id, flow)) if std::sync::Arc::ptr_eq(id, &visit.flow_id) => flow,
+                _ => {
+                    let Some(&flow) = scenario.flow_refs.get(&*visit.flow_id) else { continue };
+                    last = Some((&visit.flow_id, flow));
+                    flow
+                }
+            };
             if !self.seen_versions.contains(&flow) {
                 self.seen_versions.push(flow);
             }

@@ -8,15 +8,36 @@ use std::collections::BinaryHeap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EventKind {
-    Arrival { did: u32 },
+    Arrival {
+        did: u32,
+    },
     /// A prompt, wait or backoff ended: step the call's flow again.
-    FlowResume { call: u32, generation: u32 },
+    FlowResume {
+        call: u32,
+        generation: u32,
+    },
     /// The data-action attempt's answer (decided when the attempt started) arrives.
-    DataActionDone { call: u32, generation: u32 },
-    PatienceExpired { call: u32, generation: u32 },
-    HandleEnd { agent: AgentId, call: u32, generation: u32 },
-    WrapUpEnd { agent: AgentId, call: u32, generation: u32 },
-    TableUpdate { index: u32 },
+    DataActionDone {
+        call: u32,
+        generation: u32,
+    },
+    PatienceExpired {
+        call: u32,
+        generation: u32,
+    },
+    HandleEnd {
+        agent: AgentId,
+        call: u32,
+        generation: u32,
+    },
+    WrapUpEnd {
+        agent: AgentId,
+        call: u32,
+        generation: u32,
+    },
+    TableUpdate {
+        index: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

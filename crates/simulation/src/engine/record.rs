@@ -10,9 +10,18 @@ use std::sync::Arc;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CallOutcome {
     /// Ended in a flow (disconnect block, flow error, loop guard, unknown queue with no failure path).
-    FlowDisconnect { reason: Arc<str> },
-    Abandoned { wait_ms: u64 },
-    Answered { wait_ms: u64, talk_ms: u64, wrapup_ms: u64, agent: u32 },
+    FlowDisconnect {
+        reason: Arc<str>,
+    },
+    Abandoned {
+        wait_ms: u64,
+    },
+    Answered {
+        wait_ms: u64,
+        talk_ms: u64,
+        wrapup_ms: u64,
+        agent: u32,
+    },
 }
 
 /// One finished call. Times are virtual milliseconds since the start of the run.

@@ -4,11 +4,9 @@ use super::path::{AttemptOutcome, BlockVisit, CallPath, DataActionAttempt, Termi
 use super::program::{BlockIndex, DataActionOp, Op};
 use super::retry::{backoff_delay_ms, is_retryable};
 use super::{DataActionOutcome, Effect, FlowHandle, FlowWorld};
-use rand::{Rng, RngCore};
+use rand::RngCore;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use switchboard_model::expr::CompiledExpression;
-use switchboard_model::flow::Value;
 
 /// The participant attribute naming the flow version a call belongs to; once set it sticks.
 pub const FLOW_VERSION_ATTRIBUTE: &str = "Flow_Version";
@@ -17,29 +15,36 @@ pub const FLOW_VERSION_ATTRIBUTE: &str = "Flow_Version";
 pub const DEFAULT_STEP_LIMIT: u32 = 1_000;
 
 #[derive(Debug, Clone)]
-enum State {
+pub(super) enum State {
     /// About to run the current block.
     Ready,
     /// `CallDataAction` was returned for this attempt; waiting for `complete_data_action`.
-    AwaitingDataAction { attempt: u32 },
+    AwaitingDataAction {
+        attempt: u32,
+    },
     /// The attempt failed and another is allowed: `step` picks the delay.
-    BackoffDue { next_attempt: u32, retry_after_ms: Option<u64> },
+    BackoffDue {
+        next_attempt: u32,
+        retry_after_ms: Option<u64>,
+    },
     /// The backoff was returned; the next `step` starts `attempt`.
-    RetryDue { attempt: u32 },
+    RetryDue {
+        attempt: u32,
+    },
     Finished(Effect),
 }
 
 /// One call running through flows. Cheap to create; all org state comes from the [`FlowWorld`].
 #[derive(Debug, Clone)]
 pub struct CallExecution {
-    data: BTreeMap<String, String>,
-    flow: FlowHandle,
-    block: BlockIndex,
-    state: State,
-    path: CallPath,
+    pub(super) data: BTreeMap<String, String>,
+    pub(super) flow: FlowHandle,
+    pub(super) block: BlockIndex,
+    pub(super) state: State,
+    pub(super) path: CallPath,
     steps: u32,
     step_limit: u32,
-    elapsed_ms: u64,
+    pub(super) elapsed_ms: u64,
 }
 
 impl CallExecution {
@@ -203,7 +208,7 @@ impl CallExecution {
         true
     }
 
-    fn enter(&mut self, flow: FlowHandle) {
+    pub(super) fn enter(&mut self, flow: FlowHandle) {
         if flow.stamps_flow_version && !self.data.contains_key(FLOW_VERSION_ATTRIBUTE) {
             self.data.insert(FLOW_VERSION_ATTRIBUTE.to_string(), flow.version.to_string());
         }
@@ -212,12 +217,12 @@ impl CallExecution {
         self.state = State::Ready;
     }
 
-    fn goto(&mut self, block: BlockIndex) {
+    pub(super) fn goto(&mut self, block: BlockIndex) {
         self.block = block;
         self.state = State::Ready;
     }
 
-    fn block_name(&self) -> Arc<str> {
+    pub(super) fn block_name(&self) -> Arc<str> {
         self.flow.program.block_name(self.block).cloned().unwrap_or_else(|| Arc::from("?"))
     }
 
@@ -240,7 +245,7 @@ impl CallExecution {
     /// The request for `attempt`, or `None` when its inputs cannot be evaluated: then the attempt is
     /// recorded as failed without a response and the call has moved to `on_error` (not retried, since
     /// the same data would build the same broken request).
-    fn data_action_request(&mut self, attempt: u32) -> Option<Effect> {
+    pub(super) fn data_action_request(&mut self, attempt: u32) -> Option<Effect> {
         let Some(action) = self.current_data_action() else {
             return Some(self.fail("not at a data action block"));
         };
@@ -275,9 +280,11 @@ impl CallExecution {
         })
     }
 
-    fn finish(&mut self, effect: Effect, detail: Option<String>) -> Effect {
+    pub(super) fn finish(&mut self, effect: Effect, detail: Option<String>) -> Effect {
         let outcome = match &effect {
-            Effect::TransferToQueue { queue, priority } => TerminalOutcome::Queue { queue: queue.clone(), priority: *priority },
+            Effect::TransferToQueue { queue, priority } => {
+                TerminalOutcome::Queue { queue: queue.clone(), priority: *priority }
+            }
             Effect::Disconnect { reason } => TerminalOutcome::Disconnect { reason: reason.clone() },
             _ => TerminalOutcome::Disconnect { reason: Arc::from("error") },
         };
@@ -293,138 +300,7 @@ impl CallExecution {
     }
 
     /// A flow error with no error path: the call disconnects with reason `error`.
-    fn fail(&mut self, detail: &str) -> Effect {
+    pub(super) fn fail(&mut self, detail: &str) -> Effect {
         self.finish(Effect::Disconnect { reason: Arc::from("error") }, Some(detail.to_string()))
-    }
-
-    fn evaluate(&self, expression: &CompiledExpression) -> Result<Value, String> {
-        expression.evaluate(&self.data).map_err(|error| error.to_string())
-    }
-
-    fn evaluate_text(&self, expression: &CompiledExpression) -> Result<String, String> {
-        self.evaluate(expression).map(|value| value.to_attribute_string())
-    }
-
-    fn evaluate_bool(&self, expression: &CompiledExpression) -> Result<bool, String> {
-        match self.evaluate(expression)? {
-            Value::Boolean(flag) => Ok(flag),
-            Value::String(text) if text.eq_ignore_ascii_case("true") => Ok(true),
-            Value::String(text) if text.eq_ignore_ascii_case("false") => Ok(false),
-            other => Err(format!("condition is not a boolean: {other:?}")),
-        }
-    }
-
-    /// Runs the current block. `None` means it was instantaneous and the call moved on.
-    fn run_block(&mut self, world: &dyn FlowWorld, rng: &mut dyn RngCore) -> Option<Effect> {
-        let program = Arc::clone(&self.flow.program);
-        let Some(op) = program.ops.get(self.block as usize) else {
-            return Some(self.fail("block index out of range"));
-        };
-        match op {
-            Op::SetVariable { variable, value, next } => match self.evaluate_text(value) {
-                Ok(text) => {
-                    self.data.insert(variable.clone(), text);
-                    self.goto(*next);
-                }
-                Err(error) => return Some(self.fail(&format!("set_variable '{variable}': {error}"))),
-            },
-            Op::Play { duration_ms, next } => {
-                self.elapsed_ms += duration_ms;
-                self.goto(*next);
-                return Some(Effect::Play { ms: *duration_ms });
-            }
-            Op::Wait { duration_ms, duration_from, next } => {
-                let ms = match (duration_ms, duration_from) {
-                    (Some(ms), _) => *ms,
-                    (None, Some(variable)) => match self.data.get(variable).map(|text| text.trim().parse::<u64>()) {
-                        Some(Ok(ms)) => ms,
-                        _ => return Some(self.fail(&format!("wait: '{variable}' is not a number of milliseconds"))),
-                    },
-                    (None, None) => 0,
-                };
-                self.elapsed_ms += ms;
-                self.goto(*next);
-                return Some(Effect::Wait { ms });
-            }
-            Op::DataAction(_) => {
-                self.state = State::AwaitingDataAction { attempt: 1 };
-                return self.data_action_request(1);
-            }
-            Op::Decision { condition, on_true, on_false } => match self.evaluate_bool(condition) {
-                Ok(flag) => self.goto(if flag { *on_true } else { *on_false }),
-                Err(error) => return Some(self.fail(&format!("decision: {error}"))),
-            },
-            Op::Switch { cases, default } => {
-                let mut target = *default;
-                for (condition, next) in cases {
-                    match self.evaluate_bool(condition) {
-                        Ok(true) => {
-                            target = *next;
-                            break;
-                        }
-                        Ok(false) => {}
-                        Err(error) => return Some(self.fail(&format!("switch: {error}"))),
-                    }
-                }
-                self.goto(target);
-            }
-            Op::Randomize { branches, default } => {
-                // Weights are percentages; whatever they leave of 100 goes to `default`.
-                let draw = rng.random::<f64>() * 100.0;
-                let mut cumulative = 0.0;
-                let mut target = *default;
-                for (weight, next) in branches {
-                    cumulative += weight;
-                    if draw < cumulative {
-                        target = *next;
-                        break;
-                    }
-                }
-                self.goto(target);
-            }
-            Op::DatatableLookup { datatable, key, outputs, on_found, on_not_found, on_error } => {
-                let key = match self.evaluate_text(key) {
-                    Ok(key) => key,
-                    Err(error) => return Some(self.fail(&format!("datatable_lookup key: {error}"))),
-                };
-                match world.datatable_row(datatable, &key) {
-                    Ok(Some(row)) => {
-                        for (column, variable) in outputs {
-                            if let Some(value) = row.get(column) {
-                                self.data.insert(variable.clone(), value.clone());
-                            }
-                        }
-                        self.goto(*on_found);
-                    }
-                    Ok(None) => self.goto(*on_not_found),
-                    Err(error) => match on_error {
-                        Some(next) => self.goto(*next),
-                        None => return Some(self.fail(&format!("datatable '{datatable}': {error}"))),
-                    },
-                }
-            }
-            Op::TransferToFlow { flow, on_failure } => {
-                let reference = match self.evaluate_text(flow) {
-                    Ok(reference) => reference,
-                    Err(error) => return Some(self.fail(&format!("transfer_to_flow: {error}"))),
-                };
-                match (world.flow_by_ref(&reference), on_failure) {
-                    (Some(handle), _) => self.enter(handle),
-                    (None, Some(next)) => self.goto(*next),
-                    (None, None) => {
-                        let detail = format!("transfer_to_flow: no published flow '{reference}'");
-                        return Some(self.finish(Effect::Disconnect { reason: Arc::from("transfer_failed") }, Some(detail)));
-                    }
-                }
-            }
-            Op::TransferToQueue { queue, priority, .. } => match self.evaluate_text(queue) {
-                Ok(queue) => return Some(self.finish(Effect::TransferToQueue { queue, priority: *priority }, None)),
-                Err(error) => return Some(self.fail(&format!("transfer_to_queue: {error}"))),
-            },
-            Op::Disconnect { reason } => {
-                return Some(self.finish(Effect::Disconnect { reason: reason.clone() }, None));
-            }
-        }
-        None
     }
 }

@@ -7,6 +7,7 @@
 //! data action, first [`CallExecution::complete_data_action`]). The runtime itself never sleeps,
 //! never does I/O and reads the clock only through the durations it is told.
 
+mod blocks;
 mod call;
 mod path;
 mod program;
@@ -73,9 +74,14 @@ impl Effect {
 /// The answer to a data-action attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataActionOutcome {
-    Success { outputs: BTreeMap<String, String> },
+    Success {
+        outputs: BTreeMap<String, String>,
+    },
     /// `status: None` means no HTTP response at all. `retry_after_ms` comes from a `Retry-After` header.
-    Failure { status: Option<u16>, retry_after_ms: Option<u64> },
+    Failure {
+        status: Option<u16>,
+        retry_after_ms: Option<u64>,
+    },
     Timeout,
 }
 

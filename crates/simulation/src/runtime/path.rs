@@ -20,7 +20,9 @@ pub struct BlockVisit {
 pub enum AttemptOutcome {
     Success,
     /// `status` is the HTTP status; `None` means no response (connection error).
-    Failure { status: Option<u16> },
+    Failure {
+        status: Option<u16>,
+    },
     Timeout,
 }
 

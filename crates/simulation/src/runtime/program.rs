@@ -50,12 +50,29 @@ pub(crate) struct DataActionOp {
 /// One executable block. Mirrors `flow::Block` with indices in place of names.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
-    SetVariable { variable: String, value: CompiledExpression, next: BlockIndex },
-    Play { duration_ms: u64, next: BlockIndex },
+    SetVariable {
+        variable: String,
+        value: CompiledExpression,
+        next: BlockIndex,
+    },
+    Play {
+        duration_ms: u64,
+        next: BlockIndex,
+    },
     DataAction(Box<DataActionOp>),
-    Decision { condition: CompiledExpression, on_true: BlockIndex, on_false: BlockIndex },
-    Switch { cases: Vec<(CompiledExpression, BlockIndex)>, default: BlockIndex },
-    Randomize { branches: Vec<(f64, BlockIndex)>, default: BlockIndex },
+    Decision {
+        condition: CompiledExpression,
+        on_true: BlockIndex,
+        on_false: BlockIndex,
+    },
+    Switch {
+        cases: Vec<(CompiledExpression, BlockIndex)>,
+        default: BlockIndex,
+    },
+    Randomize {
+        branches: Vec<(f64, BlockIndex)>,
+        default: BlockIndex,
+    },
     DatatableLookup {
         datatable: String,
         key: CompiledExpression,
@@ -64,10 +81,23 @@ pub(crate) enum Op {
         on_not_found: BlockIndex,
         on_error: Option<BlockIndex>,
     },
-    TransferToFlow { flow: CompiledExpression, on_failure: Option<BlockIndex> },
-    TransferToQueue { queue: CompiledExpression, priority: i32, on_failure: Option<BlockIndex> },
-    Wait { duration_ms: Option<u64>, duration_from: Option<String>, next: BlockIndex },
-    Disconnect { reason: Arc<str> },
+    TransferToFlow {
+        flow: CompiledExpression,
+        on_failure: Option<BlockIndex>,
+    },
+    TransferToQueue {
+        queue: CompiledExpression,
+        priority: i32,
+        on_failure: Option<BlockIndex>,
+    },
+    Wait {
+        duration_ms: Option<u64>,
+        duration_from: Option<String>,
+        next: BlockIndex,
+    },
+    Disconnect {
+        reason: Arc<str>,
+    },
 }
 
 /// An executable flow version.
@@ -136,9 +166,8 @@ fn compile_block(
         message: message.to_string(),
     };
     let optional = |target: &Option<String>| target.as_deref().map(resolve).transpose();
-    let expression = |field: &str, source: &Expression| {
-        compile(source).map_err(|error| invalid(&format!("{field}: {error}")))
-    };
+    let expression =
+        |field: &str, source: &Expression| compile(source).map_err(|error| invalid(&format!("{field}: {error}")));
     Ok(match block {
         Block::SetVariable { variable, value, next } => {
             Op::SetVariable { variable: variable.clone(), value: expression("value", value)?, next: resolve(next)? }
@@ -147,7 +176,9 @@ fn compile_block(
         Block::DataAction(action) => {
             let retry = match &action.retry {
                 None => RetrySettings::NONE,
-                Some(policy) if policy.max_attempts == 0 => return Err(invalid("retry.max_attempts must be at least 1")),
+                Some(policy) if policy.max_attempts == 0 => {
+                    return Err(invalid("retry.max_attempts must be at least 1"));
+                }
                 Some(policy) => RetrySettings {
                     max_attempts: policy.max_attempts,
                     backoff: policy.backoff,
@@ -188,10 +219,11 @@ fn compile_block(
                 return Err(invalid("randomize weights must be finite and not negative"));
             }
             Op::Randomize {
-                branches: branches
-                    .iter()
-                    .map(|branch| Ok((branch.weight, resolve(&branch.next)?)))
-                    .collect::<Result<_, ProgramError>>()?,
+                branches: branches.iter().map(|branch| Ok((branch.weight, resolve(&branch.next)?))).collect::<Result<
+                    _,
+                    ProgramError,
+                >>(
+                )?,
                 default: resolve(default)?,
             }
         }

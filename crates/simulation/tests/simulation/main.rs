@@ -4,4 +4,5 @@ mod data_actions;
 mod determinism;
 mod queueing;
 mod routing;
+mod scale;
 mod support;

@@ -44,10 +44,12 @@ impl Comparison {
 /// Runs one M/M/n(+M) configuration for about `calls` calls and returns its batches.
 fn simulate(agents: u32, load: f64, patience_mean_ms: Option<f64>, calls: f64, seed: u64) -> Batches {
     // SIMULATION_VALIDATION_SCALE multiplies the number of calls, for tighter checks by hand.
-    let scale = std::env::var("SIMULATION_VALIDATION_SCALE").ok().and_then(|text| text.parse::<f64>().ok()).unwrap_or(1.0);
+    let scale =
+        std::env::var("SIMULATION_VALIDATION_SCALE").ok().and_then(|text| text.parse::<f64>().ok()).unwrap_or(1.0);
     let calls = calls * scale;
     // SIMULATION_VALIDATION_SEED shifts every seed, to look at other sample paths by hand.
-    let seed = seed + std::env::var("SIMULATION_VALIDATION_SEED").ok().and_then(|text| text.parse::<u64>().ok()).unwrap_or(0);
+    let seed =
+        seed + std::env::var("SIMULATION_VALIDATION_SEED").ok().and_then(|text| text.parse::<u64>().ok()).unwrap_or(0);
     let calls_per_hour = load * f64::from(agents) * 3_600_000.0 / HANDLE_MEAN_MS;
     let warmup_minutes = 120.0;
     let minutes = warmup_minutes + calls / calls_per_hour * 60.0;
@@ -77,14 +79,36 @@ fn report(comparisons: &[Comparison]) -> String {
 #[test]
 fn erlang_a_abandonment_and_mean_wait_match_theory() {
     let mut comparisons = Vec::new();
-    for (agents, load, calls) in [(10, 0.8, 150_000.0), (10, 0.95, 120_000.0), (10, 1.1, 80_000.0), (50, 0.8, 300_000.0), (50, 0.95, 150_000.0), (50, 1.1, 80_000.0)] {
+    for (agents, load, calls) in [
+        (10, 0.8, 200_000.0),
+        (10, 0.95, 250_000.0),
+        (10, 1.1, 200_000.0),
+        (50, 0.8, 3_500_000.0),
+        (50, 0.95, 700_000.0),
+        (50, 1.1, 500_000.0),
+    ] {
         let batches = simulate(agents, load, Some(PATIENCE_MEAN_MS), calls, 1_000 + agents as u64);
-        let theory = ErlangA::new(load * f64::from(agents) / HANDLE_MEAN_MS, 1.0 / HANDLE_MEAN_MS, agents, 1.0 / PATIENCE_MEAN_MS)
-            .expect("valid Erlang-A parameters");
+        let theory = ErlangA::new(
+            load * f64::from(agents) / HANDLE_MEAN_MS,
+            1.0 / HANDLE_MEAN_MS,
+            agents,
+            1.0 / PATIENCE_MEAN_MS,
+        )
+        .expect("valid Erlang-A parameters");
         let (abandon, abandon_se) = batches.estimate(&batches.abandoned);
         let (wait, wait_se) = batches.estimate(&batches.wait_ms);
-        comparisons.push(Comparison { label: format!("n={agents} ρ={load} P(abandon)"), simulated: abandon, standard_error: abandon_se, theory: theory.probability_of_abandon });
-        comparisons.push(Comparison { label: format!("n={agents} ρ={load} E[W] ms"), simulated: wait, standard_error: wait_se, theory: theory.mean_wait });
+        comparisons.push(Comparison {
+            label: format!("n={agents} ρ={load} P(abandon)"),
+            simulated: abandon,
+            standard_error: abandon_se,
+            theory: theory.probability_of_abandon,
+        });
+        comparisons.push(Comparison {
+            label: format!("n={agents} ρ={load} E[W] ms"),
+            simulated: wait,
+            standard_error: wait_se,
+            theory: theory.mean_wait,
+        });
     }
     let table = report(&comparisons);
     println!("{table}");
@@ -94,7 +118,7 @@ fn erlang_a_abandonment_and_mean_wait_match_theory() {
 #[test]
 fn erlang_c_probability_of_wait_and_mean_wait_match_theory() {
     let mut comparisons = Vec::new();
-    for (agents, load, calls) in [(10, 0.8, 150_000.0), (50, 0.9, 300_000.0)] {
+    for (agents, load, calls) in [(10, 0.8, 1_800_000.0), (50, 0.85, 3_500_000.0)] {
         let batches = simulate(agents, load, None, calls, 2_000 + agents as u64);
         let theory = ErlangC::new(load * f64::from(agents) / HANDLE_MEAN_MS, 1.0 / HANDLE_MEAN_MS, agents)
             .expect("stable Erlang-C parameters");
@@ -102,8 +126,18 @@ fn erlang_c_probability_of_wait_and_mean_wait_match_theory() {
         let (wait, wait_se) = batches.estimate(&batches.wait_ms);
         let abandoned: f64 = batches.abandoned.iter().sum();
         assert_eq!(abandoned, 0.0, "nobody abandons with infinite patience");
-        comparisons.push(Comparison { label: format!("n={agents} ρ={load} P(W>0)"), simulated: waited, standard_error: waited_se, theory: theory.probability_of_wait });
-        comparisons.push(Comparison { label: format!("n={agents} ρ={load} E[W] ms"), simulated: wait, standard_error: wait_se, theory: theory.mean_wait });
+        comparisons.push(Comparison {
+            label: format!("n={agents} ρ={load} P(W>0)"),
+            simulated: waited,
+            standard_error: waited_se,
+            theory: theory.probability_of_wait,
+        });
+        comparisons.push(Comparison {
+            label: format!("n={agents} ρ={load} E[W] ms"),
+            simulated: wait,
+            standard_error: wait_se,
+            theory: theory.mean_wait,
+        });
     }
     let table = report(&comparisons);
     println!("{table}");

@@ -3,7 +3,14 @@
 use switchboard_simulation::{CallOutcome, CallRecord, Scenario, load_scenario};
 
 /// One queue fed directly by one DID: the M/M/n(+M) set-up of queueing theory.
-pub fn single_queue(agents: u32, calls_per_hour: f64, handle_mean_ms: f64, patience_mean_ms: Option<f64>, minutes: f64, warmup: f64) -> Scenario {
+pub fn single_queue(
+    agents: u32,
+    calls_per_hour: f64,
+    handle_mean_ms: f64,
+    patience_mean_ms: Option<f64>,
+    minutes: f64,
+    warmup: f64,
+) -> Scenario {
     let patience = match patience_mean_ms {
         Some(mean) => format!("{{ type: exponential, mean_ms: {mean} }}"),
         None => "{ type: infinite }".to_string(),

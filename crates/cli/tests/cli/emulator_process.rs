@@ -1,0 +1,55 @@
+//! A real `switchboard emulator` process, its credentials file, and `switchboard orgs` against it.
+
+use crate::{TempDir, switchboard};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).map(|addr| addr.port()).expect("a free port")
+}
+
+#[test]
+fn emulator_process_serves_orgs_to_the_cli() {
+    let dir = TempDir::new("emulator-process");
+    let credentials = dir.0.join("credentials.json");
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["emulator", "--listen", &listen, "--credentials-out"])
+        .arg(&credentials)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("emulator starts");
+    let _guard = KillOnDrop(child);
+    let started = Instant::now();
+    while !credentials.exists() {
+        assert!(started.elapsed() < Duration::from_secs(30), "emulator never wrote its credentials");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The file is written after bind, but give the writer a moment to finish the rename.
+    let text = loop {
+        let text = std::fs::read_to_string(&credentials).unwrap_or_default();
+        if serde_json::from_str::<serde_json::Value>(&text).is_ok() {
+            break text;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "credentials file never became valid JSON");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let parsed: serde_json::Value = serde_json::from_str(&text).expect("credentials JSON");
+    assert_eq!(parsed["orgs"].as_array().map(Vec::len), Some(5));
+    let base_url = format!("http://{listen}");
+    let output = switchboard(&["orgs", "--base-url", &base_url, "--credentials", credentials.to_str().unwrap_or_default(), "--output", "json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(rows.as_array().map(Vec::len), Some(5));
+}

@@ -1,0 +1,55 @@
+//! Bad input: a clear one-line error naming the file and line, a non-zero exit, no panic.
+
+use crate::{TempDir, stderr_of, switchboard};
+
+fn assert_one_line_error(output: &std::process::Output, must_contain: &[&str]) {
+    let stderr = stderr_of(output);
+    assert_eq!(output.status.code(), Some(1), "exit code; stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|line| !line.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "exactly one line expected, got: {stderr}");
+    assert!(lines[0].starts_with("error: "), "{stderr}");
+    for needle in must_contain {
+        assert!(lines[0].contains(needle), "{needle:?} missing from: {stderr}");
+    }
+}
+
+#[test]
+fn malformed_topology_names_file_and_line() {
+    let dir = TempDir::new("bad-topology");
+    let path = dir.write("topology.yaml", "orgs:\n  - name: global\n    queues: [\n");
+    let output = switchboard(&["emulator", "--listen", "127.0.0.1:0", "--config", path.to_str().unwrap_or_default()]);
+    assert_one_line_error(&output, &["topology.yaml:"]);
+}
+
+#[test]
+fn malformed_scenario_names_file_and_line() {
+    let dir = TempDir::new("bad-scenario");
+    let path = dir.write("day.yaml", "name: broken\nduration_minutes: sixty\n");
+    let output = switchboard(&["simulate", "--scenario", path.to_str().unwrap_or_default()]);
+    assert_one_line_error(&output, &["day.yaml:2"]);
+}
+
+#[test]
+fn missing_file_is_one_line() {
+    let output = switchboard(&["simulate", "--scenario", "/nonexistent/day.yaml"]);
+    assert_one_line_error(&output, &["/nonexistent/day.yaml"]);
+}
+
+#[test]
+fn base_url_without_credentials_is_refused() {
+    let output = switchboard(&["orgs", "--base-url", "http://127.0.0.1:9"]);
+    assert_one_line_error(&output, &["credentials"]);
+}
+
+#[test]
+fn unreachable_platform_is_one_line() {
+    let dir = TempDir::new("unreachable");
+    let credentials = dir.write(
+        "credentials.json",
+        r#"{"orgs":[{"id":"x","name":"lab","clientId":"id","clientSecret":"secret"}]}"#,
+    );
+    let output = switchboard(&["orgs", "--base-url", "http://127.0.0.1:9", "--credentials", credentials.to_str().unwrap_or_default()]);
+    assert_one_line_error(&output, &["lab"]);
+    assert!(!stderr_of(&output).contains("secret\""), "the secret must not be printed");
+}

@@ -1,0 +1,31 @@
+//! `--output json` is one parseable document, and a virtual-time run is a function of its seed.
+
+use crate::{repository_file, switchboard};
+
+#[test]
+fn orgs_json_shows_the_default_tree() {
+    let output = switchboard(&["orgs", "--output", "json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let rows = rows.as_array().expect("an array of orgs");
+    let names: Vec<&str> = rows.iter().filter_map(|row| row["name"].as_str()).collect();
+    assert_eq!(names.first(), Some(&"global"), "parent first: {names:?}");
+    for region in ["na-east-1", "na-east-2", "eu-central-1", "eu-central-2"] {
+        let row = rows.iter().find(|row| row["name"] == region).expect("sub-org listed");
+        assert_eq!(row["depth"], 1, "{region} is a child of global");
+        assert_eq!(row["parentOrgId"], rows[0]["id"]);
+    }
+}
+
+#[test]
+fn simulate_json_is_deterministic_per_seed() {
+    let scenario = repository_file("examples/scenarios/contact-center-day.yaml");
+    let first = switchboard(&["simulate", "--scenario", &scenario, "--seed", "11", "--output", "json"]);
+    let second = switchboard(&["simulate", "--scenario", &scenario, "--seed", "11", "--output", "json"]);
+    let other = switchboard(&["simulate", "--scenario", &scenario, "--seed", "12", "--output", "json"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&first.stdout).expect("stdout is JSON");
+    assert!(report["calls"].as_u64().unwrap_or(0) > 1_000, "a day has calls: {}", report["calls"]);
+    assert_eq!(first.stdout, second.stdout, "same seed, same day");
+    assert_ne!(first.stdout, other.stdout, "another seed, another day");
+}

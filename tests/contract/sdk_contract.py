@@ -1,0 +1,163 @@
+"""Contract test: the official Genesys Cloud Python SDK (purecloudplatformclientv2) against a
+Switchboard emulator. Reads SWITCHBOARD_BASE_URL, SWITCHBOARD_CLIENT_ID, SWITCHBOARD_CLIENT_SECRET.
+Exits non-zero with one clear message on the first failure.
+
+The SDK derives the token URL from `configuration.host` by rewriting `//api.` to `//login.`;
+a plain http://127.0.0.1:PORT has no `api.` so token and API calls go to the same host.
+"""
+
+import datetime
+import json
+import os
+import sys
+import urllib.request
+import uuid
+
+import PureCloudPlatformClientV2 as sdk
+
+
+def fail(message):
+    print(f"SDK contract FAILED: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+
+
+def env(name):
+    value = os.environ.get(name)
+    if not value:
+        fail(f"environment variable {name} is not set")
+    return value
+
+
+def main():
+    base_url = env("SWITCHBOARD_BASE_URL")
+    client_id = env("SWITCHBOARD_CLIENT_ID")
+    client_secret = env("SWITCHBOARD_CLIENT_SECRET")
+
+    sdk.configuration.host = base_url
+    api_client = sdk.api_client.ApiClient(host=base_url)
+    try:
+        api_client = api_client.get_client_credentials_token(client_id, client_secret)
+    except Exception as error:  # the SDK raises plain exceptions here
+        fail(f"token: {error}")
+    check(bool(api_client.access_token), "token: no access_token")
+
+    organization = sdk.OrganizationApi(api_client).get_organizations_me()
+    check(organization.id and organization.name, f"organizations/me: {organization}")
+    print(f"org: {organization.name} ({organization.id})")
+
+    routing = sdk.RoutingApi(api_client)
+    first = routing.get_routing_queues(page_size=2, page_number=1)
+    check(first.page_size == 2, f"queues: pageSize {first.page_size}")
+    check(first.total >= 3, f"queues: total {first.total}")
+    names = []
+    page_number = 1
+    while True:
+        page = routing.get_routing_queues(page_size=2, page_number=page_number)
+        check(len(page.entities) <= 2, f"queues page {page_number}: {len(page.entities)} entities")
+        names.extend(queue.name for queue in page.entities)
+        if page_number >= page.page_count:
+            break
+        page_number += 1
+    check(len(names) == first.total, f"queues: walked {len(names)} of {first.total}")
+    check(len(set(names)) == len(names), f"queues: duplicates across pages {names}")
+    queue = routing.get_routing_queue(page.entities[0].id)
+    check(queue.name == page.entities[0].name, "queue: get by id")
+    print(f"queues: {names}")
+
+    architect = sdk.ArchitectApi(api_client)
+    flows = architect.get_flows(type=["inboundcall"], page_size=25)
+    check(flows.total >= 1, f"flows: total {flows.total}")
+    flow = architect.get_flow(flows.entities[0].id)
+    check(flow.id == flows.entities[0].id, "flow: get by id")
+    check(flow.published_version is not None and flow.published_version.id, f"flow: no published version: {flow}")
+    print(f"flow: {flow.name} type={flow.type} published={flow.published_version.id}")
+
+    table_name = f"Contract_{uuid.uuid4().hex[:8]}"
+    schema = sdk.JsonSchemaDocument()
+    schema.schema = "http://json-schema.org/draft-04/schema#"
+    schema.type = "object"
+    schema.required = ["key"]
+    schema.properties = {
+        "key": {"type": "string", "title": "key", "displayOrder": 0},
+        "Active_Flow_ID": {"type": "string", "title": "Active_Flow_ID", "displayOrder": 1},
+        "Traffic_Weight": {"type": "integer", "title": "Traffic_Weight", "displayOrder": 2},
+    }
+    body = sdk.DataTable()
+    body.name = table_name
+    body.schema = schema
+    table = architect.post_flows_datatables(body)
+    check(table.id and table.name == table_name, f"datatable: created {table}")
+    rows = [
+        {"key": "Environment_State", "Active_Flow_ID": flow.id, "Traffic_Weight": 5},
+        {"key": "Fallback", "Active_Flow_ID": flow.id, "Traffic_Weight": 0},
+    ]
+    for row in rows:
+        created = architect.post_flows_datatable_rows(table.id, row)
+        check(created.get("key") == row["key"], f"datatable row: created {created}")
+    read_back = architect.get_flows_datatable_rows(table.id, showbrief=False)
+    by_key = {row["key"]: row for row in read_back.entities}
+    check(len(by_key) == 2, f"datatable rows: {read_back.entities}")
+    check(by_key["Environment_State"]["Traffic_Weight"] == 5, f"datatable row value: {by_key}")
+    fetched = architect.get_flows_datatable(table.id, expand="schema")
+    check("Traffic_Weight" in fetched.schema.properties, f"datatable schema: {fetched.schema}")
+    print(f"datatable: {table_name} with {len(by_key)} rows")
+
+    notifications = sdk.NotificationsApi(api_client)
+    channel = notifications.post_notifications_channels()
+    check(channel.id and channel.connect_uri.startswith("ws://"), f"notification channel: {channel}")
+    check(channel.expires is not None, f"notification channel: no expiry: {channel}")
+    user = sdk.UsersApi(api_client).get_users(page_size=1).entities[0]
+    topic = sdk.ChannelTopic()
+    topic.id = f"v2.users.{user.id}.presence"
+    subscribed = notifications.put_notifications_channel_subscriptions(channel.id, [topic])
+    check([t.id for t in subscribed.entities] == [topic.id], f"subscriptions: {subscribed}")
+    listed = notifications.get_notifications_channel_subscriptions(channel.id)
+    check([t.id for t in listed.entities] == [topic.id], f"subscriptions listed: {listed}")
+    channels = notifications.get_notifications_channels()
+    check(channel.id in [c.id for c in channels.entities], f"channels: {channels}")
+    print(f"notifications: channel {channel.id} subscribed to {topic.id}")
+
+    # One wall-clock call through the emulator's control API, then the SDK's AnalyticsApi.
+    did = sdk.TelephonyProvidersEdgeApi(api_client).get_telephony_providers_edges_dids(page_size=1).entities[0]
+    request = urllib.request.Request(
+        f"{base_url}/_emulator/calls",
+        data=json.dumps({"org": organization.id, "did": did.phone_number}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        placed = json.load(response)
+    check(placed.get("flowFinished") and placed.get("queueId"), f"placed call did not reach a queue: {placed}")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    query = sdk.ConversationAggregationQuery()
+    query.interval = f"{(now - datetime.timedelta(hours=1)).isoformat()}/{(now + datetime.timedelta(hours=1)).isoformat()}"
+    query.granularity = "PT30M"
+    query.group_by = ["queueId"]
+    query.metrics = ["nOffered", "tAnswered", "tAbandon"]
+    aggregates = sdk.AnalyticsApi(api_client).post_analytics_conversations_aggregates_query(query)
+    groups = {result.group.get("queueId"): result for result in aggregates.results or []}
+    check(placed["queueId"] in groups, f"aggregates: no group for queue {placed['queueId']}: {aggregates}")
+    offered = sum(
+        metric.stats.count
+        for data in groups[placed["queueId"]].data
+        for metric in data.metrics
+        if metric.metric == "nOffered"
+    )
+    check(offered >= 1, f"aggregates: nOffered {offered}")
+    print(f"analytics: nOffered {offered} for queue {placed['queueId']}")
+
+    print("SDK contract OK")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except sdk.rest.ApiException as error:
+        fail(f"API call failed: HTTP {error.status} {error.reason}: {error.body}")
+    except Exception as error:
+        fail(f"{type(error).__name__}: {error}")
