@@ -111,12 +111,11 @@ pub struct DataTableSpec {
 
 /// Parses a YAML topology; errors name `file:line:column`.
 pub fn load_topology(text: &str, file_name: &str) -> Result<Topology, EmulatorError> {
-    let topology: Topology = serde_saphyr::from_str(text).map_err(|error| {
-        let (line, column) = error.location().map(|at| (at.line(), at.column())).unwrap_or((0, 0));
-        let message = error.to_string();
-        // The library's message may span lines with a source excerpt; the first line says it.
-        let message = message.lines().next().unwrap_or("invalid YAML").to_string();
-        EmulatorError::Topology { file: file_name.to_string(), line, column, message }
+    let topology: Topology = switchboard_model::load::parse_yaml(text, file_name).map_err(|error| EmulatorError::Topology {
+        file: error.file,
+        line: error.line.unwrap_or(0),
+        column: error.column.unwrap_or(0),
+        message: error.message,
     })?;
     crate::state::seed::validate(&topology)
         .map_err(|message| EmulatorError::TopologyInvalid { file: file_name.to_string(), message })?;

@@ -7,6 +7,7 @@ mod spec;
 
 pub use spec::*;
 
+use switchboard_model::load::{LoadError, parse_yaml};
 use crate::distribution::{DistributionError, DurationDistribution, Sampler};
 use crate::runtime::{FlowHandle, FlowProgram};
 use std::collections::HashMap;
@@ -52,7 +53,7 @@ pub fn load_scenario_with_files(
     file_name: &str,
     read_file: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<Scenario, ScenarioError> {
-    let mut spec: ScenarioSpec = serde_saphyr::from_str(text).map_err(|error| syntax(file_name, &error))?;
+    let mut spec: ScenarioSpec = parse_yaml(text, file_name).map_err(syntax)?;
     for (position, flow) in spec.flows.iter_mut().enumerate() {
         if flow.definition.is_some() {
             continue;
@@ -62,15 +63,15 @@ pub fn load_scenario_with_files(
         };
         let flow_text = read_file(&path)
             .map_err(|message| invalid(file_name, text, format!("flows[{position}].file"), &message, Some(&path)))?;
-        let definition: FlowDefinition = serde_saphyr::from_str(&flow_text).map_err(|error| syntax(&path, &error))?;
+        let definition: FlowDefinition = parse_yaml(&flow_text, &path).map_err(syntax)?;
         flow.definition = Some(definition);
     }
     Scenario::from_spec(spec, file_name, text)
 }
 
-fn syntax(file: &str, error: &serde_saphyr::Error) -> ScenarioError {
-    let (line, column) = error.location().map_or((0, 0), |location| (location.line(), location.column()));
-    ScenarioError::Syntax { file: file.to_string(), line, column, message: error.to_string() }
+/// The model's loader already renders YAML errors as one line with their position.
+fn syntax(error: LoadError) -> ScenarioError {
+    ScenarioError::Syntax { file: error.file, line: error.line.unwrap_or(0), column: error.column.unwrap_or(0), message: error.message }
 }
 
 /// An error about a field, with the line of `needle` in the source when it can be found.
