@@ -59,6 +59,10 @@ pub struct EmulatorArgs {
 /// Which platform to talk to. Without any of these, an embedded emulator is started.
 #[derive(Debug, Args, Clone, Default)]
 pub struct TargetArgs {
+    /// Target config YAML: `base_url`, optional `login_url`, `credentials_file`, `orgs: [{name, id}]`;
+    /// secrets from SWITCHBOARD_ORG_<NAME>_CLIENT_ID / _CLIENT_SECRET.
+    #[arg(long, env = "SWITCHBOARD_TARGET", conflicts_with_all = ["base_url", "credentials"])]
+    pub target: Option<PathBuf>,
     /// API base URL, e.g. https://api.mypurecloud.com or http://127.0.0.1:8080.
     #[arg(long, env = "SWITCHBOARD_BASE_URL")]
     pub base_url: Option<String>,

@@ -1,33 +1,35 @@
-//! Resolves which platform a command talks to: a real org (or a running emulator) from flags and
-//! environment variables, or an embedded emulator when nothing is configured.
+//! Resolves which platform a command talks to: a real org (or a running emulator) from a target
+//! config file, flags and environment variables, or an embedded emulator when nothing is set.
 
 use crate::args::TargetArgs;
 use anyhow::{Context, bail};
+use std::collections::BTreeMap;
 use switchboard_api::credentials::{CredentialsFile, OrgCredentials};
 use switchboard_emulator::{EmulatorOptions, RunningEmulator};
-use switchboard_platform::{ClientConfig, OrgClient};
+use switchboard_platform::{Environment, EnvironmentConfig, OrgClient};
 
-/// A resolved target: where to connect and with which org credentials.
+/// A resolved target: one client per org, plus what is known of the org tree without asking.
 pub struct Target {
     pub base_url: String,
-    pub credentials: CredentialsFile,
+    pub environment: Environment,
+    /// Org id → parent id, from a credentials file; empty when the config does not say.
+    pub known_parents: BTreeMap<String, Option<String>>,
     /// Kept alive for the command's lifetime when the target is embedded.
     pub embedded: Option<RunningEmulator>,
 }
 
 impl Target {
     pub async fn resolve(arguments: &TargetArgs) -> anyhow::Result<Target> {
+        if let Some(path) = &arguments.target {
+            return Target::from_config_file(path);
+        }
         let credentials = match (&arguments.credentials, single_org_from_env()?) {
-            (Some(path), _) => Some(read_credentials(path)?),
+            (Some(path), _) => Some(switchboard_platform::read_credentials(path)?),
             (None, Some(single)) => Some(CredentialsFile { orgs: vec![single] }),
             (None, None) => None,
         };
         match (&arguments.base_url, credentials) {
-            (Some(base_url), Some(credentials)) => Ok(Target {
-                base_url: base_url.trim_end_matches('/').to_string(),
-                credentials,
-                embedded: None,
-            }),
+            (Some(base_url), Some(credentials)) => Target::from_credentials(base_url.trim_end_matches('/'), &credentials, None),
             (Some(_), None) => bail!(
                 "--base-url needs credentials: --credentials FILE, SWITCHBOARD_CREDENTIALS, or SWITCHBOARD_CLIENT_ID and SWITCHBOARD_CLIENT_SECRET"
             ),
@@ -38,26 +40,27 @@ impl Target {
 
     pub async fn embedded(options: EmulatorOptions) -> anyhow::Result<Target> {
         let emulator = switchboard_emulator::spawn(options).await.context("starting the embedded emulator")?;
-        Ok(Target {
-            base_url: emulator.base_url(),
-            credentials: emulator.credentials().clone(),
-            embedded: Some(emulator),
-        })
+        let credentials = emulator.credentials().clone();
+        Target::from_credentials(&emulator.base_url(), &credentials, Some(emulator))
     }
 
-    /// A client for each org in the credentials, in file order.
-    pub fn clients(&self) -> anyhow::Result<Vec<(OrgCredentials, OrgClient)>> {
-        self.credentials
-            .orgs
-            .iter()
-            .map(|org| {
-                let mut config =
-                    ClientConfig::new(self.base_url.clone(), org.client_id.clone(), org.client_secret.clone());
-                config.org_label = org.name.clone();
-                let client = OrgClient::new(config).with_context(|| format!("client for org {}", org.name))?;
-                Ok((org.clone(), client))
-            })
-            .collect()
+    fn from_credentials(base_url: &str, credentials: &CredentialsFile, embedded: Option<RunningEmulator>) -> anyhow::Result<Target> {
+        let environment = Environment::from_credentials(base_url, credentials, |_| {})?;
+        let known_parents = credentials.orgs.iter().filter(|org| !org.id.is_empty()).map(|org| (org.id.clone(), org.parent_id.clone())).collect();
+        Ok(Target { base_url: base_url.to_string(), environment, known_parents, embedded })
+    }
+
+    fn from_config_file(path: &std::path::Path) -> anyhow::Result<Target> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let config: EnvironmentConfig = switchboard_model::load::parse_yaml(&text, &path.display().to_string())?;
+        let environment = Environment::from_config(&config, |name| std::env::var(name).ok(), |_| {})
+            .with_context(|| format!("target {}", path.display()))?;
+        Ok(Target { base_url: config.base_url.clone(), environment, known_parents: BTreeMap::new(), embedded: None })
+    }
+
+    /// (org name, client) pairs in name order.
+    pub fn clients(&self) -> impl Iterator<Item = (&str, &OrgClient)> {
+        self.environment.iter()
     }
 
     pub async fn shutdown(self) {
@@ -65,11 +68,6 @@ impl Target {
             emulator.shutdown().await;
         }
     }
-}
-
-fn read_credentials(path: &std::path::Path) -> anyhow::Result<CredentialsFile> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{}: not a credentials file", path.display()))
 }
 
 /// One org's client from `SWITCHBOARD_CLIENT_ID` and `SWITCHBOARD_CLIENT_SECRET` (or `_FILE`).

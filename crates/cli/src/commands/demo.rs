@@ -23,9 +23,9 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
         print_tree(&tree);
     }
     let mut queue_summary = Vec::new();
-    for (credentials, client) in target.clients()? {
-        let queues = client.queues().list_all().await.with_context(|| format!("queues of {}", credentials.name))?;
-        queue_summary.push(json!({"org": credentials.name, "queues": queues.iter().map(|queue| queue.name.clone()).collect::<Vec<_>>()}));
+    for (name, client) in target.clients() {
+        let queues = client.queues().list_all().await.with_context(|| format!("queues of {name}"))?;
+        queue_summary.push(json!({"org": name, "queues": queues.iter().map(|queue| queue.name.clone()).collect::<Vec<_>>()}));
     }
     if text {
         println!("\n== queues per org (paged through the client) ==");

@@ -31,10 +31,10 @@ pub async fn run(arguments: TargetArgs, output: OutputFormat) -> anyhow::Result<
 pub async fn org_tree(target: &Target) -> anyhow::Result<Vec<OrgRow>> {
     let mut parents: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for (credentials, client) in target.clients()? {
-        let me = client.orgs().me().await.with_context(|| format!("org {}", credentials.name))?;
+    for (name, client) in target.clients() {
+        let me = client.orgs().me().await.with_context(|| format!("org {name}"))?;
         names.insert(me.value.id.clone(), me.value.name.clone());
-        parents.entry(me.value.id.clone()).or_insert(credentials.parent_id.clone());
+        parents.entry(me.value.id.clone()).or_insert(target.known_parents.get(&me.value.id).cloned().flatten());
         if let Ok(tree) = client.orgs().tree().await {
             for entry in tree {
                 names.entry(entry.id.clone()).or_insert(entry.name.clone());

@@ -76,6 +76,11 @@ fn filters_and_errors() {
         clauses: Vec::new(),
     });
     assert_eq!(conversation_aggregates(&records, &filtered).expect("valid").total("nOffered").count, Some(1));
+    let summaries = summarize(&records, "flowVersion", T0, T0 + HOUR).expect("valid");
+    let two = summaries.iter().find(|summary| summary.group.as_deref() == Some("2.0")).expect("version 2.0");
+    assert_eq!((two.offered, two.abandoned, two.abandon_rate, two.asa_ms), (1, 1, 1.0, None));
+    let one = summaries.iter().find(|summary| summary.group.as_deref() == Some("1.0")).expect("version 1.0");
+    assert_eq!((one.abandon_rate, one.asa_ms), (0.0, Some(20_000.0)));
     let unknown = conversation_aggregates(&records, &query(&["nBogus"], &[], None)).expect_err("unknown metric");
     assert!(unknown.0.contains("nBogus"));
     let flows = flow_aggregates(&records, &query(&["nFlow", "tFlowExit"], &["flowVersion"], None)).expect("valid");
@@ -93,4 +98,42 @@ fn queue_report_computes_rates() {
     assert_eq!((row.n_offered, row.n_answered, row.n_abandoned), (2, 1, 1));
     assert_eq!(row.abandon_rate, 0.5);
     assert_eq!(row.average_speed_of_answer_ms, Some(20_000.0));
+}
+
+#[test]
+fn simulated_records_are_queried_like_wall_clock_ones() {
+    use std::sync::Arc;
+    use switchboard_simulation::engine::{CallOutcome, CallRecord};
+    use switchboard_simulation::runtime::{BlockVisit, CallPath, Terminal, TerminalOutcome};
+    let path = CallPath {
+        visits: vec![BlockVisit { flow_id: Arc::from("Main"), flow_version: Arc::from("3"), block: Arc::from("q") }],
+        data_actions: Vec::new(),
+        terminal: Some(Terminal {
+            flow_id: Arc::from("Main"),
+            flow_version: Arc::from("3"),
+            block: Arc::from("q"),
+            outcome: TerminalOutcome::Queue { queue: "Sales".to_string(), priority: 0 },
+            detail: None,
+        }),
+    };
+    let simulated = CallRecord {
+        call_id: 9,
+        did: Arc::from("+13175550000"),
+        arrived_at_ms: 1_000,
+        ended_at_ms: 200_000,
+        flow_ms: 4_000,
+        queue: Some(Arc::from("Sales")),
+        queued_at_ms: Some(5_000),
+        outcome: CallOutcome::Answered { wait_ms: 12_000, talk_ms: 100_000, wrapup_ms: 10_000, agent: 2 },
+        path,
+        participant_data: BTreeMap::new(),
+        in_warmup: false,
+    };
+    let record = from_simulated(&simulated, T0, |name| format!("id-{name}"));
+    let response = conversation_aggregates(&[record], &query(&["nOffered", "tAnswered", "tHandle"], &["queueId", "flowVersion"], None))
+        .expect("valid");
+    let group = response.group("queueId", "id-Sales").expect("queue group");
+    assert_eq!(group.group.get("flowVersion").map(String::as_str), Some("3"));
+    assert_eq!(response.total("tAnswered").sum, Some(12_000.0));
+    assert_eq!(response.total("tHandle").sum, Some(110_000.0));
 }

@@ -19,7 +19,7 @@ pub struct Endpoint {
 /// The endpoint of an integration (by name or id) in an org: the integration's `endpointUrl`;
 /// the method from its data action's `requestType`, else its `method` property, else GET.
 pub fn endpoint(state: &AppState, org_id: &str, integration: &str) -> Option<Endpoint> {
-    state
+    let found = state
         .with_org(org_id, |org| {
             let found = org.integration_by_ref(integration)?;
             let url = found.endpoint_url()?.to_string();
@@ -39,7 +39,16 @@ pub fn endpoint(state: &AppState, org_id: &str, integration: &str) -> Option<End
             let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(reqwest::Method::GET);
             Some(Endpoint { url, method })
         })
-        .flatten()
+        .flatten();
+    // Integrations created after start may still name the emulator by its placeholder host.
+    found.map(|mut endpoint| {
+        if let (Some(rest), Some(base)) =
+            (endpoint.url.strip_prefix(crate::crm::EMULATOR_HOST_PLACEHOLDER), state.contact_center().own_base_url())
+        {
+            endpoint.url = format!("{base}{rest}");
+        }
+        endpoint
+    })
 }
 
 /// Calls the integration once; returns the outcome and the measured latency in ms.

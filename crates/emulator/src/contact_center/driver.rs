@@ -5,10 +5,10 @@
 //! speed-up; data-action latency and retry backoff are not, because they happen against a real
 //! service (sped-up backoff would hammer it and break `Retry-After`).
 
-use super::acd::{Agent, Offer};
+use super::agent_leg::{end_call, queue_call};
 use super::call::{CallState, LiveCall, Outcome, Phase};
 use super::world::LiveWorld;
-use super::{ContactCenter, data_action, events};
+use super::{data_action, events};
 use crate::analytics::{ConversationRecord, FlowExit, FlowSegment, QueueSegment};
 use crate::state::AppState;
 use rand::SeedableRng;
@@ -45,7 +45,7 @@ pub enum CallError {
     InvalidSpeedUp(String),
 }
 
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
@@ -117,7 +117,7 @@ pub fn placed_call(call: &LiveCall) -> PlacedCall {
     }
 }
 
-async fn sleep_modelled(ms: u64, speed_up: f64) {
+pub(super) async fn sleep_modelled(ms: u64, speed_up: f64) {
     if ms > 0 {
         tokio::time::sleep(Duration::from_secs_f64(ms as f64 / 1_000.0 / speed_up)).await;
     }
@@ -231,126 +231,5 @@ fn finish_flow(call: &LiveCall, execution: &mut CallExecution, end: &FlowEnd) {
     if let FlowEnd::Queue { queue_id, queue_name, .. } = end {
         locked.queue_name = Some(queue_name.clone());
         locked.record.queue = Some(QueueSegment { queue_id: queue_id.clone(), entered_ms: now, ..QueueSegment::default() });
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn queue_call(
-    state: &AppState,
-    center: &ContactCenter,
-    call: &Arc<LiveCall>,
-    org_id: &str,
-    queue_id: &str,
-    priority: i32,
-    speed_up: f64,
-    rng: &mut StdRng,
-) {
-    let options = center.options();
-    let patience = options.patience.sampler().ok().and_then(|sampler| sampler.sample_ms(rng));
-    let agent = match center.acd.offer(state, org_id, queue_id, &call.id, priority) {
-        Offer::Answered(agent) => Some(agent),
-        Offer::Waiting(mut answer) => {
-            center.ensure_dispatcher(state);
-            match patience {
-                None => answer.await.ok(),
-                Some(patience_ms) => {
-                    tokio::select! {
-                        agent = &mut answer => agent.ok(),
-                        _ = sleep_modelled(patience_ms.max(1), speed_up) => {
-                            if center.acd.cancel(org_id, queue_id, &call.id) {
-                                None
-                            } else {
-                                // An agent took the call at the last moment.
-                                answer.await.ok()
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    let Some(agent) = agent else {
-        if let Some(queue) = call.lock().record.queue.as_mut() {
-            queue.abandoned_ms = Some(now_ms());
-        }
-        end_call(state, center, call, Outcome::Abandoned);
-        return;
-    };
-    connect(state, center, call, org_id, agent, speed_up, rng).await;
-}
-
-async fn connect(
-    state: &AppState,
-    center: &ContactCenter,
-    call: &Arc<LiveCall>,
-    org_id: &str,
-    agent: Agent,
-    speed_up: f64,
-    rng: &mut StdRng,
-) {
-    let options = center.options();
-    {
-        let mut locked = call.lock();
-        locked.agent_name = Some(agent.name.clone());
-        if let Some(queue) = locked.record.queue.as_mut() {
-            queue.answered_ms = Some(now_ms());
-            queue.agent_id = Some(agent.user_id.clone());
-        }
-    }
-    call.advance(Phase::Connected);
-    events::conversation_changed(state, call);
-    let handle = options.handle_time.sampler().map(|sampler| sampler.sample_finite_ms(rng)).unwrap_or(0);
-    sleep_modelled(handle, speed_up).await;
-    if let Some(queue) = call.lock().record.queue.as_mut() {
-        queue.talk_end_ms = Some(now_ms());
-    }
-    call.advance(Phase::WrapUp);
-    events::conversation_changed(state, call);
-    let wrap_up = options.wrap_up.sampler().map(|sampler| sampler.sample_finite_ms(rng)).unwrap_or(0);
-    sleep_modelled(wrap_up, speed_up).await;
-    if let Some(queue) = call.lock().record.queue.as_mut() {
-        queue.wrapup_end_ms = Some(now_ms());
-    }
-    center.acd.release(state, org_id, &agent.user_id);
-    end_call(state, center, call, Outcome::Answered);
-}
-
-fn end_call(state: &AppState, center: &ContactCenter, call: &Arc<LiveCall>, outcome: Outcome) {
-    let (org_id, record) = {
-        let mut locked = call.lock();
-        locked.outcome = outcome;
-        locked.record.end_ms = Some(now_ms());
-        (locked.org_id.clone(), locked.record.clone())
-    };
-    center.analytics.push(&org_id, record);
-    call.advance(Phase::Ended);
-    events::conversation_changed(state, call);
-    center.retire(&call.id);
-}
-
-impl ContactCenter {
-    /// Runs the ACD's periodic dispatch while calls wait, so agents who go on queue through the
-    /// REST API pick them up. The task ends when no call waits.
-    fn ensure_dispatcher(&self, state: &AppState) {
-        use std::sync::atomic::Ordering;
-        if self.dispatcher_started.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let state = state.clone();
-        tokio::spawn(async move {
-            let center = state.contact_center();
-            loop {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                center.acd.dispatch(&state);
-                if !center.acd.has_waiting() {
-                    center.dispatcher_started.store(false, Ordering::SeqCst);
-                    // A caller may have started waiting after the check; if so, keep going.
-                    if center.acd.has_waiting() && !center.dispatcher_started.swap(true, Ordering::SeqCst) {
-                        continue;
-                    }
-                    break;
-                }
-            }
-        });
     }
 }

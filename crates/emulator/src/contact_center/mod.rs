@@ -6,6 +6,7 @@
 //! Entry points: [`place_call`] for one call, [`TrafficController`] for Poisson arrivals.
 
 mod acd;
+mod agent_leg;
 mod call;
 pub mod data_action;
 mod driver;
@@ -67,6 +68,7 @@ pub struct ContactCenter {
     options: RwLock<CenterOptions>,
     sequence: AtomicU64,
     dispatcher_started: AtomicBool,
+    own_base_url: RwLock<Option<String>>,
 }
 
 impl ContactCenter {
@@ -85,7 +87,14 @@ impl ContactCenter {
     /// Live calls (not yet ended) of an org.
     pub fn live_calls(&self, org_id: &str) -> Vec<Arc<LiveCall>> {
         let book = self.lock_calls();
-        book.calls.values().filter(|call| call.lock().org_id == org_id && call.lock().phase != Phase::Ended).cloned().collect()
+        book.calls
+            .values()
+            .filter(|call| {
+                let locked = call.lock();
+                locked.org_id == org_id && locked.phase != Phase::Ended
+            })
+            .cloned()
+            .collect()
     }
 
     /// Finished records plus snapshots of live calls, for queries that must see calls in progress.
@@ -98,6 +107,26 @@ impl ContactCenter {
     /// Callers waiting in a queue now.
     pub fn waiting(&self, org_id: &str, queue_id: &str) -> usize {
         self.acd.waiting(org_id, queue_id)
+    }
+
+    /// Stops traffic and forgets analytics records and CRM data (for `/_emulator/reset?data=true`),
+    /// and points topology integrations at this emulator again.
+    pub fn reset_data(&self, state: &crate::state::AppState) {
+        self.traffic.stop_all();
+        self.analytics.clear();
+        self.crm.clear();
+        if let Some(base_url) = self.own_base_url() {
+            crate::crm::point_integrations_at(state, &base_url);
+        }
+    }
+
+    /// The emulator's own `http://host:port`, once bound.
+    pub fn own_base_url(&self) -> Option<String> {
+        self.own_base_url.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    pub(crate) fn set_own_base_url(&self, base_url: &str) {
+        *self.own_base_url.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(base_url.to_string());
     }
 
     fn lock_calls(&self) -> std::sync::MutexGuard<'_, CallBook> {

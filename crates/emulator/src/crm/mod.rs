@@ -126,6 +126,10 @@ impl Crm {
         self.lock().activities.values().cloned().collect()
     }
 
+    pub fn clear(&self) {
+        *self.lock() = Books::default();
+    }
+
     /// (explicit contacts, activities).
     pub fn counts(&self) -> (u64, u64) {
         let books = self.lock();
@@ -138,6 +142,7 @@ impl Crm {
 /// this CRM. Returns how many endpoints changed.
 pub fn point_integrations_at(state: &crate::state::AppState, base_url: &str) -> usize {
     let base_url = base_url.trim_end_matches('/');
+    state.contact_center().set_own_base_url(base_url);
     let mut changed = 0;
     for org_id in state.org_ids() {
         state.with_org_mut(&org_id, |org| {

@@ -72,6 +72,8 @@ async fn reset(_: Loopback, State(state): State<AppState>, params: Params) -> Re
     state.rate().clear();
     if params.flag("data", false)? {
         state.replace_store(state.initial_store());
+        // Traffic, analytics and CRM records go with the data; integrations re-point at this emulator.
+        state.contact_center().reset_data(&state);
     }
     Ok(StatusCode::NO_CONTENT)
 }
