@@ -29,7 +29,10 @@ pub use platform::Platform;
 pub use rate_headers::{RateSnapshot, parse as parse_rate_headers};
 pub use rate_limit::{AdaptiveLimiter, RateLimitConfig};
 pub use request::{ApiRequest, ApiResponse};
-pub use resources::{DataTables, Flows, Integrations, OperationWait, Orgs, PlatformExt, Queues, Strategies, Telephony, Usage, Users};
+pub use resources::{
+    AggregateSummary, Analytics, Conversations, DataTables, Flows, GroupTotals, Integrations, Notifications, OperationWait, Orgs, PlatformExt, Queues,
+    Strategies, Telephony, Usage, Users,
+};
 pub use retry::{RetryPolicy, parse_retry_after, status_is_retryable};
 pub use secret::Secret;
 pub use typed::{Versioned, segment};

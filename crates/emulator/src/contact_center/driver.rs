@@ -65,8 +65,7 @@ pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall
     let sequence = center.next_sequence();
     let ani = request.ani.clone().unwrap_or_else(|| format!("+1555{:07}", sequence % 10_000_000));
     let mut attributes = request.attributes.clone();
-    attributes.insert("ANI".to_string(), ani.clone());
-    attributes.insert("DNIS".to_string(), request.did.clone());
+    attributes.extend(switchboard_model::flow::call_start_variables(&ani, &request.did));
     let conversation_id = uuid::Uuid::new_v4().to_string();
     let start = now_ms();
     let call = Arc::new(LiveCall::new(

@@ -10,20 +10,48 @@ use switchboard_api::integration::{Action, ActionConfig, Integration, Integratio
 use switchboard_api::organization::Organization;
 use switchboard_api::queue::Queue;
 use switchboard_api::user::User;
-use switchboard_model::flow::{Block, FlowDefinition, FlowType, literal};
+use switchboard_model::flow::{
+    Backoff, Block, DataActionBlock, Expression, FlowDefinition, FlowType, RetryPolicy, VariableDeclaration, VariableType, WeightedBranch, literal,
+};
 
 /// The flow every default DID routes to.
 pub const DEFAULT_FLOW: &str = "Main IVR";
 
+/// Greets the caller, looks the caller up in the CRM (with retries and a fallback when the CRM
+/// fails), sends gold customers to Support with priority and everyone else through a menu.
 pub fn default_flow() -> FlowDefinition {
+    let text = |value: &str| value.to_string();
     let mut blocks = BTreeMap::new();
-    blocks.insert("welcome".to_string(), Block::Play { prompt: "Welcome".to_string(), duration_ms: 2_000, next: "to_support".to_string() });
-    blocks.insert("to_support".to_string(), Block::TransferToQueue { queue: literal("Support"), priority: None, on_failure: None });
+    blocks.insert(text("welcome"), Block::Play { prompt: text("Welcome"), duration_ms: 2_000, next: text("crm") });
+    blocks.insert(
+        text("crm"),
+        Block::DataAction(DataActionBlock {
+            integration: text("CRM Lookup"),
+            inputs: BTreeMap::from([(text("phone"), Expression::formula("ANI"))]),
+            outputs: BTreeMap::from([(text("tier"), text("Customer_Tier"))]),
+            timeout_ms: 3_000,
+            retry: Some(RetryPolicy { max_attempts: 3, backoff: Backoff::Exponential, initial_delay_ms: 250, max_delay_ms: 2_000 }),
+            on_success: text("tier_check"),
+            on_error: text("menu"),
+            on_timeout: None,
+        }),
+    );
+    blocks.insert(
+        text("tier_check"),
+        Block::Decision { condition: Expression::formula("Customer_Tier == 'gold'"), on_true: text("to_priority"), on_false: text("menu") },
+    );
+    blocks.insert(text("menu"), Block::Randomize { branches: vec![WeightedBranch { weight: 60.0, next: text("to_support") }], default: text("to_sales") });
+    blocks.insert(text("to_priority"), Block::TransferToQueue { queue: literal("Support"), priority: Some(10), on_failure: None });
+    blocks.insert(text("to_support"), Block::TransferToQueue { queue: literal("Support"), priority: None, on_failure: None });
+    blocks.insert(text("to_sales"), Block::TransferToQueue { queue: literal("Sales"), priority: None, on_failure: None });
     FlowDefinition {
         name: DEFAULT_FLOW.to_string(),
         flow_type: FlowType::InboundCall,
-        description: Some("Greets the caller and queues for Support".to_string()),
-        variables: BTreeMap::new(),
+        description: Some("Greets, looks the caller up in the CRM, routes gold customers first".to_string()),
+        variables: BTreeMap::from([(
+            text("Customer_Tier"),
+            VariableDeclaration { variable_type: VariableType::String, default: None, description: Some(text("CRM tier")) },
+        )]),
         start: "welcome".to_string(),
         blocks,
     }

@@ -6,6 +6,7 @@ mod concurrency;
 mod contact_center;
 mod crm;
 mod datatables;
+mod default_topology;
 mod errors;
 mod faults;
 mod flows;

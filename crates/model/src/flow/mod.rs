@@ -13,6 +13,21 @@ pub use expression::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Participant data every call starts with, set by the runtime (virtual time and wall clock alike):
+/// the Architect-style `Call.Ani` / `Call.Dnis` and the bare attribute names `ANI` / `DNIS`.
+/// Flows read them without declaring them; `Flow_Version` is stamped when a versioned flow is entered.
+pub const SYSTEM_VARIABLES: &[&str] = &["Call.Ani", "Call.Dnis", "ANI", "DNIS", "Flow_Version"];
+
+/// The participant data a new call starts with, in `SYSTEM_VARIABLES` order (less `Flow_Version`).
+pub fn call_start_variables(ani: &str, dnis: &str) -> [(String, String); 4] {
+    [
+        ("Call.Ani".to_string(), ani.to_string()),
+        ("Call.Dnis".to_string(), dnis.to_string()),
+        ("ANI".to_string(), ani.to_string()),
+        ("DNIS".to_string(), dnis.to_string()),
+    ]
+}
+
 /// A complete flow definition, as stored in a flow version and as written in YAML/JSON by users.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

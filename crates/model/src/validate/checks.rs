@@ -4,11 +4,9 @@
 use super::graph::reachable_from;
 use super::{Catalog, DATA_ACTION_TIMEOUT_SLA_MS, Diagnostic};
 use crate::expr;
-use crate::flow::{Block, DataActionBlock, Expression, FlowDefinition, Value};
+use crate::flow::{Block, DataActionBlock, Expression, FlowDefinition, SYSTEM_VARIABLES, Value};
 use std::collections::BTreeSet;
 
-/// Variables the platform sets on every call; flows read them without declaring them.
-pub const SYSTEM_VARIABLE_PREFIXES: &[&str] = &["Call.", "Flow."];
 
 pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic> {
     let known = known_variables(flow);
@@ -148,7 +146,7 @@ fn check_expression(
 }
 
 fn check_variable(block: &str, field: &str, variable: &str, known: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
-    let is_system = SYSTEM_VARIABLE_PREFIXES.iter().any(|prefix| variable.starts_with(prefix));
+    let is_system = SYSTEM_VARIABLES.contains(&variable);
     if !is_system && !known.contains(variable) {
         diagnostics.push(Diagnostic::error(
             "undeclared-variable",

@@ -8,7 +8,6 @@
 mod checks;
 mod graph;
 
-pub use checks::SYSTEM_VARIABLE_PREFIXES;
 
 use crate::flow::FlowDefinition;
 use serde::Serialize;

@@ -1,9 +1,13 @@
 //! Typed calls, one file per resource. Each accessor borrows any `Platform` (an `OrgClient`, an
 //! `Arc<dyn Platform>`, a test double) and is reached through [`PlatformExt`].
 
+mod aggregate_summary;
+mod analytics;
+mod conversations;
 mod datatables;
 mod flows;
 mod integrations;
+mod notifications;
 mod orgs;
 mod queues;
 mod strategies;
@@ -11,9 +15,13 @@ mod telephony;
 mod usage;
 mod users;
 
+pub use aggregate_summary::{AggregateSummary, GroupTotals};
+pub use analytics::Analytics;
+pub use conversations::Conversations;
 pub use datatables::DataTables;
 pub use flows::{Flows, OperationWait};
 pub use integrations::Integrations;
+pub use notifications::Notifications;
 pub use orgs::Orgs;
 pub use queues::Queues;
 pub use strategies::Strategies;
@@ -35,7 +43,7 @@ macro_rules! copyable_accessor {
         impl<P: ?Sized> Copy for $name<'_, P> {}
     )*};
 }
-copyable_accessor!(DataTables, Flows, Integrations, Orgs, Queues, Strategies, Telephony, Usage, Users);
+copyable_accessor!(Analytics, Conversations, DataTables, Flows, Integrations, Notifications, Orgs, Queues, Strategies, Telephony, Usage, Users);
 
 /// Resource accessors for every `Platform`: `client.queues().get(id)`, `client.flows().publish(id)`.
 pub trait PlatformExt: Platform {
@@ -65,6 +73,15 @@ pub trait PlatformExt: Platform {
     }
     fn strategies(&self) -> Strategies<'_, Self> {
         Strategies { platform: self }
+    }
+    fn analytics(&self) -> Analytics<'_, Self> {
+        Analytics { platform: self }
+    }
+    fn conversations(&self) -> Conversations<'_, Self> {
+        Conversations { platform: self }
+    }
+    fn notifications(&self) -> Notifications<'_, Self> {
+        Notifications { platform: self }
     }
 }
 

@@ -189,10 +189,7 @@ impl<'a, 's> Simulator<'a, 's> {
         let flow = self.scenario.flows[self.scenario.did_flows[did as usize]].clone();
         self.next_call_id += 1;
         let ani = format!("+1555{:07}", self.rng.random_range(0..10_000_000u32));
-        let data = BTreeMap::from([
-            ("ANI".to_string(), ani),
-            ("DNIS".to_string(), self.did_numbers[did as usize].to_string()),
-        ]);
+        let data = BTreeMap::from(switchboard_model::flow::call_start_variables(&ani, &self.did_numbers[did as usize]));
         let index = match self.free.pop() {
             Some(index) => index,
             None => {
