@@ -54,6 +54,13 @@ pub struct EmulatorArgs {
     /// Access-token lifetime in seconds.
     #[arg(long, default_value_t = 86_400)]
     pub token_lifetime: u64,
+    /// Start Poisson call arrivals on a number: ORG/DID=CALLS_PER_MINUTE (repeatable), e.g.
+    /// `na-east-1/+13175550000=2`. Change or stop them later through /_emulator/traffic.
+    #[arg(long = "traffic", value_name = "ORG/DID=RATE")]
+    pub traffic: Vec<String>,
+    /// Run the call traffic this many times faster than the wall clock.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed_up: f64,
 }
 
 /// Which platform to talk to. Without any of these, an embedded emulator is started.

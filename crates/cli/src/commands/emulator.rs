@@ -4,6 +4,7 @@ use crate::args::EmulatorArgs;
 use crate::output::OutputFormat;
 use anyhow::Context;
 use std::time::Duration;
+use switchboard_api::traffic::TrafficRequest;
 use switchboard_emulator::{EmulatorOptions, load_topology};
 
 pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Result<()> {
@@ -29,6 +30,11 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
     let emulator = switchboard_emulator::spawn(options)
         .await
         .with_context(|| format!("starting the emulator on {}", arguments.listen))?;
+    let state = emulator.state();
+    for spec in &arguments.traffic {
+        let request = parse_traffic(spec, arguments.speed_up)?;
+        state.contact_center().traffic.start(&state, request).with_context(|| format!("--traffic {spec}"))?;
+    }
     let credentials = emulator.credentials().clone();
     if let Some(path) = &arguments.credentials_out {
         let text = serde_json::to_string_pretty(&credentials)?;
@@ -51,6 +57,21 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     emulator.shutdown().await;
     Ok(())
+}
+
+/// `ORG/DID=CALLS_PER_MINUTE` → a traffic request.
+fn parse_traffic(spec: &str, speed_up: f64) -> anyhow::Result<TrafficRequest> {
+    let (target, rate) = spec.split_once('=').with_context(|| format!("--traffic {spec}: expected ORG/DID=CALLS_PER_MINUTE"))?;
+    let (org, did) = target.split_once('/').with_context(|| format!("--traffic {spec}: expected ORG/DID before '='"))?;
+    let calls_per_minute: f64 =
+        rate.trim().parse().with_context(|| format!("--traffic {spec}: rate {rate:?} is not a number of calls per minute"))?;
+    Ok(TrafficRequest {
+        org: org.trim().to_string(),
+        did: did.trim().to_string(),
+        calls_per_minute: Some(calls_per_minute),
+        speed_up: Some(speed_up),
+        ..TrafficRequest::default()
+    })
 }
 
 /// Credentials files are readable by the owner only, and appear whole (temp file + rename) so a

@@ -53,3 +53,15 @@ fn unreachable_platform_is_one_line() {
     assert_one_line_error(&output, &["lab"]);
     assert!(!stderr_of(&output).contains("secret\""), "the secret must not be printed");
 }
+
+#[test]
+fn traffic_on_an_unrouted_number_is_refused() {
+    let output = switchboard(&["emulator", "--listen", "127.0.0.1:0", "--traffic", "na-east-1/+19995550000=2"]);
+    assert_one_line_error(&output, &["+19995550000", "not routed"]);
+}
+
+#[test]
+fn traffic_rate_must_be_a_number() {
+    let output = switchboard(&["emulator", "--listen", "127.0.0.1:0", "--traffic", "na-east-1/+13175550000=lots"]);
+    assert_one_line_error(&output, &["--traffic", "lots"]);
+}
