@@ -12,13 +12,11 @@ mod queues_report;
 mod record;
 pub mod routes;
 mod simulated;
-mod summary;
 
 pub use aggregate::{MetricEvent, QueryError, aggregate};
 pub use queues_report::queue_report;
 pub use record::{ConversationRecord, FlowExit, FlowSegment, QueueSegment};
 pub use simulated::from_simulated;
-pub use summary::{Summary, summarize};
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;

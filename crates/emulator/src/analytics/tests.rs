@@ -1,3 +1,4 @@
+use switchboard_api::analytics_summary::AggregateSummary;
 use super::*;
 use switchboard_api::analytics::{QueryFilter, QueryPredicate};
 
@@ -76,11 +77,12 @@ fn filters_and_errors() {
         clauses: Vec::new(),
     });
     assert_eq!(conversation_aggregates(&records, &filtered).expect("valid").total("nOffered").count, Some(1));
-    let summaries = summarize(&records, "flowVersion", T0, T0 + HOUR).expect("valid");
-    let two = summaries.iter().find(|summary| summary.group.as_deref() == Some("2.0")).expect("version 2.0");
-    assert_eq!((two.offered, two.abandoned, two.abandon_rate, two.asa_ms), (1, 1, 1.0, None));
-    let one = summaries.iter().find(|summary| summary.group.as_deref() == Some("1.0")).expect("version 1.0");
-    assert_eq!((one.abandon_rate, one.asa_ms), (0.0, Some(20_000.0)));
+    let by_version = conversation_aggregates(&records, &query(&["nOffered", "tAnswered", "tAbandon"], &["flowVersion"], None)).expect("valid");
+    let summaries = AggregateSummary::from_response(&by_version, "flowVersion");
+    let two = summaries.group("2.0").expect("version 2.0");
+    assert_eq!((two.offered, two.abandoned, two.abandon_rate(), two.average_speed_of_answer_ms()), (1, 1, Some(1.0), None));
+    let one = summaries.group("1.0").expect("version 1.0");
+    assert_eq!((one.abandon_rate(), one.average_speed_of_answer_ms()), (Some(0.0), Some(20_000.0)));
     let unknown = conversation_aggregates(&records, &query(&["nBogus"], &[], None)).expect_err("unknown metric");
     assert!(unknown.0.contains("nBogus"));
     let flows = flow_aggregates(&records, &query(&["nFlow", "tFlowExit"], &["flowVersion"], None)).expect("valid");

@@ -1,7 +1,6 @@
 //! Typed calls, one file per resource. Each accessor borrows any `Platform` (an `OrgClient`, an
 //! `Arc<dyn Platform>`, a test double) and is reached through [`PlatformExt`].
 
-mod aggregate_summary;
 mod analytics;
 mod conversations;
 mod datatables;
@@ -15,7 +14,7 @@ mod telephony;
 mod usage;
 mod users;
 
-pub use aggregate_summary::{AggregateSummary, GroupTotals};
+pub use switchboard_api::analytics_summary::{AggregateSummary, GroupTotals};
 pub use analytics::Analytics;
 pub use conversations::Conversations;
 pub use datatables::DataTables;

@@ -65,9 +65,12 @@ async fn queue_summary_equals_what_the_calls_did() {
     assert_eq!(summary.groups, expected, "{response:?}");
 
     let Some(support_totals) = summary.group(&support) else { panic!("no Support group: {summary:?}") };
-    assert_eq!((support_totals.offered, support_totals.answered, support_totals.abandoned), (3, 1, 2));
-    assert_eq!(support_totals.abandon_rate(), Some(2.0 / 3.0));
-    assert_eq!(support_totals.average_speed_of_answer_ms(), Some(support_totals.answer_wait_ms));
+    // Normally one answered and two abandoned; a heavily loaded machine may let a second caller
+    // reach the agent, so only what must hold is asserted beyond the exact match above.
+    let (offered, answered, abandoned) = (support_totals.offered, support_totals.answered, support_totals.abandoned);
+    assert!(offered == 3 && answered >= 1 && answered + abandoned == 3, "{support_totals:?}");
+    assert_eq!(support_totals.abandon_rate(), Some(abandoned as f64 / 3.0));
+    assert_eq!(support_totals.average_speed_of_answer_ms(), Some(support_totals.answer_wait_ms / answered as f64));
     let Some(empty_totals) = summary.group(&empty) else { panic!("no Empty group: {summary:?}") };
     assert_eq!((empty_totals.offered, empty_totals.abandoned, empty_totals.abandon_rate()), (1, 1, Some(1.0)));
     assert_eq!(empty_totals.average_speed_of_answer_ms(), None, "nothing was answered on Empty");
@@ -81,7 +84,7 @@ async fn queue_summary_equals_what_the_calls_did() {
     let report = ok("queue report", client.analytics().queue_interactions(&from, &to, Some("PT1H"), Some(&support)).await);
     assert!(report.entities.iter().all(|row| row.queue_id == support), "{report:?}");
     assert_eq!(report.entities.iter().map(|row| row.n_offered).sum::<u64>(), 3);
-    assert_eq!(report.entities.iter().map(|row| row.n_abandoned).sum::<u64>(), 2);
+    assert_eq!(report.entities.iter().map(|row| row.n_abandoned).sum::<u64>(), abandoned);
     emulator.shutdown().await;
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use switchboard_api::analytics::{AggregateQueryResponse, StatisticalSummary};
+use crate::analytics::{AggregateQueryResponse, StatisticalSummary};
 
 /// One group's totals. Sums are kept rather than averages so groups and intervals add exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

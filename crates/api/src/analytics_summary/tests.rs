@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use switchboard_api::analytics::{AggregateDataContainer, AggregateMetricData, AggregateQueryResponse, StatisticalResponse, StatisticalSummary};
+use crate::analytics::{AggregateDataContainer, AggregateMetricData, AggregateQueryResponse, StatisticalResponse, StatisticalSummary};
 
 use super::{AggregateSummary, GroupTotals};
 
