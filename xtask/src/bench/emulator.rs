@@ -15,7 +15,7 @@ pub async fn run() -> anyhow::Result<()> {
     println!("\n# emulator GET /api/v2/routing/queues/{{id}} vs trivial axum handler ({CONCURRENCY} connections, {}s each)", DURATION.as_secs());
     let options = EmulatorOptions { rate_limit_per_minute: u32::MAX, ..EmulatorOptions::default() };
     let emulator = switchboard_emulator::spawn(options).await?;
-    let org = emulator.credentials().orgs.first().context("emulator has no orgs")?.clone();
+    let org = emulator.credentials().org("na-east-1").context("the default topology has na-east-1")?.clone();
     let http = reqwest::Client::new();
     let token: serde_json::Value = http
         .post(format!("{}/oauth/token", emulator.base_url()))

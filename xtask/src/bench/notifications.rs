@@ -16,9 +16,46 @@ use tokio::sync::mpsc;
 
 const CHANNELS: usize = 10;
 const TOPICS_PER_CHANNEL: usize = 1_000;
-const EVENTS: usize = 100_000;
-/// Events are published in bursts of this size, then the publisher yields, like a busy org.
+/// Saturation run: as fast as the publisher can go, in bursts of `BURST` with a yield between.
+const BURST_EVENTS: usize = 100_000;
 const BURST: usize = 500;
+/// Paced run: a busy org's steady rate, where latency is delivery time rather than queueing.
+const PACED_EVENTS: usize = 30_000;
+const PACED_PER_SECOND: usize = 10_000;
+
+#[derive(Clone, Copy)]
+enum Pace {
+    Burst,
+    Paced,
+}
+
+impl Pace {
+    fn events(self) -> usize {
+        match self {
+            Pace::Burst => BURST_EVENTS,
+            Pace::Paced => PACED_EVENTS,
+        }
+    }
+
+    /// Called after each published event: yields between bursts, or sleeps to keep the rate.
+    async fn after(self, event: usize, started: Instant) {
+        match self {
+            Pace::Burst => {
+                if event % BURST == BURST - 1 {
+                    tokio::task::yield_now().await;
+                }
+            }
+            Pace::Paced => {
+                // Publish in 1 ms ticks of PACED_PER_SECOND / 1000 events.
+                let per_tick = PACED_PER_SECOND / 1_000;
+                if event % per_tick == per_tick - 1 {
+                    let due = started + Duration::from_millis(((event + 1) / per_tick) as u64);
+                    tokio::time::sleep_until(due.into()).await;
+                }
+            }
+        }
+    }
+}
 
 struct FanOutResult {
     events_per_second: f64,
@@ -43,16 +80,19 @@ fn topic(channel: usize, index: usize) -> String {
 }
 
 pub async fn run() -> anyhow::Result<()> {
-    println!("\n# notifications: {EVENTS} events over {} subscribed topics ({CHANNELS} sockets)", CHANNELS * TOPICS_PER_CHANNEL);
-    let baseline = trivial_fan_out().await?;
-    let measured = hub_fan_out().await?;
-    println!("trivial fan-out:  {baseline}");
-    println!("emulator hub:     {measured}");
-    println!(
-        "ratio: throughput {:.2}x of trivial fan-out, p99 {:.2}x",
-        measured.events_per_second / baseline.events_per_second,
-        measured.p99_us as f64 / baseline.p99_us.max(1) as f64
-    );
+    println!("\n# notifications: {} subscribed topics ({CHANNELS} sockets)", CHANNELS * TOPICS_PER_CHANNEL);
+    for (label, pace) in [("saturation, 100,000 events in bursts", Pace::Burst), ("paced, 30,000 events at 10,000/s", Pace::Paced)] {
+        let baseline = trivial_fan_out(pace).await?;
+        let measured = hub_fan_out(pace).await?;
+        println!("{label}:");
+        println!("  trivial fan-out:  {baseline}");
+        println!("  emulator hub:     {measured}");
+        println!(
+            "  ratio: throughput {:.2}x of trivial fan-out, p99 {:.2}x",
+            measured.events_per_second / baseline.events_per_second,
+            measured.p99_us as f64 / baseline.p99_us.max(1) as f64
+        );
+    }
     Ok(())
 }
 
@@ -84,20 +124,21 @@ async fn receive_all(urls: Vec<String>, expected_per_socket: usize, epoch: Insta
     Ok(readers)
 }
 
-async fn collect(readers: Vec<Reader>, started: Instant) -> anyhow::Result<FanOutResult> {
+async fn collect(readers: Vec<Reader>, started: Instant, events: usize) -> anyhow::Result<FanOutResult> {
     let mut merged = Histogram::<u64>::new_with_bounds(1, 120_000_000, 3)?;
     for reader in readers {
         merged.add(&tokio::time::timeout(Duration::from_secs(120), reader).await???)?;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    anyhow::ensure!(merged.len() as usize == EVENTS, "delivered {} of {EVENTS} events", merged.len());
-    Ok(FanOutResult { events_per_second: EVENTS as f64 / elapsed, p50_us: merged.value_at_quantile(0.5), p99_us: merged.value_at_quantile(0.99) })
+    anyhow::ensure!(merged.len() as usize == events, "delivered {} of {events} events", merged.len());
+    Ok(FanOutResult { events_per_second: events as f64 / elapsed, p50_us: merged.value_at_quantile(0.5), p99_us: merged.value_at_quantile(0.99) })
 }
 
-async fn hub_fan_out() -> anyhow::Result<FanOutResult> {
+async fn hub_fan_out(pace: Pace) -> anyhow::Result<FanOutResult> {
+    let events = pace.events();
     let mut options = EmulatorOptions::default();
     // Room for a whole burst per socket: this measures throughput, not the slow-consumer cut-off.
-    options.notifications.socket_buffer = EVENTS;
+    options.notifications.socket_buffer = events;
     let emulator = switchboard_emulator::spawn(options).await?;
     let org_id = emulator.credentials().orgs.first().context("no org")?.id.clone();
     let state = emulator.state();
@@ -111,24 +152,23 @@ async fn hub_fan_out() -> anyhow::Result<FanOutResult> {
         urls.push(format!("ws://{}/channels/{}", emulator.addr(), info.id));
     }
     let epoch = Instant::now();
-    let readers = receive_all(urls, EVENTS / CHANNELS, epoch).await?;
+    let readers = receive_all(urls, events / CHANNELS, epoch).await?;
     let started = Instant::now();
-    for event in 0..EVENTS {
+    for event in 0..events {
         let (channel, index) = (event % CHANNELS, (event / CHANNELS) % TOPICS_PER_CHANNEL);
         let body = serde_json::json!({"sentUs": epoch.elapsed().as_micros() as u64, "seq": event});
         hub.publish(&org_id, &topic(channel, index), &body);
-        if event % BURST == BURST - 1 {
-            tokio::task::yield_now().await;
-        }
+        pace.after(event, started).await;
     }
-    let result = collect(readers, started).await;
+    let result = collect(readers, started, events).await;
     emulator.shutdown().await;
     result
 }
 
 type Sockets = Arc<Mutex<Vec<mpsc::UnboundedSender<String>>>>;
 
-async fn trivial_fan_out() -> anyhow::Result<FanOutResult> {
+async fn trivial_fan_out(pace: Pace) -> anyhow::Result<FanOutResult> {
+    let events = pace.events();
     let sockets: Sockets = Arc::new(Mutex::new(Vec::new()));
     let registered = sockets.clone();
     let app = Router::new().route(
@@ -155,7 +195,7 @@ async fn trivial_fan_out() -> anyhow::Result<FanOutResult> {
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let epoch = Instant::now();
     let urls = (0..CHANNELS).map(|_| format!("ws://{addr}/ws")).collect();
-    let readers = receive_all(urls, EVENTS / CHANNELS, epoch).await?;
+    let readers = receive_all(urls, events / CHANNELS, epoch).await?;
     while sockets.lock().map(|all| all.len()).unwrap_or(0) < CHANNELS {
         tokio::task::yield_now().await;
     }
@@ -167,18 +207,16 @@ async fn trivial_fan_out() -> anyhow::Result<FanOutResult> {
         }
     }
     let started = Instant::now();
-    for event in 0..EVENTS {
+    for event in 0..events {
         let (channel, index) = (event % CHANNELS, (event / CHANNELS) % TOPICS_PER_CHANNEL);
         let name = topic(channel, index);
         let body = serde_json::json!({"topicName": name, "version": "2", "eventBody": {"sentUs": epoch.elapsed().as_micros() as u64, "seq": event}});
         if let Some(&socket) = routes.get(&name) {
             let _ = senders[socket].send(body.to_string());
         }
-        if event % BURST == BURST - 1 {
-            tokio::task::yield_now().await;
-        }
+        pace.after(event, started).await;
     }
-    let result = collect(readers, started).await;
+    let result = collect(readers, started, events).await;
     server.abort();
     result
 }

@@ -29,3 +29,16 @@ fn simulate_json_is_deterministic_per_seed() {
     assert_eq!(first.stdout, second.stdout, "same seed, same day");
     assert_ne!(first.stdout, other.stdout, "another seed, another day");
 }
+
+#[test]
+fn demo_json_shows_live_calls_and_a_simulated_day() {
+    let output = switchboard(&["demo", "--live-seconds", "4", "--output", "json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let demo: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    assert_eq!(demo["orgs"].as_array().map(Vec::len), Some(5));
+    let live = demo["live"].as_array().expect("live samples");
+    let last = live.last().expect("at least one sample");
+    let offered: u64 = last["queues"].as_array().into_iter().flatten().filter_map(|queue| queue["offered"].as_u64()).sum();
+    assert!(offered > 0, "live calls reached queues: {last}");
+    assert!(demo["simulation"]["calls"].as_u64().unwrap_or(0) > 1_000);
+}

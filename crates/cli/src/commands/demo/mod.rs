@@ -1,5 +1,7 @@
 //! `switchboard demo`: starts an embedded emulator and walks through what exists so far.
 
+mod live;
+
 use crate::args::DemoArgs;
 use crate::commands::orgs::{org_tree, print_tree};
 use crate::commands::simulate::{print_report, simulate_file};
@@ -33,16 +35,20 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
             println!("  {:<14} {}", entry["org"].as_str().unwrap_or(""), entry["queues"]);
         }
     }
+    let live_client = target.environment.org("na-east-1").context("the demo's org")?.clone();
+    let live = match &target.embedded {
+        Some(emulator) => live::run(emulator, &live_client, arguments.live_seconds, text).await?,
+        None => Vec::new(),
+    };
     let scenario = demo_scenario_path();
     let report = simulate_file(&scenario, 7)?;
     if text {
         println!("\n== a virtual-time contact-center day ({}) ==", scenario.display());
         print_report(&report);
     }
-    let _ = arguments.live_seconds;
     target.shutdown().await;
     if !text {
-        output.emit(&json!({"orgs": tree, "queues": queue_summary, "simulation": report}), |_| {})?;
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "live": live, "simulation": report}), |_| {})?;
     }
     Ok(())
 }
