@@ -61,6 +61,18 @@ pub struct EmulatorArgs {
     /// Run the call traffic this many times faster than the wall clock.
     #[arg(long, default_value_t = 1.0)]
     pub speed_up: f64,
+    /// Also serve the fake CRM over TLS on this address (needs --crm-tls-cert and --crm-tls-key).
+    #[arg(long, requires_all = ["crm_tls_cert", "crm_tls_key"])]
+    pub crm_tls_listen: Option<SocketAddr>,
+    /// PEM certificate chain for the CRM's TLS listener.
+    #[arg(long)]
+    pub crm_tls_cert: Option<PathBuf>,
+    /// PEM private key for the CRM's TLS listener (read from a mounted file, never logged).
+    #[arg(long)]
+    pub crm_tls_key: Option<PathBuf>,
+    /// PEM CA bundle: when given, the CRM requires client certificates signed by it (mutual TLS).
+    #[arg(long, requires = "crm_tls_listen")]
+    pub crm_client_ca: Option<PathBuf>,
 }
 
 /// Which platform to talk to. Without any of these, an embedded emulator is started.

@@ -5,6 +5,7 @@ use crate::output::OutputFormat;
 use anyhow::Context;
 use std::time::Duration;
 use switchboard_api::traffic::TrafficRequest;
+use switchboard_emulator::crm::tls::{CrmTlsConfig, serve_crm_tls};
 use switchboard_emulator::{EmulatorOptions, load_topology};
 
 pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Result<()> {
@@ -35,6 +36,18 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
         let request = parse_traffic(spec, arguments.speed_up)?;
         state.contact_center().traffic.start(&state, request).with_context(|| format!("--traffic {spec}"))?;
     }
+    let crm_tls = match (&arguments.crm_tls_listen, &arguments.crm_tls_cert, &arguments.crm_tls_key) {
+        (Some(listen), Some(cert), Some(key)) => {
+            let config = CrmTlsConfig {
+                listen: *listen,
+                cert_pem: read_pem(cert)?,
+                key_pem: read_pem(key)?,
+                client_ca_pem: arguments.crm_client_ca.as_deref().map(read_pem).transpose()?,
+            };
+            Some(serve_crm_tls(state.clone(), config).await.context("starting the CRM's TLS listener")?)
+        }
+        _ => None,
+    };
     let credentials = emulator.credentials().clone();
     if let Some(path) = &arguments.credentials_out {
         let text = serde_json::to_string_pretty(&credentials)?;
@@ -44,6 +57,7 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
         "baseUrl": emulator.base_url(),
         "strict": arguments.strict,
         "orgs": credentials.orgs,
+        "crmTls": crm_tls.as_ref().map(|server| server.base_url()),
     });
     output.emit(&summary, |_| {
         println!("switchboard emulator listening on {}", emulator.base_url());
@@ -52,11 +66,19 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
             let parent = org.parent_id.as_deref().unwrap_or("-");
             println!("  {:<14} id={} parent={} clientId={} clientSecret={}", org.name, org.id, parent, org.client_id, org.client_secret);
         }
+        if let Some(server) = &crm_tls {
+            let mode = if arguments.crm_client_ca.is_some() { "mutual TLS" } else { "TLS" };
+            println!("fake CRM over {mode} at {}/crm", server.base_url());
+        }
         println!("press Ctrl-C to stop");
     })?;
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     emulator.shutdown().await;
     Ok(())
+}
+
+fn read_pem(path: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// `ORG/DID=CALLS_PER_MINUTE` → a traffic request.
