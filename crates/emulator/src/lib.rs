@@ -20,7 +20,7 @@ pub use topology::{Topology, load_topology};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use middleware::{auth, etag, faults, metrics, rate_limit};
+use middleware::{edge, etag, gate};
 
 /// The emulator's whole HTTP surface.
 pub fn app(state: AppState) -> Router {
@@ -32,23 +32,15 @@ pub fn app(state: AppState) -> Router {
 /// URIs, fake external services).
 pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Router<AppState>) -> Router {
     let api = routes::api_routes(state.strict()).merge(extra_api);
-    let api = if state.strict() {
-        api
-    } else {
-        // The ETag layer reads current representations through an un-layered copy of the API.
-        let reader = etag::EtagReader(api.clone().with_state(state.clone()));
-        api.layer(from_fn_with_state(reader, etag::etag))
-    };
-    let api = api
-        .layer(from_fn_with_state(state.clone(), rate_limit::limit))
-        .layer(from_fn_with_state(state.clone(), auth::authenticate));
+    // The ETag layer reads current representations through an un-layered copy of the API.
+    let etag = (!state.strict()).then(|| etag::EtagReader(api.clone().with_state(state.clone())));
+    let api = api.layer(from_fn_with_state(gate::ApiGate { state: state.clone(), etag }, gate::gate));
     Router::new()
         .merge(api)
         .merge(routes::public_routes(state.strict()))
         .merge(extra_public)
         .fallback(|| async { ApiError::no_route() })
-        .layer(from_fn_with_state(state.clone(), faults::inject))
-        .layer(from_fn_with_state(state.clone(), metrics::observe))
+        .layer(from_fn_with_state(state.clone(), edge::edge))
         // Control and health routes are outside faults and counters on purpose: a test must be
         // able to remove a fault rule that matches `/**`.
         .merge(routes::control_routes())

@@ -13,7 +13,8 @@ const DURATION: Duration = Duration::from_secs(10);
 
 pub async fn run() -> anyhow::Result<()> {
     println!("\n# emulator GET /api/v2/routing/queues/{{id}} vs trivial axum handler ({CONCURRENCY} connections, {}s each)", DURATION.as_secs());
-    let options = EmulatorOptions { rate_limit_per_minute: u32::MAX, ..EmulatorOptions::default() };
+    let strict = std::env::var("BENCH_STRICT").is_ok();
+    let options = EmulatorOptions { rate_limit_per_minute: u32::MAX, strict, ..EmulatorOptions::default() };
     let emulator = switchboard_emulator::spawn(options).await?;
     let org = emulator.credentials().org("na-east-1").context("the default topology has na-east-1")?.clone();
     let http = reqwest::Client::new();

@@ -4,7 +4,7 @@
 
 use super::routes::ClientCertificate;
 use crate::error::EmulatorError;
-use crate::middleware::{faults, metrics};
+use crate::middleware::edge;
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Body;
@@ -93,8 +93,7 @@ pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmT
     let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
     let router: Router = super::routes()
         .fallback(|| async { crate::error::ApiError::no_route() })
-        .layer(from_fn_with_state(state.clone(), faults::inject))
-        .layer(from_fn_with_state(state.clone(), metrics::observe))
+        .layer(from_fn_with_state(state.clone(), edge::edge))
         .with_state(state);
     let task = tokio::spawn(async move {
         loop {

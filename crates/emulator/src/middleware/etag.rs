@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::state::Caller;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -28,14 +28,16 @@ fn if_match_accepts(if_match: &str, current: &str) -> bool {
     if_match.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == current)
 }
 
-pub async fn etag(State(reader): State<EtagReader>, request: Request, next: Next) -> Response {
+/// Checks `If-Match` on writes against the current representation (412 on mismatch), runs the
+/// request, and stamps an `ETag` on successful JSON answers.
+pub async fn around(reader: &EtagReader, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let conditional = matches!(method, Method::PUT | Method::PATCH | Method::DELETE);
     let if_match = request.headers().get(header::IF_MATCH).map(|value| value.to_str().unwrap_or_default().to_string());
     if conditional && let Some(if_match) = if_match {
         let path = request.uri().path().to_string();
         let caller = request.extensions().get::<Caller>().cloned();
-        if let Some(current) = current_etag(&reader, &path, caller).await
+        if let Some(current) = current_etag(reader, &path, caller).await
             && !if_match_accepts(&if_match, &current)
         {
             return ApiError::precondition_failed(format!(

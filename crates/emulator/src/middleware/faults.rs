@@ -6,9 +6,9 @@ use super::RequestOrg;
 use crate::error::ApiError;
 use crate::server::ConnectionKill;
 use crate::state::AppState;
-use axum::extract::{Request, State};
+use crate::state::faults::FaultDecision;
+use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use switchboard_api::error::codes;
 
@@ -29,20 +29,36 @@ fn code_for(status: StatusCode) -> &'static str {
     }
 }
 
-pub async fn inject(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let org = request.extensions().get::<RequestOrg>().cloned().unwrap_or_default();
-    let org_pair = org.org_id.as_deref().map(|id| (id, org.org_name.as_deref().unwrap_or(id)));
-    let decision = state.faults().decide(org_pair, request.method().as_str(), request.uri().path());
-    let Some(decision) = decision else {
-        return next.run(request).await;
-    };
+/// A fault rule that fires for a request, with the connection's kill switch for a reset.
+pub struct Fault {
+    decision: FaultDecision,
+    kill: Option<ConnectionKill>,
+}
+
+/// The first matching fault rule that fires for this request, if any (synchronous, so the
+/// request itself need not be held across an await).
+pub fn decide(state: &AppState, request: &Request) -> Option<Fault> {
+    if state.faults().is_empty() {
+        return None;
+    }
+    let org_id = request.extensions().get::<RequestOrg>().and_then(|org| org.org_id.clone());
+    let org_name = org_id.as_deref().and_then(|id| state.with_org(id, |store| store.name().to_string()));
+    let org_pair = org_id.as_deref().map(|id| (id, org_name.as_deref().unwrap_or(id)));
+    let decision = state.faults().decide(org_pair, request.method().as_str(), request.uri().path())?;
+    Some(Fault { decision, kill: request.extensions().get::<ConnectionKill>().cloned() })
+}
+
+/// Applies a fault: waits out its latency, then answers with its status, hangs, or resets the
+/// connection. `None` means the request goes on to its handler (a latency-only rule).
+pub async fn apply(state: &AppState, fault: Fault) -> Option<Response> {
+    let Fault { decision, kill } = fault;
     let kind = decision.kind().to_string();
     state.metrics().faults.get_or_create(&super::metrics::FaultLabels { kind }).inc();
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
     }
     if decision.reset {
-        if let Some(kill) = request.extensions().get::<ConnectionKill>() {
+        if let Some(kill) = kill {
             kill.kill();
         }
         // The connection task drops the socket; this future is dropped with it.
@@ -51,14 +67,16 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
     if decision.hang {
         // Hung requests are bounded so abandoned ones do not pin tasks for the server's life.
         tokio::time::sleep(HANG_LIMIT).await;
-        return ApiError::new(StatusCode::GATEWAY_TIMEOUT, codes::INTERNAL, format!("Injected hang (rule {}) ended", decision.rule_id))
-            .into_response();
+        return Some(
+            ApiError::new(StatusCode::GATEWAY_TIMEOUT, codes::INTERNAL, format!("Injected hang (rule {}) ended", decision.rule_id))
+                .into_response(),
+        );
     }
-    if let Some(status) = decision.status {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        return ApiError::new(status, code_for(status), format!("Injected fault (rule {})", decision.rule_id))
+    let status = decision.status?;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    Some(
+        ApiError::new(status, code_for(status), format!("Injected fault (rule {})", decision.rule_id))
             .with_retry_after(decision.retry_after_seconds)
-            .into_response();
-    }
-    next.run(request).await
+            .into_response(),
+    )
 }

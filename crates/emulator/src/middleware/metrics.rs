@@ -1,12 +1,9 @@
-//! The outermost layer: identifies the calling org from the token (without enforcing it), counts
-//! the request per org/method/path for `/_emulator/counters` and the usage API, and feeds the
-//! Prometheus metrics served on `/metrics`.
+//! Who is calling (from the token, without enforcing it), request counters per org/method/path
+//! for `/_emulator/counters` and the usage API, and the Prometheus metrics served on `/metrics`.
 
 use super::RequestOrg;
 use crate::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::Request;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -59,29 +56,23 @@ impl Default for Metrics {
     }
 }
 
-pub async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
-    let path = request.uri().path().to_string();
-    let template = request.extensions().get::<MatchedPath>().map(|matched| matched.as_str().to_string());
+/// Who is calling, as far as the token tells (without enforcing it). A valid token's caller is
+/// kept so `auth::authenticate` need not look the token up again.
+pub fn identify(state: &AppState, request: &mut Request) -> RequestOrg {
     let caller = super::bearer_token(request.headers()).and_then(|token| state.tokens().check(token).ok());
     let mut org = RequestOrg::default();
-    if let Some(caller) = &caller {
+    if let Some(caller) = caller {
         org.org_id = Some(caller.org_id.clone());
-        org.org_name = state.with_org(&caller.org_id, |store| store.name().to_string());
         org.client_id = Some(caller.client_id.clone());
+        request.extensions_mut().insert(super::auth::Authenticated(caller));
     }
     request.extensions_mut().insert(org.clone());
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
-    state.counters().record(
-        org.org_id.as_deref().unwrap_or("-"),
-        org.client_id.as_deref(),
-        &method,
-        &path,
-        template.as_deref(),
-        status,
-    );
-    let labels = RequestLabels { route: template.unwrap_or_else(|| "unmatched".to_string()), method, status };
+    org
+}
+
+/// Counts a finished request for `/_emulator/counters`, the usage API and Prometheus.
+pub fn record(state: &AppState, org: &RequestOrg, method: &str, path: &str, template: Option<String>, status: u16) {
+    state.counters().record(org.org_id.as_deref().unwrap_or("-"), org.client_id.as_deref(), method, path, template.as_deref(), status);
+    let labels = RequestLabels { route: template.unwrap_or_else(|| "unmatched".to_string()), method: method.to_string(), status };
     state.metrics().requests.get_or_create(&labels).inc();
-    response
 }

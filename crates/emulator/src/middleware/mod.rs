@@ -1,10 +1,13 @@
-//! The layers around the handlers, outermost first: `metrics::observe` (who is calling, counters,
-//! Prometheus), `faults::inject`, then for `/api/v2/*` `auth::authenticate`,
-//! `rate_limit::limit` and (unless strict) `etag::etag`.
+//! The layers around the handlers, outermost first: `edge` (who is calling, fault rules, counters
+//! and Prometheus metrics) around everything, then `gate` around `/api/v2/*` (authentication,
+//! rate limit and, unless strict, ETags). Each concern keeps its own file; the two layer files
+//! only compose them.
 
 pub mod auth;
+pub mod edge;
 pub mod etag;
 pub mod faults;
+pub mod gate;
 pub mod metrics;
 pub mod rate_limit;
 
@@ -13,7 +16,6 @@ pub mod rate_limit;
 #[derive(Debug, Clone, Default)]
 pub struct RequestOrg {
     pub org_id: Option<String>,
-    pub org_name: Option<String>,
     pub client_id: Option<String>,
 }
 

@@ -5,25 +5,19 @@
 use crate::error::ApiError;
 use crate::state::rate::RateDecision;
 use crate::state::{AppState, Caller};
-use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use switchboard_api::rate_limit as names;
 
-pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(caller) = request.extensions().get::<Caller>().cloned() else {
-        return next.run(request).await;
-    };
+/// Counts the request against its token's window; `Err` is the 429 to answer with.
+pub fn decide(state: &AppState, caller: &Caller) -> (RateDecision, Option<Response>) {
     let decision = state.rate().check(&caller.token, state.settings().rate_limit_per_minute);
-    let mut response = if decision.allowed {
-        next.run(request).await
-    } else {
-        state.metrics().rate_limited.inc();
-        ApiError::too_many_requests(decision.reset_after_seconds).into_response()
-    };
-    add_headers(response.headers_mut(), &decision, state.strict());
-    response
+    if decision.allowed {
+        return (decision, None);
+    }
+    state.metrics().rate_limited.inc();
+    let refusal = ApiError::too_many_requests(decision.reset_after_seconds).into_response();
+    (decision, Some(refusal))
 }
 
 pub fn add_headers(headers: &mut HeaderMap, decision: &RateDecision, strict: bool) {

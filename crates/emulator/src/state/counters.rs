@@ -13,6 +13,50 @@ struct Cell {
     too_many: u64,
 }
 
+/// Lets the map be searched with borrowed `(&str, &str, &str)` keys (the usual tuple-borrow trick:
+/// both owned and borrowed keys compare through this trait's view).
+trait CellKey {
+    fn parts(&self) -> (&str, &str, &str);
+}
+
+impl CellKey for (String, String, String) {
+    fn parts(&self) -> (&str, &str, &str) {
+        (&self.0, &self.1, &self.2)
+    }
+}
+
+impl CellKey for (&str, &str, &str) {
+    fn parts(&self) -> (&str, &str, &str) {
+        (self.0, self.1, self.2)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn CellKey + 'a> for (String, String, String) {
+    fn borrow(&self) -> &(dyn CellKey + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn CellKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn CellKey + '_ {}
+
+impl PartialOrd for dyn CellKey + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn CellKey + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Counters {
     cells: BTreeMap<(String, String, String), Cell>,
@@ -21,13 +65,18 @@ pub struct Counters {
 impl Counters {
     #[allow(clippy::too_many_arguments)]
     pub fn record(&mut self, org: &str, client_id: Option<&str>, method: &str, path: &str, template: Option<&str>, status: u16) {
-        let cell = self.cells.entry((org.to_string(), method.to_string(), path.to_string())).or_default();
+        // Look up before inserting: the hot path (a path already seen) allocates nothing.
+        let key = (org, method, path);
+        let cell = match self.cells.get_mut(&key as &dyn CellKey) {
+            Some(cell) => cell,
+            None => self.cells.entry((org.to_string(), method.to_string(), path.to_string())).or_default(),
+        };
         cell.count += 1;
-        if let Some(client) = client_id {
-            cell.client_id = Some(client.to_string());
+        if cell.client_id.is_none() {
+            cell.client_id = client_id.map(str::to_string);
         }
-        if let Some(template) = template {
-            cell.template = Some(template.to_string());
+        if cell.template.is_none() {
+            cell.template = template.map(str::to_string);
         }
         match status {
             200..=299 => cell.by_class[0] += 1,

@@ -100,6 +100,10 @@ impl FaultBook {
         Ok(rule)
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
     pub fn list(&self) -> Vec<FaultRule> {
         self.rules.iter().map(|active| active.rule.clone()).collect()
     }
