@@ -39,15 +39,7 @@ async fn naive_client() -> anyhow::Result<(u64, u64)> {
     let emulator = limited_emulator().await?;
     let org = emulator.credentials().orgs.first().context("no org")?.clone();
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{}/oauth/token", emulator.base_url()))
-        .basic_auth(&org.client_id, Some(&org.client_secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["access_token"].as_str().context("no token")?.to_string();
+    let token = super::load::token(&http, &emulator.base_url(), &org).await?;
     let url = format!("{}/api/v2/organizations/me", emulator.base_url());
     let ok = Arc::new(AtomicU64::new(0));
     let throttled = Arc::new(AtomicU64::new(0));

@@ -18,15 +18,7 @@ pub async fn run() -> anyhow::Result<()> {
     let emulator = switchboard_emulator::spawn(options).await?;
     let org = emulator.credentials().org("na-east-1").context("the default topology has na-east-1")?.clone();
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{}/oauth/token", emulator.base_url()))
-        .basic_auth(&org.client_id, Some(&org.client_secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["access_token"].as_str().context("no access_token")?.to_string();
+    let token = super::load::token(&http, &emulator.base_url(), &org).await?;
     let queues: serde_json::Value = http
         .get(format!("{}/api/v2/routing/queues", emulator.base_url()))
         .bearer_auth(&token)

@@ -71,3 +71,16 @@ pub async fn drive(url: String, bearer: Option<String>, concurrency: usize, dura
         p99_us: merged.value_at_quantile(0.99),
     })
 }
+
+/// A bearer token for one org of an emulator, fetched the way any OAuth client would.
+pub async fn token(http: &reqwest::Client, base_url: &str, org: &switchboard_api::credentials::OrgCredentials) -> anyhow::Result<String> {
+    let token: serde_json::Value = http
+        .post(format!("{base_url}/oauth/token"))
+        .basic_auth(&org.client_id, Some(&org.client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await?
+        .json()
+        .await?;
+    token["access_token"].as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("the token endpoint returned no access_token"))
+}
