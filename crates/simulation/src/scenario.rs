@@ -156,7 +156,7 @@ impl Scenario {
                 name: Arc::from(definition.name.as_str()),
                 version: Arc::from(flow.version.as_str()),
                 program: Arc::new(program),
-                stamps_flow_version: flow.stamp_flow_version,
+                stamps_flow_version: flow.stamp_flow_version.unwrap_or_else(|| !definition.is_router()),
             });
         }
 

@@ -5,7 +5,7 @@
 use crate::state::AppState;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use switchboard_model::flow::{Block, FlowDefinition};
+use switchboard_model::flow::FlowDefinition;
 use switchboard_simulation::runtime::{FlowHandle, FlowProgram, FlowWorld, LookupError};
 
 /// Compiled programs keyed by (org, flow id, version id). Versions never change once saved, so
@@ -37,10 +37,6 @@ impl ProgramCache {
 
 /// A router (a flow that transfers to other flows, like a Traffic Cop) leaves `Flow_Version` to
 /// the flow that does the work.
-fn is_router(definition: &FlowDefinition) -> bool {
-    definition.blocks.values().any(|block| matches!(block, Block::TransferToFlow { .. }))
-}
-
 pub struct LiveWorld<'a> {
     pub state: &'a AppState,
     pub org_id: &'a str,
@@ -61,7 +57,7 @@ impl LiveWorld<'_> {
             name: Arc::from(name.as_str()),
             version: Arc::from(version.as_str()),
             program,
-            stamps_flow_version: !is_router(&definition),
+            stamps_flow_version: !definition.is_router(),
         })
     }
 }

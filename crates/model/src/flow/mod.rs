@@ -47,6 +47,14 @@ pub struct FlowDefinition {
     pub blocks: BTreeMap<String, Block>,
 }
 
+impl FlowDefinition {
+    /// A router (a Traffic Cop) hands calls to other flows; it does not stamp `Flow_Version`, so
+    /// the attribute names the version that does the work. Both clocks use this one rule.
+    pub fn is_router(&self) -> bool {
+        self.blocks.values().any(|block| matches!(block, Block::TransferToFlow { .. }))
+    }
+}
+
 fn default_flow_type() -> FlowType {
     FlowType::InboundCall
 }

@@ -57,9 +57,6 @@ fn infinite() -> DurationDistribution {
 fn default_version() -> String {
     "1".to_string()
 }
-fn yes() -> bool {
-    true
-}
 fn no_wrapup() -> DurationDistribution {
     DurationDistribution::Constant { ms: 0.0 }
 }
@@ -79,9 +76,10 @@ pub struct FlowSpec {
     pub id: Option<String>,
     #[serde(default = "default_version")]
     pub version: String,
-    /// Whether entering this flow stamps `Flow_Version` (false for routers like a Traffic Cop).
-    #[serde(default = "yes")]
-    pub stamp_flow_version: bool,
+    /// Whether entering this flow stamps `Flow_Version`; by default every flow but a router (one
+    /// with a `transfer_to_flow` block, like a Traffic Cop) does, as on live emulator calls.
+    #[serde(default)]
+    pub stamp_flow_version: Option<bool>,
     #[serde(default)]
     pub definition: Option<FlowDefinition>,
     #[serde(default)]
