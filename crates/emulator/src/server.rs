@@ -124,6 +124,9 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         ..Settings::default()
     };
     let state = AppState::new(store, settings);
+    if let Some(center) = options.topology.as_ref().and_then(|topology| topology.contact_center.clone()) {
+        state.contact_center().set_options(center);
+    }
     let saver = match &options.state_dir {
         Some(dir) => {
             persist::save_now(&state, dir)?;

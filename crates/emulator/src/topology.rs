@@ -10,6 +10,10 @@ use switchboard_model::flow::FlowDefinition;
 #[serde(deny_unknown_fields)]
 pub struct Topology {
     pub orgs: Vec<OrgSpec>,
+    /// Handle time, wrap-up and caller patience distributions (YAML: `handle_time: {type:
+    /// exponential, mean_ms: 180000}`), and the seed of the live calls' random draws.
+    #[serde(default)]
+    pub contact_center: Option<crate::contact_center::CenterOptions>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -130,7 +134,7 @@ impl Default for Topology {
         for (index, (name, region, prefix)) in regions.into_iter().enumerate() {
             orgs.push(regional_org(name, region, prefix, index));
         }
-        Topology { orgs }
+        Topology { orgs, contact_center: None }
     }
 }
 

@@ -27,7 +27,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use switchboard_simulation::distribution::DurationDistribution;
 
 /// How agents and callers behave. Durations are in modelled time (divided by a call's speed-up).
-#[derive(Debug, Clone, PartialEq)]
+/// Set from a topology's `contact_center:` section; absent fields keep their defaults.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CenterOptions {
     pub handle_time: DurationDistribution,
     pub wrap_up: DurationDistribution,

@@ -102,3 +102,24 @@ async fn a_hang_rule_holds_the_request_until_the_client_gives_up_and_latency_sti
     assert!(metrics.contains("switchboard_emulator_faults_applied_total{kind=\"hang\"} 1"), "{metrics}");
     assert!(metrics.contains("switchboard_emulator_faults_applied_total{kind=\"latency\"} 1"), "{metrics}");
 }
+
+/// The control API answers loopback peers only. A second host is simulated by giving the
+/// in-process router the peer address a remote connection would carry.
+#[tokio::test]
+async fn the_control_api_refuses_non_loopback_peers() {
+    use axum::extract::ConnectInfo;
+    use tower::ServiceExt;
+    let emulator = start_default().await;
+    let ask = |peer: &str| {
+        let mut request = axum::http::Request::builder().uri("/_emulator/faults").body(axum::body::Body::empty()).expect("request");
+        request.extensions_mut().insert(ConnectInfo(peer.parse::<std::net::SocketAddr>().expect("address")));
+        switchboard_emulator::app(emulator.state()).oneshot(request)
+    };
+    let remote = ask("10.1.2.3:40000").await.expect("answer");
+    assert_eq!(remote.status(), 403);
+    let local = ask("127.0.0.1:40000").await.expect("answer");
+    assert_eq!(local.status(), 200);
+    let local_v6 = ask("[::1]:40000").await.expect("answer");
+    assert_eq!(local_v6.status(), 200);
+    emulator.shutdown().await;
+}

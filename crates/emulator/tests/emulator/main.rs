@@ -17,3 +17,4 @@ mod rate_limit;
 mod resources;
 mod sdk_contract;
 mod support;
+mod topology_options;
