@@ -33,7 +33,10 @@ pub struct EmulatorOptions {
     pub state_dir: Option<PathBuf>,
     pub strict: bool,
     pub token_lifetime: Duration,
+    /// Requests allowed per token per window (the window is a minute unless `rate_limit_window` says otherwise).
     pub rate_limit_per_minute: u32,
+    /// A minute, as on the real platform; tests shorten it.
+    pub rate_limit_window: Duration,
     /// Notification channel limits and timings (tests shorten heartbeats and expiry).
     pub notifications: crate::notifications::NotificationConfig,
 }
@@ -47,6 +50,7 @@ impl Default for EmulatorOptions {
             strict: false,
             token_lifetime: Duration::from_secs(86_400),
             rate_limit_per_minute: 300,
+            rate_limit_window: Duration::from_secs(60),
             notifications: crate::notifications::NotificationConfig::default(),
         }
     }
@@ -120,6 +124,7 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         strict: options.strict,
         token_lifetime: options.token_lifetime,
         rate_limit_per_minute: options.rate_limit_per_minute,
+        rate_limit_window: options.rate_limit_window,
         notifications: options.notifications.clone(),
         ..Settings::default()
     };

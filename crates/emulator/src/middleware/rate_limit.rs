@@ -11,7 +11,8 @@ use switchboard_api::rate_limit as names;
 
 /// Counts the request against its token's window; `Err` is the 429 to answer with.
 pub fn decide(state: &AppState, caller: &Caller) -> (RateDecision, Option<Response>) {
-    let decision = state.rate().check(&caller.token, state.settings().rate_limit_per_minute);
+    let settings = state.settings();
+    let decision = state.rate().check(&caller.token, settings.rate_limit_per_minute, settings.rate_limit_window);
     if decision.allowed {
         return (decision, None);
     }

@@ -68,7 +68,8 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let Some(org_id) = org_id else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client not found or secret wrong");
     };
-    let decision = state.rate().check(&format!("client:{client_id}"), state.settings().rate_limit_per_minute);
+    let settings = state.settings();
+    let decision = state.rate().check(&format!("client:{client_id}"), settings.rate_limit_per_minute, settings.rate_limit_window);
     if !decision.allowed {
         state.metrics().rate_limited.inc();
         let mut response = oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "rate limit exceeded; retry later");

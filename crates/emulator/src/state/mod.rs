@@ -32,6 +32,8 @@ pub struct Settings {
     pub strict: bool,
     pub token_lifetime: Duration,
     pub rate_limit_per_minute: u32,
+    /// The rate-limit window; a minute on the real platform.
+    pub rate_limit_window: Duration,
     /// How long a flow publish stays pending before its operation completes.
     pub publish_delay: Duration,
     /// Notification service limits and timings (`strict` is taken from above).
@@ -44,6 +46,7 @@ impl Default for Settings {
             strict: false,
             token_lifetime: Duration::from_secs(86_400),
             rate_limit_per_minute: 300,
+            rate_limit_window: Duration::from_secs(60),
             publish_delay: Duration::from_millis(200),
             notifications: crate::notifications::NotificationConfig::default(),
         }
