@@ -94,6 +94,7 @@ pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmT
     let router: Router = super::routes()
         .fallback(|| async { crate::error::ApiError::no_route() })
         .layer(from_fn_with_state(state.clone(), edge::edge))
+        .merge(crate::routes::control::health_routes())
         .with_state(state);
     let task = tokio::spawn(async move {
         loop {

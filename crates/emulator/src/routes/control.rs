@@ -20,6 +20,12 @@ pub fn routes() -> Router<AppState> {
         .route("/_emulator/faults/{id}", delete(remove))
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/counters", get(counters))
+        .merge(health_routes())
+}
+
+/// `/health` (live/ready) and Prometheus `/metrics`: every listener of the emulator serves them.
+pub fn health_routes() -> Router<AppState> {
+    Router::new()
         .route("/health", get(health))
         .route("/health/live", get(health))
         .route("/health/ready", get(health))

@@ -98,6 +98,8 @@ async fn mutual_tls_accepts_a_client_certificate_and_refuses_a_client_without_on
         .expect("json");
     assert_eq!(status["status"], "ok");
     assert_eq!(status["clientCertificate"], true);
+    let health: Value = with_cert.get(format!("{}/health", server.base_url())).send().await.expect("health").json().await.expect("json");
+    assert_eq!(health["live"], true, "the TLS listener serves /health too: {health}");
 
     let without_cert = reqwest::Client::builder().add_root_certificate(root).build().expect("client");
     let refused = without_cert.get(format!("{}/crm/status", server.base_url())).send().await;
