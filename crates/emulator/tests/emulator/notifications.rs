@@ -359,3 +359,43 @@ async fn a_slow_consumer_is_dropped_and_resumes_without_loss() {
     }
     assert_eq!(received, (0..100).collect::<Vec<u64>>());
 }
+
+/// A live call publishes its conversation on the queue's topic: what agent desktops and the
+/// bridge consume.
+#[tokio::test]
+async fn a_live_call_arrives_on_its_queue_conversations_topic() {
+    let emulator = start_with(NotificationConfig::default()).await;
+    let org = login(&emulator, "na-east-1").await;
+    let queues = org.get_json("/api/v2/routing/queues").await;
+    let topics: Vec<String> = queues["entities"]
+        .as_array()
+        .expect("queues")
+        .iter()
+        .filter_map(|queue| queue["id"].as_str())
+        .map(|id| format!("v2.routing.queues.{id}.conversations"))
+        .collect();
+    let (channel, uri) = create_channel(&org).await;
+    assert_eq!(subscribe(&org, &channel, &topics).await.status(), 200);
+    let mut socket = connect(&uri, None).await;
+    let placed = super::contact_center::control(
+        &emulator,
+        reqwest::Method::POST,
+        "/_emulator/calls",
+        Some(json!({"org": "na-east-1", "did": "+13175550000", "ani": "+15550000042"})),
+    )
+    .await;
+    assert_eq!(placed.status(), 201);
+    let placed: Value = placed.json().await.expect("placed call");
+    let conversation_id = placed["conversationId"].as_str().expect("conversation id").to_string();
+    let event = loop {
+        let event = next_event(&mut socket).await;
+        if event["eventBody"]["id"] == conversation_id.as_str() {
+            break event;
+        }
+    };
+    let topic = event["topicName"].as_str().unwrap_or_default().to_string();
+    assert!(topics.contains(&topic), "the event came on a queue topic: {topic}");
+    let participants = event["eventBody"]["participants"].as_array().expect("participants");
+    assert!(participants.iter().any(|participant| participant["purpose"] == "customer"), "{event}");
+    emulator.shutdown().await;
+}
