@@ -145,24 +145,37 @@ pub fn point_integrations_at(state: &crate::state::AppState, base_url: &str) -> 
     state.contact_center().set_own_base_url(base_url);
     let mut changed = 0;
     for org_id in state.org_ids() {
-        state.with_org_mut(&org_id, |org| {
-            for integration in org.integrations.values_mut() {
-                let Some(config) = integration.config.as_mut() else { continue };
-                let properties = &mut config.current.properties;
-                let Some(url) = properties.get("endpointUrl").and_then(|value| value.as_str()) else { continue };
-                if let Some(rest) = url.strip_prefix(EMULATOR_HOST_PLACEHOLDER) {
-                    let rewritten = format!("{base_url}{rest}");
-                    properties.insert("endpointUrl".to_string(), serde_json::Value::String(rewritten));
-                    changed += 1;
-                }
-            }
-            for action in org.actions.values_mut() {
-                let Some(config) = action.config.as_mut() else { continue };
-                if let Some(rest) = config.request.request_url_template.strip_prefix(EMULATOR_HOST_PLACEHOLDER) {
-                    config.request.request_url_template = format!("{base_url}{rest}");
-                }
-            }
-        });
+        changed += state.with_org_mut(&org_id, |org| rewrite_endpoints(org, EMULATOR_HOST_PLACEHOLDER, base_url)).unwrap_or(0);
+    }
+    changed
+}
+
+/// The inverse, for saved state: endpoints at this emulator's own address go back to the
+/// placeholder, so a restart on another port points them at the new address.
+pub fn unpoint_integrations(store: &mut crate::state::Store, base_url: &str) {
+    for org in store.orgs.values_mut() {
+        rewrite_endpoints(org, base_url, EMULATOR_HOST_PLACEHOLDER);
+    }
+}
+
+/// Replaces the `from` prefix of integration endpoints and data-action URL templates with `to`.
+fn rewrite_endpoints(org: &mut crate::state::OrgStore, from: &str, to: &str) -> usize {
+    let mut changed = 0;
+    for integration in org.integrations.values_mut() {
+        let Some(config) = integration.config.as_mut() else { continue };
+        let properties = &mut config.current.properties;
+        let Some(url) = properties.get("endpointUrl").and_then(|value| value.as_str()) else { continue };
+        if let Some(rest) = url.strip_prefix(from) {
+            let rewritten = format!("{to}{rest}");
+            properties.insert("endpointUrl".to_string(), serde_json::Value::String(rewritten));
+            changed += 1;
+        }
+    }
+    for action in org.actions.values_mut() {
+        let Some(config) = action.config.as_mut() else { continue };
+        if let Some(rest) = config.request.request_url_template.strip_prefix(from) {
+            config.request.request_url_template = format!("{to}{rest}");
+        }
     }
     changed
 }

@@ -39,7 +39,10 @@ pub fn save(dir: &Path, store: &Store) -> Result<(), EmulatorError> {
 
 /// Saves the current store.
 pub fn save_now(state: &AppState, dir: &Path) -> Result<(), EmulatorError> {
-    let snapshot = state.with_store(Store::clone);
+    let mut snapshot = state.with_store(Store::clone);
+    if let Some(own) = state.contact_center().own_base_url() {
+        crate::crm::unpoint_integrations(&mut snapshot, &own);
+    }
     save(dir, &snapshot)
 }
 

@@ -32,3 +32,24 @@ async fn a_corrupt_state_file_is_reported_with_its_path() {
     let message = error.to_string();
     assert!(message.contains("emulator-state.json") && message.contains("line 1"), "{message}");
 }
+
+/// Integrations that point at the emulator's own CRM follow it to a new port after a restart.
+#[tokio::test]
+async fn own_crm_endpoints_follow_the_emulator_to_a_new_port() {
+    let dir = TempDir::new("crm-port");
+    let options = EmulatorOptions { state_dir: Some(dir.0.clone()), ..EmulatorOptions::default() };
+    let first = start(options.clone()).await;
+    let first_base = first.base_url();
+    first.shutdown().await;
+
+    let second = start(options).await;
+    assert_ne!(second.base_url(), first_base, "ephemeral ports differ");
+    let client = login(&second, "na-east-1").await;
+    let integrations = client.get_json("/api/v2/integrations").await;
+    let id = integrations["entities"][0]["id"].as_str().expect("an integration").to_string();
+    let integration = client.get_json(&format!("/api/v2/integrations/{id}?expand=config.current")).await;
+    let endpoint = integration.to_string();
+    assert!(endpoint.contains(&format!("{}/crm/lookup", second.base_url())), "points at the new port: {endpoint}");
+    assert!(!endpoint.contains(&first_base), "no trace of the old port: {endpoint}");
+    second.shutdown().await;
+}
