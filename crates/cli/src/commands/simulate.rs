@@ -22,7 +22,16 @@ pub fn simulate_file(path: &Path, seed: u64) -> anyhow::Result<SimulationReport>
     let scenario = load_scenario_with_files(&text, &path.display().to_string(), &mut read_flow)?;
     eprintln!("simulating {} (seed {seed}) in virtual time...", scenario.name());
     let started = std::time::Instant::now();
-    let report = switchboard_simulation::run(&scenario, seed, &mut NullSink);
+    // Progress on stderr in tenths of the day, so stdout stays one report (text or JSON).
+    let mut shown_tenths = 0;
+    let mut progress = |share: f64| {
+        let tenths = (share * 10.0).floor() as u32;
+        if tenths > shown_tenths {
+            shown_tenths = tenths;
+            eprintln!("  {}% of the day simulated", tenths * 10);
+        }
+    };
+    let report = switchboard_simulation::run_with_progress(&scenario, seed, &mut NullSink, &mut progress);
     eprintln!("simulated {} calls in {:.2} s of CPU time", report.calls, started.elapsed().as_secs_f64());
     Ok(report)
 }

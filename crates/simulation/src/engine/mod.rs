@@ -20,5 +20,11 @@ use crate::scenario::Scenario;
 /// Runs the scenario until every call that arrived within its duration has finished. Each finished
 /// call goes to `sink` as it finishes.
 pub fn run(scenario: &Scenario, seed: u64, sink: &mut dyn CallSink) -> SimulationReport {
-    simulator::Simulator::new(scenario, seed, sink).run()
+    simulator::Simulator::new(scenario, seed, sink).run(&mut |_| {})
+}
+
+/// [`run`], telling `progress` the share of the simulated day done (0.0–1.0) as it goes, for a
+/// caller that shows progress on long runs. Progress does not change the run.
+pub fn run_with_progress(scenario: &Scenario, seed: u64, sink: &mut dyn CallSink, progress: &mut dyn FnMut(f64)) -> SimulationReport {
+    simulator::Simulator::new(scenario, seed, sink).run(progress)
 }

@@ -96,7 +96,9 @@ impl<'a, 's> Simulator<'a, 's> {
         }
     }
 
-    pub fn run(mut self) -> SimulationReport {
+    /// Runs to the end; every 65,536 events `progress` hears the share of the day simulated
+    /// (0.0–1.0, capped: calls still in progress after the last arrival finish past 1.0).
+    pub fn run(mut self, progress: &mut dyn FnMut(f64)) -> SimulationReport {
         for did in 0..self.arrivals.len() {
             self.schedule_arrival(did as u32);
         }
@@ -107,6 +109,9 @@ impl<'a, 's> Simulator<'a, 's> {
             self.now_ms = event.at_ms;
             self.event_count += 1;
             self.handle(event.kind);
+            if self.event_count % 65_536 == 0 {
+                progress((self.now_ms as f64 / self.duration_ms.max(1) as f64).min(1.0));
+            }
         }
         self.report()
     }
