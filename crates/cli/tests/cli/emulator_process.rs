@@ -52,4 +52,30 @@ fn emulator_process_serves_orgs_to_the_cli() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(rows.as_array().map(Vec::len), Some(5));
+
+    // A target file names the org; its secrets come only from the environment.
+    let org = parsed["orgs"].as_array().and_then(|orgs| orgs.iter().find(|org| org["name"] == "na-east-1")).expect("na-east-1").clone();
+    let target = dir.write("target.yaml", &format!("base_url: {base_url}\norgs:\n  - name: na-east-1\n"));
+    let output = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["orgs", "--output", "json", "--target"])
+        .arg(&target)
+        .env("SWITCHBOARD_ORG_NA_EAST_1_CLIENT_ID", org["clientId"].as_str().unwrap_or_default())
+        .env("SWITCHBOARD_ORG_NA_EAST_1_CLIENT_SECRET", org["clientSecret"].as_str().unwrap_or_default())
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let names: Vec<&str> = rows.as_array().into_iter().flatten().filter_map(|row| row["name"].as_str()).collect();
+    assert_eq!(names, vec!["na-east-1"], "a sub-org sees only itself");
+
+    // Without the secret, the error names the variable to set.
+    let output = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["orgs", "--target"])
+        .arg(&target)
+        .env_remove("SWITCHBOARD_ORG_NA_EAST_1_CLIENT_ID")
+        .env_remove("SWITCHBOARD_ORG_NA_EAST_1_CLIENT_SECRET")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("SWITCHBOARD_ORG_NA_EAST_1_CLIENT_ID"));
 }
