@@ -7,7 +7,7 @@ use crate::state::tokens::TokenRefusal;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 
-/// A caller whose token `metrics::observe` already found valid on this request.
+/// A caller whose token `metrics::identify` (in the `edge` layer) already found valid on this request.
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Caller);
 

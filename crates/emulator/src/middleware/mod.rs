@@ -11,7 +11,7 @@ pub mod gate;
 pub mod metrics;
 pub mod rate_limit;
 
-/// The org a request speaks for, as far as its token tells; set by `metrics::observe` for the
+/// The org a request speaks for, as far as its token tells; set by `metrics::identify` for the
 /// layers that must know it before authentication (faults, counters).
 #[derive(Debug, Clone, Default)]
 pub struct RequestOrg {
