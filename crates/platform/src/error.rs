@@ -46,7 +46,7 @@ pub enum PlatformError {
     OperationFailed { id: String, message: String },
     /// An Architect job (flow publish or export) ended in `Failure`; `messages` are its
     /// Architect-style errors, one per line, each naming the construct at fault.
-    #[error("architect job {job} failed:\n{}", messages.join("\n"))]
+    #[error("architect job {job} failed: {}", messages.join("; "))]
     FlowJobFailed { job: String, messages: Vec<String> },
     /// Client configuration is incomplete or invalid (names the field or variable).
     #[error("configuration: {message}")]

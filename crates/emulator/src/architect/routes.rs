@@ -74,7 +74,14 @@ async fn register(State(state): State<AppState>, caller: Caller, headers: Header
     Ok(Json(RegisterArchitectJobResponse { self_uri: Some(format!("/api/v2/flows/jobs/{id}")), id, presigned_url, headers }))
 }
 
-async fn job_state(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<ArchitectJobStateResponse>, ApiError> {
+/// As on the real platform, `messages` come only with `expand=messages`.
+async fn job_state(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<ArchitectJobStateResponse>, ApiError> {
+    let expand_messages = params.0.iter().any(|(key, value)| key == "expand" && value.split(',').any(|field| field.trim() == "messages"));
     let book = state.architect_jobs();
     let job = book.get(&caller.org_id, &id).filter(|job| matches!(job.kind, JobKind::Publish { .. }));
     let job = job.ok_or_else(|| ApiError::not_found("architect job", &id))?;
@@ -84,7 +91,7 @@ async fn job_state(State(state): State<AppState>, caller: Caller, Path(id): Path
         flow: job.flow.clone(),
         status: job.status.to_string(),
         command: Some(job_command::PUBLISH.to_string()),
-        messages: job.messages.clone(),
+        messages: if expand_messages { job.messages.clone() } else { Vec::new() },
     }))
 }
 

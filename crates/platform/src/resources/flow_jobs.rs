@@ -76,7 +76,7 @@ impl<P: Platform + ?Sized> Flows<'_, P> {
         let path = format!("/api/v2/flows/jobs/{}", segment(job_id));
         let mut last_status = job_status::REGISTERED.to_string();
         loop {
-            let state: ArchitectJobStateResponse = fetch(self.platform, ApiRequest::get(path.clone()).about("architect job", Some(job_id))).await?;
+            let state: ArchitectJobStateResponse = fetch(self.platform, ApiRequest::get(path.clone()).query("expand", "messages").about("architect job", Some(job_id))).await?;
             if state.status != last_status {
                 progress(&state.status);
                 last_status.clone_from(&state.status);
