@@ -6,9 +6,11 @@
 
 mod block;
 mod expression;
+mod voice;
 
 pub use block::*;
 pub use expression::*;
+pub use voice::*;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,6 +66,8 @@ fn default_flow_type() -> FlowType {
 pub enum FlowType {
     InboundCall,
     InQueueCall,
+    /// A reusable module other flows call (`callCommonModule`); Archy's `commonModule`.
+    CommonModule,
     Workflow,
 }
 
@@ -73,6 +77,7 @@ impl FlowType {
         match self {
             FlowType::InboundCall => "INBOUNDCALL",
             FlowType::InQueueCall => "INQUEUECALL",
+            FlowType::CommonModule => "COMMONMODULE",
             FlowType::Workflow => "WORKFLOW",
         }
     }
@@ -81,6 +86,7 @@ impl FlowType {
         match name.to_ascii_uppercase().as_str() {
             "INBOUNDCALL" => Some(FlowType::InboundCall),
             "INQUEUECALL" => Some(FlowType::InQueueCall),
+            "COMMONMODULE" => Some(FlowType::CommonModule),
             "WORKFLOW" => Some(FlowType::Workflow),
             _ => None,
         }
