@@ -7,4 +7,5 @@ pub mod org;
 pub mod queueing;
 pub mod resources;
 pub mod template;
+pub mod archy;
 pub mod validate;

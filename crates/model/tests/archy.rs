@@ -1,0 +1,146 @@
+//! Archy YAML against real flows: every call flow of the shared corpus imports (templates after
+//! substitution with a dummy value per placeholder) and round-trips, or is refused naming the one
+//! construct not supported; the other flow types are refused naming their type.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use switchboard_model::archy;
+
+/// The corpus folder: `SWITCHBOARD_ARCHY_CORPUS`, else `../../../shared/archy-corpus` from the crate.
+fn corpus() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("SWITCHBOARD_ARCHY_CORPUS").map(PathBuf::from),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/archy-corpus")),
+    ];
+    candidates.into_iter().flatten().find(|path| path.is_dir())
+}
+
+/// Corpus files as (file name, text), sorted.
+fn corpus_files() -> Option<Vec<(String, String)>> {
+    let Some(folder) = corpus() else {
+        println!("skipped: no Archy corpus (set SWITCHBOARD_ARCHY_CORPUS or check out ../shared/archy-corpus)");
+        return None;
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&folder).ok()?.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "yaml") {
+            let name = path.file_name()?.to_string_lossy().to_string();
+            files.push((name, std::fs::read_to_string(&path).ok()?));
+        }
+    }
+    files.sort();
+    Some(files)
+}
+
+/// A dummy value per placeholder: `{{name}}` / `${name}` (Archy, Terraform) and `<name>` (the
+/// automated-callback repository's PowerShell script).
+fn substituted(text: &str, file: &str) -> String {
+    let values: BTreeMap<String, String> =
+        archy::placeholders(text).into_iter().map(|name| (name.clone(), format!("dummy_{name}"))).collect();
+    let text = match archy::substitute(text, file, &values) {
+        Ok(text) => text,
+        Err(error) => panic!("{error}"),
+    };
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        match after.find('>') {
+            Some(end) if end > 0 && after[..end].chars().all(|c| c.is_ascii_alphanumeric()) => {
+                out.push_str(&rest[..start]);
+                out.push_str(&format!("dummy_{}", &after[..end]));
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=start]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn call_flow_key(text: &str) -> Option<&'static str> {
+    ["inboundCall:", "inqueueCall:", "commonModule:"].into_iter().find(|key| text.lines().any(|line| line.trim_end() == *key))
+}
+
+#[test]
+fn every_corpus_call_flow_imports_and_round_trips() {
+    let Some(files) = corpus_files() else { return };
+    let (mut call_flows, mut imported, mut round_tripped) = (0, 0, 0);
+    let mut refused = Vec::new();
+    for (file, text) in &files {
+        if call_flow_key(text).is_none() {
+            continue;
+        }
+        call_flows += 1;
+        assert!(archy::is_archy(text), "{file} is Archy");
+        let text = substituted(text, file);
+        let flow = match archy::import(&text, file) {
+            Ok(flow) => flow,
+            Err(error) => {
+                refused.push(error.to_string());
+                continue;
+            }
+        };
+        imported += 1;
+        let exported = archy::export(&flow);
+        let again = archy::import(&exported, "exported.yaml").unwrap_or_else(|error| panic!("{file}: re-import: {error}\n{exported}"));
+        assert!(again == flow, "{file}: import → export → import changed the flow: {}\n{exported}", difference(&flow, &again));
+        round_tripped += 1;
+    }
+    println!("corpus call flows: {call_flows}; imported: {imported}; round-tripped: {round_tripped}");
+    for message in &refused {
+        println!("refused: {message}");
+    }
+    assert_eq!(call_flows, 20, "the corpus has 20 call flows");
+    assert_eq!(imported + refused.len(), call_flows);
+    assert_eq!(imported, 20, "all 20 call flows import");
+    assert_eq!(round_tripped, imported);
+}
+
+#[test]
+fn other_flow_types_are_refused_naming_the_type() {
+    let Some(files) = corpus_files() else { return };
+    let mut others = 0;
+    for (file, text) in &files {
+        if call_flow_key(text).is_some() {
+            continue;
+        }
+        others += 1;
+        let text = substituted(text, file);
+        let kind = text.lines().next().unwrap_or_default().trim_end_matches(':').trim().to_string();
+        let error = match archy::import(&text, file) {
+            Ok(_) => panic!("{file}: a {kind} flow was imported"),
+            Err(error) => error.to_string(),
+        };
+        assert!(error.contains(&format!("flow type `{kind}` is not supported")), "{file}: {error}");
+        assert!(error.starts_with(&format!("{file}:1:1: {kind}:")), "{file}: {error}");
+    }
+    println!("corpus non-call flows refused: {others}");
+    assert_eq!(others, 9);
+}
+
+/// The first parts two definitions differ in, for failure messages.
+fn difference(left: &switchboard_model::flow::FlowDefinition, right: &switchboard_model::flow::FlowDefinition) -> String {
+    let left = serde_json::to_value(left).unwrap_or_default();
+    let right = serde_json::to_value(right).unwrap_or_default();
+    let mut out = Vec::new();
+    diff("", &left, &right, &mut out);
+    out.into_iter().take(8).collect::<Vec<_>>().join("\n")
+}
+
+fn diff(path: &str, left: &serde_json::Value, right: &serde_json::Value, out: &mut Vec<String>) {
+    match (left, right) {
+        (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
+            for key in a.keys().chain(b.keys().filter(|key| !a.contains_key(*key))) {
+                let null = serde_json::Value::Null;
+                diff(&format!("{path}/{key}"), a.get(key).unwrap_or(&null), b.get(key).unwrap_or(&null), out);
+            }
+        }
+        (a, b) if a != b => out.push(format!("{path}: {a} ≠ {b}")),
+        _ => {}
+    }
+}
