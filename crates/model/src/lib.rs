@@ -9,3 +9,5 @@ pub mod resources;
 pub mod template;
 pub mod archy;
 pub mod validate;
+
+pub use load::{FlowLoadError, load_flow};

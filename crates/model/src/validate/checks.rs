@@ -232,8 +232,11 @@ fn check_expression(
 }
 
 fn check_variable(block: &str, field: &str, variable: &str, known: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
-    let is_system = SYSTEM_VARIABLES.contains(&variable);
-    if !is_system && !known.contains(variable) {
+    let is_system = SYSTEM_VARIABLES.contains(&variable) || is_architect_builtin(variable);
+    // Architect matches variable names in any letter case (`Call.ani`, `flow.Tier`).
+    let is_known = known.contains(variable)
+        || (variable.contains('.') && known.iter().any(|name| name.eq_ignore_ascii_case(variable)));
+    if !is_system && !is_known {
         diagnostics.push(Diagnostic::error(
             "undeclared-variable",
             Some(block),
@@ -335,4 +338,13 @@ fn check_reference(
 /// The catalog list to check against, or `None` when the check is off or the name is still a template.
 fn reference_list<'a, T>(list: &'a Option<T>, name: &str) -> Option<&'a T> {
     if name.contains("{{") { None } else { list.as_ref() }
+}
+
+/// Names Architect defines for every call flow: the read-only `Call.` scope, the in-queue flow's
+/// hold prompt and start time, and the `NOT_SET` constant.
+fn is_architect_builtin(variable: &str) -> bool {
+    let lower = variable.to_ascii_lowercase();
+    lower.starts_with("call.")
+        || lower == "not_set"
+        || ["flow.holdprompt", "flow.startdatetimeutc", "flow.isdebugging"].contains(&lower.as_str())
 }

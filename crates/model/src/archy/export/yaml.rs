@@ -116,7 +116,7 @@ fn is_plain_safe(text: &str) -> bool {
 fn ordered(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
     let rank = |key: &str| match key {
         "name" => 0,
-        "refId" => 1,
+        "refId" | "description" => 1,
         "outputs" | "choices" | "actions" | "statements" | "attributes" | "menus" | "tasks" | "startUpTaskActions" => 3,
         _ => 2,
     };

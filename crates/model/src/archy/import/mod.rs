@@ -156,6 +156,9 @@ fn remove_unreached_ends(flow: &mut FlowDefinition) {
     flow.blocks.retain(|name, block| {
         !matches!(block, Block::EndTask { implicit: true }) || referenced.contains(name) || *name == start
     });
+    if let Some(extras) = flow.archy.as_mut() {
+        extras.joins.retain(|block, join| flow.blocks.contains_key(block) && flow.blocks.contains_key(join));
+    }
 }
 
 impl Importer<'_> {
@@ -308,7 +311,7 @@ impl Importer<'_> {
         if !paths.is_empty() || kind == "switch" {
             self.joins.insert(name.clone(), next);
         }
-        self.extras.actions.insert(name.clone(), strip_actions(item));
+        self.extras.actions.insert(name.clone(), kept_action(item));
         self.blocks.insert(name.clone(), block);
         Some(name)
     }
@@ -410,6 +413,15 @@ pub(crate) fn reference_key(reference: &str) -> Option<String> {
     let kind = &last[..open];
     let id = last[open + 1..].strip_suffix(']')?;
     Some(format!("{}:{id}", kind.to_ascii_lowercase()))
+}
+
+/// An action item as kept: less its `outputs` and nested action lists (the graph holds those).
+pub(crate) fn kept_action(item: &Json) -> Json {
+    let mut kept = strip_actions(item);
+    if let Some(Json::Object(body)) = kept.as_object_mut().and_then(|map| map.values_mut().next()) {
+        body.remove("outputs");
+    }
+    kept
 }
 
 /// An action as written, less its nested action lists (the graph holds those).
