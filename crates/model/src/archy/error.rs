@@ -1,6 +1,6 @@
 //! Archy diagnostics: every problem an import found, each with file, line, column and YAML path.
 
-/// One problem, displayed as `file:line:col: path: message`.
+/// One problem, displayed as `file:line:col: path: message` (no path for YAML syntax errors).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchyDiagnostic {
     pub file: String,
@@ -15,7 +15,11 @@ pub struct ArchyDiagnostic {
 
 impl std::fmt::Display for ArchyDiagnostic {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "{}:{}:{}: {}: {}", self.file, self.line, self.column, self.path, self.message)
+        write!(formatter, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.path.is_empty() {
+            write!(formatter, "{}: ", self.path)?;
+        }
+        formatter.write_str(&self.message)
     }
 }
 
