@@ -87,6 +87,8 @@ fn every_corpus_call_flow_imports_and_round_trips() {
         };
         imported += 1;
         let exported = archy::export(&flow);
+        let lost = lost_leaves(&text, &exported);
+        assert!(lost.is_empty(), "{file}: export lost {lost:?}\n{exported}");
         let again = archy::import(&exported, "exported.yaml").unwrap_or_else(|error| panic!("{file}: re-import: {error}\n{exported}"));
         assert!(again == flow, "{file}: import → export → import changed the flow: {}\n{exported}", difference(&flow, &again));
         round_tripped += 1;
@@ -207,4 +209,58 @@ fn fixtures_import_round_trip_and_cover_every_block_type() {
     ];
     let missing: Vec<&&str> = every.iter().filter(|kind| !types.contains(**kind)).collect();
     assert!(missing.is_empty(), "block types no fixture produces: {missing:?}");
+}
+
+/// Every `key: scalar` leaf of the original YAML (with its key path, list positions left out) that
+/// the export does not have; jump actions are edges and come back with names of export's choosing.
+fn lost_leaves(original: &str, exported: &str) -> Vec<String> {
+    let parse = |text: &str| serde_saphyr::from_str::<serde_json::Value>(text).unwrap_or_default();
+    let mut before = std::collections::BTreeSet::new();
+    leaves("", &parse(original), &mut before);
+    let mut after = std::collections::BTreeSet::new();
+    leaves("", &parse(exported), &mut after);
+    before
+        .difference(&after)
+        .filter(|leaf| !leaf.contains("jumpToMenu/name=") && !leaf.contains("jumpToTask/name="))
+        .cloned()
+        .collect()
+}
+
+fn leaves(path: &str, value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                leaves(&format!("{path}/{key}"), value, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                leaves(path, item, out);
+            }
+        }
+        scalar => {
+            out.insert(format!("{path}={scalar}"));
+        }
+    }
+}
+
+/// The export of the Traffic Cop fixture, as `archy` would read it.
+#[test]
+fn traffic_cop_export_snapshot() {
+    let fixtures = fixtures();
+    let Some((file, text)) = fixtures.iter().find(|(file, _)| file == "traffic_cop.yaml") else {
+        panic!("traffic_cop.yaml fixture is missing");
+    };
+    let flow = archy::import(text, file).unwrap_or_else(|error| panic!("{error}"));
+    insta::assert_snapshot!("traffic_cop_export", archy::export(&flow));
+}
+
+/// A flow-format flow with a weighted split exports as Architect's nearest form (a switch drawing
+/// `Random`) and carries the exact block in `Flow.SwitchboardBlocks`.
+#[test]
+fn flow_format_traffic_cop_export_snapshot() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/flows/traffic_cop.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{error}"));
+    let flow = switchboard_model::load::parse_flow_yaml(&text, "traffic_cop.yaml").unwrap_or_else(|error| panic!("{error}"));
+    insta::assert_snapshot!("flow_format_traffic_cop_export", archy::export(&flow));
 }

@@ -214,7 +214,11 @@ impl<'a> Exporter<'a> {
         }
         if start_up.is_empty() || !menus.is_empty() || self.flow.flow_type == FlowType::InboundCall {
             let entry = self.entry.clone();
-            body.insert("startUpRef".to_string(), json!(self.reference(&entry)));
+            let derived = self.reference(&entry);
+            let kept = body.get("startUpRef").and_then(Json::as_str).map(reference_key);
+            if kept.is_none() || kept != Some(reference_key(&derived)) {
+                body.insert("startUpRef".to_string(), json!(derived));
+            }
         }
         let variables = self.variables();
         if !variables.is_empty() {

@@ -95,7 +95,13 @@ impl Importer<'_> {
 
         if let Some(reference) = body.get("startUpRef") {
             match reference {
-                Json::String(reference) => start = Some(self.reference(reference, &at.key("startUpRef"))),
+                Json::String(reference) => {
+                    start = Some(self.reference(reference, &at.key("startUpRef")));
+                    // A relative reference is kept as written; export writes absolute ones.
+                    if reference.starts_with("./") {
+                        self.extras.flow.insert("startUpRef".to_string(), json!(reference));
+                    }
+                }
                 _ => self.report(&at.key("startUpRef"), "`startUpRef:` must be a path to a task or menu"),
             }
         }
