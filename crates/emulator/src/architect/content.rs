@@ -27,7 +27,7 @@ pub fn message(kind: &str, text: impl Into<String>) -> ArchitectJobMessage {
 /// Parses `bytes` (named `file` in messages) and validates it against `org`.
 pub fn check(bytes: &[u8], file: &str, org: &OrgStore) -> Result<Checked, Vec<ArchitectJobMessage>> {
     let text = std::str::from_utf8(bytes).map_err(|error| vec![message(message_type::ERROR, format!("{file}: not UTF-8 text: {error}"))])?;
-    let definition = load_flow(text, file)
+    let definition = switchboard_model::load_flow(text, file)
         .map_err(|error| error.to_string().lines().map(|line| message(message_type::ERROR, line)).collect::<Vec<_>>())?;
     let diagnostics = validate(&definition, &catalog(org));
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|diagnostic| diagnostic.severity == Severity::Error);
@@ -66,16 +66,3 @@ fn catalog(org: &OrgStore) -> Catalog {
     Catalog { integrations: Some(integrations), queues: Some(queues), datatables: Some(datatables), flows: Some(flows) }
 }
 
-// TEMPORARY until the Archy importer lands: our own format only.
-fn load_flow(text: &str, file: &str) -> Result<FlowDefinition, switchboard_model::load::LoadError> {
-    if text.trim_start().starts_with('{') {
-        switchboard_model::load::parse_flow_json(text, file)
-    } else {
-        switchboard_model::load::parse_flow_yaml(text, file)
-    }
-}
-
-// TEMPORARY until the Archy exporter lands.
-pub fn export(definition: &FlowDefinition) -> String {
-    serde_json::to_string_pretty(definition).unwrap_or_default()
-}

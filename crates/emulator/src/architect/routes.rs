@@ -172,7 +172,7 @@ async fn register_export(
     })?;
     let id = uuid::Uuid::new_v4().to_string();
     let file_name = details.file_name.clone().unwrap_or_else(|| format!("{name}.yaml"));
-    let yaml = content::export(&definition);
+    let yaml = switchboard_model::archy::export(&definition);
     let job = Job {
         org_id: caller.org_id.clone(),
         signature: new_signature(),

@@ -34,8 +34,7 @@ impl FlowSource<'_> {
     fn yaml(self) -> String {
         match self {
             FlowSource::ArchyYaml(text) => text.to_string(),
-            // TEMPORARY until the Archy exporter lands: our format as JSON.
-            FlowSource::Definition(definition) => serde_json::to_string(definition).unwrap_or_default(),
+            FlowSource::Definition(definition) => switchboard_model::archy::export(definition),
         }
     }
 }

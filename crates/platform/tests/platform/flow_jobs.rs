@@ -47,7 +47,7 @@ async fn a_job_creates_publishes_and_exports_a_flow() {
     assert_eq!(found[0].published_version.as_ref().map(|version| version.id.as_str()), Some("2.0"));
 
     let exported = ok("export", client.flows().export(&published.flow.id, None, OperationWait::default()).await);
-    let back = switchboard_model::load::parse_flow_yaml(&exported, "exported.yaml");
+    let back = switchboard_model::load_flow(&exported, "exported.yaml");
     assert_eq!(back.ok().as_ref(), Some(&flow), "export gives back what was published:\n{exported}");
     emulator.shutdown().await;
 }

@@ -20,7 +20,7 @@ pub fn run(arguments: FlowConvertArgs, output: OutputFormat) -> anyhow::Result<(
     let values = source::substitutions(&arguments.substitution)?;
     let file = source::read(&arguments.file, &values)?;
     let (to, text) = match arguments.to {
-        FlowFormat::Archy => ("archy", super::archy_shim::export(&file.definition)),
+        FlowFormat::Archy => ("archy", switchboard_model::archy::export(&file.definition)),
         FlowFormat::Switchboard => ("switchboard", serde_saphyr::to_string(&file.definition).context("writing the flow as YAML")?),
     };
     let mut report = ConvertReport { file: file.path, to, text, written_to: None };

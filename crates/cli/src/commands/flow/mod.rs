@@ -1,7 +1,6 @@
 //! `switchboard flow`: the `archy` verbs people know — validate, publish, export, convert — over
 //! Archy YAML (and our own flow format), publishing only through Architect jobs.
 
-mod archy_shim;
 mod convert;
 mod export;
 mod publish;

@@ -52,10 +52,10 @@ pub fn substitutions(arguments: &SubstitutionArgs) -> anyhow::Result<BTreeMap<St
 pub fn read(path: &Path, values: &BTreeMap<String, String>) -> anyhow::Result<FlowFile> {
     let label = path.display().to_string();
     let raw = std::fs::read_to_string(path).with_context(|| format!("reading {label}"))?;
-    let archy = super::archy_shim::is_archy(&raw);
+    let archy = switchboard_model::archy::is_archy(&raw);
     // Our format keeps `{{VAR}}` for deploy to resolve per org; Archy substitutes before parsing.
-    let text = if archy { super::archy_shim::substitute(&raw, &label, values)? } else { raw };
-    let definition = super::archy_shim::load_flow(&text, &label)?;
+    let text = if archy { switchboard_model::archy::substitute(&raw, &label, values)? } else { raw };
+    let definition = switchboard_model::load_flow(&text, &label)?;
     Ok(FlowFile { path: label, text, archy, definition })
 }
 
