@@ -215,4 +215,8 @@ fn collect_variables(ast: &Ast, names: &mut BTreeSet<String>) {
 }
 
 #[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
+mod property_tests;
+#[cfg(test)]
 mod tests;
