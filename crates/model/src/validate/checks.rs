@@ -232,11 +232,11 @@ fn check_expression(
 }
 
 fn check_variable(block: &str, field: &str, variable: &str, known: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
-    let is_system = SYSTEM_VARIABLES.contains(&variable) || is_architect_builtin(variable);
-    // Architect matches variable names in any letter case (`Call.ani`, `flow.Tier`).
-    let is_known = known.contains(variable)
-        || (variable.contains('.') && known.iter().any(|name| name.eq_ignore_ascii_case(variable)));
-    if !is_system && !is_known {
+    // Architect names are case-insensitive, and `Task.Queue.id` reads a member of `Task.Queue`.
+    let is_known = expr::name_and_prefixes(variable).any(|candidate| {
+        is_architect_builtin(candidate) || SYSTEM_VARIABLES.iter().chain(known.iter()).any(|name| name.eq_ignore_ascii_case(candidate))
+    });
+    if !is_known {
         diagnostics.push(Diagnostic::error(
             "undeclared-variable",
             Some(block),
