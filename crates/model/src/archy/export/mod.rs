@@ -8,7 +8,7 @@
 mod shapes;
 mod yaml;
 
-use super::import::{PATCH_VARIABLE, Targets, build, canonical, menu_fields, reference_key, variable_declaration};
+use super::import::{PATCH_VARIABLE, Targets, build, canonical, menu_fields, reference_key, strip_actions, variable_declaration};
 use super::values::{self, audio_form, single_entry};
 use crate::flow::{ArchyContainer, ArchyExtras, Block, ContainerKind, FlowDefinition, FlowType, MenuBlock};
 use serde_json::{Map, Value as Json, json};
@@ -27,8 +27,17 @@ pub fn export(flow: &FlowDefinition) -> String {
 /// the flow format comes back from Archy without extras. Called by import.
 pub(crate) fn normalize(flow: &mut FlowDefinition) {
     let Some(mut extras) = flow.archy.take() else { return };
+    let bare = ArchyExtras::default();
+    let mut derived = Exporter::new(flow, &bare);
+    derived.plan();
+    let (_, menus, _) = derived.emit_all();
+    let derived_menus: BTreeMap<String, Json> = menus
+        .iter()
+        .filter_map(|menu| Some((menu.get("menu")?.get("name")?.as_str()?.to_string(), strip_actions(menu))))
+        .collect();
     extras.actions.retain(|name, raw| match flow.blocks.get(name) {
-        Some(Block::Menu(_)) | None => true,
+        Some(Block::Menu(_)) => derived_menus.get(name) != Some(raw),
+        None => true,
         Some(block) => {
             let derived = shape(name, block, flow);
             *raw != json!({ derived.kind: derived.body })
@@ -41,9 +50,6 @@ pub(crate) fn normalize(flow: &mut FlowDefinition) {
     if extras.flow == derived_flow_keys() {
         extras.flow.clear();
     }
-    let bare = ArchyExtras::default();
-    let mut derived = Exporter::new(flow, &bare);
-    derived.plan();
     if derived.containers == extras.containers {
         extras.containers.clear();
     }
@@ -359,15 +365,14 @@ impl<'a> Exporter<'a> {
             enclosing_loop: enclosing.as_ref().map(|(block, next)| (block.as_str(), next.as_str())),
         };
         let (kind, mut body) = self.kept_or_derived(name, block, &derived, &targets);
-        let mut problems = Vec::new();
-        if build(kind, &body, &targets, &mut problems).as_ref() != Some(block) {
-            self.patches.insert(name.to_string(), block.clone());
-        }
         if let Block::CallTask { task, .. } = block {
             if !self.heads.contains(task) {
                 self.promote.push(task.clone());
             }
             body.insert("targetTaskRef".to_string(), json!(self.reference(task)));
+        }
+        if build(kind, &body, &targets, &mut Vec::new()).as_ref() != Some(block) {
+            self.patches.insert(name.to_string(), block.clone());
         }
         place_outputs(kind, &mut body, written);
         let next = if branching { join } else { derived.next };
@@ -379,13 +384,12 @@ impl<'a> Exporter<'a> {
         if let Some((written_kind, Json::Object(raw))) = self.extras.actions.get(name).and_then(single_entry)
             && let Some((kind, _)) = canonical(written_kind)
         {
-            let mut problems = Vec::new();
             let mut raw = raw.clone();
             if kind == "callTask" {
-                raw.remove("targetTaskRef");
+                // The task reference is structure: written from the graph below.
                 raw.insert("targetTaskRef".to_string(), json!(""));
             }
-            if build(kind, &raw, targets, &mut problems).as_ref() == Some(block) {
+            if build(kind, &raw, targets, &mut Vec::new()).as_ref() == Some(block) {
                 return (kind, raw);
             }
         }
@@ -396,21 +400,21 @@ impl<'a> Exporter<'a> {
     fn menu(&mut self, container: &ArchyContainer) -> Json {
         let name = container.block.clone();
         let Some(Block::Menu(menu)) = self.flow.blocks.get(&name) else { return json!({}) };
-        let kept = self.extras.actions.get(&name).and_then(|raw| raw.get("menu")).and_then(Json::as_object).filter(|raw| {
-            let expected: Vec<(Option<String>, Vec<String>)> =
-                menu.choices.iter().map(|choice| (choice.dtmf.clone(), choice.speech.clone())).collect();
-            menu_fields(raw).is_some_and(|(prompt, choices)| prompt == menu.prompt && choices == expected)
-        });
+        // The kept menu keeps its name, refId and settings; its audio only while it still says the
+        // prompt (choices are rebuilt one by one below).
+        let kept = self.extras.actions.get(&name).and_then(|raw| raw.get("menu")).and_then(Json::as_object);
         let mut body = match kept {
             Some(raw) => raw.clone(),
             None => {
                 let mut body = Map::new();
                 body.insert("name".to_string(), json!(name));
                 body.insert("refId".to_string(), json!(name));
-                body.insert("audio".to_string(), audio_form(&menu.prompt));
                 body
             }
         };
+        if menu_fields(&body).map(|(prompt, _)| prompt).as_ref() != Some(&menu.prompt) {
+            body.insert("audio".to_string(), audio_form(&menu.prompt));
+        }
         let kept_choices: Vec<Json> = body.get("choices").and_then(Json::as_array).cloned().unwrap_or_default();
         let mut choices = Vec::new();
         let mut default_ref = None;
@@ -457,6 +461,22 @@ impl<'a> Exporter<'a> {
         json!({ "menu": body })
     }
 
+    /// A block that is a menu choice of its own (`menuDisconnect`, `menuTransferToAcd`): the
+    /// choice as kept in the menu when it still imports to the block, else derived from it.
+    fn own_choice(&mut self, name: &str, block: &Block, kind: &'static str, kept: Option<Map<String, Json>>) -> Map<String, Json> {
+        let no_outputs = BTreeMap::new();
+        let targets = Targets { outputs: &no_outputs, next: END_OF_LIST, enclosing_loop: None };
+        let imports_to_block = |body: &Map<String, Json>| build(kind, body, &targets, &mut Vec::new()).as_ref() == Some(block);
+        let body = match kept {
+            Some(body) if imports_to_block(&body) => body,
+            _ => shape(name, block, self.flow).body,
+        };
+        if !imports_to_block(&body) {
+            self.patches.insert(name.to_string(), block.clone());
+        }
+        body
+    }
+
     /// A menu choice leading to `target`: a jump, the target block as a choice of its own, or an
     /// inline task.
     fn choice(&mut self, target: &str, kept: Option<(String, Json)>) -> (String, Map<String, Json>) {
@@ -482,14 +502,7 @@ impl<'a> Exporter<'a> {
             && !self.emitted.contains(target)
         {
             self.emitted.insert(target.to_string());
-            let (item, _) = self.action(target, block, None);
-            let body = item.get(single_entry(&item).map(|(kind, _)| kind).unwrap_or_default()).and_then(Json::as_object).cloned();
-            let mut body = body.unwrap_or_default();
-            if single_entry(&item).map(|(written, _)| written) != Some(kind) {
-                // The kept action was a plain action, not a choice: write the choice form.
-                body.remove("outputs");
-            }
-            return (kind.to_string(), body);
+            return (kind.to_string(), self.own_choice(target, block, kind, kept_body(kind)));
         }
         let actions = self.list(target, None, false);
         let mut body = kept_body("menuTask").unwrap_or_else(|| Map::from_iter([("name".to_string(), json!(target))]));

@@ -188,6 +188,7 @@ pub(crate) fn shape(name: &str, block: &Block, flow: &FlowDefinition) -> ActionS
                 .key("commonModule", json!({ &call.module: { "ver_latestPublished": { "inputs": inputs, "outputs": outputs } } }))
                 .then(&call.next)
         }
+        // `targetTaskRef` is written from the graph by the caller, which knows the task's refId.
         Block::CallTask { next, .. } => ActionShape::new("callTask", name).then(next),
         Block::EndTask { .. } => ActionShape::new("endTask", name),
         Block::Loop(looping) => {

@@ -233,7 +233,11 @@ impl Importer<'_> {
                 "menudisconnect" | "menutransfertoacd" => {
                     let end = self.end_of(&label);
                     match self.action(item, &item_at, end) {
-                        Some(target) => target,
+                        // The choice is kept with the menu, not a second time with its block.
+                        Some(target) => {
+                            self.extras.actions.remove(&target);
+                            target
+                        }
                         None => continue,
                     }
                 }
