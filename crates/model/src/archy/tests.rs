@@ -16,8 +16,8 @@ fn substitution_works_on_text_and_names_every_missing_value() {
     let values = BTreeMap::from([("prefix".to_string(), "Acme".to_string()), ("q".to_string(), "Support".to_string())]);
     let text = "a:\n  {{prefix}}-Lambda: {{ q }}\n  b: ${q}\n";
     assert_eq!(substitute(text, "f.yaml", &values).ok().as_deref(), Some("a:\n  Acme-Lambda: Support\n  b: Support\n"));
-    let error = substitute("x: {{one}}\ny: ${two} {{q}}\n", "f.yaml", &values).map(|_| ()).unwrap_err();
-    let lines: Vec<String> = error.to_string().lines().map(str::to_string).collect();
+    let error = error_of(substitute("x: {{one}}\ny: ${two} {{q}}\n", "f.yaml", &values));
+    let lines: Vec<String> = error.lines().map(str::to_string).collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[0].starts_with("f.yaml:1:4: {{one}}: no value for substitution `one`"), "{}", lines[0]);
     assert!(lines[1].starts_with("f.yaml:2:4: {{two}}: no value for substitution `two`"), "{}", lines[1]);
@@ -106,8 +106,15 @@ fn load_flow_reads_both_formats_and_asks_for_substitutions() {
     let archy = format!("{HEAD}          - disconnect:\n              name: Bye\n");
     assert_eq!(crate::load_flow(&archy, "f.yaml").map(|flow| flow.start).ok().as_deref(), Some("Bye"));
     let template = "inboundCall:\n  name: {{flow_name}}\n";
-    let error = crate::load_flow(template, "f.yaml").map(|_| ()).unwrap_err().to_string();
+    let error = error_of(crate::load_flow(template, "f.yaml"));
     assert!(error.starts_with("f.yaml:2:9: {{flow_name}}: no value for substitution `flow_name`"), "{error}");
-    let broken = crate::load_flow("name: F\nstart: [\n", "f.yaml").map(|_| ()).unwrap_err().to_string();
+    let broken = error_of(crate::load_flow("name: F\nstart: [\n", "f.yaml"));
     assert!(broken.starts_with("f.yaml:"), "{broken}");
+}
+
+fn error_of<T: std::fmt::Debug, E: std::fmt::Display>(result: Result<T, E>) -> String {
+    match result {
+        Ok(value) => panic!("expected an error, got {value:?}"),
+        Err(error) => error.to_string(),
+    }
 }

@@ -305,8 +305,11 @@ fn choice_keys(choice: &Map<String, Json>) -> (Option<String>, Vec<String>) {
     (dtmf, speech)
 }
 
+/// A menu choice's DTMF key and speech terms.
+pub(crate) type ChoiceKeys = (Option<String>, Vec<String>);
+
 /// What a menu mapping (as kept) says about the block: its prompt and each choice's keys.
-pub(crate) fn menu_fields(menu: &Map<String, Json>) -> Option<(String, Vec<(Option<String>, Vec<String>)>)> {
+pub(crate) fn menu_fields(menu: &Map<String, Json>) -> Option<(String, Vec<ChoiceKeys>)> {
     let prompt = match menu.get("audio") {
         Some(audio) => values::audio(audio).ok()?,
         None => String::new(),

@@ -6,6 +6,8 @@
 
 mod actions;
 mod containers;
+mod parts;
+mod reader;
 
 pub(crate) use actions::{Targets, build, canonical, dtmf_key, dtmf_name};
 pub(crate) use containers::{menu_fields, variable_declaration};
@@ -295,11 +297,11 @@ impl Importer<'_> {
         if kind == "switch" {
             self.switch_lists(body, &at, &next, &mut targets);
         }
-        if kind == "callTask" {
-            if let Some(Json::String(reference)) = body.get("targetTaskRef") {
-                let target = self.reference(reference, &at.key("targetTaskRef"));
-                targets.insert("task".to_string(), target);
-            }
+        if kind == "callTask"
+            && let Some(Json::String(reference)) = body.get("targetTaskRef")
+        {
+            let target = self.reference(reference, &at.key("targetTaskRef"));
+            targets.insert("task".to_string(), target);
         }
         let mut problems = Vec::new();
         let enclosing = self.loops.last().cloned();
