@@ -118,3 +118,60 @@ fn error_of<T: std::fmt::Debug, E: std::fmt::Display>(result: Result<T, E>) -> S
         Err(error) => error.to_string(),
     }
 }
+
+/// Each construct Switchboard does not support, as the one action of a task: the refusal names
+/// the line, the column and the YAML path of the construct.
+#[test]
+fn every_unsupported_construct_is_refused_with_its_path_and_line() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "- transferToNumber:\n    name: X\n    targetNumber:\n      lit: \"+3312\"\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].transferToNumber: action `transferToNumber` is not supported",
+        ),
+        (
+            "- callLambda:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].callLambda: action `callLambda` is not supported",
+        ),
+        (
+            "- createCallback:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].createCallback: action `createCallback` is not supported",
+        ),
+        (
+            "- transferToAcd:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].transferToAcd: missing `targetQueue:` (in `transferToAcd`)",
+        ),
+        (
+            "- transferToAcd:\n    targetQueue:\n      lit: Q\n    priority:\n      exp: Flow.P\n",
+            "flow.yaml:12:15: inboundCall.tasks[0].actions[0].transferToAcd.priority: only a literal integer priority is supported (in `transferToAcd`)",
+        ),
+        (
+            "- playAudio:\n    audio:\n      ssml: <speak/>\n",
+            "flow.yaml:10:15: inboundCall.tasks[0].actions[0].playAudio.audio: expected audio (`tts:`, `prompt:` or `exp:`), found a mapping with keys [ssml] (in `playAudio`)",
+        ),
+        (
+            "- decision:\n    condition:\n      lit: [1, 2]\n",
+            "flow.yaml:10:15: inboundCall.tasks[0].actions[0].decision.condition: list literals are not supported (in `decision`)",
+        ),
+        (
+            "- loopExit:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].loopExit: `loopExit` is only allowed inside a loop (in `loopExit`)",
+        ),
+        (
+            "- collectInput:\n    inputData:\n      var: Flow.X\n    digits:\n      some: 3\n",
+            "flow.yaml:12:15: inboundCall.tasks[0].actions[0].collectInput.digits: `digits:` is `exact: N` or `range: {min, max}` (in `collectInput`)",
+        ),
+        (
+            "- setParticipantData:\n    attributes:\n      - attribute:\n          name:\n            exp: Flow.Key\n          value:\n            lit: v\n",
+            "flow.yaml:12:21: inboundCall.tasks[0].actions[0].setParticipantData.attributes[0].attribute.name: only a literal attribute name (`lit: <name>`) is supported (in `setParticipantData`)",
+        ),
+        (
+            "- jumpToTask:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].jumpToTask: `jumpToTask` needs `targetTaskRef:`",
+        ),
+    ];
+    for (action, expected) in cases {
+        let indented: String = action.lines().map(|line| format!("          {line}\n")).collect();
+        let lines = refusal(&format!("{HEAD}{indented}"));
+        assert_eq!(lines.first().map(String::as_str), Some(*expected), "{action}");
+    }
+}

@@ -59,8 +59,8 @@ impl<'a> Reader<'a> {
     pub(super) fn attribute_name(&mut self, at: &str, attribute: &Map<String, Json>) -> Option<String> {
         match attribute.get("name") {
             Some(Json::String(name)) => Some(name.clone()),
-            Some(form) => match values::expression(form) {
-                Ok(Expression(Value::String(name))) => Some(name),
+            Some(form) => match values::expression(form).map(|expression| expression.literal_value().cloned()) {
+                Ok(Some(Value::String(name))) => Some(name),
                 _ => self.refuse(&format!("{at}/name"), "only a literal attribute name (`lit: <name>`) is supported"),
             },
             None => self.refuse(at, "an attribute needs `name:`"),
