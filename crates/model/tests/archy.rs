@@ -160,6 +160,9 @@ fn flow_format_examples_round_trip_through_archy() {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{file}: {error}"));
         let flow = switchboard_model::load::parse_flow_yaml(&text, &file).unwrap_or_else(|error| panic!("{error}"));
+        // Without extras a definition serializes as it always has: no `archy` field.
+        let serialized = serde_json::to_value(&flow).unwrap_or_default();
+        assert!(serialized.get("archy").is_none() && serialized.get("name").is_some(), "{file}");
         let exported = archy::export(&flow);
         assert!(archy::is_archy(&exported), "{file}: export is an Archy document");
         let back = archy::import(&exported, "exported.yaml").unwrap_or_else(|error| panic!("{file}: {error}\n{exported}"));
