@@ -314,8 +314,8 @@ impl Block {
         }
     }
 
-    /// Every successor field, mutable (for renaming blocks and resolving references), in the order
-    /// of [`Block::successors`].
+    /// Every field naming another block, mutable (for renaming blocks and resolving references):
+    /// the successors in the order of [`Block::successors`], plus `loop_exit`'s `loop_block`.
     pub fn successors_mut(&mut self) -> Vec<&mut String> {
         match self {
             Block::SetVariable { next, .. }
