@@ -112,9 +112,14 @@ pub(crate) fn build(kind: &str, body: &Map<String, Json>, targets: &Targets, pro
         },
         "holdMusic" => {
             let audio = reader.required("prompt")?;
+            // `playStyle: {duration: ...}` plays for that long; the entire prompt takes the stand-in.
+            let duration = match reader.optional("playStyle").and_then(|style| style.get("duration")) {
+                Some(form) => values::duration_value_ms(form),
+                None => Ok(crate::flow::default_hold_music_ms()),
+            };
             Block::HoldMusic {
                 prompt: reader.lift("/prompt", values::audio(audio))?,
-                duration_ms: crate::flow::default_play_ms(),
+                duration_ms: reader.lift("/playStyle/duration", duration)?,
                 next: targets.next(),
             }
         }
