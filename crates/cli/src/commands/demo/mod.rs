@@ -1,5 +1,6 @@
 //! `switchboard demo`: starts an embedded emulator and walks through what exists so far.
 
+mod flows;
 mod live;
 
 use crate::args::DemoArgs;
@@ -36,6 +37,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
         }
     }
     let live_client = target.environment.org("na-east-1").context("the demo's org")?.clone();
+    let flows = flows::run(&live_client, "na-east-1", text).await?;
     let live = match &target.embedded {
         Some(emulator) => live::run(emulator, &live_client, arguments.live_seconds, text).await?,
         None => Vec::new(),
@@ -48,7 +50,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     }
     target.shutdown().await;
     if !text {
-        output.emit(&json!({"orgs": tree, "queues": queue_summary, "live": live, "simulation": report}), |_| {})?;
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "live": live, "simulation": report}), |_| {})?;
     }
     Ok(())
 }
@@ -56,7 +58,5 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
 /// The example scenario shipped with the repository, found from the binary's source tree or the
 /// working directory.
 fn demo_scenario_path() -> PathBuf {
-    let relative = "examples/scenarios/contact-center-day.yaml";
-    let from_manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative);
-    if from_manifest.exists() { from_manifest } else { PathBuf::from(relative) }
+    flows::repository_file("examples/scenarios/contact-center-day.yaml")
 }
