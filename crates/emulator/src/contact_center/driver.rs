@@ -133,7 +133,8 @@ async fn run(state: AppState, call: Arc<LiveCall>, flow: FlowHandle, data: BTree
         let locked = call.lock();
         (locked.org_id.clone(), locked.speed_up)
     };
-    let mut execution = CallExecution::new(flow, data);
+    // Live calls read the wall clock in `GetCurrentDateTimeUtc()`; the flow's own time runs on from it.
+    let mut execution = CallExecution::new(flow, data).with_clock_origin_ms(chrono::Utc::now().timestamp_millis());
     sync_segments(&call, &execution);
     events::conversation_changed(&state, &call);
     let end = loop {

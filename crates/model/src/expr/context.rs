@@ -49,6 +49,12 @@ impl<'a> EvalContext<'a> {
         EvalContext { now, random }
     }
 
+    /// "Now" given as milliseconds since 1970-01-01T00:00:00Z (a clock the caller keeps as a number);
+    /// out of chrono's range falls back to [`fixed_now`].
+    pub fn at_epoch_ms(epoch_ms: i64, random: &'a mut dyn RandomSource) -> EvalContext<'a> {
+        EvalContext { now: DateTime::from_timestamp_millis(epoch_ms).unwrap_or_else(fixed_now), random }
+    }
+
     /// A uniformly drawn integer in `low..=high` (`low <= high`).
     pub(crate) fn random_between(&mut self, low: i64, high: i64) -> i64 {
         let span = (high as i128 - low as i128 + 1) as u128;

@@ -67,8 +67,10 @@ fn infix(kind: &TokenKind) -> Option<(BinaryOperator, u8)> {
 
 const PREFIX_POWER: u8 = 7;
 
-/// Nesting deeper than this is refused rather than risking the stack on hostile input.
-const MAXIMUM_DEPTH: usize = 200;
+/// A tree deeper than this is refused rather than risking the stack on hostile input (evaluation,
+/// printing and dropping recurse over the tree). Operator chains and postfix chains count too, since
+/// `1+1+1...` nests to the left.
+const MAXIMUM_DEPTH: usize = 256;
 
 pub(crate) struct Parser {
     tokens: Vec<Token>,
@@ -108,27 +110,29 @@ impl Parser {
         token
     }
 
-    fn expression(&mut self, minimum_power: u8) -> Result<Ast, ParseError> {
+    fn deeper(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
-        let result = self.nested_expression(minimum_power);
-        self.depth -= 1;
-        result
-    }
-
-    fn nested_expression(&mut self, minimum_power: u8) -> Result<Ast, ParseError> {
         if self.depth > MAXIMUM_DEPTH {
             return Err(ParseError::new(self.peek().column, format!("nested more than {MAXIMUM_DEPTH} levels deep")));
         }
+        Ok(())
+    }
+
+    fn expression(&mut self, minimum_power: u8) -> Result<Ast, ParseError> {
+        let entry_depth = self.depth;
+        self.deeper()?;
         let mut left = self.prefix()?;
         while let Some((operator, power)) = infix(&self.peek().kind) {
             if power <= minimum_power {
                 break;
             }
             self.advance();
+            self.deeper()?;
             // Left-associative: the right side only takes operators that bind tighter.
             let right = self.expression(power)?;
             left = Ast::Binary { operator, left: Box::new(left), right: Box::new(right) };
         }
+        self.depth = entry_depth;
         Ok(left)
     }
 
@@ -161,7 +165,11 @@ impl Parser {
 
     /// Member access and indexing bind tighter than any operator: `-Flow.list[0]` negates the item.
     fn postfix(&mut self, mut target: Ast) -> Result<Ast, ParseError> {
+        let entry_depth = self.depth;
         loop {
+            if matches!(self.peek().kind, TokenKind::Dot | TokenKind::LeftBracket) {
+                self.deeper()?;
+            }
             match self.peek().kind {
                 TokenKind::Dot => {
                     self.advance();
@@ -174,6 +182,7 @@ impl Parser {
                     };
                     // The lexer keeps `a.b.c` together; each part is one member step.
                     for part in name.split('.') {
+                        self.deeper()?;
                         target = Ast::Member { target: Box::new(target), name: part.to_string() };
                     }
                 }
@@ -183,7 +192,10 @@ impl Parser {
                     self.expect(TokenKind::RightBracket, "`]`")?;
                     target = Ast::Index { target: Box::new(target), index: Box::new(index) };
                 }
-                _ => return Ok(target),
+                _ => {
+                    self.depth = entry_depth;
+                    return Ok(target);
+                }
             }
         }
     }

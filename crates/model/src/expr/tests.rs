@@ -302,6 +302,7 @@ fn collections_members_and_json() {
         ("FindQueueById(\"q1\").id", "string:q1"),
         ("FindQueue(\"Support\").name", "string:Support"),
         ("FindUserById(\"u1\")", "entity:u1"),
+        ("FindUser(\"ada@example.com\").name", "string:ada@example.com"),
         ("FindSkill(\"French\") == \"French\"", "boolean:true"),
         ("ToScheduleGroup(\"Open hours\")", "entity:Open hours"),
         ("GetAt(Flow.list, 5)", "error:type error: index 5 is out of range for a list of 3"),
@@ -481,4 +482,29 @@ fn printing_then_parsing_gives_the_same_tree() {
         let printed = tree.to_string();
         assert_eq!(parse(&printed), Ok(tree), "{source} printed as {printed}");
     }
+}
+
+#[test]
+fn hostile_depth_is_refused_not_overflowed() {
+    let long_chain = vec!["1"; 100_000].join(" + ");
+    let deep_parentheses = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    let long_members = format!("(x){}", ".a".repeat(100_000));
+    let long_index = format!("x{}", "[0]".repeat(100_000));
+    for source in [long_chain, deep_parentheses, long_members, long_index] {
+        let error = parse(&source).expect_err("too deep");
+        assert!(error.message.contains("levels deep"), "{error}");
+    }
+    // Realistic chains are far below the limit.
+    let sum = vec!["1"; 100].join(" + ");
+    assert_eq!(show(&sum, &archy_data()), "integer:100");
+}
+
+/// Every name in the function catalog is called somewhere in this file's tables.
+#[test]
+fn every_function_is_exercised() {
+    let this_file = include_str!("tests.rs").to_ascii_lowercase();
+    let missing: Vec<&str> = Function::names()
+        .filter(|name| !this_file.contains(&format!("{}(", name.to_ascii_lowercase())))
+        .collect();
+    assert!(missing.is_empty(), "functions without a test case: {missing:?}");
 }

@@ -1,4 +1,4 @@
-//! Expressions in flow blocks: a small, total language over participant-data variables.
+//! Expressions in flow blocks: Architect's expression language over participant-data variables.
 //!
 //! A string that starts with `=` is an expression (`"=Call.Attempts >= 3 && Region == 'eu'"`);
 //! anything else (`"Main_IVR_Blue"`, `42`, `true`) is a literal that evaluates to itself. Stored as

@@ -15,6 +15,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use switchboard_model::expr::fixed_now;
 
 #[derive(Default)]
 struct CallSlot {
@@ -184,6 +185,10 @@ impl<'a, 's> Simulator<'a, 's> {
         self.calls[call as usize].arrived_at_ms >= self.warmup_ms
     }
 
+    fn clock_origin_ms(&self) -> i64 {
+        fixed_now().timestamp_millis().saturating_add(i64::try_from(self.now_ms).unwrap_or(i64::MAX))
+    }
+
     fn schedule_arrival(&mut self, did: u32) {
         if let Some(at_ms) = self.arrivals[did as usize].next_after(self.now_ms, self.duration_ms, &mut self.rng) {
             self.events.schedule(at_ms, EventKind::Arrival { did });
@@ -202,11 +207,14 @@ impl<'a, 's> Simulator<'a, 's> {
                 (self.calls.len() - 1) as u32
             }
         };
+        let clock_origin_ms = self.clock_origin_ms();
         let slot = &mut self.calls[index as usize];
         let generation = slot.generation;
         *slot = CallSlot {
             generation,
-            execution: Some(CallExecution::new(flow, data)),
+            // The simulated day starts at the expression language's fixed instant, so a call's
+            // `GetCurrentDateTimeUtc()` is its arrival time on that day.
+            execution: Some(CallExecution::new(flow, data).with_clock_origin_ms(clock_origin_ms)),
             call_id: self.next_call_id,
             did,
             arrived_at_ms: self.now_ms,

@@ -6,20 +6,24 @@ use super::program::Op;
 use super::{Effect, FlowWorld};
 use rand::{Rng, RngCore};
 use std::sync::Arc;
-use switchboard_model::expr::CompiledExpression;
+use switchboard_model::expr::{CompiledExpression, EvalContext};
 use switchboard_model::flow::Value;
 
 impl CallExecution {
-    fn evaluate(&self, expression: &CompiledExpression) -> Result<Value, String> {
-        expression.evaluate(&self.data).map_err(|error| error.to_string())
+    /// Evaluates at the call's clock (origin plus flow time so far) with the driver's seeded generator,
+    /// so `GetCurrentDateTimeUtc()` and `Random` are reproducible.
+    fn evaluate(&self, expression: &CompiledExpression, rng: &mut dyn RngCore) -> Result<Value, String> {
+        let mut random = || rng.next_u64();
+        let mut context = EvalContext::at_epoch_ms(self.clock_ms(), &mut random);
+        expression.evaluate_with(&self.data, &mut context).map_err(|error| error.to_string())
     }
 
-    fn evaluate_text(&self, expression: &CompiledExpression) -> Result<String, String> {
-        self.evaluate(expression).map(|value| value.to_attribute_string())
+    fn evaluate_text(&self, expression: &CompiledExpression, rng: &mut dyn RngCore) -> Result<String, String> {
+        self.evaluate(expression, rng).map(|value| value.to_attribute_string())
     }
 
-    fn evaluate_bool(&self, expression: &CompiledExpression) -> Result<bool, String> {
-        match self.evaluate(expression)? {
+    fn evaluate_bool(&self, expression: &CompiledExpression, rng: &mut dyn RngCore) -> Result<bool, String> {
+        match self.evaluate(expression, rng)? {
             Value::Boolean(flag) => Ok(flag),
             Value::String(text) if text.eq_ignore_ascii_case("true") => Ok(true),
             Value::String(text) if text.eq_ignore_ascii_case("false") => Ok(false),
@@ -34,7 +38,7 @@ impl CallExecution {
             return Some(self.fail("block index out of range"));
         };
         match op {
-            Op::SetVariable { variable, value, next } => match self.evaluate_text(value) {
+            Op::SetVariable { variable, value, next } => match self.evaluate_text(value, rng) {
                 Ok(text) => {
                     self.data.insert(variable.clone(), text);
                     self.goto(*next);
@@ -61,16 +65,16 @@ impl CallExecution {
             }
             Op::DataAction(_) => {
                 self.state = State::AwaitingDataAction { attempt: 1 };
-                return self.data_action_request(1);
+                return self.data_action_request(1, rng);
             }
-            Op::Decision { condition, on_true, on_false } => match self.evaluate_bool(condition) {
+            Op::Decision { condition, on_true, on_false } => match self.evaluate_bool(condition, rng) {
                 Ok(flag) => self.goto(if flag { *on_true } else { *on_false }),
                 Err(error) => return Some(self.fail(&format!("decision: {error}"))),
             },
             Op::Switch { cases, default } => {
                 let mut target = *default;
                 for (condition, next) in cases {
-                    match self.evaluate_bool(condition) {
+                    match self.evaluate_bool(condition, rng) {
                         Ok(true) => {
                             target = *next;
                             break;
@@ -96,7 +100,7 @@ impl CallExecution {
                 self.goto(target);
             }
             Op::DatatableLookup { datatable, key, outputs, on_found, on_not_found, on_error } => {
-                let key = match self.evaluate_text(key) {
+                let key = match self.evaluate_text(key, rng) {
                     Ok(key) => key,
                     Err(error) => return Some(self.fail(&format!("datatable_lookup key: {error}"))),
                 };
@@ -117,7 +121,7 @@ impl CallExecution {
                 }
             }
             Op::TransferToFlow { flow, on_failure } => {
-                let reference = match self.evaluate_text(flow) {
+                let reference = match self.evaluate_text(flow, rng) {
                     Ok(reference) => reference,
                     Err(error) => return Some(self.fail(&format!("transfer_to_flow: {error}"))),
                 };
@@ -132,7 +136,7 @@ impl CallExecution {
                     }
                 }
             }
-            Op::TransferToQueue { queue, priority, .. } => match self.evaluate_text(queue) {
+            Op::TransferToQueue { queue, priority, .. } => match self.evaluate_text(queue, rng) {
                 Ok(queue) => return Some(self.finish(Effect::TransferToQueue { queue, priority: *priority }, None)),
                 Err(error) => return Some(self.fail(&format!("transfer_to_queue: {error}"))),
             },

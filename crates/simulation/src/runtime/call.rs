@@ -7,6 +7,7 @@ use super::{DataActionOutcome, Effect, FlowHandle, FlowWorld};
 use rand::RngCore;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use switchboard_model::expr::{EvalContext, fixed_now};
 
 /// The participant attribute naming the flow version a call belongs to; once set it sticks.
 pub const FLOW_VERSION_ATTRIBUTE: &str = "Flow_Version";
@@ -45,6 +46,9 @@ pub struct CallExecution {
     steps: u32,
     step_limit: u32,
     pub(super) elapsed_ms: u64,
+    /// The wall-clock instant (ms since the Unix epoch) the call started at; expressions read
+    /// `GetCurrentDateTimeUtc()` as this plus `elapsed_ms`.
+    clock_origin_ms: i64,
 }
 
 impl CallExecution {
@@ -59,6 +63,7 @@ impl CallExecution {
             steps: 0,
             step_limit: DEFAULT_STEP_LIMIT,
             elapsed_ms: 0,
+            clock_origin_ms: fixed_now().timestamp_millis(),
         };
         call.enter(flow);
         call
@@ -68,6 +73,18 @@ impl CallExecution {
     pub fn with_step_limit(mut self, limit: u32) -> CallExecution {
         self.step_limit = limit;
         self
+    }
+
+    /// Sets the instant the call started (ms since the Unix epoch); the default is the expression
+    /// language's fixed instant, 2000-01-01T00:00:00Z.
+    pub fn with_clock_origin_ms(mut self, origin_ms: i64) -> CallExecution {
+        self.clock_origin_ms = origin_ms;
+        self
+    }
+
+    /// The call's clock now: its origin plus flow time so far.
+    pub(super) fn clock_ms(&self) -> i64 {
+        self.clock_origin_ms.saturating_add(i64::try_from(self.elapsed_ms).unwrap_or(i64::MAX))
     }
 
     pub fn participant_data(&self) -> &BTreeMap<String, String> {
@@ -115,7 +132,7 @@ impl CallExecution {
                 State::Finished(effect) => return effect,
                 State::AwaitingDataAction { attempt } | State::RetryDue { attempt } => {
                     self.state = State::AwaitingDataAction { attempt };
-                    match self.data_action_request(attempt) {
+                    match self.data_action_request(attempt, rng) {
                         Some(effect) => return effect,
                         None => continue,
                     }
@@ -245,13 +262,15 @@ impl CallExecution {
     /// The request for `attempt`, or `None` when its inputs cannot be evaluated: then the attempt is
     /// recorded as failed without a response and the call has moved to `on_error` (not retried, since
     /// the same data would build the same broken request).
-    pub(super) fn data_action_request(&mut self, attempt: u32) -> Option<Effect> {
+    pub(super) fn data_action_request(&mut self, attempt: u32, rng: &mut dyn RngCore) -> Option<Effect> {
         let Some(action) = self.current_data_action() else {
             return Some(self.fail("not at a data action block"));
         };
         let mut inputs = BTreeMap::new();
         for (name, expression) in &action.inputs {
-            match expression.evaluate(&self.data) {
+            let mut random = || rng.next_u64();
+            let mut context = EvalContext::at_epoch_ms(self.clock_ms(), &mut random);
+            match expression.evaluate_with(&self.data, &mut context) {
                 Ok(value) => {
                     inputs.insert(name.clone(), value.to_attribute_string());
                 }

@@ -242,3 +242,32 @@ fn dangling_successors_fail_to_compile() {
     let definition: FlowDefinition = serde_saphyr::from_str(broken).expect("parses");
     assert!(matches!(FlowProgram::compile(&definition), Err(ProgramError::DanglingSuccessor { .. })));
 }
+
+const CLOCK: &str = r#"
+name: Clock
+start: greet
+blocks:
+  greet: { type: play, prompt: hello, duration_ms: 90000, next: stamp }
+  stamp: { type: set_variable, variable: Stamp, value: "=ToString(GetCurrentDateTimeUtc())", next: dice }
+  dice: { type: set_variable, variable: Dice, value: "=Random(1, 1000000)", next: done }
+  done: { type: transfer_to_queue, queue: Basic }
+"#;
+
+#[test]
+fn expressions_read_the_call_clock_and_the_driver_seed() {
+    let mut world = TestWorld::default();
+    world.flows.insert("Clock".into(), handle(CLOCK, "1"));
+    let run = |seed: u64| {
+        let entry = world.flows.get("Clock").cloned().expect("flow exists");
+        // The call starts at 2026-11-29T04:00:00Z; the prompt takes 90 s of flow time.
+        let mut call = CallExecution::new(entry, BTreeMap::new()).with_clock_origin_ms(1_795_924_800_000);
+        let mut rng = StdRng::seed_from_u64(seed);
+        let effects: Vec<Effect> = (0..2).map(|_| call.step(&world, &mut rng)).collect();
+        assert_eq!(effects[1], Effect::TransferToQueue { queue: "Basic".into(), priority: 0 });
+        call.participant_data().clone()
+    };
+    let first = run(1);
+    assert_eq!(first.get("Stamp").map(String::as_str), Some("2026-11-29T04:01:30.000Z"));
+    assert_eq!(first, run(1), "the same seed draws the same Random");
+    assert_ne!(first.get("Dice"), run(2).get("Dice"), "another seed draws another");
+}
