@@ -1,0 +1,6 @@
+//! The gateway end to end: a real emulator, the gateway on 127.0.0.1:0 and real WebSocket
+//! clients (one integration-test binary, one module per concern).
+
+mod support;
+
+mod pool;
