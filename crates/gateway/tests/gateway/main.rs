@@ -3,4 +3,6 @@
 
 mod support;
 
+mod auth;
+mod hostile;
 mod pool;
