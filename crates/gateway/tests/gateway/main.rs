@@ -4,5 +4,7 @@
 mod support;
 
 mod auth;
+mod drain;
 mod hostile;
 mod pool;
+mod tls;
