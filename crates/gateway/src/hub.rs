@@ -26,7 +26,10 @@ pub struct SessionShared {
     pub agent: Arc<str>,
     queue: Mutex<SessionQueue>,
     close: Mutex<Option<(CloseReason, Option<String>)>>,
+    /// New frames or a close request.
     pub wake: Notify,
+    /// A close request only: interrupts a write blocked on a desktop that stopped reading.
+    pub closing: Notify,
 }
 
 impl SessionShared {
@@ -38,6 +41,7 @@ impl SessionShared {
         }
         drop(close);
         self.wake.notify_one();
+        self.closing.notify_one();
     }
 
     pub fn close_requested(&self) -> Option<(CloseReason, Option<String>)> {
@@ -75,6 +79,7 @@ impl Hub {
             queue: Mutex::new(SessionQueue::new(limits.max_frames, limits.max_bytes, limits.conflate_at)),
             close: Mutex::new(None),
             wake: Notify::new(),
+            closing: Notify::new(),
         });
         lock(&self.sessions).insert(id, session.clone());
         self.metrics.sessions.inc();

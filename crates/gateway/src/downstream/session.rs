@@ -26,6 +26,8 @@ use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 const MAX_TOPICS_PER_SESSION: usize = 1_000;
 /// Frames written per wake-up before other work (reads, timers) gets a turn.
 const WRITE_BATCH: usize = 64;
+/// A close frame to a desktop that stopped reading cannot arrive; do not wait long for it.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// What every session shares.
 pub struct SessionContext {
@@ -56,11 +58,12 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(mut socket: WebSocketStream<
     let session = context.hub.open_session(&claims.sub);
     let (reason, detail) = drive(&mut socket, &session, claims, &context).await;
     context.hub.metrics.closed(reason);
-    close(&mut socket, reason, detail, context.limits.send_timeout).await;
+    // Forget the session (and free its queue) before the close handshake, which may be slow.
     let unneeded = context.hub.close_session(&session);
     if !unneeded.is_empty() {
         context.pool.send(PoolCommand::Release { topics: unneeded });
     }
+    close(&mut socket, reason, detail, context.limits.send_timeout.min(CLOSE_TIMEOUT)).await;
 }
 
 fn read_error(error: &WsError) -> Closing {
@@ -138,7 +141,12 @@ async fn write_queued<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketS
         }
         socket.flush().await
     };
-    match tokio::time::timeout(context.limits.send_timeout, write).await {
+    let outcome = tokio::select! {
+        outcome = tokio::time::timeout(context.limits.send_timeout, write) => outcome,
+        // Closed (queue full, drain, expiry) while blocked on a desktop that stopped reading.
+        _ = session.closing.notified() => return Err(session.close_requested().unwrap_or((CloseReason::Normal, None))),
+    };
+    match outcome {
         Ok(Ok(())) => {
             let now = Instant::now();
             for at in received {

@@ -4,7 +4,9 @@
 mod support;
 
 mod auth;
+mod backpressure;
 mod drain;
 mod hostile;
 mod pool;
+mod resilience;
 mod tls;
