@@ -103,13 +103,14 @@ impl Listener {
         let deadline = self.context.limits.handshake_timeout;
         match &self.tls {
             None => self.serve(stream, guard).await,
-            Some(acceptor) => match tokio::time::timeout(deadline, acceptor.accept(stream)).await {
+            Some(acceptor) => match tokio::time::timeout(deadline, Box::pin(acceptor.accept(stream))).await {
                 Ok(Ok(tls)) => self.serve(tls, guard).await,
                 _ => tracing::debug!(%peer, "TLS handshake failed or timed out"),
             },
         }
     }
 
+    #[allow(clippy::result_large_err)] // the handshake callback's error type is tungstenite's
     async fn serve<S: AsyncRead + AsyncWrite + Unpin>(&self, stream: S, guard: Option<AddressGuard>) {
         let context = &self.context;
         let mut token = None;
@@ -118,7 +119,8 @@ impl Listener {
             Ok(response)
         };
         let config = websocket_config(context);
-        let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));
+        // Boxed so the handshake's state is freed once it is done, not carried by every session.
+        let handshake = Box::pin(tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)));
         let mut socket = match tokio::time::timeout(context.limits.handshake_timeout, handshake).await {
             Ok(Ok(socket)) => socket,
             _ => return,
@@ -138,7 +140,7 @@ impl Listener {
             return;
         };
         match jwt::verify(&token, &context.keys.current(), jwt::now_seconds()) {
-            Ok(claims) => session::run(socket, claims, context.clone()).await,
+            Ok(claims) => Box::pin(session::run(socket, claims, context.clone())).await,
             Err(JwtError::Expired) => {
                 let reason = refuse(CloseReason::TokenExpired);
                 session::close(&mut socket, reason, None, context.limits.send_timeout).await;

@@ -87,7 +87,9 @@ async fn drive<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStream<S
         tokio::select! {
             biased;
             _ = session.wake.notified() => {
-                if let Err(closing) = write_queued(socket, session, context).await {
+                // Boxed: the write's state exists only while there is something to write, so an
+                // idle session's task stays small.
+                if let Err(closing) = Box::pin(write_queued(socket, session, context)).await {
                     return closing;
                 }
             }
