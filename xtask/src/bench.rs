@@ -5,6 +5,7 @@
 mod client;
 mod emulator;
 mod gateway;
+mod gateway_nginx;
 mod gateway_server;
 mod load;
 mod notifications;

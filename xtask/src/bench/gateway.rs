@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use switchboard_emulator::EmulatorOptions;
 use switchboard_emulator::notifications::NotificationConfig;
+use crate::bench::gateway_nginx::Nginx;
 use switchboard_gateway::jwt::{self, Key};
 use switchboard_platform::{ClientConfig, OrgClient, PlatformExt};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -28,6 +29,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 const GATEWAY_ORG: &str = "na-east-1";
 const DIRECT_ORG: &str = "eu-central-1";
+/// The same 20 channels as the direct path, reached through nginx.
+const NGINX_ORG: &str = "eu-central-2";
+/// Idle desktops proxied one-to-one by nginx for its memory figure.
+const NGINX_IDLE: usize = 5_000;
 const QUEUES: usize = 100;
 const DIRECT_CHANNELS: usize = 20;
 /// Sessions per loopback source address (each address has ~28,000 ephemeral ports).
@@ -263,33 +268,36 @@ pub async fn run() -> anyhow::Result<()> {
         settings.sessions, user_per_session, kernel_per_session
     );
 
-    // Direct baseline: the same topics on 20 channels of the other org.
-    let direct_client = OrgClient::new(client_for(&emulator, DIRECT_ORG)?)?;
-    let mut direct_sockets = Vec::new();
-    for channel_index in 0..DIRECT_CHANNELS {
-        let channel = direct_client.notifications().create_channel().await?;
-        let mut topics: Vec<String> = (100..100 + settings.sessions).filter(|index| index % DIRECT_CHANNELS == channel_index).map(|index| format!("v2.users.{}.presence", agent_name(index))).collect();
-        topics.extend((0..QUEUES).filter(|queue| queue % DIRECT_CHANNELS == channel_index).map(|queue| format!("v2.routing.queues.bench-q{queue}.conversations")));
-        for chunk in topics.chunks(500) {
-            let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            direct_client.notifications().subscribe(&channel.id, &names).await?;
-        }
-        let (socket, _) = tokio_tungstenite::connect_async_with_config(channel.connect_uri.as_str(), Some(client_config()), false).await?;
-        direct_sockets.push(socket);
-    }
+    // Direct baseline: the same topics on 20 channels of another org; the nginx path: the same
+    // again on a third org, each channel's socket proxied by nginx.
+    let nginx_dir = dir.join("nginx");
+    let nginx_to_emulator: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let nginx_to_gateway: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let nginx = Nginx::start(&[(nginx_to_emulator, emulator.addr()), (nginx_to_gateway, listen)], &nginx_dir).await?;
+    let direct_sockets = direct_channels(&emulator, DIRECT_ORG, settings.sessions, None).await?;
+    let nginx_sockets = match &nginx {
+        Some(_) => direct_channels(&emulator, NGINX_ORG, settings.sessions, Some(nginx_to_emulator)).await?,
+        None => Vec::new(),
+    };
 
     let base = Instant::now();
     let through_gateway = Arc::new(Sink { base, histogram: Mutex::new(histogram()?), received: AtomicU64::new(0) });
     let direct = Arc::new(Sink { base, histogram: Mutex::new(histogram()?), received: AtomicU64::new(0) });
+    let through_nginx = Arc::new(Sink { base, histogram: Mutex::new(histogram()?), received: AtomicU64::new(0) });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let readers: Vec<_> = desktops.into_iter().map(|desktop| spawn_reader(desktop, through_gateway.clone(), stopped.clone())).collect();
-    let direct_readers: Vec<_> = direct_sockets.into_iter().map(|socket| spawn_reader(socket, direct.clone(), stopped.clone())).collect();
+    let mut direct_readers: Vec<_> = direct_sockets.into_iter().map(|socket| spawn_reader(socket, direct.clone(), stopped.clone())).collect();
+    direct_readers.extend(nginx_sockets.into_iter().map(|socket| spawn_reader(socket, through_nginx.clone(), stopped.clone())));
 
     // Publish: 1 ms ticks, presence events to random agents, the same event to both orgs in
     // alternating order so neither path always goes first.
     let hub = emulator.state().notifications().clone();
     let gateway_org = org_id(&emulator, GATEWAY_ORG)?;
     let direct_org = org_id(&emulator, DIRECT_ORG)?;
+    let mut orgs = vec![gateway_org, direct_org];
+    if nginx.is_some() {
+        orgs.push(org_id(&emulator, NGINX_ORG)?);
+    }
     let total = settings.events_per_second * settings.seconds as usize;
     let per_tick = (settings.events_per_second / 1_000).max(1);
     let started = Instant::now();
@@ -301,12 +309,9 @@ pub async fn run() -> anyhow::Result<()> {
         let agent = agent_name(100 + (state as usize) % settings.sessions);
         let topic = format!("v2.users.{agent}.presence");
         let body = json!({"t": base.elapsed().as_nanos() as u64, "presenceDefinition": {"systemPresence": "Available"}, "seq": event});
-        if event % 2 == 0 {
-            hub.publish(&gateway_org, &topic, &body);
-            hub.publish(&direct_org, &topic, &body);
-        } else {
-            hub.publish(&direct_org, &topic, &body);
-            hub.publish(&gateway_org, &topic, &body);
+        // The same event to every path, starting with a different one each time.
+        for offset in 0..orgs.len() {
+            hub.publish(&orgs[(event + offset) % orgs.len()], &topic, &body);
         }
         if event % per_tick == per_tick - 1 {
             let due = started + Duration::from_millis(((event + 1) / per_tick) as u64);
@@ -324,6 +329,7 @@ pub async fn run() -> anyhow::Result<()> {
     }
     let gateway_result = result(&through_gateway);
     let direct_result = result(&direct);
+    let nginx_result = result(&through_nginx);
     println!(
         "latency at {} events/s over {} s to {} sessions: direct p50 {} µs p99 {} µs ({} received); gateway p50 {} µs p99 {} µs max {} µs ({} received); added p50 {} µs, p99 {} µs",
         settings.events_per_second,
@@ -339,6 +345,29 @@ pub async fn run() -> anyhow::Result<()> {
         gateway_result.p50_us as i64 - direct_result.p50_us as i64,
         gateway_result.p99_us as i64 - direct_result.p99_us as i64,
     );
+
+    if let Some(nginx) = nginx {
+        println!(
+            "nginx (20 channels proxied one-to-one): p50 {} µs p99 {} µs max {} µs ({} received); added p50 {} µs, p99 {} µs",
+            nginx_result.p50_us,
+            nginx_result.p99_us,
+            nginx_result.max_us,
+            nginx_result.received,
+            nginx_result.p50_us as i64 - direct_result.p50_us as i64,
+            nginx_result.p99_us as i64 - direct_result.p99_us as i64,
+        );
+        // nginx's memory per idle proxied desktop: desktops through nginx to the gateway.
+        let worker = nginx.worker_pid()?;
+        let nginx_before = rss_bytes(worker)?;
+        let count = NGINX_IDLE.min(settings.sessions);
+        let from = 100 + settings.hold.max(settings.sessions) + 1_000;
+        let proxied = open_sessions(nginx_to_gateway, from, from + count, &key).await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let nginx_after = rss_bytes(worker)?;
+        println!("nginx worker RSS +{:.0} B per idle proxied desktop ({count} desktops)", nginx_after.saturating_sub(nginx_before) as f64 / count as f64);
+        drop(proxied);
+        nginx.stop().await;
+    }
 
     // Hold: top up to the most sessions one process may hold, all idle and subscribed.
     let hold_started = Instant::now();
@@ -366,6 +395,35 @@ pub async fn run() -> anyhow::Result<()> {
     let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// 20 channels of `org` carrying the agents' presence topics and the queues, connected directly
+/// or through `proxy` (nginx).
+async fn direct_channels(
+    emulator: &switchboard_emulator::RunningEmulator,
+    org: &str,
+    sessions: usize,
+    proxy: Option<SocketAddr>,
+) -> anyhow::Result<Vec<tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>>> {
+    let client = OrgClient::new(client_for(emulator, org)?)?;
+    let mut sockets = Vec::new();
+    for channel_index in 0..DIRECT_CHANNELS {
+        let channel = client.notifications().create_channel().await?;
+        let mut topics: Vec<String> =
+            (100..100 + sessions).filter(|index| index % DIRECT_CHANNELS == channel_index).map(|index| format!("v2.users.{}.presence", agent_name(index))).collect();
+        topics.extend((0..QUEUES).filter(|queue| queue % DIRECT_CHANNELS == channel_index).map(|queue| format!("v2.routing.queues.bench-q{queue}.conversations")));
+        for chunk in topics.chunks(500) {
+            let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            client.notifications().subscribe(&channel.id, &names).await?;
+        }
+        let url = match proxy {
+            Some(proxy) => format!("ws://{proxy}/channels/{}", channel.id),
+            None => channel.connect_uri.clone(),
+        };
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(client_config()), false).await?;
+        sockets.push(socket);
+    }
+    Ok(sockets)
 }
 
 fn client_for(emulator: &switchboard_emulator::RunningEmulator, org: &str) -> anyhow::Result<ClientConfig> {
