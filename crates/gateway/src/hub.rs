@@ -56,6 +56,8 @@ pub struct Hub {
     queued_bytes: AtomicUsize,
     limits: QueueLimits,
     pub metrics: Metrics,
+    /// Woken whenever a session closes (draining waits for the last one).
+    pub session_closed: Notify,
 }
 
 impl Hub {
@@ -67,6 +69,7 @@ impl Hub {
             queued_bytes: AtomicUsize::new(0),
             limits,
             metrics: Metrics::default(),
+            session_closed: Notify::new(),
         }
     }
 
@@ -92,6 +95,7 @@ impl Hub {
             return Vec::new();
         }
         self.metrics.sessions.dec();
+        self.session_closed.notify_waiters();
         let (frames, bytes) = {
             let mut queue = lock(&session.queue);
             (queue.len(), queue.clear())
@@ -108,6 +112,10 @@ impl Hub {
         self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
         self.metrics.queued_frames.dec_by(frames as i64);
         self.metrics.queued_bytes.dec_by(bytes as i64);
+    }
+
+    pub fn session_count(&self) -> usize {
+        lock(&self.sessions).len()
     }
 
     pub fn sessions(&self) -> Vec<Arc<SessionShared>> {

@@ -161,8 +161,14 @@ impl RunningGateway {
             session.close(CloseReason::ServiceRestart, Some(format!("reconnect after {hint} ms")));
         }
         let grace = started + window + Duration::from_secs(5);
-        while !self.hub.sessions().is_empty() && tokio::time::Instant::now() < grace {
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        loop {
+            // Registered before the check, so a close between the two is not missed.
+            let closed = self.hub.session_closed.notified();
+            tokio::pin!(closed);
+            closed.as_mut().enable();
+            if self.hub.session_count() == 0 || tokio::time::timeout_at(grace, closed).await.is_err() {
+                break;
+            }
         }
         count
     }

@@ -23,8 +23,14 @@ pub async fn announce_gap(hub: &Hub, client: &Arc<dyn Platform>, topics: &[Strin
     if topics.is_empty() {
         return;
     }
-    for session in hub.watchers(topics) {
-        let theirs: Vec<String> = topics.iter().filter(|topic| hub.watchers(std::slice::from_ref(*topic)).iter().any(|watcher| watcher.id == session.id)).cloned().collect();
+    // Each watcher hears once, about its own topics only.
+    let mut affected: std::collections::BTreeMap<u64, (Arc<crate::hub::SessionShared>, Vec<String>)> = std::collections::BTreeMap::new();
+    for topic in topics {
+        for session in hub.watchers(std::slice::from_ref(topic)) {
+            affected.entry(session.id).or_insert_with(|| (session.clone(), Vec::new())).1.push(topic.clone());
+        }
+    }
+    for (session, theirs) in affected.into_values() {
         hub.metrics.gaps.inc();
         hub.notify(&session, &GatewayNotice::new(notice::GAP).with_topics(theirs).with_detail(detail));
     }
