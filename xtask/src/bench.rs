@@ -1,9 +1,12 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
 mod client;
 mod emulator;
+mod gateway;
+mod gateway_nginx;
+mod gateway_server;
 mod load;
 mod notifications;
 mod simulation;
@@ -19,13 +22,16 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         "client" => runtime.block_on(client::run()),
         "simulation" => simulation::run(),
         "notifications" => runtime.block_on(notifications::run()),
+        "gateway" => runtime.block_on(gateway::run()),
+        // The gateway's own process during `bench gateway` (not a benchmark by itself).
+        "gateway-server" => runtime.block_on(gateway_server::run(&arguments[1..])),
         "all" => {
             runtime.block_on(emulator::run())?;
             simulation::run()?;
             runtime.block_on(notifications::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway or all"),
     }
 }
 

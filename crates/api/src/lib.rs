@@ -15,6 +15,7 @@ pub mod datatable;
 pub mod emulator;
 pub mod error;
 pub mod flow;
+pub mod gateway;
 pub mod integration;
 pub mod notifications;
 pub mod organization;

@@ -29,6 +29,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Start an embedded emulator and show everything Switchboard can do so far.
     Demo(DemoArgs),
+    /// Run the WebSocket gateway: agent desktops multiplexed over pooled notification channels.
+    Gateway(GatewayArgs),
     /// Archy YAML flows: validate, publish (through Architect jobs), export, convert.
     Flow(FlowArgs),
 }
@@ -195,4 +197,44 @@ pub struct DemoArgs {
     /// Seconds of live (wall-clock) calls to show.
     #[arg(long, default_value_t = 20)]
     pub live_seconds: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    /// Address agent desktops connect to (WebSocket; TLS with --tls-cert and --tls-key).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+    /// Address of /health/live, /health/ready and /metrics.
+    #[arg(long, default_value = "127.0.0.1:9464")]
+    pub admin_listen: SocketAddr,
+    /// PEM certificate chain; re-read when it changes (a Kubernetes secret swap included).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key, re-read with the certificate.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// HS256 key file, or a directory of them (file name = kid); repeatable; re-read on change.
+    #[arg(long = "jwt-keys", required = true)]
+    pub jwt_keys: Vec<PathBuf>,
+    /// Org (name in the credentials) whose OAuth client holds the upstream channels; repeat with
+    /// further clients of the same org when 20 channels per client are not enough.
+    #[arg(long = "org", default_value = "na-east-1")]
+    pub orgs: Vec<String>,
+    /// Upstream channels kept open even when idle.
+    #[arg(long, default_value_t = 1)]
+    pub min_channels: usize,
+    /// Pre-warm before a known burst: HH:MM=CHANNELS (UTC, daily; repeatable), e.g. 08:55=6.
+    #[arg(long = "prewarm", value_name = "HH:MM=CHANNELS")]
+    pub prewarm: Vec<String>,
+    /// Seconds over which sessions are closed on SIGTERM.
+    #[arg(long, default_value_t = 30)]
+    pub drain_seconds: u64,
+    /// Set SO_REUSEPORT so several gateway processes share --listen.
+    #[arg(long)]
+    pub reuse_port: bool,
+    /// Concurrent connections allowed from one source address.
+    #[arg(long, default_value_t = 256)]
+    pub connections_per_address: usize,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }

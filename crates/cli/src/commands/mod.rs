@@ -3,6 +3,7 @@
 mod demo;
 mod emulator;
 mod flow;
+mod gateway;
 mod orgs;
 mod simulate;
 
@@ -16,5 +17,6 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Simulate(simulate_arguments) => simulate::run(simulate_arguments, output),
         Command::Demo(demo_arguments) => demo::run(demo_arguments, output).await,
         Command::Flow(flow_arguments) => flow::run(flow_arguments, output).await,
+        Command::Gateway(gateway_arguments) => gateway::run(gateway_arguments, output).await,
     }
 }

@@ -1,6 +1,7 @@
 //! `switchboard demo`: starts an embedded emulator and walks through what exists so far.
 
 mod flows;
+mod gateway;
 mod live;
 
 use crate::args::DemoArgs;
@@ -42,6 +43,10 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
         Some(emulator) => live::run(emulator, &live_client, arguments.live_seconds, text).await?,
         None => Vec::new(),
     };
+    let gateway = match &target.embedded {
+        Some(emulator) => gateway::run(emulator, text).await?,
+        None => serde_json::Value::Null,
+    };
     let scenario = demo_scenario_path();
     let report = simulate_file(&scenario, 7)?;
     if text {
@@ -50,7 +55,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     }
     target.shutdown().await;
     if !text {
-        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "live": live, "simulation": report}), |_| {})?;
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "live": live, "gateway": gateway, "simulation": report}), |_| {})?;
     }
     Ok(())
 }
