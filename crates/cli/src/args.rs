@@ -29,6 +29,9 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Start an embedded emulator and show everything Switchboard can do so far.
     Demo(DemoArgs),
+    /// Run the CRM bridge (screen pops, activity logging); configured only by BRIDGE_*
+    /// environment variables and *_FILE secrets (docs/bridge.md).
+    Bridge(BridgeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -105,4 +108,11 @@ pub struct DemoArgs {
     /// Seconds of live (wall-clock) calls to show.
     #[arg(long, default_value_t = 20)]
     pub live_seconds: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BridgeArgs {
+    /// Validate the BRIDGE_* configuration and exit.
+    #[arg(long)]
+    pub check_config: bool,
 }

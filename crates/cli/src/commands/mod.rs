@@ -1,5 +1,6 @@
 //! One module per subcommand; `run` dispatches.
 
+mod bridge;
 mod demo;
 mod emulator;
 mod orgs;
@@ -14,5 +15,6 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Orgs(target) => orgs::run(target, output).await,
         Command::Simulate(simulate_arguments) => simulate::run(simulate_arguments, output),
         Command::Demo(demo_arguments) => demo::run(demo_arguments, output).await,
+        Command::Bridge(bridge_arguments) => bridge::run(bridge_arguments).await,
     }
 }
