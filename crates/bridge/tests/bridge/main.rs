@@ -4,3 +4,5 @@
 mod support;
 
 mod job;
+mod migrations;
+mod tls;
