@@ -6,3 +6,4 @@ mod support;
 mod job;
 mod migrations;
 mod tls;
+mod faults;
