@@ -6,7 +6,7 @@ pub mod migrations;
 mod redis_store;
 mod sqlite;
 
-pub use redis_store::RedisStore;
+pub use redis_store::{KeyStep, RedisStore, redis_migrations};
 pub use sqlite::{SqliteStore, sqlite_migrations};
 
 use crate::config::{MigrationPhase, StateUrl};

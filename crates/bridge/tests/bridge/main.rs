@@ -7,3 +7,6 @@ mod job;
 mod migrations;
 mod tls;
 mod faults;
+mod redis;
+mod redis_server;
+mod health;
