@@ -10,3 +10,4 @@ mod faults;
 mod redis;
 mod redis_server;
 mod health;
+mod deploy;
