@@ -70,3 +70,32 @@ async fn a_bridge_killed_and_restarted_mid_stream_loses_and_repeats_nothing() {
     assert_eq!(tally.problems(), Vec::<String>::new());
     bridge.drain().await.expect("drains");
 }
+
+/// The real platform has no replay: in strict mode events carry no id and `Last-Event-ID` is
+/// ignored, so every reconnect reconciles through the conversation detail query instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_replay_restarts_reconcile_through_rest_and_lose_nothing() {
+    let mut options = emulator_options();
+    options.strict = true;
+    options.notifications.strict = true;
+    let emulator = switchboard_emulator::spawn(options).await.expect("strict emulator");
+    let dir = TempDir::new("strict");
+    let env = bridge_env(&emulator, &format!("sqlite://{}", dir.path("state.db").display()));
+    let stream = start_traffic(&emulator, 3.0);
+    let mut bridge = Bridge::start(config(&env)).await.expect("bridge starts");
+    let mut reconciliations = 0;
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        reconciliations += bridge.metrics.reconciliations.get();
+        bridge.kill();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        bridge = Bridge::start(config(&env)).await.expect("bridge restarts");
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    stop_traffic(&emulator, &stream);
+    let tally = settle(&emulator, Duration::from_secs(30)).await;
+    assert!(tally.queued.len() >= 3, "only {} calls queued", tally.queued.len());
+    assert_eq!(tally.problems(), Vec::<String>::new());
+    assert!(reconciliations >= 3, "each start without replay reconciles, got {reconciliations}");
+    bridge.drain().await.expect("drains");
+}
