@@ -1,7 +1,8 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|bridge|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
+mod bridge;
 mod client;
 mod emulator;
 mod load;
@@ -19,13 +20,15 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         "client" => runtime.block_on(client::run()),
         "simulation" => simulation::run(),
         "notifications" => runtime.block_on(notifications::run()),
+        "bridge" => runtime.block_on(bridge::run()),
         "all" => {
             runtime.block_on(emulator::run())?;
             simulation::run()?;
             runtime.block_on(notifications::run())?;
+            runtime.block_on(bridge::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, bridge or all"),
     }
 }
 

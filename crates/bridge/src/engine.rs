@@ -97,7 +97,7 @@ impl BridgeHandle {
         self.server.abort();
     }
 
-    /// Resolves when the engine ends on its own (a fatal error).
+    /// Whether the engine has ended (it ends only when drained or killed).
     pub fn finished(&self) -> bool {
         self.engine.is_finished()
     }

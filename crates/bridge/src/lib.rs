@@ -17,4 +17,4 @@ mod server;
 pub mod store;
 
 pub use config::{BridgeConfig, ConfigError, MigrationPhase, StateUrl};
-pub use engine::{Bridge, BridgeError, BridgeHandle};
+pub use engine::{Bridge, BridgeError, BridgeHandle, Status};
