@@ -5,14 +5,14 @@
 use crate::backoff::Backoff;
 use crate::config::BridgeConfig;
 use crate::crm::{CrmClient, CrmError};
-use crate::effects::perform;
+use crate::worker::Worker;
 use crate::events::{self, ChannelMessage};
 use crate::job::work_for;
 use crate::metrics::Metrics;
 use crate::reconcile::reconcile;
 use crate::server::{self, ServerState};
 use crate::store::migrations::MigrationReport;
-use crate::store::{self, Cursor, EffectKind, StateStore, StoreError, WorkItem, now_ms};
+use crate::store::{self, Cursor, StateStore, StoreError, WorkItem, now_ms};
 use rand::SeedableRng;
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -28,8 +28,6 @@ use tokio::task::{JoinHandle, JoinSet};
 const IDLE_LIMIT: Duration = Duration::from_secs(75);
 /// How often recorded-but-unfinished work is swept and retried.
 const SWEEP_INTERVAL: Duration = Duration::from_millis(1_000);
-/// Attempts of one effect before it is left for the next sweep.
-const EFFECT_ATTEMPTS: u32 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BridgeError {
@@ -468,7 +466,7 @@ impl Engine {
             if !fresh {
                 continue;
             }
-            let context = EffectContext {
+            let worker = Worker {
                 platform: self.platform.clone(),
                 crm: self.crm.clone(),
                 store: self.store.clone(),
@@ -480,7 +478,7 @@ impl Engine {
                     max: Duration::from_secs(3),
                 },
             };
-            self.tasks.spawn(context.run(item));
+            self.tasks.spawn(worker.run(item));
         }
     }
 
@@ -501,76 +499,5 @@ impl Engine {
             tracing::warn!("releasing the lease failed (it expires on its own): {error}");
         }
         self.set_active(false);
-    }
-}
-
-/// What one effect task needs.
-struct EffectContext {
-    platform: OrgClient,
-    crm: Arc<CrmClient>,
-    store: Arc<dyn StateStore>,
-    metrics: Arc<Metrics>,
-    in_flight: Arc<Mutex<HashSet<String>>>,
-    semaphore: Arc<Semaphore>,
-    backoff: Backoff,
-}
-
-impl EffectContext {
-    async fn run(self, item: WorkItem) {
-        let kind = match item.kind {
-            EffectKind::ScreenPop => "screen_pop",
-            EffectKind::Activity => "activity",
-        };
-        if let Ok(_permit) = self.semaphore.acquire().await {
-            let mut rng = rand::rngs::StdRng::from_os_rng();
-            for attempt in 0..EFFECT_ATTEMPTS {
-                match perform(&item, &self.platform, &self.crm).await {
-                    Ok(outcome) => {
-                        match self
-                            .store
-                            .complete(item.key.clone(), outcome.to_string())
-                            .await
-                        {
-                            Ok(()) => {
-                                self.metrics.effect(kind, outcome);
-                                if item.kind == EffectKind::ScreenPop
-                                    && outcome.starts_with("written")
-                                    && item.arrived_ms > 0
-                                {
-                                    self.metrics.pop_latency.observe(
-                                        (now_ms() - item.arrived_ms).max(0) as f64 / 1000.0,
-                                    );
-                                }
-                            }
-                            Err(error) => {
-                                tracing::warn!(key = %item.key, "effect done but not recorded (it will repeat, harmlessly): {error}")
-                            }
-                        }
-                        break;
-                    }
-                    Err(error) if error.is_retryable() && attempt + 1 < EFFECT_ATTEMPTS => {
-                        self.metrics.effect_retries.inc();
-                        tokio::time::sleep(self.backoff.delay(attempt, &mut rng)).await;
-                    }
-                    Err(error) if error.is_retryable() => {
-                        self.metrics.effect_retries.inc();
-                        tracing::warn!(key = %item.key, "effect still failing; left for the next sweep: {error}");
-                    }
-                    Err(error) => {
-                        tracing::warn!(key = %item.key, "effect failed for good: {error}");
-                        self.metrics.effect(kind, "failed");
-                        let _ = self
-                            .store
-                            .complete(item.key.clone(), "failed".to_string())
-                            .await;
-                        break;
-                    }
-                }
-            }
-        }
-        self.in_flight
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&item.key);
     }
 }

@@ -15,6 +15,7 @@ pub mod metrics;
 mod reconcile;
 mod server;
 pub mod store;
+mod worker;
 
 pub use config::{BridgeConfig, ConfigError, MigrationPhase, StateUrl};
 pub use engine::{Bridge, BridgeError, BridgeHandle, Status};
