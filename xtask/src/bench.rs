@@ -1,7 +1,8 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|bridge|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
+mod bridge;
 mod client;
 mod emulator;
 mod gateway;
@@ -25,13 +26,15 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         "gateway" => runtime.block_on(gateway::run()),
         // The gateway's own process during `bench gateway` (not a benchmark by itself).
         "gateway-server" => runtime.block_on(gateway_server::run(&arguments[1..])),
+        "bridge" => runtime.block_on(bridge::run()),
         "all" => {
             runtime.block_on(emulator::run())?;
             simulation::run()?;
             runtime.block_on(notifications::run())?;
+            runtime.block_on(bridge::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, bridge or all"),
     }
 }
 

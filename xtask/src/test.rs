@@ -1,13 +1,15 @@
 //! `cargo xtask test`: prepares what the tests need on a fresh machine, then runs every test.
 //!
-//! The official Python SDK contract test needs `purecloudplatformclientv2` in `.venv`; we create
-//! the venv and install it from PyPI here so `.ci/run` and a developer run the same thing.
+//! The official Python SDK contract test needs `purecloudplatformclientv2` in `.venv`, and the
+//! deploy tests need `kubernetes-validate`; we create the venv and install both from PyPI here
+//! so `.ci/run` and a developer run the same thing.
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SDK_PACKAGE: &str = "purecloudplatformclientv2";
+/// (module to import, PyPI package) for every Python tool the tests use.
+const PYTHON_PACKAGES: &[(&str, &str)] = &[("PureCloudPlatformClientV2", "purecloudplatformclientv2"), ("kubernetes_validate", "kubernetes-validate")];
 
 pub fn run(extra_arguments: &[String]) -> anyhow::Result<()> {
     let root = workspace_root();
@@ -53,19 +55,22 @@ fn ensure_python_sdk(root: &Path) -> anyhow::Result<()> {
             bail!("python3 -m venv .venv failed ({status})");
         }
     }
-    let has_sdk = Command::new(&python)
-        .args(["-c", "import PureCloudPlatformClientV2"])
-        .output()
-        .map(|output| output.status.success())
-        .unwrap_or(false);
-    if !has_sdk {
-        eprintln!("installing {SDK_PACKAGE} from PyPI");
+    for (module, package) in PYTHON_PACKAGES {
+        let installed = Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .map(|output| output.status.success())
+            .unwrap_or(false);
+        if installed {
+            continue;
+        }
+        eprintln!("installing {package} from PyPI");
         let status = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", SDK_PACKAGE])
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", package])
             .status()
-            .context("pip install of the Genesys Cloud Python SDK")?;
+            .with_context(|| format!("pip install {package}"))?;
         if !status.success() {
-            bail!("pip install {SDK_PACKAGE} failed ({status})");
+            bail!("pip install {package} failed ({status})");
         }
     }
     Ok(())

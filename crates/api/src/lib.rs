@@ -5,6 +5,7 @@
 
 pub mod analytics;
 pub mod architect;
+pub mod analytics_details;
 pub mod analytics_summary;
 pub mod auth;
 pub mod common;

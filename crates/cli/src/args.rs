@@ -29,6 +29,9 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Start an embedded emulator and show everything Switchboard can do so far.
     Demo(DemoArgs),
+    /// Run the CRM bridge (screen pops, activity logging); configured only by BRIDGE_*
+    /// environment variables and *_FILE secrets (docs/bridge.md).
+    Bridge(BridgeArgs),
     /// Run the WebSocket gateway: agent desktops multiplexed over pooled notification channels.
     Gateway(GatewayArgs),
     /// Archy YAML flows: validate, publish (through Architect jobs), export, convert.
@@ -237,4 +240,11 @@ pub struct GatewayArgs {
     pub connections_per_address: usize,
     #[command(flatten)]
     pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BridgeArgs {
+    /// Validate the BRIDGE_* configuration and exit.
+    #[arg(long)]
+    pub check_config: bool,
 }

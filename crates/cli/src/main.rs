@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let arguments = args::Arguments::parse();
-    init_tracing(arguments.verbose);
+    // The bridge is a server: it logs at info by default, under its own variable.
+    let log_variable = if matches!(arguments.command, args::Command::Bridge(_)) { "BRIDGE_LOG" } else { "SWITCHBOARD_LOG" };
+    init_tracing(arguments.verbose || log_variable == "BRIDGE_LOG", log_variable);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -31,9 +33,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(verbose: bool) {
+fn init_tracing(verbose: bool, variable: &str) {
     let default_level = if verbose { "info" } else { "warn" };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
+    let filter = tracing_subscriber::EnvFilter::try_from_env(variable)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand; `run` dispatches.
 
+mod bridge;
 mod demo;
 mod emulator;
 mod flow;
@@ -18,5 +19,6 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Demo(demo_arguments) => demo::run(demo_arguments, output).await,
         Command::Flow(flow_arguments) => flow::run(flow_arguments, output).await,
         Command::Gateway(gateway_arguments) => gateway::run(gateway_arguments, output).await,
+        Command::Bridge(bridge_arguments) => bridge::run(bridge_arguments).await,
     }
 }

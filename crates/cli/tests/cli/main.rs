@@ -4,6 +4,8 @@
 mod errors;
 mod emulator_process;
 mod output;
+mod bridge_config;
+mod bridge_kill;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

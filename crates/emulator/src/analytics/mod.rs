@@ -6,6 +6,7 @@
 
 mod aggregate;
 mod conversation_metrics;
+mod details;
 mod flow_metrics;
 pub mod interval;
 mod queues_report;

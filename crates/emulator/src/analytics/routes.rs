@@ -13,7 +13,8 @@ use switchboard_api::analytics::{AggregateQueryResponse, AggregationQuery, Queue
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new()
         .route("/api/v2/analytics/conversations/aggregates/query", post(conversations))
-        .route("/api/v2/analytics/flows/aggregates/query", post(flows));
+        .route("/api/v2/analytics/flows/aggregates/query", post(flows))
+        .route("/api/v2/analytics/conversations/details/query", post(super::details::query));
     if strict { router } else { router.route("/api/v2/analytics/interactions/queues", get(queues)) }
 }
 

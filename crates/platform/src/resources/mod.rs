@@ -2,6 +2,7 @@
 //! `Arc<dyn Platform>`, a test double) and is reached through [`PlatformExt`].
 
 mod analytics;
+mod conversation_details;
 mod conversations;
 mod datatables;
 mod flow_jobs;

@@ -1,5 +1,6 @@
 //! `switchboard demo`: starts an embedded emulator and walks through what exists so far.
 
+mod bridge;
 mod flows;
 mod gateway;
 mod live;
@@ -47,6 +48,10 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
         Some(emulator) => gateway::run(emulator, text).await?,
         None => serde_json::Value::Null,
     };
+    let bridge = match &target.embedded {
+        Some(emulator) => bridge::run(emulator, text).await?,
+        None => serde_json::Value::Null,
+    };
     let scenario = demo_scenario_path();
     let report = simulate_file(&scenario, 7)?;
     if text {
@@ -55,7 +60,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     }
     target.shutdown().await;
     if !text {
-        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "live": live, "gateway": gateway, "simulation": report}), |_| {})?;
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "live": live, "gateway": gateway, "bridge": bridge, "simulation": report}), |_| {})?;
     }
     Ok(())
 }

@@ -1,0 +1,111 @@
+use super::*;
+use std::collections::HashMap;
+
+fn minimal() -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("BRIDGE_PLATFORM_URL", "http://127.0.0.1:9".to_string()),
+        ("BRIDGE_CLIENT_ID", "client".to_string()),
+        ("BRIDGE_CLIENT_SECRET", "hunter2-secret".to_string()),
+        ("BRIDGE_CRM_URL", "http://127.0.0.1:9/crm".to_string()),
+        ("BRIDGE_QUEUES", "Support, Sales".to_string()),
+    ])
+}
+
+fn load(vars: &HashMap<&'static str, String>) -> Result<BridgeConfig, ConfigError> {
+    BridgeConfig::from_lookup(&|name| vars.get(name).cloned())
+}
+
+#[test]
+fn minimal_environment_gives_defaults() {
+    let config = load(&minimal()).expect("valid");
+    assert_eq!(config.queues, vec!["Support", "Sales"]);
+    assert_eq!(
+        config.state,
+        StateUrl::Sqlite(PathBuf::from("bridge-state.db"))
+    );
+    assert_eq!(config.migration_phase, MigrationPhase::Expand);
+    assert_eq!(config.crm_url, "http://127.0.0.1:9/crm");
+}
+
+#[test]
+fn each_missing_variable_is_named_in_one_line() {
+    for name in [
+        "BRIDGE_PLATFORM_URL",
+        "BRIDGE_CLIENT_ID",
+        "BRIDGE_CLIENT_SECRET",
+        "BRIDGE_CRM_URL",
+        "BRIDGE_QUEUES",
+    ] {
+        let mut vars = minimal();
+        vars.remove(name);
+        let message = load(&vars).expect_err("missing").to_string();
+        assert!(
+            message.starts_with(&format!("{name} is required")),
+            "{message}"
+        );
+        assert!(!message.contains('\n'));
+    }
+}
+
+#[test]
+fn secrets_come_from_files_and_never_appear_in_errors() {
+    let dir = std::env::temp_dir().join(format!("bridge-config-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let secret_file = dir.join("client-secret");
+    std::fs::write(&secret_file, "from-a-file\n").expect("write");
+    let mut vars = minimal();
+    vars.remove("BRIDGE_CLIENT_SECRET");
+    vars.insert(
+        "BRIDGE_CLIENT_SECRET_FILE",
+        secret_file.display().to_string(),
+    );
+    let config = load(&vars).expect("valid");
+    assert_eq!(config.client_secret.expose(), "from-a-file");
+    assert_eq!(
+        format!("{config:?}").matches("from-a-file").count(),
+        0,
+        "Debug must not print the secret"
+    );
+
+    vars.insert("BRIDGE_CLIENT_SECRET", "hunter2-secret".to_string());
+    let both = load(&vars).expect_err("both").to_string();
+    assert!(
+        both.contains("BRIDGE_CLIENT_SECRET_FILE") && !both.contains("hunter2"),
+        "{both}"
+    );
+
+    let mut vars = minimal();
+    vars.insert(
+        "BRIDGE_STATE_URL",
+        "postgres://user:pa55word@db".to_string(),
+    );
+    let bad_url = load(&vars).expect_err("bad url").to_string();
+    assert!(
+        bad_url.starts_with("BRIDGE_STATE_URL:") && !bad_url.contains("pa55word"),
+        "{bad_url}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn invalid_values_name_the_variable() {
+    let cases = [
+        ("BRIDGE_PLATFORM_URL", "not a url"),
+        ("BRIDGE_LISTEN", "everywhere"),
+        ("BRIDGE_MIGRATION_PHASE", "yolo"),
+        ("BRIDGE_LEASE_TTL_MS", "soon"),
+        ("BRIDGE_CONCURRENCY", "0"),
+    ];
+    for (name, value) in cases {
+        let mut vars = minimal();
+        vars.insert(name, value.to_string());
+        let message = load(&vars).expect_err(name).to_string();
+        assert!(message.starts_with(name), "{message}");
+    }
+    let mut vars = minimal();
+    vars.insert("BRIDGE_CRM_CERT_FILE", "/tls/tls.crt".to_string());
+    assert_eq!(
+        load(&vars).expect_err("half identity").to_string(),
+        "BRIDGE_CRM_KEY_FILE is required (BRIDGE_CRM_CERT_FILE is set)"
+    );
+}

@@ -1,0 +1,57 @@
+use super::*;
+use switchboard_api::conversation::Participant;
+
+fn conversation(queue: &str, ended: bool) -> Conversation {
+    Conversation {
+        id: "c1".into(),
+        start_time: "2026-01-01T10:00:00.000Z".into(),
+        end_time: ended.then(|| "2026-01-01T10:05:00.000Z".to_string()),
+        participants: vec![
+            Participant {
+                id: "p-customer".into(),
+                purpose: "customer".into(),
+                ani: Some("+15550001234".into()),
+                ..Participant::default()
+            },
+            Participant {
+                id: "p-acd".into(),
+                purpose: "acd".into(),
+                queue_id: Some(queue.into()),
+                queue_name: Some("Support".into()),
+                start_time: Some("2026-01-01T10:00:30.000Z".into()),
+                ..Participant::default()
+            },
+        ],
+        ..Conversation::default()
+    }
+}
+
+#[test]
+fn a_live_call_in_a_served_queue_needs_a_screen_pop() {
+    let work = work_for(&conversation("q1", false), &["q1".into()]);
+    assert_eq!(work.len(), 1);
+    assert_eq!(work[0].key, "pop:c1");
+    assert_eq!(work[0].kind, EffectKind::ScreenPop);
+    assert_eq!(work[0].payload["participantId"], "p-customer");
+    assert_eq!(work[0].payload["ani"], "+15550001234");
+    assert_eq!(work[0].arrived_ms, 1_767_261_630_000);
+}
+
+#[test]
+fn an_ended_call_needs_an_activity_with_a_stable_body() {
+    let first = work_for(&conversation("q1", true), &["q1".into()]);
+    let again = work_for(&conversation("q1", true), &["q1".into()]);
+    assert_eq!(first, again);
+    assert_eq!(first[0].key, "activity:c1");
+    assert_eq!(first[0].payload["end"], "2026-01-01T10:05:00.000Z");
+}
+
+#[test]
+fn other_queues_and_calls_still_in_the_ivr_ask_for_nothing() {
+    assert!(work_for(&conversation("q2", false), &["q1".into()]).is_empty());
+    let mut in_ivr = conversation("q1", false);
+    in_ivr
+        .participants
+        .retain(|participant| participant.purpose != "acd");
+    assert!(work_for(&in_ivr, &["q1".into()]).is_empty());
+}

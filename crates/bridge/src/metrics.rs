@@ -1,0 +1,128 @@
+//! The bridge's Prometheus metrics (`/metrics`). Labels carry kinds and outcomes, never ids,
+//! numbers or secrets.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EffectLabels {
+    pub kind: String,
+    pub outcome: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub events: Counter,
+    pub effects: Family<EffectLabels, Counter>,
+    pub effect_retries: Counter,
+    pub reconciliations: Counter,
+    pub reconnects: Counter,
+    pub gaps: Counter,
+    pub pending: Gauge,
+    pub active: Gauge,
+    pub pop_latency: Histogram,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("switchboard_bridge");
+        let metrics = Metrics {
+            events: Counter::default(),
+            effects: Family::default(),
+            effect_retries: Counter::default(),
+            reconciliations: Counter::default(),
+            reconnects: Counter::default(),
+            gaps: Counter::default(),
+            pending: Gauge::default(),
+            active: Gauge::default(),
+            pop_latency: Histogram::new([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,]),
+            registry: Registry::default(),
+        };
+        registry.register(
+            "events",
+            "Conversation events received on the notification channel",
+            metrics.events.clone(),
+        );
+        registry.register(
+            "effects",
+            "Effects finished, by kind and outcome",
+            metrics.effects.clone(),
+        );
+        registry.register(
+            "effect_retries",
+            "Effect attempts retried after an upstream failure",
+            metrics.effect_retries.clone(),
+        );
+        registry.register(
+            "reconciliations",
+            "REST reconciliations of the served queues",
+            metrics.reconciliations.clone(),
+        );
+        registry.register(
+            "reconnects",
+            "Notification channel reconnects",
+            metrics.reconnects.clone(),
+        );
+        registry.register(
+            "gaps",
+            "Replay gaps announced by the channel",
+            metrics.gaps.clone(),
+        );
+        registry.register(
+            "pending_effects",
+            "Effects recorded and not yet done",
+            metrics.pending.clone(),
+        );
+        registry.register(
+            "active",
+            "1 while this instance holds the processing lease",
+            metrics.active.clone(),
+        );
+        registry.register(
+            "pop_latency_seconds",
+            "Call arrival in the queue to screen-pop attributes written",
+            metrics.pop_latency.clone(),
+        );
+        Metrics {
+            registry,
+            ..metrics
+        }
+    }
+
+    pub fn effect(&self, kind: &str, outcome: &str) {
+        self.effects
+            .get_or_create(&EffectLabels {
+                kind: kind.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn effect_count(&self, kind: &str, outcome: &str) -> u64 {
+        self.effects
+            .get_or_create(&EffectLabels {
+                kind: kind.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .get()
+    }
+
+    /// The text exposition format.
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
+            text.clear();
+        }
+        text
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}

@@ -1,0 +1,68 @@
+//! The bridge's own HTTP surface: `/health/live` (the process runs), `/health/ready` (token,
+//! state store and migrations good, not draining) and Prometheus `/metrics`.
+
+use crate::engine::Status;
+use crate::metrics::Metrics;
+use crate::store::StateStore;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+#[derive(Clone)]
+pub struct ServerState {
+    pub status: Arc<Status>,
+    pub metrics: Arc<Metrics>,
+    pub store: Arc<dyn StateStore>,
+}
+
+pub fn app(state: ServerState) -> Router {
+    Router::new()
+        .route(
+            "/health/live",
+            get(|| async { Json(json!({"status": "live"})) }),
+        )
+        .route("/health/ready", get(ready))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+async fn ready(State(state): State<ServerState>) -> (StatusCode, Json<serde_json::Value>) {
+    let status = &state.status;
+    let store_ok = state.store.ping().await.is_ok();
+    let token_ok = status.token_ok.load(Ordering::Relaxed);
+    let migrated = status.migrated.load(Ordering::Relaxed);
+    let draining = status.draining.load(Ordering::Relaxed);
+    let ready = store_ok && token_ok && migrated && !draining;
+    let body = json!({
+        "ready": ready,
+        "token": token_ok,
+        "store": store_ok,
+        "migrations": migrated,
+        "draining": draining,
+        "role": if status.active.load(Ordering::Relaxed) { "active" } else { "standby" },
+    });
+    (
+        if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(body),
+    )
+}
+
+async fn metrics(
+    State(state): State<ServerState>,
+) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+}

@@ -1,0 +1,93 @@
+//! `POST /api/v2/analytics/conversations/details/query`: conversations overlapping the interval
+//! whose queue segment matches the query's `queueId` segment filters, finished and in progress,
+//! oldest first (or newest with `order: desc`), paged.
+
+use super::ConversationRecord;
+use super::interval::{format_instant, parse_interval};
+use crate::contact_center::participant_id;
+use crate::error::ApiError;
+use crate::routes::support::ApiJson;
+use crate::state::{AppState, Caller};
+use axum::Json;
+use axum::extract::State;
+use switchboard_api::analytics_details::{
+    AnalyticsConversation, AnalyticsParticipant, AnalyticsSegment, AnalyticsSession, ConversationDetailQuery, ConversationDetailResponse,
+};
+
+const MAX_PAGE_SIZE: u32 = 100;
+
+pub(super) async fn query(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(query): ApiJson<ConversationDetailQuery>,
+) -> Result<Json<ConversationDetailResponse>, ApiError> {
+    let window = parse_interval(&query.interval).map_err(ApiError::bad_request)?;
+    let queues: Vec<&str> = query
+        .segment_filters
+        .iter()
+        .flat_map(|filter| filter.predicates.iter().chain(filter.clauses.iter().flat_map(|clause| &clause.predicates)))
+        .filter(|predicate| predicate.dimension.as_deref() == Some("queueId"))
+        .filter_map(|predicate| predicate.value.as_deref())
+        .collect();
+    let mut records: Vec<ConversationRecord> = state
+        .contact_center()
+        .records_with_live(&caller.org_id)
+        .into_iter()
+        .filter(|record| record.start_ms < window.end_ms && record.end_ms.is_none_or(|end| end >= window.start_ms))
+        .filter(|record| queues.is_empty() || record.queue.as_ref().is_some_and(|queue| queues.contains(&queue.queue_id.as_str())))
+        .collect();
+    records.sort_by(|a, b| a.start_ms.cmp(&b.start_ms).then_with(|| a.conversation_id.cmp(&b.conversation_id)));
+    if query.order.as_deref() == Some("desc") {
+        records.reverse();
+    }
+    let paging = query.paging.unwrap_or(switchboard_api::analytics_details::DetailPaging { page_size: 25, page_number: 1 });
+    if paging.page_size == 0 || paging.page_size > MAX_PAGE_SIZE || paging.page_number == 0 {
+        return Err(ApiError::bad_request(format!("paging: pageSize must be 1..={MAX_PAGE_SIZE} and pageNumber at least 1")));
+    }
+    let total_hits = records.len() as u64;
+    let skip = (paging.page_number as usize - 1) * paging.page_size as usize;
+    let conversations = records.iter().skip(skip).take(paging.page_size as usize).map(detail).collect();
+    Ok(Json(ConversationDetailResponse { conversations, total_hits }))
+}
+
+/// The customer participant (with the caller's numbers) and, once queued, the ACD participant.
+fn detail(record: &ConversationRecord) -> AnalyticsConversation {
+    let mut participants = vec![AnalyticsParticipant {
+        participant_id: participant_id(&record.conversation_id, "customer"),
+        purpose: "customer".to_string(),
+        sessions: vec![AnalyticsSession {
+            media_type: "voice".to_string(),
+            ani: Some(record.ani.clone()),
+            dnis: Some(record.dnis.clone()),
+            segments: vec![AnalyticsSegment {
+                segment_start: format_instant(record.start_ms),
+                segment_end: record.end_ms.map(format_instant),
+                segment_type: "system".to_string(),
+                queue_id: None,
+            }],
+        }],
+    }];
+    if let Some(queue) = &record.queue {
+        participants.push(AnalyticsParticipant {
+            participant_id: participant_id(&record.conversation_id, "acd"),
+            purpose: "acd".to_string(),
+            sessions: vec![AnalyticsSession {
+                media_type: "voice".to_string(),
+                ani: Some(record.ani.clone()),
+                dnis: Some(record.dnis.clone()),
+                segments: vec![AnalyticsSegment {
+                    segment_start: format_instant(queue.entered_ms),
+                    segment_end: queue.answered_ms.or(queue.abandoned_ms).map(format_instant),
+                    segment_type: "interact".to_string(),
+                    queue_id: Some(queue.queue_id.clone()),
+                }],
+            }],
+        });
+    }
+    AnalyticsConversation {
+        conversation_id: record.conversation_id.clone(),
+        conversation_start: format_instant(record.start_ms),
+        conversation_end: record.end_ms.map(format_instant),
+        participants,
+    }
+}
