@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use switchboard_api::traffic::PlacedCall;
-use switchboard_simulation::runtime::{AttemptOutcome, CallExecution, Effect, FLOW_VERSION_ATTRIBUTE, FlowHandle};
+use switchboard_simulation::runtime::{AttemptOutcome, CallExecution, Caller, Effect, FLOW_VERSION_ATTRIBUTE, FlowHandle};
 
 /// A call to place.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +31,8 @@ pub struct CallRequest {
     pub attributes: BTreeMap<String, String>,
     /// 1 = real time.
     pub speed_up: f64,
+    /// Keys the caller presses at menus and input prompts, in order; seeded random choices when absent.
+    pub dtmf: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,7 +96,8 @@ pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall
     ));
     center.register(call.clone());
     let seed = center.options().seed ^ sequence.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    tokio::spawn(run(state.clone(), call.clone(), flow, attributes, StdRng::seed_from_u64(seed)));
+    let caller = request.dtmf.as_deref().map(Caller::scripted).unwrap_or_default();
+    tokio::spawn(run(state.clone(), call.clone(), flow, attributes, caller, StdRng::seed_from_u64(seed)));
     Ok(call)
 }
 
@@ -125,15 +128,25 @@ pub(super) async fn sleep_modelled(ms: u64, speed_up: f64) {
 enum FlowEnd {
     Queue { queue_id: String, queue_name: String, priority: i32 },
     Disconnect { reason: String },
+    /// Left in a voicemail box (the path's terminal names it); analytics see a flow disconnect
+    /// with reason `voicemail`.
+    Voicemail,
 }
 
-async fn run(state: AppState, call: Arc<LiveCall>, flow: FlowHandle, data: BTreeMap<String, String>, mut rng: StdRng) {
+async fn run(
+    state: AppState,
+    call: Arc<LiveCall>,
+    flow: FlowHandle,
+    data: BTreeMap<String, String>,
+    caller: Caller,
+    mut rng: StdRng,
+) {
     let center = state.contact_center();
     let (org_id, speed_up) = {
         let locked = call.lock();
         (locked.org_id.clone(), locked.speed_up)
     };
-    let mut execution = CallExecution::new(flow, data);
+    let mut execution = CallExecution::new(flow, data).with_caller(caller);
     sync_segments(&call, &execution);
     events::conversation_changed(&state, &call);
     let end = loop {
@@ -167,11 +180,13 @@ async fn run(state: AppState, call: Arc<LiveCall>, flow: FlowHandle, data: BTree
                 }
             }
             Effect::Disconnect { reason } => break FlowEnd::Disconnect { reason: reason.to_string() },
+            Effect::TransferToVoicemail { .. } => break FlowEnd::Voicemail,
         }
     };
     finish_flow(&call, &mut execution, &end);
     match end {
         FlowEnd::Disconnect { .. } => end_call(&state, center, &call, Outcome::Disconnected),
+        FlowEnd::Voicemail => end_call(&state, center, &call, Outcome::Voicemail),
         FlowEnd::Queue { queue_id, priority, .. } => {
             call.advance(Phase::Queued);
             events::conversation_changed(&state, &call);
@@ -219,6 +234,7 @@ fn finish_flow(call: &LiveCall, execution: &mut CallExecution, end: &FlowEnd) {
         last.exit = match end {
             FlowEnd::Queue { queue_id, .. } => FlowExit::TransferToQueue { queue_id: queue_id.clone() },
             FlowEnd::Disconnect { reason } => FlowExit::Disconnect { reason: reason.clone() },
+            FlowEnd::Voicemail => FlowExit::Disconnect { reason: "voicemail".to_string() },
         };
         last.failed = last_attempts
             .iter()

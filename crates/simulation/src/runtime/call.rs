@@ -1,5 +1,7 @@
 //! `CallExecution`: one call's position in its flows, its participant data and its path.
 
+use super::caller::Caller;
+use super::frames::{Frame, LoopState};
 use super::path::{AttemptOutcome, BlockVisit, CallPath, DataActionAttempt, Terminal, TerminalOutcome};
 use super::program::{BlockIndex, DataActionOp, Op};
 use super::retry::{backoff_delay_ms, is_retryable};
@@ -45,6 +47,10 @@ pub struct CallExecution {
     steps: u32,
     step_limit: u32,
     pub(super) elapsed_ms: u64,
+    /// Tasks and common modules the call is in, innermost last.
+    pub(super) frames: Vec<Frame>,
+    pub(super) loops: Vec<LoopState>,
+    pub(super) caller: Caller,
 }
 
 impl CallExecution {
@@ -59,6 +65,9 @@ impl CallExecution {
             steps: 0,
             step_limit: DEFAULT_STEP_LIMIT,
             elapsed_ms: 0,
+            frames: Vec::new(),
+            loops: Vec::new(),
+            caller: Caller::default(),
         };
         call.enter(flow);
         call
@@ -67,6 +76,12 @@ impl CallExecution {
     /// Changes how many blocks the call may enter before it is disconnected with reason `loop`.
     pub fn with_step_limit(mut self, limit: u32) -> CallExecution {
         self.step_limit = limit;
+        self
+    }
+
+    /// Sets what the caller does at menus and input prompts (by default: seeded random choices).
+    pub fn with_caller(mut self, caller: Caller) -> CallExecution {
+        self.caller = caller;
         self
     }
 
@@ -215,6 +230,9 @@ impl CallExecution {
         self.block = flow.program.start();
         self.flow = flow;
         self.state = State::Ready;
+        // A transfer leaves the old flow's tasks, modules and loops behind.
+        self.frames.clear();
+        self.loops.clear();
     }
 
     pub(super) fn goto(&mut self, block: BlockIndex) {
@@ -286,6 +304,7 @@ impl CallExecution {
                 TerminalOutcome::Queue { queue: queue.clone(), priority: *priority }
             }
             Effect::Disconnect { reason } => TerminalOutcome::Disconnect { reason: reason.clone() },
+            Effect::TransferToVoicemail { target } => TerminalOutcome::Voicemail { target: target.clone() },
             _ => TerminalOutcome::Disconnect { reason: Arc::from("error") },
         };
         self.path.terminal = Some(Terminal {

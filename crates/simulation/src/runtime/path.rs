@@ -3,6 +3,7 @@
 //! Analytics and tests read this instead of re-deriving behaviour from metrics, so it names flows,
 //! versions and blocks exactly as the definitions do.
 
+use super::caller::InputSource;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -49,6 +50,8 @@ pub struct DataActionAttempt {
 pub enum TerminalOutcome {
     Queue { queue: String, priority: i32 },
     Disconnect { reason: Arc<str> },
+    /// The call ended in a voicemail box (`transfer_to_voicemail`).
+    Voicemail { target: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,11 +65,24 @@ pub struct Terminal {
     pub detail: Option<String>,
 }
 
+/// What the caller gave at a menu or input prompt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallerInput {
+    pub flow_id: Arc<str>,
+    pub block: Arc<str>,
+    /// The key, digits or speech term given; `None` for no input.
+    pub input: Option<String>,
+    pub source: InputSource,
+}
+
 /// Everything one call did in its flows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CallPath {
     pub visits: Vec<BlockVisit>,
     pub data_actions: Vec<DataActionAttempt>,
+    /// Menu choices and collected digits, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<CallerInput>,
     pub terminal: Option<Terminal>,
 }
 
