@@ -9,7 +9,7 @@ pub use spec::*;
 
 use switchboard_model::load::{LoadError, parse_yaml};
 use crate::distribution::{DistributionError, DurationDistribution, Sampler};
-use crate::runtime::{FlowHandle, FlowProgram, NO_INPUT, menu_has_choice};
+use crate::runtime::{FlowHandle, FlowProgram, NO_INPUT, is_dtmf_key, menu_has_choice};
 use std::collections::HashMap;
 use std::sync::Arc;
 use switchboard_model::flow::{Block, FlowDefinition, MenuBlock};
@@ -257,6 +257,21 @@ fn check_callers(spec: &ScenarioSpec) -> Result<(), (String, String, String)> {
                 return Err((field, message, menu_name.clone()));
             }
         }
+    }
+    for (prompt, digits) in &spec.callers.inputs {
+        let field = format!("callers.inputs.{prompt}");
+        let found = spec.flows.iter().filter_map(|flow| flow.definition.as_ref()).any(|definition| {
+            matches!(definition.blocks.get(prompt), Some(Block::CollectInput(_)))
+        });
+        if !found {
+            return Err((field, format!("no flow has a collect_input block named '{prompt}'"), prompt.clone()));
+        }
+        if let Some(key) = digits.chars().find(|key| !is_dtmf_key(*key)) {
+            return Err((field, format!("'{key}' is not a DTMF key (0-9, *, #)"), prompt.clone()));
+        }
+    }
+    if let Some(key) = spec.callers.dtmf.iter().flat_map(|keys| keys.chars()).find(|key| !is_dtmf_key(*key) && !key.is_whitespace()) {
+        return Err(("callers.dtmf".into(), format!("'{key}' is not a DTMF key (0-9, *, #)"), "dtmf".into()));
     }
     Ok(())
 }

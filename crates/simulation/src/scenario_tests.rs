@@ -88,4 +88,10 @@ fn caller_weights_must_name_a_menu_and_its_choices() {
     assert_eq!(error.to_string(), "s.yaml:25: callers.menus.mian: no flow has a menu block named 'mian'");
     let error = load_scenario(&MENU_DAY.replace("\"2\": 30", "\"7\": 30"), "s.yaml").expect_err("unknown choice");
     assert!(error.to_string().contains("menu 'main' has no choice '7'"), "{error}");
+    let typo = MENU_DAY.replace("callers:\n", "callers:\n  inputs: { Account: \"12\" }\n");
+    let error = load_scenario(&typo, "s.yaml").expect_err("unknown prompt");
+    assert!(error.to_string().contains("no flow has a collect_input block named 'Account'"), "{error}");
+    let bad_key = MENU_DAY.replace("callers:\n", "callers:\n  dtmf: \"1 A\"\n");
+    let error = load_scenario(&bad_key, "s.yaml").expect_err("bad key");
+    assert!(error.to_string().contains("'A' is not a DTMF key"), "{error}");
 }

@@ -17,7 +17,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use switchboard_api::traffic::PlacedCall;
-use switchboard_simulation::runtime::{AttemptOutcome, CallExecution, Caller, Effect, FLOW_VERSION_ATTRIBUTE, FlowHandle};
+use switchboard_simulation::runtime::{
+    AttemptOutcome, CallExecution, Caller, Effect, FLOW_VERSION_ATTRIBUTE, FlowHandle, is_dtmf_key,
+};
 
 /// A call to place.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +47,8 @@ pub enum CallError {
     NotPublished { flow: String, did: String },
     #[error("speedUp must be a positive number, got {0}")]
     InvalidSpeedUp(String),
+    #[error("dtmf: '{0}' is not a DTMF key (0-9, *, #)")]
+    InvalidDtmf(char),
 }
 
 pub(super) fn now_ms() -> i64 {
@@ -55,6 +59,9 @@ pub(super) fn now_ms() -> i64 {
 pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall>, CallError> {
     if !(request.speed_up.is_finite() && request.speed_up > 0.0) {
         return Err(CallError::InvalidSpeedUp(request.speed_up.to_string()));
+    }
+    if let Some(key) = request.dtmf.iter().flat_map(|keys| keys.chars()).find(|key| !is_dtmf_key(*key) && !key.is_whitespace()) {
+        return Err(CallError::InvalidDtmf(key));
     }
     let org_id = state.find_org(&request.org).ok_or_else(|| CallError::UnknownOrg(request.org.clone()))?;
     let center = state.contact_center();

@@ -168,4 +168,10 @@ async fn a_voicemail_ends_the_live_call_and_a_call_without_keys_gets_a_seeded_ch
     let menu = path.inputs.iter().find(|input| input.block == "main_menu").expect("menu input recorded");
     assert_eq!(menu.source, "random");
     assert!(matches!(menu.input.as_deref(), Some("1" | "2" | "3")), "{menu:?}");
+
+    let body = json!({"org": "acme", "did": DID, "dtmf": "1x"});
+    let response = control(&emulator, reqwest::Method::POST, "/_emulator/calls", Some(body)).await;
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.expect("error body");
+    assert!(error.to_string().contains("'x' is not a DTMF key"), "{error}");
 }

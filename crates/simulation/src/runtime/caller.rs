@@ -128,6 +128,11 @@ fn find_choice(choices: &[MenuChoiceOp], key: &str) -> Option<usize> {
     })
 }
 
+/// Whether `key` is a telephone keypad key: `0`–`9`, `*` or `#`.
+pub fn is_dtmf_key(key: char) -> bool {
+    key.is_ascii_digit() || key == '*' || key == '#'
+}
+
 /// Whether a menu has a choice a weight key names (for checking scenarios before they run).
 pub fn menu_has_choice(menu: &switchboard_model::flow::MenuBlock, key: &str) -> bool {
     key == NO_INPUT

@@ -18,7 +18,7 @@ mod program;
 pub mod retry;
 
 pub use call::{CallExecution, DEFAULT_STEP_LIMIT, FLOW_VERSION_ATTRIBUTE};
-pub use caller::{Caller, CallerSpec, InputSource, NO_INPUT, menu_has_choice};
+pub use caller::{Caller, CallerSpec, InputSource, NO_INPUT, is_dtmf_key, menu_has_choice};
 pub use path::{AttemptOutcome, BlockVisit, CallPath, CallerInput, DataActionAttempt, Terminal, TerminalOutcome};
 pub use program::{BlockIndex, FlowProgram, PROMPT_MS, ProgramError, RetrySettings};
 
