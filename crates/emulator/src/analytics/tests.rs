@@ -111,6 +111,7 @@ fn simulated_records_are_queried_like_wall_clock_ones() {
         visits: vec![BlockVisit { flow_id: Arc::from("Main"), flow_version: Arc::from("3"), block: Arc::from("q") }],
         data_actions: Vec::new(),
         inputs: Vec::new(),
+        modules: Vec::new(),
         terminal: Some(Terminal {
             flow_id: Arc::from("Main"),
             flow_version: Arc::from("3"),

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use switchboard_api::traffic::PlacedCall;
+use switchboard_model::flow::FlowType;
 use switchboard_simulation::runtime::{
     AttemptOutcome, CallExecution, Caller, Effect, FLOW_VERSION_ATTRIBUTE, FlowHandle, is_dtmf_key,
 };
@@ -202,9 +203,13 @@ async fn run(
     }
 }
 
-/// Opens a flow segment whenever the runtime entered another flow (or version).
+/// Opens a flow segment whenever the runtime entered another flow (or version). A common module
+/// runs inside its calling flow's segment, as `CallPath::flows` counts it in virtual time.
 fn sync_segments(call: &LiveCall, execution: &CallExecution) {
     let current = execution.current_flow();
+    if current.program.flow_type() == FlowType::CommonModule {
+        return;
+    }
     let mut locked = call.lock();
     let flows = &mut locked.record.flows;
     let same = flows.last().is_some_and(|last| last.flow_id == *current.id && last.flow_version == *current.version);

@@ -50,6 +50,9 @@ impl CallExecution {
         // Module variables live in the call's one data map; inputs are written under the module's
         // own names (`Common.x`), which Architect scopes apart from the caller's.
         self.data.extend(inputs);
+        if !self.path.modules.contains(&module.id) {
+            self.path.modules.push(module.id.clone());
+        }
         self.frames.push(Frame::Module { caller: self.flow.clone(), return_to: op.next, outputs: op.outputs.clone() });
         self.block = module.program.start();
         self.flow = module;

@@ -83,14 +83,22 @@ pub struct CallPath {
     /// Menu choices and collected digits, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<CallerInput>,
+    /// Flow ids the call ran as common modules. A module runs inside the flow that calls it, so
+    /// [`CallPath::flows`] (the flow segments analytics show) leaves them out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<Arc<str>>,
     pub terminal: Option<Terminal>,
 }
 
 impl CallPath {
-    /// Distinct (flow id, version) pairs in the order the call first entered them.
+    /// Distinct (flow id, version) pairs in the order the call first entered them, common modules
+    /// left out.
     pub fn flows(&self) -> Vec<(Arc<str>, Arc<str>)> {
         let mut out: Vec<(Arc<str>, Arc<str>)> = Vec::new();
         for visit in &self.visits {
+            if self.modules.contains(&visit.flow_id) {
+                continue;
+            }
             if !out.iter().any(|(id, version)| *id == visit.flow_id && *version == visit.flow_version) {
                 out.push((visit.flow_id.clone(), visit.flow_version.clone()));
             }

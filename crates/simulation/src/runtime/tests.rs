@@ -671,3 +671,14 @@ fn loop_next_must_name_a_loop_block() {
     let definition: FlowDefinition = serde_saphyr::from_str(broken).expect("parses");
     assert!(matches!(FlowProgram::compile(&definition), Err(ProgramError::InvalidBlock { .. })));
 }
+
+#[test]
+fn a_common_module_is_not_a_flow_segment_of_its_own() {
+    let world = architect_world(&MODULE_CALL.replace("{{MODULE}}", "Greeting Module"));
+    let (call, _, _) = drive(&world, "T", Caller::default(), &[("Caller", "Ada")], 1);
+    let visited: Vec<&str> = call.path().visits.iter().map(|visit| &*visit.flow_id).collect();
+    assert_eq!(visited, ["T", "Greeting Module", "Greeting Module", "T"]);
+    let flows: Vec<String> = call.path().flows().iter().map(|(id, _)| id.to_string()).collect();
+    assert_eq!(flows, ["T"]);
+    assert_eq!(call.path().terminal.as_ref().map(|terminal| &*terminal.flow_id), Some("T"));
+}
