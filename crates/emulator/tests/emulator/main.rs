@@ -2,6 +2,7 @@
 
 mod analytics;
 mod architect_flows;
+mod architect_jobs;
 mod auth;
 mod concurrency;
 mod contact_center;

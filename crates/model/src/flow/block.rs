@@ -314,6 +314,58 @@ impl Block {
         }
     }
 
+    /// Every successor field, mutable (for renaming blocks and resolving references), in the order
+    /// of [`Block::successors`].
+    pub fn successors_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            Block::SetVariable { next, .. }
+            | Block::Play { next, .. }
+            | Block::Wait { next, .. }
+            | Block::UpdateData { next, .. }
+            | Block::SetParticipantData { next, .. }
+            | Block::GetParticipantData { next, .. }
+            | Block::HoldMusic { next, .. }
+            | Block::PlayEstimatedWaitTime { next, .. }
+            | Block::CallCommonModule(CallCommonModuleBlock { next, .. }) => vec![next],
+            Block::DataAction(action) => {
+                let mut out = vec![&mut action.on_success, &mut action.on_error];
+                out.extend(action.on_timeout.as_mut());
+                out
+            }
+            Block::Decision { on_true, on_false, .. } => vec![on_true, on_false],
+            Block::Switch { cases, default } => {
+                cases.iter_mut().map(|case| &mut case.next).chain(std::iter::once(default)).collect()
+            }
+            Block::Randomize { branches, default } => {
+                branches.iter_mut().map(|branch| &mut branch.next).chain(std::iter::once(default)).collect()
+            }
+            Block::DatatableLookup { on_found, on_not_found, on_error, .. } => {
+                let mut out = vec![on_found, on_not_found];
+                out.extend(on_error.as_mut());
+                out
+            }
+            Block::TransferToFlow { on_failure, .. }
+            | Block::TransferToQueue { on_failure, .. }
+            | Block::TransferToVoicemail { on_failure, .. } => on_failure.iter_mut().collect(),
+            Block::Disconnect { .. } | Block::EndTask { .. } => Vec::new(),
+            Block::Menu(menu) => {
+                menu.choices.iter_mut().map(|choice| &mut choice.next).chain(menu.default.as_mut()).collect()
+            }
+            Block::CollectInput(collect) => vec![&mut collect.on_success, &mut collect.on_failure],
+            Block::FindQueue { on_found, on_not_found, .. } => vec![on_found, on_not_found],
+            Block::CallTask { task, next } => vec![task, next],
+            Block::Loop(looping) => vec![&mut looping.body, &mut looping.next],
+            Block::LoopNext { loop_block } => vec![loop_block],
+            Block::LoopExit { loop_block, next } => vec![loop_block, next],
+            Block::EvaluateScheduleGroup(schedule) => vec![
+                &mut schedule.on_open,
+                &mut schedule.on_closed,
+                &mut schedule.on_holiday,
+                &mut schedule.on_emergency,
+            ],
+        }
+    }
+
     /// The snake_case type name, as written in the `type` field.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -4,10 +4,12 @@
 //! by block name, so the graph is explicit and checkable without running it. String fields may
 //! hold template variables (`{{ENV_REGION}}`) that deploy resolves per org; see `docs/flow-format.md`.
 
+mod archy_extras;
 mod block;
 mod expression;
 mod voice;
 
+pub use archy_extras::*;
 pub use block::*;
 pub use expression::*;
 pub use voice::*;
@@ -47,6 +49,10 @@ pub struct FlowDefinition {
     pub start: String,
     /// Blocks by name. A BTreeMap keeps serialization stable for diffs.
     pub blocks: BTreeMap<String, Block>,
+    /// What an imported Archy document had beyond the blocks, for export; absent for flows written
+    /// in this format (which then serialize exactly as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archy: Option<ArchyExtras>,
 }
 
 impl FlowDefinition {

@@ -232,8 +232,11 @@ fn check_expression(
 }
 
 fn check_variable(block: &str, field: &str, variable: &str, known: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
-    let is_system = SYSTEM_VARIABLES.contains(&variable);
-    if !is_system && !known.contains(variable) {
+    // Architect names are case-insensitive, and `Task.Queue.id` reads a member of `Task.Queue`.
+    let is_known = expr::name_and_prefixes(variable).any(|candidate| {
+        is_architect_builtin(candidate) || SYSTEM_VARIABLES.iter().chain(known.iter()).any(|name| name.eq_ignore_ascii_case(candidate))
+    });
+    if !is_known {
         diagnostics.push(Diagnostic::error(
             "undeclared-variable",
             Some(block),
@@ -335,4 +338,13 @@ fn check_reference(
 /// The catalog list to check against, or `None` when the check is off or the name is still a template.
 fn reference_list<'a, T>(list: &'a Option<T>, name: &str) -> Option<&'a T> {
     if name.contains("{{") { None } else { list.as_ref() }
+}
+
+/// Names Architect defines for every call flow: the read-only `Call.` scope, the in-queue flow's
+/// hold prompt and start time, and the `NOT_SET` constant.
+fn is_architect_builtin(variable: &str) -> bool {
+    let lower = variable.to_ascii_lowercase();
+    lower.starts_with("call.")
+        || lower == "not_set"
+        || ["flow.holdprompt", "flow.startdatetimeutc", "flow.isdebugging"].contains(&lower.as_str())
 }
