@@ -175,3 +175,101 @@ async fn a_voicemail_ends_the_live_call_and_a_call_without_keys_gets_a_seeded_ch
     let error: Value = response.json().await.expect("error body");
     assert!(error.to_string().contains("'x' is not a DTMF key"), "{error}");
 }
+
+// ---- An Archy YAML flow published through an Architect job, on both clocks. ----
+
+const MENU_IVR_DID: &str = "+13175550901";
+
+/// Publishes Archy YAML the real way: register a job, upload to its presigned URL, poll to the end.
+async fn publish_through_job(client: &OrgClient, yaml: &str) -> Value {
+    let response = client.post("/api/v2/flows/jobs", json!({})).await;
+    assert_eq!(response.status(), 200);
+    let job: Value = response.json().await.expect("job registration");
+    let (Some(id), Some(url)) = (job["id"].as_str(), job["presignedUrl"].as_str()) else { panic!("job: {job}") };
+    let upload = reqwest::Client::new()
+        .put(url)
+        .header("Content-Type", "application/octet-stream")
+        .body(yaml.to_string())
+        .send()
+        .await
+        .expect("upload reaches the emulator");
+    assert_eq!(upload.status(), 200);
+    for _ in 0..500 {
+        let status = client.get_json(&format!("/api/v2/flows/jobs/{id}?expand=messages")).await;
+        if status["status"] == "Success" || status["status"] == "Failure" {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("job {id} did not finish");
+}
+
+#[tokio::test]
+async fn an_archy_flow_published_through_a_job_takes_the_same_path_live_and_simulated() {
+    let yaml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/flows/archy/menu_ivr.yaml"))
+        .expect("example Archy flow");
+    let definition = switchboard_model::archy::import(&yaml, "menu_ivr.yaml").unwrap_or_else(|error| panic!("import: {error}"));
+    // The number is routed to a placeholder of the same name; the job publishes the real content
+    // as its next version, which live calls run at once.
+    let placeholder = json!({"name": definition.name, "start": "bye", "blocks": {"bye": {"type": "disconnect"}}});
+    let topology = json!({"orgs": [{
+        "name": "acme",
+        "queues": [{"name": "Support"}, {"name": "Billing"}],
+        "users": [{"name": "Agent A", "queues": ["Support", "Billing"], "on_queue": true}],
+        "flows": [placeholder],
+        "dids": [{"number": MENU_IVR_DID, "flow": definition.name}],
+    }]});
+    let topology = load_topology(&topology.to_string(), "archy.yaml").unwrap_or_else(|error| panic!("topology: {error}"));
+    let emulator = start(EmulatorOptions { topology: Some(topology), ..EmulatorOptions::default() }).await;
+    let client = login(&emulator, "acme").await;
+    let job = publish_through_job(&client, &yaml).await;
+    assert_eq!(job["status"], "Success", "{job}");
+    let (flow_id, version) = published(&emulator, &definition.name);
+
+    let spec = json!({
+        "name": "archy-day",
+        "duration_minutes": 2,
+        "flows": [{"id": flow_id, "version": version, "definition": serde_json::to_value(&definition).expect("definition")}],
+        "queues": [
+            {"name": "Support", "agents": 1, "handle": {"type": "constant", "ms": 1000}},
+            {"name": "Billing", "agents": 1, "handle": {"type": "constant", "ms": 1000}},
+        ],
+        "dids": [{"number": MENU_IVR_DID, "flow": definition.name, "calls_per_hour": 300}],
+    });
+    // Keys → how the call must end: support, billing through the sub-menu, back from the sub-menu,
+    // an account number, a short one (back to the menu, then the menu's default), voicemail, hang up.
+    let cases = [
+        ("2", "queue", Some("Support")),
+        ("11", "queue", Some("Billing")),
+        ("1*2", "queue", Some("Support")),
+        ("3123456#", "queue", Some("Support")),
+        ("312#", "queue", Some("Support")),
+        ("8", "voicemail", None),
+        ("9", "disconnect", None),
+    ];
+    for (dtmf, kind, queue) in cases {
+        let body = json!({"org": "acme", "did": MENU_IVR_DID, "dtmf": dtmf, "speedUp": 1000, "noWait": true});
+        let response = control(&emulator, reqwest::Method::POST, "/_emulator/calls", Some(body)).await;
+        assert_eq!(response.status(), 201);
+        let placed: PlacedCall = response.json().await.expect("placed call");
+        let live = await_call(&emulator, &placed.conversation_id, "flow").await;
+        let live_path = live.path.expect("finished call has a path");
+        assert!(live_path.visits.iter().all(|visit| visit.flow_id == flow_id && visit.flow_version == version));
+        let terminal = live_path.terminal.as_ref().expect("terminal");
+        assert_eq!((terminal.kind.as_str(), terminal.queue.as_deref()), (kind, queue), "keys {dtmf:?}: {:?}", live_path.blocks());
+
+        let mut day = spec.clone();
+        day["callers"] = json!({"dtmf": dtmf});
+        let day: ScenarioSpec = serde_json::from_value(day).unwrap_or_else(|error| panic!("scenario: {error}"));
+        let scenario = Scenario::from_spec(day, "archy-day", "").unwrap_or_else(|error| panic!("scenario: {error}"));
+        let mut sink = VecSink::with_limit(100);
+        run(&scenario, 9, &mut sink);
+        assert!(!sink.records.is_empty(), "the simulated day had calls");
+        for record in &sink.records {
+            let simulated = switchboard_emulator::contact_center::routes::path_view(&record.path);
+            assert_eq!(simulated.visits, live_path.visits, "keys {dtmf:?}");
+            assert_eq!(simulated.terminal, live_path.terminal, "keys {dtmf:?}");
+            assert_eq!(simulated.inputs, live_path.inputs, "keys {dtmf:?}");
+        }
+    }
+}
