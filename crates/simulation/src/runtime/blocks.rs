@@ -176,9 +176,12 @@ impl CallExecution {
                     Err(error) => return Some(self.fail(&format!("find_queue: {error}"))),
                 };
                 match world.queue_by_ref(&name) {
-                    Some(_) => {
-                        // Architect's queue variable holds the queue; its name is what a transfer takes.
+                    Some(id) => {
+                        // Architect's queue variable holds the queue: its name is what a transfer
+                        // takes, and flows read its members `.id` and `.name`.
                         if let Some(variable) = variable {
+                            self.data.insert(format!("{variable}.id"), id);
+                            self.data.insert(format!("{variable}.name"), name.clone());
                             self.data.insert(variable.clone(), name);
                         }
                         self.goto(*on_found);

@@ -227,12 +227,23 @@ impl CallExecution {
         if flow.stamps_flow_version && !self.data.contains_key(FLOW_VERSION_ATTRIBUTE) {
             self.data.insert(FLOW_VERSION_ATTRIBUTE.to_string(), flow.version.to_string());
         }
+        self.apply_defaults(&flow);
         self.block = flow.program.start();
         self.flow = flow;
         self.state = State::Ready;
         // A transfer leaves the old flow's tasks, modules and loops behind.
         self.frames.clear();
         self.loops.clear();
+    }
+
+    /// Declared variables start with their initial value, unless the call already has one (data
+    /// and variables share one map, so a value given by the caller or an earlier flow wins).
+    pub(super) fn apply_defaults(&mut self, flow: &FlowHandle) {
+        for (name, value) in &flow.program.defaults {
+            if !self.data.contains_key(name) {
+                self.data.insert(name.clone(), value.clone());
+            }
+        }
     }
 
     pub(super) fn goto(&mut self, block: BlockIndex) {

@@ -50,6 +50,7 @@ impl CallExecution {
         // Module variables live in the call's one data map; inputs are written under the module's
         // own names (`Common.x`), which Architect scopes apart from the caller's.
         self.data.extend(inputs);
+        self.apply_defaults(&module);
         if !self.path.modules.contains(&module.id) {
             self.path.modules.push(module.id.clone());
         }

@@ -214,6 +214,8 @@ pub struct FlowProgram {
     pub(crate) ops: Vec<Op>,
     pub(crate) start: BlockIndex,
     pub(crate) flow_type: FlowType,
+    /// Declared variables with an initial value, as participant-data text.
+    pub(crate) defaults: Vec<(String, String)>,
 }
 
 impl FlowProgram {
@@ -248,7 +250,12 @@ impl FlowProgram {
                 });
             }
         }
-        Ok(FlowProgram { names, ops, start, flow_type: definition.flow_type })
+        let defaults = definition
+            .variables
+            .iter()
+            .filter_map(|(name, declaration)| Some((name.clone(), declaration.default.as_ref()?.to_attribute_string())))
+            .collect();
+        Ok(FlowProgram { names, ops, start, flow_type: definition.flow_type, defaults })
     }
 
     /// The name of a block, for path records and messages.

@@ -498,7 +498,7 @@ fn every_architect_block_runs() {
         case("transfer_to_voicemail: no target takes on_failure", VOICEMAIL, None, &["vm", "bye"], "disconnect:no_box"),
         expecting(
             with_data(case("find_queue: found", FIND_QUEUE, None, &["find", "go"], "queue:Support"), &[("Wanted", "Support")]),
-            &[("Flow.Queue", Some("Support"))],
+            &[("Flow.Queue", Some("Support")), ("Flow.Queue.id", Some("Support-id")), ("Flow.Queue.name", Some("Support"))],
         ),
         with_data(case("find_queue: not found", FIND_QUEUE, None, &["find", "bye"], "disconnect:no_queue"), &[(
             "Wanted", "Nope",
@@ -681,4 +681,22 @@ fn a_common_module_is_not_a_flow_segment_of_its_own() {
     let flows: Vec<String> = call.path().flows().iter().map(|(id, _)| id.to_string()).collect();
     assert_eq!(flows, ["T"]);
     assert_eq!(call.path().terminal.as_ref().map(|terminal| &*terminal.flow_id), Some("T"));
+}
+
+#[test]
+fn declared_variables_start_with_their_initial_value_unless_already_set() {
+    let flow = r#"
+name: T
+variables:
+  Flow.Greeting: { type: string, default: "Hi" }
+  Flow.Tries: { type: integer, default: 3 }
+start: q
+blocks:
+  q: { type: transfer_to_queue, queue: "=Flow.Greeting + Flow.Tries" }
+"#;
+    let world = architect_world(flow);
+    let (_, end, _) = drive(&world, "T", Caller::default(), &[], 1);
+    assert_eq!(end_text(&end), "queue:Hi3");
+    let (_, end, _) = drive(&world, "T", Caller::default(), &[("Flow.Greeting", "Yo")], 1);
+    assert_eq!(end_text(&end), "queue:Yo3");
 }
