@@ -88,6 +88,11 @@ pub struct PlaceCallRequest {
     /// Also wait for the queue part (answer or abandon), not only the flow.
     #[serde(default)]
     pub wait_for_end: bool,
+    /// Keys the caller presses, in order (`0`–`9`, `*`, `#`): each menu takes one key, each input
+    /// prompt takes digits up to its terminator or maximum. Once used up, the caller presses
+    /// nothing (menus take their default). Without it, menus get a seeded random choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dtmf: Option<String>,
 }
 
 /// The answer of `POST /_emulator/calls` and `GET /_emulator/calls/{id}`.
@@ -121,8 +126,23 @@ pub struct CallPathView {
     pub visits: Vec<BlockVisitView>,
     #[serde(default)]
     pub data_actions: Vec<DataActionAttemptView>,
+    /// What the caller gave at menus and input prompts, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<CallerInputView>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal: Option<TerminalView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallerInputView {
+    pub flow_id: String,
+    pub block: String,
+    /// The key, digits or speech term; absent for no input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// `script` (the call's `dtmf`), `scenario` or `random`.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -155,10 +175,13 @@ pub struct TerminalView {
     pub flow_id: String,
     pub flow_version: String,
     pub block: String,
-    /// `queue` or `disconnect`.
+    /// `queue`, `disconnect` or `voicemail`.
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// The voicemail box (user or queue) of a `voicemail` end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voicemail: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -19,6 +19,8 @@ pub struct Tally {
     pub abandoned: u64,
     /// Calls that ended in a flow without reaching a queue.
     pub flow_disconnects: u64,
+    /// Calls that ended in a voicemail box from a flow.
+    pub voicemails: u64,
     pub answered_within_service_level: u64,
     pub answered_wait_ms_sum: u64,
     pub abandoned_wait_ms_sum: u64,
@@ -37,6 +39,7 @@ impl Tally {
         self.answered += other.answered;
         self.abandoned += other.abandoned;
         self.flow_disconnects += other.flow_disconnects;
+        self.voicemails += other.voicemails;
         self.answered_within_service_level += other.answered_within_service_level;
         self.answered_wait_ms_sum += other.answered_wait_ms_sum;
         self.abandoned_wait_ms_sum += other.abandoned_wait_ms_sum;

@@ -9,10 +9,10 @@ pub use spec::*;
 
 use switchboard_model::load::{LoadError, parse_yaml};
 use crate::distribution::{DistributionError, DurationDistribution, Sampler};
-use crate::runtime::{FlowHandle, FlowProgram};
+use crate::runtime::{FlowHandle, FlowProgram, NO_INPUT, is_dtmf_key, menu_has_choice};
 use std::collections::HashMap;
 use std::sync::Arc;
-use switchboard_model::flow::{Block, FlowDefinition};
+use switchboard_model::flow::{Block, FlowDefinition, MenuBlock};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScenarioError {
@@ -220,6 +220,7 @@ impl Scenario {
             }
             agent_groups.push((group.count, queues));
         }
+        check_callers(&spec).map_err(|(field, message, needle)| fail(field, &message, Some(&needle)))?;
         for (index, update) in spec.table_updates.iter().enumerate() {
             if !spec.datatables.iter().any(|table| table.name == update.datatable) {
                 let message = format!("no data table named '{}'", update.datatable);
@@ -250,6 +251,51 @@ impl Scenario {
     pub fn flows(&self) -> &[FlowHandle] {
         &self.flows
     }
+}
+
+/// `callers.menus` must name menu blocks of the scenario's flows and choices those menus have, so a
+/// typo does not silently fall back to random choices. Errors are (field, message, text to locate).
+fn check_callers(spec: &ScenarioSpec) -> Result<(), (String, String, String)> {
+    let menus = |name: &str| -> Vec<&MenuBlock> {
+        let definitions = spec.flows.iter().filter_map(|flow| flow.definition.as_ref());
+        definitions
+            .filter_map(|definition| match definition.blocks.get(name) {
+                Some(Block::Menu(menu)) => Some(menu),
+                _ => None,
+            })
+            .collect()
+    };
+    for (menu_name, weights) in &spec.callers.menus {
+        let field = format!("callers.menus.{menu_name}");
+        if menus(menu_name).is_empty() {
+            return Err((field, format!("no flow has a menu block named '{menu_name}'"), menu_name.clone()));
+        }
+        for (key, weight) in weights {
+            if !(weight.is_finite() && *weight >= 0.0) {
+                return Err((field, format!("weight of '{key}' must be zero or more"), menu_name.clone()));
+            }
+            if !menus(menu_name).iter().any(|menu| menu_has_choice(menu, key)) {
+                let message = format!("menu '{menu_name}' has no choice '{key}' (a DTMF key, a speech term or `{NO_INPUT}`)");
+                return Err((field, message, menu_name.clone()));
+            }
+        }
+    }
+    for (prompt, digits) in &spec.callers.inputs {
+        let field = format!("callers.inputs.{prompt}");
+        let found = spec.flows.iter().filter_map(|flow| flow.definition.as_ref()).any(|definition| {
+            matches!(definition.blocks.get(prompt), Some(Block::CollectInput(_)))
+        });
+        if !found {
+            return Err((field, format!("no flow has a collect_input block named '{prompt}'"), prompt.clone()));
+        }
+        if let Some(key) = digits.chars().find(|key| !is_dtmf_key(*key)) {
+            return Err((field, format!("'{key}' is not a DTMF key (0-9, *, #)"), prompt.clone()));
+        }
+    }
+    if let Some(key) = spec.callers.dtmf.iter().flat_map(|keys| keys.chars()).find(|key| !is_dtmf_key(*key) && !key.is_whitespace()) {
+        return Err(("callers.dtmf".into(), format!("'{key}' is not a DTMF key (0-9, *, #)"), "dtmf".into()));
+    }
+    Ok(())
 }
 
 /// Literal queue and integration names in blocks must exist; expressions are checked at run time.

@@ -41,6 +41,61 @@ fn flow_files_come_from_the_caller() {
     assert_eq!(&*scenario.flows()[0].name, "Cop");
 }
 
+const MENU_DAY: &str = r#"
+name: menu-day
+duration_minutes: 120
+flows:
+  - definition:
+      name: IVR
+      start: main
+      blocks:
+        main:
+          type: menu
+          prompt: "Sales 1, messages 2"
+          choices:
+            - { dtmf: "1", speech: [sales], next: sales }
+            - { dtmf: "2", next: messages }
+          default: bye
+        sales: { type: transfer_to_queue, queue: Sales }
+        messages: { type: transfer_to_voicemail, target: Sales }
+        bye: { type: disconnect, reason: no_choice }
+queues:
+  - { name: Sales, agents: 5, handle: { type: constant, ms: 1000 } }
+dids:
+  - { number: "+1800", flow: IVR, calls_per_hour: 1200 }
+callers:
+  menus:
+    main: { "1": 50, "2": 30, none: 20 }
+"#;
+
+#[test]
+fn scenario_menu_weights_steer_callers_and_voicemails_are_counted() {
+    let scenario = load_scenario(MENU_DAY, "menu-day.yaml").expect("valid");
+    let report = crate::run(&scenario, 8, &mut crate::NullSink);
+    let totals = report.totals.tally;
+    let share = |count: u64| count as f64 / totals.entered as f64;
+    // About 2,400 calls: 50/30/20 within 5 binomial sd (about 0.05 at most).
+    assert!(totals.entered > 2_000, "{totals:?}");
+    assert!((share(totals.offered) - 0.5).abs() < 0.05, "{totals:?}");
+    assert!((share(totals.voicemails) - 0.3).abs() < 0.05, "{totals:?}");
+    assert!((share(totals.flow_disconnects) - 0.2).abs() < 0.05, "{totals:?}");
+    assert_eq!(totals.offered + totals.voicemails + totals.flow_disconnects, totals.entered);
+}
+
+#[test]
+fn caller_weights_must_name_a_menu_and_its_choices() {
+    let error = load_scenario(&MENU_DAY.replace("    main: {", "    mian: {"), "s.yaml").expect_err("unknown menu");
+    assert_eq!(error.to_string(), "s.yaml:25: callers.menus.mian: no flow has a menu block named 'mian'");
+    let error = load_scenario(&MENU_DAY.replace("\"2\": 30", "\"7\": 30"), "s.yaml").expect_err("unknown choice");
+    assert!(error.to_string().contains("menu 'main' has no choice '7'"), "{error}");
+    let typo = MENU_DAY.replace("callers:\n", "callers:\n  inputs: { Account: \"12\" }\n");
+    let error = load_scenario(&typo, "s.yaml").expect_err("unknown prompt");
+    assert!(error.to_string().contains("no flow has a collect_input block named 'Account'"), "{error}");
+    let bad_key = MENU_DAY.replace("callers:\n", "callers:\n  dtmf: \"1 A\"\n");
+    let error = load_scenario(&bad_key, "s.yaml").expect_err("bad key");
+    assert!(error.to_string().contains("'A' is not a DTMF key"), "{error}");
+}
+
 const ARCHY_TEMPLATE: &str = "inboundCall:\n  name: \"{{flow_name}}\"\n  startUpRef: ./tasks/task[main]\n  tasks:\n    - task:\n        name: Main\n        refId: main\n        actions:\n          - disconnect:\n              name: Bye\n";
 
 #[test]

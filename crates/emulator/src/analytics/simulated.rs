@@ -29,6 +29,8 @@ pub fn from_simulated(record: &CallRecord, epoch_ms: i64, queue_id: impl Fn(&str
                 match record.path.terminal.as_ref().map(|terminal| &terminal.outcome) {
                     Some(TerminalOutcome::Queue { queue, .. }) => FlowExit::TransferToQueue { queue_id: queue_id(queue) },
                     Some(TerminalOutcome::Disconnect { reason }) => FlowExit::Disconnect { reason: reason.to_string() },
+                    // As on live calls: a voicemail end is a flow disconnect with reason `voicemail`.
+                    Some(TerminalOutcome::Voicemail { .. }) => FlowExit::Disconnect { reason: "voicemail".to_string() },
                     None => FlowExit::Disconnect { reason: "error".to_string() },
                 }
             };
@@ -56,7 +58,7 @@ pub fn from_simulated(record: &CallRecord, epoch_ms: i64, queue_id: impl Fn(&str
                     segment.wrapup_end_ms = Some(answered + (*talk_ms + *wrapup_ms) as i64);
                 }
                 CallOutcome::Abandoned { wait_ms } => segment.abandoned_ms = Some(entered + *wait_ms as i64),
-                CallOutcome::FlowDisconnect { .. } => {}
+                CallOutcome::FlowDisconnect { .. } | CallOutcome::Voicemail { .. } => {}
             }
             Some(segment)
         }

@@ -110,6 +110,8 @@ fn simulated_records_are_queried_like_wall_clock_ones() {
     let path = CallPath {
         visits: vec![BlockVisit { flow_id: Arc::from("Main"), flow_version: Arc::from("3"), block: Arc::from("q") }],
         data_actions: Vec::new(),
+        inputs: Vec::new(),
+        modules: Vec::new(),
         terminal: Some(Terminal {
             flow_id: Arc::from("Main"),
             flow_version: Arc::from("3"),

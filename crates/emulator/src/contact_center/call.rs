@@ -27,6 +27,8 @@ pub enum Outcome {
     Abandoned,
     /// Ended in the flow (disconnect block, flow error, failed transfer).
     Disconnected,
+    /// Ended in a voicemail box from the flow.
+    Voicemail,
 }
 
 impl Outcome {
@@ -36,6 +38,7 @@ impl Outcome {
             Outcome::Answered => "answered",
             Outcome::Abandoned => "abandoned",
             Outcome::Disconnected => "disconnected",
+            Outcome::Voicemail => "voicemail",
         }
     }
 }

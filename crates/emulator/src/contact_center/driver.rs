@@ -17,7 +17,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use switchboard_api::traffic::PlacedCall;
-use switchboard_simulation::runtime::{AttemptOutcome, CallExecution, Effect, FLOW_VERSION_ATTRIBUTE, FlowHandle};
+use switchboard_model::flow::FlowType;
+use switchboard_simulation::runtime::{
+    AttemptOutcome, CallExecution, Caller, Effect, FLOW_VERSION_ATTRIBUTE, FlowHandle, is_dtmf_key,
+};
 
 /// A call to place.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +34,8 @@ pub struct CallRequest {
     pub attributes: BTreeMap<String, String>,
     /// 1 = real time.
     pub speed_up: f64,
+    /// Keys the caller presses at menus and input prompts, in order; seeded random choices when absent.
+    pub dtmf: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +48,8 @@ pub enum CallError {
     NotPublished { flow: String, did: String },
     #[error("speedUp must be a positive number, got {0}")]
     InvalidSpeedUp(String),
+    #[error("dtmf: '{0}' is not a DTMF key (0-9, *, #)")]
+    InvalidDtmf(char),
 }
 
 pub(super) fn now_ms() -> i64 {
@@ -53,6 +60,9 @@ pub(super) fn now_ms() -> i64 {
 pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall>, CallError> {
     if !(request.speed_up.is_finite() && request.speed_up > 0.0) {
         return Err(CallError::InvalidSpeedUp(request.speed_up.to_string()));
+    }
+    if let Some(key) = request.dtmf.iter().flat_map(|keys| keys.chars()).find(|key| !is_dtmf_key(*key) && !key.is_whitespace()) {
+        return Err(CallError::InvalidDtmf(key));
     }
     let org_id = state.find_org(&request.org).ok_or_else(|| CallError::UnknownOrg(request.org.clone()))?;
     let center = state.contact_center();
@@ -94,7 +104,8 @@ pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall
     ));
     center.register(call.clone());
     let seed = center.options().seed ^ sequence.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    tokio::spawn(run(state.clone(), call.clone(), flow, attributes, StdRng::seed_from_u64(seed)));
+    let caller = request.dtmf.as_deref().map(Caller::scripted).unwrap_or_default();
+    tokio::spawn(run(state.clone(), call.clone(), flow, attributes, caller, StdRng::seed_from_u64(seed)));
     Ok(call)
 }
 
@@ -125,16 +136,26 @@ pub(super) async fn sleep_modelled(ms: u64, speed_up: f64) {
 enum FlowEnd {
     Queue { queue_id: String, queue_name: String, priority: i32 },
     Disconnect { reason: String },
+    /// Left in a voicemail box (the path's terminal names it); analytics see a flow disconnect
+    /// with reason `voicemail`.
+    Voicemail,
 }
 
-async fn run(state: AppState, call: Arc<LiveCall>, flow: FlowHandle, data: BTreeMap<String, String>, mut rng: StdRng) {
+async fn run(
+    state: AppState,
+    call: Arc<LiveCall>,
+    flow: FlowHandle,
+    data: BTreeMap<String, String>,
+    caller: Caller,
+    mut rng: StdRng,
+) {
     let center = state.contact_center();
     let (org_id, speed_up) = {
         let locked = call.lock();
         (locked.org_id.clone(), locked.speed_up)
     };
     // Live calls read the wall clock in `GetCurrentDateTimeUtc()`; the flow's own time runs on from it.
-    let mut execution = CallExecution::new(flow, data).with_clock_origin_ms(chrono::Utc::now().timestamp_millis());
+    let mut execution = CallExecution::new(flow, data).with_clock_origin_ms(chrono::Utc::now().timestamp_millis()).with_caller(caller);
     sync_segments(&call, &execution);
     events::conversation_changed(&state, &call);
     let end = loop {
@@ -168,11 +189,13 @@ async fn run(state: AppState, call: Arc<LiveCall>, flow: FlowHandle, data: BTree
                 }
             }
             Effect::Disconnect { reason } => break FlowEnd::Disconnect { reason: reason.to_string() },
+            Effect::TransferToVoicemail { .. } => break FlowEnd::Voicemail,
         }
     };
     finish_flow(&call, &mut execution, &end);
     match end {
         FlowEnd::Disconnect { .. } => end_call(&state, center, &call, Outcome::Disconnected),
+        FlowEnd::Voicemail => end_call(&state, center, &call, Outcome::Voicemail),
         FlowEnd::Queue { queue_id, priority, .. } => {
             call.advance(Phase::Queued);
             events::conversation_changed(&state, &call);
@@ -181,9 +204,13 @@ async fn run(state: AppState, call: Arc<LiveCall>, flow: FlowHandle, data: BTree
     }
 }
 
-/// Opens a flow segment whenever the runtime entered another flow (or version).
+/// Opens a flow segment whenever the runtime entered another flow (or version). A common module
+/// runs inside its calling flow's segment, as `CallPath::flows` counts it in virtual time.
 fn sync_segments(call: &LiveCall, execution: &CallExecution) {
     let current = execution.current_flow();
+    if current.program.flow_type() == FlowType::CommonModule {
+        return;
+    }
     let mut locked = call.lock();
     let flows = &mut locked.record.flows;
     let same = flows.last().is_some_and(|last| last.flow_id == *current.id && last.flow_version == *current.version);
@@ -220,6 +247,7 @@ fn finish_flow(call: &LiveCall, execution: &mut CallExecution, end: &FlowEnd) {
         last.exit = match end {
             FlowEnd::Queue { queue_id, .. } => FlowExit::TransferToQueue { queue_id: queue_id.clone() },
             FlowEnd::Disconnect { reason } => FlowExit::Disconnect { reason: reason.clone() },
+            FlowEnd::Voicemail => FlowExit::Disconnect { reason: "voicemail".to_string() },
         };
         last.failed = last_attempts
             .iter()

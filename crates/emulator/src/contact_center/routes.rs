@@ -15,10 +15,10 @@ use axum::{Json, Router};
 use std::time::Duration;
 use switchboard_api::conversation::{Conversation, ParticipantAttributes};
 use switchboard_api::traffic::{
-    BlockVisitView, CallPathView, DataActionAttemptView, PlaceCallRequest, PlacedCall, TerminalView, TrafficList,
+    BlockVisitView, CallPathView, CallerInputView, DataActionAttemptView, PlaceCallRequest, PlacedCall, TerminalView, TrafficList,
     TrafficRequest, TrafficStream, TrafficUpdate,
 };
-use switchboard_simulation::runtime::{AttemptOutcome, CallPath, TerminalOutcome};
+use switchboard_simulation::runtime::{AttemptOutcome, CallPath, InputSource, TerminalOutcome};
 
 /// `/api/v2/conversations/*`.
 pub fn api_routes() -> Router<AppState> {
@@ -133,6 +133,7 @@ async fn post_call(
             ani: request.ani.clone(),
             attributes: request.attributes.clone(),
             speed_up: request.speed_up.unwrap_or(1.0),
+            dtmf: request.dtmf.clone(),
         },
     )
     .map_err(|error| match error {
@@ -204,10 +205,26 @@ pub fn path_view(path: &CallPath) -> CallPathView {
                 }
             })
             .collect(),
+        inputs: path
+            .inputs
+            .iter()
+            .map(|input| CallerInputView {
+                flow_id: input.flow_id.to_string(),
+                block: input.block.to_string(),
+                input: input.input.clone(),
+                source: match input.source {
+                    InputSource::Script => "script",
+                    InputSource::Scenario => "scenario",
+                    InputSource::Random => "random",
+                }
+                .to_string(),
+            })
+            .collect(),
         terminal: path.terminal.as_ref().map(|terminal| {
-            let (kind, queue, reason) = match &terminal.outcome {
-                TerminalOutcome::Queue { queue, .. } => ("queue", Some(queue.clone()), None),
-                TerminalOutcome::Disconnect { reason } => ("disconnect", None, Some(reason.to_string())),
+            let (kind, queue, reason, voicemail) = match &terminal.outcome {
+                TerminalOutcome::Queue { queue, .. } => ("queue", Some(queue.clone()), None, None),
+                TerminalOutcome::Disconnect { reason } => ("disconnect", None, Some(reason.to_string()), None),
+                TerminalOutcome::Voicemail { target } => ("voicemail", None, None, Some(target.clone())),
             };
             TerminalView {
                 flow_id: terminal.flow_id.to_string(),
@@ -215,6 +232,7 @@ pub fn path_view(path: &CallPath) -> CallPathView {
                 block: terminal.block.to_string(),
                 kind: kind.to_string(),
                 queue,
+                voicemail,
                 reason,
                 detail: terminal.detail.clone(),
             }

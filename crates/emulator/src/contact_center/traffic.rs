@@ -102,7 +102,7 @@ impl TrafficController {
         };
         let (sender, receiver) = watch::channel(Rate { per_minute: rate, curve: request.curve.clone() });
         let placed = Arc::new(AtomicU64::new(0));
-        let call = CallRequest { org: org_id, did: request.did, ani: None, attributes: BTreeMap::new(), speed_up };
+        let call = CallRequest { org: org_id, did: request.did, ani: None, attributes: BTreeMap::new(), speed_up, dtmf: None };
         let task = tokio::spawn(arrivals(state.clone(), call, request.anis, receiver, placed.clone(), seed));
         self.lock().insert(id, Stream { info: info.clone(), rate: sender, placed, task });
         Ok(info)

@@ -67,6 +67,10 @@ impl FlowWorld for LiveWorld<'_> {
         self.handle(reference)
     }
 
+    fn queue_by_ref(&self, reference: &str) -> Option<String> {
+        self.state.with_org(self.org_id, |org| org.queue_by_ref(reference).map(|queue| queue.id.clone())).flatten()
+    }
+
     fn datatable_row(&self, table: &str, key: &str) -> Result<Option<BTreeMap<String, String>>, LookupError> {
         let found = self.state.with_org(self.org_id, |org| {
             let record = org.datatable_by_ref(table)?;

@@ -48,7 +48,7 @@ pub async fn start_center(handle_ms: f64, patience_ms: f64) -> RunningEmulator {
 
 /// Places a real-time call on `did`; it runs in the background.
 pub fn place(emulator: &RunningEmulator, did: &str) -> std::sync::Arc<LiveCall> {
-    let request = CallRequest { org: ORG.into(), did: did.into(), ani: None, attributes: Default::default(), speed_up: 1.0 };
+    let request = CallRequest { org: ORG.into(), did: did.into(), ani: None, attributes: Default::default(), speed_up: 1.0, dtmf: None };
     place_call(&emulator.state(), request).unwrap_or_else(|error| panic!("call on {did} not placed: {error}"))
 }
 

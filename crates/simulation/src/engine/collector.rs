@@ -21,6 +21,7 @@ pub(crate) struct Collector {
     integrations: Vec<IntegrationTally>,
     calls_counted: u64,
     flow_disconnects: u64,
+    voicemails: u64,
     data_action_attempts: u64,
     data_action_failures: u64,
     /// Scratch buffers reused per call to avoid allocating while attributing.
@@ -54,6 +55,7 @@ impl Collector {
             integrations: vec![IntegrationTally::default(); scenario.spec.integrations.len()],
             calls_counted: 0,
             flow_disconnects: 0,
+            voicemails: 0,
             data_action_attempts: 0,
             data_action_failures: 0,
             seen_versions: Vec::new(),
@@ -118,6 +120,10 @@ impl Collector {
             CallOutcome::FlowDisconnect { .. } => {
                 call.flow_disconnects = 1;
                 self.flow_disconnects += 1;
+            }
+            CallOutcome::Voicemail { .. } => {
+                call.voicemails = 1;
+                self.voicemails += 1;
             }
             CallOutcome::Abandoned { wait_ms } => {
                 call.offered = 1;
@@ -196,6 +202,7 @@ impl Collector {
         }
         totals.entered = self.calls_counted;
         totals.flow_disconnects = self.flow_disconnects;
+        totals.voicemails = self.voicemails;
         totals.data_action_attempts = self.data_action_attempts;
         totals.data_action_failures = self.data_action_failures;
         totals.metrics()

@@ -13,6 +13,10 @@ pub enum CallOutcome {
     FlowDisconnect {
         reason: Arc<str>,
     },
+    /// Ended in a voicemail box (`transfer_to_voicemail`).
+    Voicemail {
+        target: Arc<str>,
+    },
     Abandoned {
         wait_ms: u64,
     },

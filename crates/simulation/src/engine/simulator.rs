@@ -9,7 +9,7 @@ use super::record::{CallOutcome, CallRecord, CallSink};
 use super::world::ScenarioWorld;
 use crate::acd::{Acd, CallRef, Placement};
 use crate::metrics::SimulationReport;
-use crate::runtime::{CallExecution, DataActionOutcome, Effect};
+use crate::runtime::{CallExecution, Caller, CallerSpec, DataActionOutcome, Effect};
 use crate::scenario::Scenario;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -53,6 +53,8 @@ pub(crate) struct Simulator<'a, 's> {
     duration_ms: u64,
     warmup_ms: u64,
     seed: u64,
+    /// What callers do at menus and prompts; every call starts its own copy.
+    callers: Arc<CallerSpec>,
 }
 
 fn minutes_to_ms(minutes: f64) -> u64 {
@@ -94,6 +96,7 @@ impl<'a, 's> Simulator<'a, 's> {
             duration_ms: minutes_to_ms(spec.duration_minutes),
             warmup_ms: minutes_to_ms(spec.warmup_minutes),
             seed,
+            callers: Arc::new(spec.callers.clone()),
         }
     }
 
@@ -214,7 +217,7 @@ impl<'a, 's> Simulator<'a, 's> {
             generation,
             // The simulated day starts at the expression language's fixed instant, so a call's
             // `GetCurrentDateTimeUtc()` is its arrival time on that day.
-            execution: Some(CallExecution::new(flow, data).with_clock_origin_ms(clock_origin_ms)),
+            execution: Some(CallExecution::new(flow, data).with_clock_origin_ms(clock_origin_ms).with_caller(Caller::new(self.callers.clone()))),
             call_id: self.next_call_id,
             did,
             arrived_at_ms: self.now_ms,
@@ -251,6 +254,10 @@ impl<'a, 's> Simulator<'a, 's> {
                 Effect::Disconnect { reason } => {
                     self.calls[call as usize].flow_ms = self.now_ms - self.calls[call as usize].arrived_at_ms;
                     return self.finish(call, CallOutcome::FlowDisconnect { reason });
+                }
+                Effect::TransferToVoicemail { target } => {
+                    self.calls[call as usize].flow_ms = self.now_ms - self.calls[call as usize].arrived_at_ms;
+                    return self.finish(call, CallOutcome::Voicemail { target: Arc::from(target.as_str()) });
                 }
             }
         }

@@ -29,6 +29,12 @@ impl FlowWorld for ScenarioWorld<'_> {
         self.scenario.flows.get(*index).cloned()
     }
 
+    fn queue_by_ref(&self, reference: &str) -> Option<String> {
+        let index = *self.scenario.queue_refs.get(reference)?;
+        let queue = self.scenario.spec.queues.get(index as usize)?;
+        Some(queue.id.clone().unwrap_or_else(|| queue.name.clone()))
+    }
+
     fn datatable_row(&self, table: &str, key: &str) -> Result<Option<BTreeMap<String, String>>, LookupError> {
         let rows = self.tables.get(table).ok_or_else(|| LookupError(format!("no data table named '{table}'")))?;
         Ok(rows.get(key).cloned())

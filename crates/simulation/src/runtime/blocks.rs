@@ -7,18 +7,18 @@ use super::{Effect, FlowWorld};
 use rand::{Rng, RngCore};
 use std::sync::Arc;
 use switchboard_model::expr::{CompiledExpression, EvalContext};
-use switchboard_model::flow::Value;
+use switchboard_model::flow::{SCHEDULE_STATE_VARIABLE, Value};
 
 impl CallExecution {
     /// Evaluates at the call's clock (origin plus flow time so far) with the driver's seeded generator,
     /// so `GetCurrentDateTimeUtc()` and `Random` are reproducible.
-    fn evaluate(&self, expression: &CompiledExpression, rng: &mut dyn RngCore) -> Result<Value, String> {
+    pub(super) fn evaluate(&self, expression: &CompiledExpression, rng: &mut dyn RngCore) -> Result<Value, String> {
         let mut random = || rng.next_u64();
         let mut context = EvalContext::at_epoch_ms(self.clock_ms(), &mut random);
         expression.evaluate_with(&self.data, &mut context).map_err(|error| error.to_string())
     }
 
-    fn evaluate_text(&self, expression: &CompiledExpression, rng: &mut dyn RngCore) -> Result<String, String> {
+    pub(super) fn evaluate_text(&self, expression: &CompiledExpression, rng: &mut dyn RngCore) -> Result<String, String> {
         self.evaluate(expression, rng).map(|value| value.to_attribute_string())
     }
 
@@ -142,6 +142,75 @@ impl CallExecution {
             },
             Op::Disconnect { reason } => {
                 return Some(self.finish(Effect::Disconnect { reason: reason.clone() }, None));
+            }
+            Op::Menu { choices, default } => return self.run_menu(choices, *default, rng),
+            Op::CollectInput(collect) => return Some(self.run_collect_input(collect, rng)),
+            Op::UpdateData { statements, next } => return self.run_update_data(statements, *next, rng),
+            Op::SetParticipantData { attributes, next } => {
+                for (name, value) in attributes {
+                    match self.evaluate_text(value, rng) {
+                        Ok(text) => {
+                            self.data.insert(name.clone(), text);
+                        }
+                        Err(error) => return Some(self.fail(&format!("set_participant_data '{name}': {error}"))),
+                    }
+                }
+                self.goto(*next);
+            }
+            Op::GetParticipantData { attributes, next } => {
+                for (name, variable) in attributes {
+                    match self.data.get(name).cloned() {
+                        Some(value) => self.data.insert(variable.clone(), value),
+                        None => self.data.remove(variable),
+                    };
+                }
+                self.goto(*next);
+            }
+            Op::TransferToVoicemail { target, on_failure } => {
+                let target = self.evaluate_text(target, rng).ok().filter(|target| !target.trim().is_empty());
+                match (target, on_failure) {
+                    (Some(target), _) => return Some(self.finish(Effect::TransferToVoicemail { target }, None)),
+                    (None, Some(next)) => self.goto(*next),
+                    (None, None) => return Some(self.fail("transfer_to_voicemail: no voicemail target")),
+                }
+            }
+            Op::FindQueue { queue_name, variable, on_found, on_not_found } => {
+                let name = match self.evaluate_text(queue_name, rng) {
+                    Ok(name) => name,
+                    Err(error) => return Some(self.fail(&format!("find_queue: {error}"))),
+                };
+                match world.queue_by_ref(&name) {
+                    Some(id) => {
+                        // Architect's queue variable holds the queue: its name is what a transfer
+                        // takes, and flows read its members `.id` and `.name`.
+                        if let Some(variable) = variable {
+                            self.data.insert(format!("{variable}.id"), id);
+                            self.data.insert(format!("{variable}.name"), name.clone());
+                            self.data.insert(variable.clone(), name);
+                        }
+                        self.goto(*on_found);
+                    }
+                    None => self.goto(*on_not_found),
+                }
+            }
+            Op::CallCommonModule(call) => return self.call_module(call, world, rng),
+            Op::CallTask { task, next } => self.call_task(*task, *next),
+            Op::EndTask => return self.end_task(),
+            Op::Loop { count, index_variable, body, next } => {
+                return self.run_loop(count, index_variable.as_ref(), *body, *next, rng);
+            }
+            Op::LoopNext { loop_block } => self.goto(*loop_block),
+            Op::LoopExit { loop_block, next } => self.exit_loop(*loop_block, *next),
+            Op::EvaluateScheduleGroup { has_emergency_group, on_open, on_closed, on_holiday, on_emergency } => {
+                let state = self.data.get(SCHEDULE_STATE_VARIABLE).map(|state| state.trim().to_ascii_lowercase());
+                let target = match state.as_deref() {
+                    Some("closed") => *on_closed,
+                    Some("holiday") => *on_holiday,
+                    // Emergency needs an emergency group to be declared, as on the platform.
+                    Some("emergency") if *has_emergency_group => *on_emergency,
+                    _ => *on_open,
+                };
+                self.goto(target);
             }
         }
         None

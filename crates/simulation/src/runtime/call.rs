@@ -1,5 +1,7 @@
 //! `CallExecution`: one call's position in its flows, its participant data and its path.
 
+use super::caller::Caller;
+use super::frames::{Frame, LoopState};
 use super::path::{AttemptOutcome, BlockVisit, CallPath, DataActionAttempt, Terminal, TerminalOutcome};
 use super::program::{BlockIndex, DataActionOp, Op};
 use super::retry::{backoff_delay_ms, is_retryable};
@@ -49,6 +51,10 @@ pub struct CallExecution {
     /// The wall-clock instant (ms since the Unix epoch) the call started at; expressions read
     /// `GetCurrentDateTimeUtc()` as this plus `elapsed_ms`.
     clock_origin_ms: i64,
+    /// Tasks and common modules the call is in, innermost last.
+    pub(super) frames: Vec<Frame>,
+    pub(super) loops: Vec<LoopState>,
+    pub(super) caller: Caller,
 }
 
 impl CallExecution {
@@ -64,6 +70,9 @@ impl CallExecution {
             step_limit: DEFAULT_STEP_LIMIT,
             elapsed_ms: 0,
             clock_origin_ms: fixed_now().timestamp_millis(),
+            frames: Vec::new(),
+            loops: Vec::new(),
+            caller: Caller::default(),
         };
         call.enter(flow);
         call
@@ -85,6 +94,12 @@ impl CallExecution {
     /// The call's clock now: its origin plus flow time so far.
     pub(super) fn clock_ms(&self) -> i64 {
         self.clock_origin_ms.saturating_add(i64::try_from(self.elapsed_ms).unwrap_or(i64::MAX))
+    }
+
+    /// Sets what the caller does at menus and input prompts (by default: seeded random choices).
+    pub fn with_caller(mut self, caller: Caller) -> CallExecution {
+        self.caller = caller;
+        self
     }
 
     pub fn participant_data(&self) -> &BTreeMap<String, String> {
@@ -229,9 +244,23 @@ impl CallExecution {
         if flow.stamps_flow_version && !self.data.contains_key(FLOW_VERSION_ATTRIBUTE) {
             self.data.insert(FLOW_VERSION_ATTRIBUTE.to_string(), flow.version.to_string());
         }
+        self.apply_defaults(&flow);
         self.block = flow.program.start();
         self.flow = flow;
         self.state = State::Ready;
+        // A transfer leaves the old flow's tasks, modules and loops behind.
+        self.frames.clear();
+        self.loops.clear();
+    }
+
+    /// Declared variables start with their initial value, unless the call already has one (data
+    /// and variables share one map, so a value given by the caller or an earlier flow wins).
+    pub(super) fn apply_defaults(&mut self, flow: &FlowHandle) {
+        for (name, value) in &flow.program.defaults {
+            if !self.data.contains_key(name) {
+                self.data.insert(name.clone(), value.clone());
+            }
+        }
     }
 
     pub(super) fn goto(&mut self, block: BlockIndex) {
@@ -305,6 +334,7 @@ impl CallExecution {
                 TerminalOutcome::Queue { queue: queue.clone(), priority: *priority }
             }
             Effect::Disconnect { reason } => TerminalOutcome::Disconnect { reason: reason.clone() },
+            Effect::TransferToVoicemail { target } => TerminalOutcome::Voicemail { target: target.clone() },
             _ => TerminalOutcome::Disconnect { reason: Arc::from("error") },
         };
         self.path.terminal = Some(Terminal {

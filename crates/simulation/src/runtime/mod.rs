@@ -7,15 +7,20 @@
 //! data action, first [`CallExecution::complete_data_action`]). The runtime itself never sleeps,
 //! never does I/O and reads the clock only through the durations it is told.
 
+mod assign;
 mod blocks;
 mod call;
+mod caller;
+mod frames;
+mod input;
 mod path;
 mod program;
 pub mod retry;
 
 pub use call::{CallExecution, DEFAULT_STEP_LIMIT, FLOW_VERSION_ATTRIBUTE};
-pub use path::{AttemptOutcome, BlockVisit, CallPath, DataActionAttempt, Terminal, TerminalOutcome};
-pub use program::{BlockIndex, FlowProgram, ProgramError, RetrySettings};
+pub use caller::{Caller, CallerSpec, InputSource, NO_INPUT, is_dtmf_key, menu_has_choice};
+pub use path::{AttemptOutcome, BlockVisit, CallPath, CallerInput, DataActionAttempt, Terminal, TerminalOutcome};
+pub use program::{BlockIndex, FlowProgram, PROMPT_MS, ProgramError, RetrySettings};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,6 +49,8 @@ pub trait FlowWorld {
     fn flow_by_ref(&self, reference: &str) -> Option<FlowHandle>;
     /// A data-table row by key: `Ok(None)` when the key is absent.
     fn datatable_row(&self, table: &str, key: &str) -> Result<Option<BTreeMap<String, String>>, LookupError>;
+    /// A queue by name (or id): its id, or `None` when the org has no such queue (`find_queue`).
+    fn queue_by_ref(&self, reference: &str) -> Option<String>;
 }
 
 /// What a driver must do before the call can go on.
@@ -62,12 +69,14 @@ pub enum Effect {
     TransferToQueue { queue: String, priority: i32 },
     /// The call ends in the flow.
     Disconnect { reason: Arc<str> },
+    /// The call ends in a voicemail box (a user's or a queue's, as the flow named it).
+    TransferToVoicemail { target: String },
 }
 
 impl Effect {
     /// Whether the call's flow part is over.
     pub fn is_terminal(&self) -> bool {
-        matches!(self, Effect::TransferToQueue { .. } | Effect::Disconnect { .. })
+        matches!(self, Effect::TransferToQueue { .. } | Effect::Disconnect { .. } | Effect::TransferToVoicemail { .. })
     }
 }
 

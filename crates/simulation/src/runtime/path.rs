@@ -3,6 +3,7 @@
 //! Analytics and tests read this instead of re-deriving behaviour from metrics, so it names flows,
 //! versions and blocks exactly as the definitions do.
 
+use super::caller::InputSource;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -49,6 +50,8 @@ pub struct DataActionAttempt {
 pub enum TerminalOutcome {
     Queue { queue: String, priority: i32 },
     Disconnect { reason: Arc<str> },
+    /// The call ended in a voicemail box (`transfer_to_voicemail`).
+    Voicemail { target: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,19 +65,40 @@ pub struct Terminal {
     pub detail: Option<String>,
 }
 
+/// What the caller gave at a menu or input prompt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallerInput {
+    pub flow_id: Arc<str>,
+    pub block: Arc<str>,
+    /// The key, digits or speech term given; `None` for no input.
+    pub input: Option<String>,
+    pub source: InputSource,
+}
+
 /// Everything one call did in its flows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CallPath {
     pub visits: Vec<BlockVisit>,
     pub data_actions: Vec<DataActionAttempt>,
+    /// Menu choices and collected digits, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<CallerInput>,
+    /// Flow ids the call ran as common modules. A module runs inside the flow that calls it, so
+    /// [`CallPath::flows`] (the flow segments analytics show) leaves them out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<Arc<str>>,
     pub terminal: Option<Terminal>,
 }
 
 impl CallPath {
-    /// Distinct (flow id, version) pairs in the order the call first entered them.
+    /// Distinct (flow id, version) pairs in the order the call first entered them, common modules
+    /// left out.
     pub fn flows(&self) -> Vec<(Arc<str>, Arc<str>)> {
         let mut out: Vec<(Arc<str>, Arc<str>)> = Vec::new();
         for visit in &self.visits {
+            if self.modules.contains(&visit.flow_id) {
+                continue;
+            }
             if !out.iter().any(|(id, version)| *id == visit.flow_id && *version == visit.flow_version) {
                 out.push((visit.flow_id.clone(), visit.flow_version.clone()));
             }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use switchboard_model::expr::{CompiledExpression, compile};
-use switchboard_model::flow::{Backoff, Block, Expression, FlowDefinition};
+use switchboard_model::flow::{Backoff, Block, Expression, FlowDefinition, FlowType};
 
 /// Index of a block inside a [`FlowProgram`].
 pub type BlockIndex = u32;
@@ -98,7 +98,114 @@ pub(crate) enum Op {
     Disconnect {
         reason: Arc<str>,
     },
+    Menu {
+        choices: Vec<MenuChoiceOp>,
+        default: Option<BlockIndex>,
+    },
+    CollectInput(Box<CollectInputOp>),
+    /// `update_data`: (variable, type as Architect names it, value).
+    UpdateData {
+        statements: Vec<(String, AssignmentType, CompiledExpression)>,
+        next: BlockIndex,
+    },
+    SetParticipantData {
+        attributes: Vec<(String, CompiledExpression)>,
+        next: BlockIndex,
+    },
+    /// (attribute, variable) pairs.
+    GetParticipantData {
+        attributes: Vec<(String, String)>,
+        next: BlockIndex,
+    },
+    TransferToVoicemail {
+        target: CompiledExpression,
+        on_failure: Option<BlockIndex>,
+    },
+    FindQueue {
+        queue_name: CompiledExpression,
+        variable: Option<String>,
+        on_found: BlockIndex,
+        on_not_found: BlockIndex,
+    },
+    CallCommonModule(Box<CallModuleOp>),
+    CallTask {
+        task: BlockIndex,
+        next: BlockIndex,
+    },
+    EndTask,
+    Loop {
+        count: CompiledExpression,
+        index_variable: Option<String>,
+        body: BlockIndex,
+        next: BlockIndex,
+    },
+    LoopNext {
+        loop_block: BlockIndex,
+    },
+    LoopExit {
+        loop_block: BlockIndex,
+        next: BlockIndex,
+    },
+    EvaluateScheduleGroup {
+        has_emergency_group: bool,
+        on_open: BlockIndex,
+        on_closed: BlockIndex,
+        on_holiday: BlockIndex,
+        on_emergency: BlockIndex,
+    },
 }
+
+#[derive(Debug, Clone)]
+pub(crate) struct MenuChoiceOp {
+    pub dtmf: Option<String>,
+    pub speech: Vec<String>,
+    pub next: BlockIndex,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CollectInputOp {
+    pub variable: String,
+    pub min_digits: u32,
+    pub max_digits: u32,
+    pub terminator: Option<char>,
+    pub on_success: BlockIndex,
+    pub on_failure: BlockIndex,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CallModuleOp {
+    pub module: Arc<str>,
+    pub inputs: Vec<(String, CompiledExpression)>,
+    pub outputs: Vec<(String, String)>,
+    pub next: BlockIndex,
+}
+
+/// How an `update_data` statement types its value. Collections, queues, durations and the other
+/// Architect types are stored as their text: participant data is text on the platform too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AssignmentType {
+    String,
+    Integer,
+    Decimal,
+    Boolean,
+    Other,
+}
+
+impl AssignmentType {
+    fn parse(name: &str) -> AssignmentType {
+        match name.to_ascii_lowercase().as_str() {
+            "string" => AssignmentType::String,
+            "integer" => AssignmentType::Integer,
+            "decimal" => AssignmentType::Decimal,
+            "boolean" => AssignmentType::Boolean,
+            _ => AssignmentType::Other,
+        }
+    }
+}
+
+/// How long a menu or input prompt plays before the caller answers (the model gives prompts no
+/// length; this is `play`'s default).
+pub const PROMPT_MS: u64 = 2_000;
 
 /// An executable flow version.
 #[derive(Debug, Clone)]
@@ -106,6 +213,9 @@ pub struct FlowProgram {
     pub(crate) names: Vec<Arc<str>>,
     pub(crate) ops: Vec<Op>,
     pub(crate) start: BlockIndex,
+    pub(crate) flow_type: FlowType,
+    /// Declared variables with an initial value, as participant-data text.
+    pub(crate) defaults: Vec<(String, String)>,
 }
 
 impl FlowProgram {
@@ -129,7 +239,23 @@ impl FlowProgram {
             };
             ops.push(compile_block(&flow, name, block, &resolve)?);
         }
-        Ok(FlowProgram { names, ops, start })
+        // `loop_next` / `loop_exit` must name a loop block, or the loop state they act on is missing.
+        for (position, op) in ops.iter().enumerate() {
+            let (Op::LoopNext { loop_block } | Op::LoopExit { loop_block, .. }) = op else { continue };
+            if !matches!(ops.get(*loop_block as usize), Some(Op::Loop { .. })) {
+                return Err(ProgramError::InvalidBlock {
+                    flow: flow.clone(),
+                    block: names.get(position).map(|name| name.to_string()).unwrap_or_default(),
+                    message: format!("loop_block '{}' is not a loop block", names.get(*loop_block as usize).map(|name| &**name).unwrap_or("?")),
+                });
+            }
+        }
+        let defaults = definition
+            .variables
+            .iter()
+            .filter_map(|(name, declaration)| Some((name.clone(), declaration.default.as_ref()?.to_attribute_string())))
+            .collect();
+        Ok(FlowProgram { names, ops, start, flow_type: definition.flow_type, defaults })
     }
 
     /// The name of a block, for path records and messages.
@@ -139,6 +265,11 @@ impl FlowProgram {
 
     pub fn start(&self) -> BlockIndex {
         self.start
+    }
+
+    /// The flow's type: it decides what an `end_task` with no caller does.
+    pub fn flow_type(&self) -> FlowType {
+        self.flow_type
     }
 
     pub fn len(&self) -> usize {
@@ -252,25 +383,95 @@ fn compile_block(
         Block::Disconnect { reason } => {
             Op::Disconnect { reason: Arc::from(reason.as_deref().unwrap_or("flow_disconnect")) }
         }
-        // The Architect blocks (menus, collect input, tasks, loops, ...) compile but do not run yet:
-        // a call that reaches one ends with an outcome naming the block type, never silently.
-        Block::Menu(_)
-        | Block::CollectInput(_)
-        | Block::UpdateData { .. }
-        | Block::SetParticipantData { .. }
-        | Block::GetParticipantData { .. }
-        | Block::TransferToVoicemail { .. }
-        | Block::FindQueue { .. }
-        | Block::CallCommonModule(_)
-        | Block::CallTask { .. }
-        | Block::EndTask { .. }
-        | Block::Loop(_)
-        | Block::LoopNext { .. }
-        | Block::LoopExit { .. }
-        | Block::HoldMusic { .. }
-        | Block::PlayEstimatedWaitTime { .. }
-        | Block::EvaluateScheduleGroup(_) => Op::Disconnect {
-            reason: Arc::from(format!("block type {} is not executable yet", block.type_name()).as_str()),
+        Block::Menu(menu) => Op::Menu {
+            choices: menu
+                .choices
+                .iter()
+                .map(|choice| {
+                    Ok(MenuChoiceOp { dtmf: choice.dtmf.clone(), speech: choice.speech.clone(), next: resolve(&choice.next)? })
+                })
+                .collect::<Result<_, ProgramError>>()?,
+            default: optional(&menu.default)?,
+        },
+        Block::CollectInput(collect) => {
+            if collect.max_digits == 0 || collect.min_digits > collect.max_digits {
+                return Err(invalid("collect_input needs 1 <= min_digits <= max_digits"));
+            }
+            let terminator = match collect.terminator.as_deref().map(|key| key.chars().collect::<Vec<_>>()) {
+                None => None,
+                Some(keys) if keys.len() == 1 => keys.first().copied(),
+                Some(_) => return Err(invalid("collect_input terminator must be one key")),
+            };
+            Op::CollectInput(Box::new(CollectInputOp {
+                variable: collect.variable.clone(),
+                min_digits: collect.min_digits,
+                max_digits: collect.max_digits,
+                terminator,
+                on_success: resolve(&collect.on_success)?,
+                on_failure: resolve(&collect.on_failure)?,
+            }))
+        }
+        Block::UpdateData { statements, next } => Op::UpdateData {
+            statements: statements
+                .iter()
+                .map(|statement| {
+                    let value = expression(&statement.variable, &statement.value)?;
+                    Ok((statement.variable.clone(), AssignmentType::parse(&statement.value_type), value))
+                })
+                .collect::<Result<_, ProgramError>>()?,
+            next: resolve(next)?,
+        },
+        Block::SetParticipantData { attributes, next } => Op::SetParticipantData {
+            attributes: attributes
+                .iter()
+                .map(|write| Ok((write.name.clone(), expression(&write.name, &write.value)?)))
+                .collect::<Result<_, ProgramError>>()?,
+            next: resolve(next)?,
+        },
+        Block::GetParticipantData { attributes, next } => Op::GetParticipantData {
+            attributes: attributes.iter().map(|read| (read.name.clone(), read.variable.clone())).collect(),
+            next: resolve(next)?,
+        },
+        Block::TransferToVoicemail { target, on_failure } => {
+            Op::TransferToVoicemail { target: expression("target", target)?, on_failure: optional(on_failure)? }
+        }
+        Block::FindQueue { queue_name, variable, on_found, on_not_found } => Op::FindQueue {
+            queue_name: expression("queue_name", queue_name)?,
+            variable: variable.clone(),
+            on_found: resolve(on_found)?,
+            on_not_found: resolve(on_not_found)?,
+        },
+        Block::CallCommonModule(call) => Op::CallCommonModule(Box::new(CallModuleOp {
+            module: Arc::from(call.module.as_str()),
+            inputs: call
+                .inputs
+                .iter()
+                .map(|(input, source)| Ok((input.clone(), expression(input, source)?)))
+                .collect::<Result<_, ProgramError>>()?,
+            outputs: pairs(&call.outputs),
+            next: resolve(&call.next)?,
+        })),
+        Block::CallTask { task, next } => Op::CallTask { task: resolve(task)?, next: resolve(next)? },
+        Block::EndTask { .. } => Op::EndTask,
+        Block::Loop(looping) => Op::Loop {
+            count: expression("count", &looping.count)?,
+            index_variable: looping.index_variable.clone(),
+            body: resolve(&looping.body)?,
+            next: resolve(&looping.next)?,
+        },
+        Block::LoopNext { loop_block } => Op::LoopNext { loop_block: resolve(loop_block)? },
+        Block::LoopExit { loop_block, next } => {
+            Op::LoopExit { loop_block: resolve(loop_block)?, next: resolve(next)? }
+        }
+        Block::HoldMusic { duration_ms, next, .. } | Block::PlayEstimatedWaitTime { duration_ms, next } => {
+            Op::Play { duration_ms: *duration_ms, next: resolve(next)? }
+        }
+        Block::EvaluateScheduleGroup(schedule) => Op::EvaluateScheduleGroup {
+            has_emergency_group: schedule.emergency_group.is_some(),
+            on_open: resolve(&schedule.on_open)?,
+            on_closed: resolve(&schedule.on_closed)?,
+            on_holiday: resolve(&schedule.on_holiday)?,
+            on_emergency: resolve(&schedule.on_emergency)?,
         },
     })
 }

@@ -2,6 +2,7 @@
 //! flow format; scenario-level spans are minutes because a day is easier to read that way.
 
 use crate::distribution::DurationDistribution;
+use crate::runtime::CallerSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use switchboard_model::flow::FlowDefinition;
@@ -40,6 +41,10 @@ pub struct ScenarioSpec {
     /// Data-table changes at given times (a cutover, a canary weight change).
     #[serde(default)]
     pub table_updates: Vec<TableUpdateSpec>,
+    /// What callers do at menus and input prompts (see `runtime::CallerSpec`); by default a seeded
+    /// random choice.
+    #[serde(default)]
+    pub callers: CallerSpec,
 }
 
 fn default_name() -> String {

@@ -1,5 +1,6 @@
 //! Integration tests of the simulation crate: one binary, one module per concern.
 
+mod corpus;
 mod data_actions;
 mod determinism;
 mod queueing;

@@ -76,6 +76,7 @@ fn the_example_day_routes_by_the_live_table_and_keeps_flow_version() {
             CallOutcome::Answered { .. } => sum.answered += 1,
             CallOutcome::Abandoned { .. } => sum.abandoned += 1,
             CallOutcome::FlowDisconnect { .. } => sum.flow_disconnects += 1,
+            CallOutcome::Voicemail { .. } => sum.voicemails += 1,
         }
     };
     let report = run(&scenario, 3, &mut sink);

@@ -78,7 +78,7 @@ impl Batches {
         let (wait, abandoned) = match record.outcome {
             CallOutcome::Answered { wait_ms, .. } => (wait_ms, false),
             CallOutcome::Abandoned { wait_ms } => (wait_ms, true),
-            CallOutcome::FlowDisconnect { .. } => return,
+            CallOutcome::FlowDisconnect { .. } | CallOutcome::Voicemail { .. } => return,
         };
         self.offered[index] += 1.0;
         self.abandoned[index] += f64::from(u8::from(abandoned));
