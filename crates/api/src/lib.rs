@@ -13,6 +13,7 @@ pub mod crm;
 pub mod datatable;
 pub mod emulator;
 pub mod error;
+pub mod events;
 pub mod flow;
 pub mod integration;
 pub mod notifications;

@@ -16,5 +16,7 @@ mod persistence;
 mod rate_limit;
 mod resources;
 mod sdk_contract;
+mod sdk_models;
+mod topics;
 mod support;
 mod topology_options;
