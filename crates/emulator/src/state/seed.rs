@@ -54,6 +54,7 @@ pub fn default_flow() -> FlowDefinition {
         )]),
         start: "welcome".to_string(),
         blocks,
+        archy: None,
     }
 }
 
