@@ -78,7 +78,10 @@ REQUIRED = {
     "QueueConversationEventTopicConversation": ["id", "participants"],
     "ConversationCallEventTopicCallConversation": ["id", "participants"],
     "QueueConversationCallEventTopicCallConversation": ["id", "participants"],
-    "QueueObservationQueryResponse": ["results"],
+    "RegisterArchitectJobResponse": ["id", "presignedUrl", "headers"],
+    "ArchitectJobStateResponse": ["id", "status"],
+    "RegisterArchitectExportJobResponse": ["id", "status"],
+    "ArchitectExportJobStateResponse": ["id", "status"],
 }
 
 # Responses the real platform documents but the SDK has no model for (the OAuth token answer is

@@ -19,5 +19,6 @@ mod resources;
 mod sdk_contract;
 mod sdk_models;
 mod topics;
+mod wire_shapes;
 mod support;
 mod topology_options;

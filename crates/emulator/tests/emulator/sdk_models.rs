@@ -20,6 +20,8 @@ const EXTENSIONS: &[&str] = &[
     "/api/v2/routing/strategies (extension for cross-org references; no real endpoint)",
     "GET /api/v2/flows/{id}/versions/{version}/configuration (free-form flow document; SDK type `object`)",
     "GET /api/v2/flows/datatables/{id}/rows/{key} (a row is free-form `dict(str, object)` in the SDK)",
+    "PUT/GET the Architect jobs' presigned upload and download URLs (file transfer, not JSON)",
+    "GET /api/v2/flows/{id}/latestconfiguration (free-form flow document; SDK type `object`)",
 ];
 
 struct Recorder {
@@ -72,6 +74,7 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
     }
     recorder.get(org, "/api/v2/presencedefinitions", "OrganizationPresenceEntityListing").await;
     if let Some(flow) = recorder.listing(org, "/api/v2/flows", "FlowEntityListing", "Flow").await {
+        record_architect_jobs(recorder, org, &flow).await;
         let versions = recorder.get(org, &format!("/api/v2/flows/{flow}/versions"), "FlowVersionEntityListing").await;
         if let Some(version) = versions["entities"][0]["id"].as_str() {
             recorder.get(org, &format!("/api/v2/flows/{flow}/versions/{version}"), "FlowVersion").await;
@@ -107,6 +110,22 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
         ("GET without a token (401)", reqwest::Client::new().get(format!("{base}/api/v2/routing/queues")).send().await.expect("reaches")),
     ] {
         recorder.add(label, "ErrorBody", response.json().await.unwrap_or(Value::Null));
+    }
+}
+
+/// Architect jobs (`/api/v2/flows/jobs`, `/api/v2/flows/export/jobs`): registration and state.
+async fn record_architect_jobs(recorder: &mut Recorder, org: &OrgClient, flow: &str) {
+    let job = org.post("/api/v2/flows/jobs", json!({})).await;
+    let job: Value = job.json().await.unwrap_or(Value::Null);
+    recorder.add("POST /api/v2/flows/jobs", "RegisterArchitectJobResponse", job.clone());
+    if let Some(id) = job["id"].as_str() {
+        recorder.get(org, &format!("/api/v2/flows/jobs/{id}"), "ArchitectJobStateResponse").await;
+    }
+    let export = org.post("/api/v2/flows/export/jobs", json!({ "flows": [{ "flow": { "id": flow } }] })).await;
+    let export: Value = export.json().await.unwrap_or(Value::Null);
+    recorder.add("POST /api/v2/flows/export/jobs", "RegisterArchitectExportJobResponse", export.clone());
+    if let Some(id) = export["id"].as_str() {
+        recorder.get(org, &format!("/api/v2/flows/export/jobs/{id}"), "ArchitectExportJobStateResponse").await;
     }
 }
 
