@@ -4,6 +4,7 @@
 mod errors;
 mod emulator_process;
 mod output;
+mod snapshots;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
