@@ -44,7 +44,8 @@ REQUIRED = {
     "FlowEntityListing": ["entities", "pageSize", "pageNumber", "total", "pageCount"],
     "FlowVersion": ["id", "name", "selfUri"],
     "FlowVersionEntityListing": ["entities", "pageSize", "pageNumber", "total"],
-    "DataTable": ["id", "name", "schema", "selfUri"],
+    # `schema` only with ?expand=schema.
+    "DataTable": ["id", "name", "selfUri"],
     "DataTablesDomainEntityListing": ["entities", "pageSize", "pageNumber", "total"],
     "DataTableRowEntityListing": ["entities", "pageSize", "pageNumber", "total"],
     "Integration": ["id", "name", "integrationType", "intendedState", "selfUri"],

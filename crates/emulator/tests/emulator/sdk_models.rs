@@ -64,6 +64,7 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
     recorder.add(&format!("POST /oauth/token (bad secret, {status})"), "OAuthErrorResponse", credentials_probe.json().await.unwrap_or(Value::Null));
 
     recorder.get(org, "/api/v2/organizations/me", "Organization").await;
+    create_what_the_topology_lacks(recorder, org).await;
     if let Some(queue) = recorder.listing(org, "/api/v2/routing/queues", "QueueEntityListing", "Queue").await {
         recorder.get(org, &format!("/api/v2/routing/queues/{queue}/members"), "QueueMemberEntityListing").await;
     }
@@ -111,6 +112,28 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
     ] {
         recorder.add(label, "ErrorBody", response.json().await.unwrap_or(Value::Null));
     }
+}
+
+/// A data table with a row and a trunk, so their shapes are checked whatever the topology seeds;
+/// the create answers are recorded too.
+async fn create_what_the_topology_lacks(recorder: &mut Recorder, org: &OrgClient) {
+    let schema = json!({
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "type": "object",
+        "required": ["key"],
+        "properties": {"key": {"type": "string", "title": "key"}, "Tier": {"type": "string"}, "Weight": {"type": "integer"}}
+    });
+    let table = org.post("/api/v2/flows/datatables", json!({ "name": "Contract_Table", "schema": schema })).await;
+    assert_eq!(table.status(), 200, "data table created");
+    let table: Value = table.json().await.unwrap_or(Value::Null);
+    recorder.add("POST /api/v2/flows/datatables", "DataTable", table.clone());
+    if let Some(id) = table["id"].as_str() {
+        let row = org.post(&format!("/api/v2/flows/datatables/{id}/rows"), json!({"key": "gold", "Tier": "Gold", "Weight": 5})).await;
+        assert_eq!(row.status(), 200, "row created");
+    }
+    let trunk = org.post("/api/v2/telephony/providers/edges/trunkbasesettings", json!({"name": "Contract Carrier", "properties": {}})).await;
+    assert_eq!(trunk.status(), 200, "trunk created");
+    recorder.add("POST trunkbasesettings", "TrunkBase", trunk.json().await.unwrap_or(Value::Null));
 }
 
 /// Architect jobs (`/api/v2/flows/jobs`, `/api/v2/flows/export/jobs`): registration and state.
