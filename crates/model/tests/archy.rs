@@ -160,6 +160,9 @@ fn flow_format_examples_round_trip_through_archy() {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{file}: {error}"));
         let flow = switchboard_model::load::parse_flow_yaml(&text, &file).unwrap_or_else(|error| panic!("{error}"));
+        // Without extras a definition serializes as it always has: no `archy` field.
+        let serialized = serde_json::to_value(&flow).unwrap_or_default();
+        assert!(serialized.get("archy").is_none() && serialized.get("name").is_some(), "{file}");
         let exported = archy::export(&flow);
         assert!(archy::is_archy(&exported), "{file}: export is an Archy document");
         let back = archy::import(&exported, "exported.yaml").unwrap_or_else(|error| panic!("{file}: {error}\n{exported}"));
@@ -263,4 +266,110 @@ fn flow_format_traffic_cop_export_snapshot() {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{error}"));
     let flow = switchboard_model::load::parse_flow_yaml(&text, "traffic_cop.yaml").unwrap_or_else(|error| panic!("{error}"));
     insta::assert_snapshot!("flow_format_traffic_cop_export", archy::export(&flow));
+}
+
+/// Edits to an imported flow win over the kept Archy text: a changed prompt, a changed menu key
+/// and a new block come back from export.
+#[test]
+fn edits_to_an_imported_flow_survive_export() {
+    use switchboard_model::flow::{Block, Expression};
+    let fixtures = fixtures();
+    let Some((file, text)) = fixtures.iter().find(|(file, _)| file == "menu_ivr.yaml") else {
+        panic!("menu_ivr.yaml fixture is missing");
+    };
+    let mut flow = archy::import(text, file).unwrap_or_else(|error| panic!("{error}"));
+    match flow.blocks.get_mut("Closed") {
+        Some(Block::Play { prompt, next, .. }) => {
+            *prompt = "We are closed today.".to_string();
+            *next = "Count closed calls".to_string();
+        }
+        other => panic!("Closed is {other:?}"),
+    }
+    flow.blocks.insert(
+        "Count closed calls".to_string(),
+        Block::SetVariable {
+            variable: "Flow.Closed".to_string(),
+            value: Expression::formula("true"),
+            next: "After-hours voicemail".to_string(),
+        },
+    );
+    match flow.blocks.get_mut("Main Menu") {
+        Some(Block::Menu(menu)) => menu.choices[0].dtmf = Some("4".to_string()),
+        other => panic!("Main Menu is {other:?}"),
+    }
+    let exported = archy::export(&flow);
+    assert!(exported.contains("tts: We are closed today."), "{exported}");
+    assert!(exported.contains("dtmf: digit_4"), "{exported}");
+    let again = archy::import(&exported, file).unwrap_or_else(|error| panic!("{error}\n{exported}"));
+    // The kept Archy text follows the edits; the definition is as edited.
+    let (mut flow, mut again) = (flow, again);
+    flow.archy = None;
+    again.archy = None;
+    assert!(again == flow, "{}\n{exported}", difference(&flow, &again));
+}
+
+/// A flow written in the flow format with the Architect blocks exports to Archy and comes back
+/// identical, without extras.
+#[test]
+fn flow_format_with_architect_blocks_round_trips_without_extras() {
+    let text = r##"
+name: Voice Blocks
+start: hours
+variables:
+  Flow.Account: {type: string}
+  Flow.Tries: {type: integer, default: 0}
+blocks:
+  hours:
+    type: evaluate_schedule_group
+    schedule_group: Acme Hours
+    on_open: menu
+    on_closed: voicemail
+    on_holiday: voicemail
+    on_emergency: bye
+  voicemail: {type: transfer_to_voicemail, target: Support, on_failure: bye}
+  menu:
+    type: menu
+    prompt: Press 1 for your account, 2 for support, 9 to hang up.
+    choices:
+      - {dtmf: "1", speech: [account], next: account}
+      - {dtmf: "2", next: support}
+      - {dtmf: "9", next: bye}
+    default: support
+  account:
+    type: loop
+    count: 3
+    index_variable: Flow.Tries
+    body: collect
+    next: support
+  collect:
+    type: collect_input
+    prompt: Enter your account number.
+    variable: Flow.Account
+    min_digits: 6
+    max_digits: 8
+    terminator: "#"
+    on_success: found
+    on_failure: again
+  again: {type: loop_next, loop_block: account}
+  found: {type: loop_exit, loop_block: account, next: remember}
+  remember:
+    type: update_data
+    statements:
+      - {variable: Flow.Account, type: string, value: "=Trim(Flow.Account)"}
+      - {variable: Flow.Tries, type: integer, value: 0}
+    next: tell
+  tell:
+    type: set_participant_data
+    attributes: [{name: Account, value: "=Flow.Account"}]
+    next: check
+  check: {type: call_task, task: lookup, next: support}
+  lookup: {type: call_common_module, module: Acme Lookup, inputs: {Common.key: "=Flow.Account"}, next: done}
+  done: {type: end_task}
+  support: {type: transfer_to_queue, queue: Support}
+  bye: {type: disconnect}
+"##;
+    let flow = switchboard_model::load::parse_flow_yaml(text, "voice.yaml").unwrap_or_else(|error| panic!("{error}"));
+    let exported = archy::export(&flow);
+    let back = archy::import(&exported, "voice.archy.yaml").unwrap_or_else(|error| panic!("{error}\n{exported}"));
+    assert!(back == flow, "{}\n{exported}", difference(&flow, &back));
 }

@@ -63,10 +63,32 @@ pub fn load_scenario_with_files(
         };
         let flow_text = read_file(&path)
             .map_err(|message| invalid(file_name, text, format!("flows[{position}].file"), &message, Some(&path)))?;
-        let definition: FlowDefinition = parse_yaml(&flow_text, &path).map_err(syntax)?;
+        // Either format, through the model's one loader; an Archy template is substituted first.
+        let flow_text = if switchboard_model::archy::is_archy(&flow_text) {
+            switchboard_model::archy::substitute(&flow_text, &path, &flow.substitutions).map_err(|error| flow_file_error(&path, error.into()))?
+        } else {
+            flow_text
+        };
+        let definition: FlowDefinition = switchboard_model::load_flow(&flow_text, &path).map_err(|error| flow_file_error(&path, error))?;
         flow.definition = Some(definition);
     }
     Scenario::from_spec(spec, file_name, text)
+}
+
+/// A flow file's first problem as one positioned line (the loader names file, line and column).
+fn flow_file_error(path: &str, error: switchboard_model::FlowLoadError) -> ScenarioError {
+    match error {
+        switchboard_model::FlowLoadError::Format(error) => syntax(error),
+        switchboard_model::FlowLoadError::Archy(error) => match error.diagnostics.first() {
+            Some(first) => ScenarioError::Syntax {
+                file: first.file.clone(),
+                line: first.line as u64,
+                column: first.column as u64,
+                message: format!("{}: {}", first.path, first.message),
+            },
+            None => ScenarioError::Syntax { file: path.to_string(), line: 0, column: 0, message: error.to_string() },
+        },
+    }
 }
 
 /// The model's loader already renders YAML errors as one line with their position.

@@ -40,3 +40,23 @@ fn flow_files_come_from_the_caller() {
     let scenario = load_scenario_with_files(text, "s.yaml", &mut read).expect("resolved");
     assert_eq!(&*scenario.flows()[0].name, "Cop");
 }
+
+const ARCHY_TEMPLATE: &str = "inboundCall:\n  name: \"{{flow_name}}\"\n  startUpRef: ./tasks/task[main]\n  tasks:\n    - task:\n        name: Main\n        refId: main\n        actions:\n          - disconnect:\n              name: Bye\n";
+
+#[test]
+fn flow_files_may_be_archy_templates_with_substitutions() {
+    let text = "duration_minutes: 1\nflows:\n  - file: archy.yaml\n    substitutions: { flow_name: Archy Cop }\nqueues: []\ndids: []\n";
+    let mut read = |_: &str| Ok(ARCHY_TEMPLATE.to_string());
+    let scenario = load_scenario_with_files(text, "s.yaml", &mut read).expect("an Archy flow file loads");
+    assert_eq!(&*scenario.flows()[0].name, "Archy Cop");
+}
+
+#[test]
+fn a_missing_substitution_names_the_flow_file_and_line() {
+    let text = "duration_minutes: 1\nflows:\n  - file: archy.yaml\nqueues: []\ndids: []\n";
+    let mut read = |_: &str| Ok(ARCHY_TEMPLATE.to_string());
+    let error = load_scenario_with_files(text, "s.yaml", &mut read).expect_err("flow_name is not given");
+    let ScenarioError::Syntax { file, line, message, .. } = &error else { panic!("{error}") };
+    assert_eq!((file.as_str(), *line), ("archy.yaml", 2), "{error}");
+    assert!(message.contains("flow_name"), "{error}");
+}

@@ -16,8 +16,8 @@ fn substitution_works_on_text_and_names_every_missing_value() {
     let values = BTreeMap::from([("prefix".to_string(), "Acme".to_string()), ("q".to_string(), "Support".to_string())]);
     let text = "a:\n  {{prefix}}-Lambda: {{ q }}\n  b: ${q}\n";
     assert_eq!(substitute(text, "f.yaml", &values).ok().as_deref(), Some("a:\n  Acme-Lambda: Support\n  b: Support\n"));
-    let error = substitute("x: {{one}}\ny: ${two} {{q}}\n", "f.yaml", &values).map(|_| ()).unwrap_err();
-    let lines: Vec<String> = error.to_string().lines().map(str::to_string).collect();
+    let error = error_of(substitute("x: {{one}}\ny: ${two} {{q}}\n", "f.yaml", &values));
+    let lines: Vec<String> = error.lines().map(str::to_string).collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[0].starts_with("f.yaml:1:4: {{one}}: no value for substitution `one`"), "{}", lines[0]);
     assert!(lines[1].starts_with("f.yaml:2:4: {{two}}: no value for substitution `two`"), "{}", lines[1]);
@@ -106,8 +106,72 @@ fn load_flow_reads_both_formats_and_asks_for_substitutions() {
     let archy = format!("{HEAD}          - disconnect:\n              name: Bye\n");
     assert_eq!(crate::load_flow(&archy, "f.yaml").map(|flow| flow.start).ok().as_deref(), Some("Bye"));
     let template = "inboundCall:\n  name: {{flow_name}}\n";
-    let error = crate::load_flow(template, "f.yaml").map(|_| ()).unwrap_err().to_string();
+    let error = error_of(crate::load_flow(template, "f.yaml"));
     assert!(error.starts_with("f.yaml:2:9: {{flow_name}}: no value for substitution `flow_name`"), "{error}");
-    let broken = crate::load_flow("name: F\nstart: [\n", "f.yaml").map(|_| ()).unwrap_err().to_string();
+    let broken = error_of(crate::load_flow("name: F\nstart: [\n", "f.yaml"));
     assert!(broken.starts_with("f.yaml:"), "{broken}");
+}
+
+fn error_of<T: std::fmt::Debug, E: std::fmt::Display>(result: Result<T, E>) -> String {
+    match result {
+        Ok(value) => panic!("expected an error, got {value:?}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// Each construct Switchboard does not support, as the one action of a task: the refusal names
+/// the line, the column and the YAML path of the construct.
+#[test]
+fn every_unsupported_construct_is_refused_with_its_path_and_line() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "- transferToNumber:\n    name: X\n    targetNumber:\n      lit: \"+3312\"\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].transferToNumber: action `transferToNumber` is not supported",
+        ),
+        (
+            "- callLambda:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].callLambda: action `callLambda` is not supported",
+        ),
+        (
+            "- createCallback:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].createCallback: action `createCallback` is not supported",
+        ),
+        (
+            "- transferToAcd:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].transferToAcd: missing `targetQueue:` (in `transferToAcd`)",
+        ),
+        (
+            "- transferToAcd:\n    targetQueue:\n      lit: Q\n    priority:\n      exp: Flow.P\n",
+            "flow.yaml:12:15: inboundCall.tasks[0].actions[0].transferToAcd.priority: only a literal integer priority is supported (in `transferToAcd`)",
+        ),
+        (
+            "- playAudio:\n    audio:\n      ssml: <speak/>\n",
+            "flow.yaml:10:15: inboundCall.tasks[0].actions[0].playAudio.audio: expected audio (`tts:`, `prompt:` or `exp:`), found a mapping with keys [ssml] (in `playAudio`)",
+        ),
+        (
+            "- decision:\n    condition:\n      lit: [1, 2]\n",
+            "flow.yaml:10:15: inboundCall.tasks[0].actions[0].decision.condition: list literals are not supported (in `decision`)",
+        ),
+        (
+            "- loopExit:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].loopExit: `loopExit` is only allowed inside a loop (in `loopExit`)",
+        ),
+        (
+            "- collectInput:\n    inputData:\n      var: Flow.X\n    digits:\n      some: 3\n",
+            "flow.yaml:12:15: inboundCall.tasks[0].actions[0].collectInput.digits: `digits:` is `exact: N` or `range: {min, max}` (in `collectInput`)",
+        ),
+        (
+            "- setParticipantData:\n    attributes:\n      - attribute:\n          name:\n            exp: Flow.Key\n          value:\n            lit: v\n",
+            "flow.yaml:12:21: inboundCall.tasks[0].actions[0].setParticipantData.attributes[0].attribute.name: only a literal attribute name (`lit: <name>`) is supported (in `setParticipantData`)",
+        ),
+        (
+            "- jumpToTask:\n    name: X\n",
+            "flow.yaml:9:13: inboundCall.tasks[0].actions[0].jumpToTask: `jumpToTask` needs `targetTaskRef:`",
+        ),
+    ];
+    for (action, expected) in cases {
+        let indented: String = action.lines().map(|line| format!("          {line}\n")).collect();
+        let lines = refusal(&format!("{HEAD}{indented}"));
+        assert_eq!(lines.first().map(String::as_str), Some(*expected), "{action}");
+    }
 }

@@ -105,7 +105,7 @@ pub(crate) fn duration_form(ms: u64) -> Json {
     let mut map = Map::new();
     let mut rest = ms;
     for (unit, factor) in [("hours", 3_600_000), ("minutes", 60_000), ("seconds", 1_000)] {
-        if rest >= factor && rest % factor == 0 {
+        if rest >= factor && rest.is_multiple_of(factor) {
             map.insert(unit.to_string(), json!(rest / factor));
             rest = 0;
         }

@@ -140,10 +140,11 @@ pub enum Block {
         loop_block: String,
         next: String,
     },
-    /// Plays hold music (in-queue flows) for `duration_ms` of call time.
+    /// Plays hold music (in-queue flows) for `duration_ms` of call time (default 30 s, the
+    /// stand-in for Architect's "play the entire prompt").
     HoldMusic {
         prompt: String,
-        #[serde(default = "default_play_ms")]
+        #[serde(default = "default_hold_music_ms")]
         duration_ms: u64,
         next: String,
     },
@@ -160,6 +161,10 @@ pub enum Block {
 
 pub(crate) fn default_play_ms() -> u64 {
     2_000
+}
+
+pub(crate) fn default_hold_music_ms() -> u64 {
+    30_000
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -314,8 +319,8 @@ impl Block {
         }
     }
 
-    /// Every successor field, mutable (for renaming blocks and resolving references), in the order
-    /// of [`Block::successors`].
+    /// Every field naming another block, mutable (for renaming blocks and resolving references):
+    /// the successors in the order of [`Block::successors`], plus `loop_exit`'s `loop_block`.
     pub fn successors_mut(&mut self) -> Vec<&mut String> {
         match self {
             Block::SetVariable { next, .. }

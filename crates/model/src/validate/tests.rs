@@ -168,3 +168,64 @@ fn report_splits_errors_and_warnings() {
     assert_eq!(json["warnings"][0]["block"], "a");
     assert!(ValidationReport::from_diagnostics(vec![Diagnostic::warning("x", None, "y")]).valid);
 }
+
+/// The Architect blocks: their successors are graph edges, the variables they write are known,
+/// bounded loops are not spinning loops, and their own rules hold.
+#[test]
+fn architect_blocks() {
+    let sound = flow(
+        "  begin:
+    type: menu
+    prompt: Press 1 or 2.
+    choices:
+      - {dtmf: '1', next: collect}
+      - {dtmf: '2', speech: [agent], next: queue}
+  collect:
+    type: collect_input
+    prompt: Your account?
+    variable: Flow.Account
+    min_digits: 4
+    max_digits: 8
+    on_success: retries
+    on_failure: begin
+  retries: {type: loop, count: 3, index_variable: Flow.Try, body: find, next: queue}
+  find: {type: find_queue, queue_name: Support, variable: Flow.Queue, on_found: got, on_not_found: again}
+  again: {type: loop_next, loop_block: retries}
+  got: {type: loop_exit, loop_block: retries, next: remember}
+  remember:
+    type: update_data
+    statements:
+      - {variable: Flow.Seen, type: boolean, value: true}
+      - {variable: Flow.Copy, type: string, value: '=Flow.Account'}
+    next: hours
+  hours:
+    type: evaluate_schedule_group
+    schedule_group: Hours
+    on_open: queue
+    on_closed: voicemail
+    on_holiday: voicemail
+    on_emergency: done
+  voicemail: {type: transfer_to_voicemail, target: Support}
+  done: {type: end_task}
+  queue: {type: transfer_to_queue, queue: '=Flow.Queue', on_failure: done}
+",
+    );
+    assert_eq!(findings(&sound, &Catalog::default()), Vec::<String>::new());
+
+    let broken = flow(
+        "  begin:
+    type: collect_input
+    prompt: ''
+    variable: Flow.X
+    min_digits: 5
+    max_digits: 2
+    on_success: next
+    on_failure: next
+  next: {type: loop_next, loop_block: begin}
+",
+    );
+    assert_eq!(
+        findings(&broken, &Catalog::default()),
+        vec!["error invalid-digits @begin", "error no-terminal @-", "error not-a-loop @next"]
+    );
+}

@@ -82,8 +82,12 @@ pub struct FlowSpec {
     pub stamp_flow_version: Option<bool>,
     #[serde(default)]
     pub definition: Option<FlowDefinition>,
+    /// A flow file in either format: Archy YAML (as exported from Architect) or ours.
     #[serde(default)]
     pub file: Option<String>,
+    /// `{{name}}` values for an Archy template in `file` (CX-as-Code's `substitutions`).
+    #[serde(default)]
+    pub substitutions: std::collections::BTreeMap<String, String>,
 }
 
 /// An integration modelled by its latency and failure rates. A latency above the data action's

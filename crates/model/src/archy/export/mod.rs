@@ -5,14 +5,17 @@
 //! duration) are written as their nearest Architect action and carried exactly, as JSON, in the
 //! string variable `Flow.SwitchboardBlocks`, so import gives back the same definition.
 
+mod emit;
+mod menus;
+mod plan;
 mod shapes;
 mod yaml;
 
-use super::import::{PATCH_VARIABLE, Targets, build, canonical, menu_fields, reference_key, variable_declaration};
-use super::values::{self, audio_form, single_entry};
-use crate::flow::{ArchyContainer, ArchyExtras, Block, ContainerKind, FlowDefinition, FlowType, MenuBlock};
+use super::import::{PATCH_VARIABLE, reference_key, strip_actions, variable_declaration};
+use super::values::{self, single_entry};
+use crate::flow::{ArchyContainer, ArchyExtras, Block, ContainerKind, FlowDefinition, FlowType};
 use serde_json::{Map, Value as Json, json};
-use shapes::{ActionShape, shape, variable_item};
+use shapes::{shape, variable_item};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Writes the flow as Archy YAML.
@@ -27,8 +30,17 @@ pub fn export(flow: &FlowDefinition) -> String {
 /// the flow format comes back from Archy without extras. Called by import.
 pub(crate) fn normalize(flow: &mut FlowDefinition) {
     let Some(mut extras) = flow.archy.take() else { return };
+    let bare = ArchyExtras::default();
+    let mut derived = Exporter::new(flow, &bare);
+    derived.plan();
+    let (_, menus, _) = derived.emit_all();
+    let derived_menus: BTreeMap<String, Json> = menus
+        .iter()
+        .filter_map(|menu| Some((menu.get("menu")?.get("name")?.as_str()?.to_string(), strip_actions(menu))))
+        .collect();
     extras.actions.retain(|name, raw| match flow.blocks.get(name) {
-        Some(Block::Menu(_)) | None => true,
+        Some(Block::Menu(_)) => derived_menus.get(name) != Some(raw),
+        None => true,
         Some(block) => {
             let derived = shape(name, block, flow);
             *raw != json!({ derived.kind: derived.body })
@@ -41,9 +53,6 @@ pub(crate) fn normalize(flow: &mut FlowDefinition) {
     if extras.flow == derived_flow_keys() {
         extras.flow.clear();
     }
-    let bare = ArchyExtras::default();
-    let mut derived = Exporter::new(flow, &bare);
-    derived.plan();
     if derived.containers == extras.containers {
         extras.containers.clear();
     }
@@ -109,95 +118,6 @@ impl<'a> Exporter<'a> {
 
     fn is_menu(&self, name: &str) -> bool {
         matches!(self.flow.blocks.get(name), Some(Block::Menu(_)))
-    }
-
-    /// Decides the containers: the kept ones that still fit, the entry, every menu, and a task
-    /// for each block that cannot be written inline (reached twice, called, or unreached).
-    fn plan(&mut self) {
-        let mut seen = BTreeSet::new();
-        for container in &self.extras.containers {
-            let fits = self.flow.blocks.contains_key(&container.block)
-                && (container.kind == ContainerKind::Menu) == self.is_menu(&container.block)
-                && (container.kind != ContainerKind::StartUpTaskActions || container.block == self.entry);
-            if fits && seen.insert(container.block.clone()) {
-                self.containers.push(container.clone());
-            }
-        }
-        let menus: Vec<String> = self.flow.blocks.keys().filter(|name| self.is_menu(name)).cloned().collect();
-        for menu in menus {
-            if seen.insert(menu.clone()) {
-                self.containers.push(ArchyContainer { kind: ContainerKind::Menu, block: menu, keys: Map::new() });
-            }
-        }
-        let entry = self.entry.clone();
-        if !seen.contains(&entry) {
-            let container = if self.flow.flow_type == FlowType::InboundCall {
-                self.task_container(&entry)
-            } else {
-                ArchyContainer { kind: ContainerKind::StartUpTaskActions, block: entry.clone(), keys: Map::new() }
-            };
-            self.containers.insert(0, container);
-        }
-        for _ in 0..self.flow.blocks.len() + 1 {
-            self.heads = self.containers.iter().filter(|c| c.kind != ContainerKind::Menu).map(|c| c.block.clone()).collect();
-            self.emit_all();
-            let mut promote = std::mem::take(&mut self.promote);
-            if promote.is_empty() {
-                promote.extend(self.flow.blocks.iter().find_map(|(name, block)| {
-                    let greeting = self.greeting.is_some() && *name == self.flow.start;
-                    let structural =
-                        greeting || matches!(block, Block::EndTask { implicit: true }) || self.heads.contains(name);
-                    (!structural && !self.emitted.contains(name) && !self.is_menu(name)).then(|| name.clone())
-                }));
-            }
-            if promote.is_empty() {
-                break;
-            }
-            for name in promote {
-                if !self.heads.contains(&name) && !self.is_menu(&name) {
-                    let container = self.task_container(&name);
-                    self.containers.push(container);
-                    self.heads.insert(name);
-                }
-            }
-        }
-        // Archy's order: start-up actions, menus, tasks (each in its own order).
-        self.containers.sort_by_key(|container| match container.kind {
-            ContainerKind::StartUpTaskActions => 0,
-            ContainerKind::Menu => 1,
-            ContainerKind::Task => 2,
-        });
-    }
-
-    fn task_container(&self, block: &str) -> ArchyContainer {
-        let mut keys = Map::new();
-        keys.insert("name".to_string(), json!(block));
-        keys.insert("refId".to_string(), json!(block));
-        ArchyContainer { kind: ContainerKind::Task, block: block.to_string(), keys }
-    }
-
-    /// Writes every container; returns them by kind.
-    fn emit_all(&mut self) -> (Vec<Json>, Vec<Json>, Vec<Json>) {
-        self.emitted.clear();
-        self.promote.clear();
-        self.patches.clear();
-        let (mut start_up, mut menus, mut tasks) = (Vec::new(), Vec::new(), Vec::new());
-        for container in self.containers.clone() {
-            match container.kind {
-                ContainerKind::Menu => {
-                    self.emitted.insert(container.block.clone());
-                    menus.push(self.menu(&container));
-                }
-                ContainerKind::StartUpTaskActions => start_up = self.list(&container.block, None, true),
-                ContainerKind::Task => {
-                    let actions = self.list(&container.block, None, true);
-                    let mut keys = container.keys.clone();
-                    keys.insert("actions".to_string(), Json::Array(actions));
-                    tasks.push(json!({ "task": keys }));
-                }
-            }
-        }
-        (start_up, menus, tasks)
     }
 
     fn document(&mut self) -> Json {
@@ -289,249 +209,4 @@ impl<'a> Exporter<'a> {
         json!({ kind: { "name": format!("Jump to {target}"), key: self.reference(target) } })
     }
 
-    /// The action list from `start` until `stop`, a jump, or the end of a path.
-    fn list(&mut self, start: &str, stop: Option<&str>, top: bool) -> Vec<Json> {
-        let mut out = Vec::new();
-        let mut current = start.to_string();
-        let mut first = true;
-        loop {
-            if Some(current.as_str()) == stop {
-                break;
-            }
-            let Some(block) = self.flow.blocks.get(&current) else { break };
-            if matches!(block, Block::EndTask { implicit: true }) {
-                break;
-            }
-            let at_head = first && top;
-            if !at_head && (self.heads.contains(&current) || self.is_menu(&current)) {
-                out.push(self.jump(&current));
-                break;
-            }
-            if self.emitted.contains(&current) {
-                self.promote.push(current.clone());
-                out.push(self.jump(&current));
-                break;
-            }
-            self.emitted.insert(current.clone());
-            first = false;
-            let (item, next) = self.action(&current, block, stop);
-            out.push(item);
-            match next {
-                Some(next) => current = next,
-                None => break,
-            }
-        }
-        out
-    }
-
-    /// One block as an action item; returns where the list goes on.
-    fn action(&mut self, name: &str, block: &Block, stop: Option<&str>) -> (Json, Option<String>) {
-        let derived = shape(name, block, self.flow);
-        let branching = !derived.outputs.is_empty();
-        let join = if branching { self.extras.joins.get(name).cloned() } else { None };
-        let nested_stop = join.clone().or_else(|| stop.map(str::to_string));
-        if let Block::Loop(looping) = block {
-            self.loops.push((name.to_string(), looping.next.clone()));
-        }
-        let mut written: Vec<(String, String, Vec<Json>)> = Vec::new();
-        for (path, target) in &derived.outputs {
-            let path_stop = if matches!(block, Block::Loop(_)) { Some(name.to_string()) } else { nested_stop.clone() };
-            if Some(target) == path_stop.as_ref() {
-                continue;
-            }
-            let actions = self.list(target, path_stop.as_deref(), false);
-            written.push((path.clone(), target.clone(), actions));
-        }
-        if matches!(block, Block::Loop(_)) {
-            self.loops.pop();
-        }
-        let continuation = if branching { nested_stop.clone() } else { derived.next.clone() };
-        let targets_map: BTreeMap<String, String> = written.iter().map(|(path, target, _)| (path.clone(), target.clone())).collect();
-        let mut targets_map = targets_map;
-        if let Block::CallTask { task, .. } = block {
-            targets_map.insert("task".to_string(), task.clone());
-        }
-        let next_target = continuation.clone().unwrap_or_else(|| END_OF_LIST.to_string());
-        let enclosing = self.loops.last().cloned();
-        let targets = Targets {
-            outputs: &targets_map,
-            next: &next_target,
-            enclosing_loop: enclosing.as_ref().map(|(block, next)| (block.as_str(), next.as_str())),
-        };
-        let (kind, mut body) = self.kept_or_derived(name, block, &derived, &targets);
-        let mut problems = Vec::new();
-        if build(kind, &body, &targets, &mut problems).as_ref() != Some(block) {
-            self.patches.insert(name.to_string(), block.clone());
-        }
-        if let Block::CallTask { task, .. } = block {
-            if !self.heads.contains(task) {
-                self.promote.push(task.clone());
-            }
-            body.insert("targetTaskRef".to_string(), json!(self.reference(task)));
-        }
-        place_outputs(kind, &mut body, written);
-        let next = if branching { join } else { derived.next };
-        (json!({ kind: body }), next)
-    }
-
-    /// The kept action when it still imports to this block, else the derived one.
-    fn kept_or_derived(&self, name: &str, block: &Block, derived: &ActionShape, targets: &Targets) -> (&'static str, Map<String, Json>) {
-        if let Some((written_kind, Json::Object(raw))) = self.extras.actions.get(name).and_then(single_entry)
-            && let Some((kind, _)) = canonical(written_kind)
-        {
-            let mut problems = Vec::new();
-            let mut raw = raw.clone();
-            if kind == "callTask" {
-                raw.remove("targetTaskRef");
-                raw.insert("targetTaskRef".to_string(), json!(""));
-            }
-            if build(kind, &raw, targets, &mut problems).as_ref() == Some(block) {
-                return (kind, raw);
-            }
-        }
-        (derived.kind, derived.body.clone())
-    }
-
-    /// A menu container: its kept keys when they still describe the block, and its choices.
-    fn menu(&mut self, container: &ArchyContainer) -> Json {
-        let name = container.block.clone();
-        let Some(Block::Menu(menu)) = self.flow.blocks.get(&name) else { return json!({}) };
-        let kept = self.extras.actions.get(&name).and_then(|raw| raw.get("menu")).and_then(Json::as_object).filter(|raw| {
-            let expected: Vec<(Option<String>, Vec<String>)> =
-                menu.choices.iter().map(|choice| (choice.dtmf.clone(), choice.speech.clone())).collect();
-            menu_fields(raw).is_some_and(|(prompt, choices)| prompt == menu.prompt && choices == expected)
-        });
-        let mut body = match kept {
-            Some(raw) => raw.clone(),
-            None => {
-                let mut body = Map::new();
-                body.insert("name".to_string(), json!(name));
-                body.insert("refId".to_string(), json!(name));
-                body.insert("audio".to_string(), audio_form(&menu.prompt));
-                body
-            }
-        };
-        let kept_choices: Vec<Json> = body.get("choices").and_then(Json::as_array).cloned().unwrap_or_default();
-        let mut choices = Vec::new();
-        let mut default_ref = None;
-        for (index, choice) in menu.choices.iter().enumerate() {
-            let kept = kept_choices.get(index).and_then(single_entry).map(|(kind, body)| (kind.to_string(), body.clone()));
-            let (kind, mut choice_body) = self.choice(&choice.next, kept);
-            match &choice.dtmf {
-                Some(key) => choice_body.insert("dtmf".to_string(), json!(super::import::dtmf_name(key))),
-                None => choice_body.remove("dtmf"),
-            };
-            let kept_terms = menu_fields(&Map::from_iter([(
-                "choices".to_string(),
-                json!([{ kind.clone(): choice_body.clone() }]),
-            )]))
-            .and_then(|(_, choices)| choices.into_iter().next())
-            .map(|(_, speech)| speech);
-            if kept_terms.as_ref() != Some(&choice.speech) {
-                if choice.speech.is_empty() {
-                    choice_body.remove("speechRecTerms");
-                } else {
-                    choice_body.insert("speechRecTerms".to_string(), json!({ "en-us": { "terms": choice.speech } }));
-                }
-            }
-            if default_ref.is_none() && menu.default.as_ref() == Some(&choice.next) {
-                let id = choice_body.get("refId").or_else(|| choice_body.get("name")).and_then(Json::as_str).unwrap_or_default();
-                default_ref = Some(format!("./choices/{kind}[{id}]"));
-            }
-            choices.push(json!({ kind: choice_body }));
-        }
-        body.insert("choices".to_string(), Json::Array(choices));
-        let kept_default = body.get("defaultChildMenuRef").and_then(Json::as_str).map(str::to_string);
-        match (&default_ref, kept_default) {
-            (Some(derived), Some(kept)) if reference_key(&kept) == reference_key(derived) => {}
-            (Some(derived), _) => {
-                body.insert("defaultChildMenuRef".to_string(), json!(derived));
-            }
-            (None, _) => {
-                body.remove("defaultChildMenuRef");
-                if menu.default.is_some() {
-                    self.patches.insert(name.clone(), Block::Menu(MenuBlock { ..menu.clone() }));
-                }
-            }
-        }
-        json!({ "menu": body })
-    }
-
-    /// A menu choice leading to `target`: a jump, the target block as a choice of its own, or an
-    /// inline task.
-    fn choice(&mut self, target: &str, kept: Option<(String, Json)>) -> (String, Map<String, Json>) {
-        let kept_body = |wanted: &str| {
-            kept.as_ref()
-                .filter(|(kind, _)| kind.eq_ignore_ascii_case(wanted))
-                .and_then(|(_, body)| body.as_object().cloned())
-        };
-        if self.heads.contains(target) || self.is_menu(target) {
-            let (kind, key) =
-                if self.is_menu(target) { ("menuJumpToMenu", "targetMenuRef") } else { ("menuJumpToTask", "targetTaskRef") };
-            let mut body = kept_body(kind).unwrap_or_else(|| Map::from_iter([("name".to_string(), json!(target))]));
-            body.insert(key.to_string(), json!(self.reference(target)));
-            return (kind.to_string(), body);
-        }
-        let block = self.flow.blocks.get(target).cloned();
-        let own = match &block {
-            Some(Block::Disconnect { .. }) => Some("menuDisconnect"),
-            Some(Block::TransferToQueue { on_failure: None, .. }) => Some("menuTransferToAcd"),
-            _ => None,
-        };
-        if let (Some(kind), Some(block)) = (own, &block)
-            && !self.emitted.contains(target)
-        {
-            self.emitted.insert(target.to_string());
-            let (item, _) = self.action(target, block, None);
-            let body = item.get(single_entry(&item).map(|(kind, _)| kind).unwrap_or_default()).and_then(Json::as_object).cloned();
-            let mut body = body.unwrap_or_default();
-            if single_entry(&item).map(|(written, _)| written) != Some(kind) {
-                // The kept action was a plain action, not a choice: write the choice form.
-                body.remove("outputs");
-            }
-            return (kind.to_string(), body);
-        }
-        let actions = self.list(target, None, false);
-        let mut body = kept_body("menuTask").unwrap_or_else(|| Map::from_iter([("name".to_string(), json!(target))]));
-        let mut task = body.get("task").and_then(Json::as_object).cloned().unwrap_or_default();
-        task.insert("actions".to_string(), Json::Array(actions));
-        body.insert("task".to_string(), Json::Object(task));
-        ("menuTask".to_string(), body)
-    }
-}
-
-/// Puts the nested action lists where Archy writes them: `outputs.<path>.actions`, or the cases
-/// and default of a `switch`.
-fn place_outputs(kind: &str, body: &mut Map<String, Json>, written: Vec<(String, String, Vec<Json>)>) {
-    if kind == "switch" {
-        let Some(Json::Object(evaluate)) = body.get_mut("evaluate") else { return };
-        let Some((mode, inner)) = evaluate.iter_mut().next() else { return };
-        let inner = if mode == "firstMatch" {
-            match inner.as_object_mut().and_then(|typed| typed.values_mut().next()) {
-                Some(inner) => inner,
-                None => return,
-            }
-        } else {
-            inner
-        };
-        let Some(inner) = inner.as_object_mut() else { return };
-        for (path, _, actions) in written {
-            if let Some(index) = path.strip_prefix("case").and_then(|index| index.parse::<usize>().ok()) {
-                if let Some(Json::Object(case)) =
-                    inner.get_mut("cases").and_then(Json::as_array_mut).and_then(|cases| cases.get_mut(index)).and_then(|c| c.get_mut("case"))
-                {
-                    case.insert("actions".to_string(), Json::Array(actions));
-                }
-            } else if path == "default" {
-                inner.insert("default".to_string(), json!({ "actions": actions }));
-            }
-        }
-        return;
-    }
-    if written.is_empty() {
-        return;
-    }
-    let outputs: Map<String, Json> =
-        written.into_iter().map(|(path, _, actions)| (path, json!({ "actions": actions }))).collect();
-    body.insert("outputs".to_string(), Json::Object(outputs));
 }

@@ -188,6 +188,7 @@ pub(crate) fn shape(name: &str, block: &Block, flow: &FlowDefinition) -> ActionS
                 .key("commonModule", json!({ &call.module: { "ver_latestPublished": { "inputs": inputs, "outputs": outputs } } }))
                 .then(&call.next)
         }
+        // `targetTaskRef` is written from the graph by the caller, which knows the task's refId.
         Block::CallTask { next, .. } => ActionShape::new("callTask", name).then(next),
         Block::EndTask { .. } => ActionShape::new("endTask", name),
         Block::Loop(looping) => {
@@ -199,8 +200,13 @@ pub(crate) fn shape(name: &str, block: &Block, flow: &FlowDefinition) -> ActionS
         }
         Block::LoopNext { .. } => ActionShape::new("loopNext", name),
         Block::LoopExit { .. } => ActionShape::new("loopExit", name),
-        Block::HoldMusic { prompt, next, .. } => {
-            ActionShape::new("holdMusic", name).key("prompt", audio_form(prompt)).then(next)
+        Block::HoldMusic { prompt, duration_ms, next } => {
+            let style = if *duration_ms == crate::flow::default_hold_music_ms() {
+                json!({ "entirePrompt": true })
+            } else {
+                json!({ "duration": { "lit": duration_form(*duration_ms) } })
+            };
+            ActionShape::new("holdMusic", name).key("prompt", audio_form(prompt)).key("playStyle", style).then(next)
         }
         Block::PlayEstimatedWaitTime { next, .. } => ActionShape::new("playEstimatedWaitTime", name).then(next),
         Block::EvaluateScheduleGroup(schedule) => {

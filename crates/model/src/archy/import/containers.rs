@@ -233,7 +233,11 @@ impl Importer<'_> {
                 "menudisconnect" | "menutransfertoacd" => {
                     let end = self.end_of(&label);
                     match self.action(item, &item_at, end) {
-                        Some(target) => target,
+                        // The choice is kept with the menu, not a second time with its block.
+                        Some(target) => {
+                            self.extras.actions.remove(&target);
+                            target
+                        }
                         None => continue,
                     }
                 }
@@ -301,8 +305,11 @@ fn choice_keys(choice: &Map<String, Json>) -> (Option<String>, Vec<String>) {
     (dtmf, speech)
 }
 
+/// A menu choice's DTMF key and speech terms.
+pub(crate) type ChoiceKeys = (Option<String>, Vec<String>);
+
 /// What a menu mapping (as kept) says about the block: its prompt and each choice's keys.
-pub(crate) fn menu_fields(menu: &Map<String, Json>) -> Option<(String, Vec<(Option<String>, Vec<String>)>)> {
+pub(crate) fn menu_fields(menu: &Map<String, Json>) -> Option<(String, Vec<ChoiceKeys>)> {
     let prompt = match menu.get("audio") {
         Some(audio) => values::audio(audio).ok()?,
         None => String::new(),

@@ -6,6 +6,8 @@
 
 mod actions;
 mod containers;
+mod parts;
+mod reader;
 
 pub(crate) use actions::{Targets, build, canonical, dtmf_key, dtmf_name};
 pub(crate) use containers::{menu_fields, variable_declaration};
@@ -89,7 +91,10 @@ pub(crate) struct Importer<'a> {
     diagnostics: Vec<ArchyDiagnostic>,
     pub blocks: BTreeMap<String, Block>,
     pub extras: ArchyExtras,
-    joins: BTreeMap<String, String>,
+    /// Branching block → (the target after it, whether actions follow it in its list).
+    joins: BTreeMap<String, (String, bool)>,
+    /// Links some block's path went through: the paths that fall through to them.
+    used: BTreeSet<String>,
     taken: BTreeSet<String>,
     links: HashMap<String, String>,
     counter: usize,
@@ -128,6 +133,7 @@ pub fn import(text: &str, file: &str) -> Result<FlowDefinition, ArchyError> {
         blocks: BTreeMap::new(),
         extras: ArchyExtras::default(),
         joins: BTreeMap::new(),
+        used: BTreeSet::new(),
         taken: BTreeSet::new(),
         links: HashMap::new(),
         counter: 0,
@@ -140,6 +146,8 @@ pub fn import(text: &str, file: &str) -> Result<FlowDefinition, ArchyError> {
     let flow = importer.flow(body, &at, *flow_type);
     if !importer.diagnostics.is_empty() {
         importer.diagnostics.sort_by_key(|diagnostic| (diagnostic.line, diagnostic.column));
+        // A bad reference is met once per path that leads through it; report it once.
+        importer.diagnostics.dedup();
         return Err(ArchyError { diagnostics: importer.diagnostics });
     }
     let mut flow = flow.ok_or_else(|| ArchyError::single(file, line, column, flow_key, "the flow could not be read"))?;
@@ -220,6 +228,9 @@ impl Importer<'_> {
         let mut first = None;
         for (index, item) in items.iter().enumerate() {
             let target = self.action(item, &at.index(index), afters[index].clone()).unwrap_or_else(|| afters[index].clone());
+            if let Some((_, followed)) = self.joins.get_mut(&target) {
+                *followed = index + 1 < items.len();
+            }
             if index == 0 {
                 first = Some(target);
             } else {
@@ -286,11 +297,11 @@ impl Importer<'_> {
         if kind == "switch" {
             self.switch_lists(body, &at, &next, &mut targets);
         }
-        if kind == "callTask" {
-            if let Some(Json::String(reference)) = body.get("targetTaskRef") {
-                let target = self.reference(reference, &at.key("targetTaskRef"));
-                targets.insert("task".to_string(), target);
-            }
+        if kind == "callTask"
+            && let Some(Json::String(reference)) = body.get("targetTaskRef")
+        {
+            let target = self.reference(reference, &at.key("targetTaskRef"));
+            targets.insert("task".to_string(), target);
         }
         let mut problems = Vec::new();
         let enclosing = self.loops.last().cloned();
@@ -309,9 +320,15 @@ impl Importer<'_> {
         }
         let block = block?;
         if !paths.is_empty() || kind == "switch" {
-            self.joins.insert(name.clone(), next);
+            self.joins.insert(name.clone(), (next, false));
         }
-        self.extras.actions.insert(name.clone(), kept_action(item));
+        let mut kept = kept_action(item);
+        if kind == "callTask"
+            && let Some(Json::Object(body)) = kept.as_object_mut().and_then(|map| map.values_mut().next())
+        {
+            body.remove("targetTaskRef");
+        }
+        self.extras.actions.insert(name.clone(), kept);
         self.blocks.insert(name.clone(), block);
         Some(name)
     }
@@ -345,7 +362,12 @@ impl Importer<'_> {
         let mut current = target.to_string();
         for _ in 0..10_000 {
             match current.chars().next() {
-                Some(LINK) => current = self.links.get(&current)?.clone(),
+                Some(LINK) => {
+                    if materialize {
+                        self.used.insert(current.clone());
+                    }
+                    current = self.links.get(&current)?.clone();
+                }
                 Some(REFERENCE) => {
                     let index: usize = current[REFERENCE.len_utf8()..].parse().ok()?;
                     let (reference, at) = self.references.get(index)?.clone();
@@ -389,9 +411,12 @@ impl Importer<'_> {
             self.blocks.insert(name, block);
         }
         let start = self.resolve(start, true).unwrap_or_default();
+        // A join matters when a path falls through to it or actions follow the block.
         let joins = std::mem::take(&mut self.joins);
-        for (block, join) in joins {
-            if let Some(resolved) = self.resolve(&join, false) {
+        for (block, (join, followed)) in joins {
+            if (followed || self.used.contains(&join))
+                && let Some(resolved) = self.resolve(&join, false)
+            {
                 self.extras.joins.insert(block, resolved);
             }
         }
