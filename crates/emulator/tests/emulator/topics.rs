@@ -86,7 +86,7 @@ async fn presence_changes_arrive_on_the_presence_topic() {
     let emulator = start_default().await;
     let org = login(&emulator, ORG).await;
     let user = ids(&org, "/api/v2/users").await.remove(0);
-    let topics = per_id(&[user.clone()], "v2.users.{id}.presence");
+    let topics = per_id(std::slice::from_ref(&user), "v2.users.{id}.presence");
     let event = first_event_after(&org, &topics, || async {
         let path = format!("/api/v2/users/{user}/presences/PURECLOUD");
         let response = org.call(reqwest::Method::PATCH, &path, Some(json!({"presenceDefinition": {"systemPresence": "Meal"}}))).await;
@@ -101,7 +101,7 @@ async fn routing_status_changes_arrive_on_the_routing_status_topic() {
     let emulator = start_default().await;
     let org = login(&emulator, ORG).await;
     let user = ids(&org, "/api/v2/users").await.remove(0);
-    let topics = per_id(&[user.clone()], "v2.users.{id}.routingStatus");
+    let topics = per_id(std::slice::from_ref(&user), "v2.users.{id}.routingStatus");
     let event = first_event_after(&org, &topics, || async {
         let response = org.put(&format!("/api/v2/users/{user}/routingstatus"), json!({"status": "OFF_QUEUE"})).await;
         assert_eq!(response.status(), 200);
@@ -116,7 +116,7 @@ async fn flow_actions_arrive_on_the_flow_topic() {
     let emulator = start_default().await;
     let org = login(&emulator, ORG).await;
     let flow = ids(&org, "/api/v2/flows").await.remove(0);
-    let topics = per_id(&[flow.clone()], "v2.flows.{id}");
+    let topics = per_id(std::slice::from_ref(&flow), "v2.flows.{id}");
     let event = first_event_after(&org, &topics, || async {
         let response = org.post(&format!("/api/v2/flows/actions/checkout?flow={flow}"), json!({})).await;
         assert!(response.status().is_success(), "checkout: {}", response.status());
