@@ -15,6 +15,7 @@ pub mod crm;
 pub mod datatable;
 pub mod emulator;
 pub mod error;
+pub mod events;
 pub mod flow;
 pub mod gateway;
 pub mod integration;

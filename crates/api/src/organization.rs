@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct Organization {
     pub id: String,
     pub name: String,
+    /// The org's short name (the login "organization" field); the real API always sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub third_party_org_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

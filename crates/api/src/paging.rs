@@ -8,7 +8,10 @@ pub struct EntityListing<T> {
     pub entities: Vec<T>,
     pub page_size: u32,
     pub page_number: u32,
+    /// Absent on link-paged listings such as queue members; 0 then.
+    #[serde(default)]
     pub total: u64,
+    #[serde(default)]
     pub page_count: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_uri: Option<String>,

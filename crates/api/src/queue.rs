@@ -99,3 +99,35 @@ pub struct WritableEntity {
 pub struct QueueMemberPatch {
     pub joined: bool,
 }
+
+/// `GET /api/v2/routing/queues/{id}/members`: the real `QueueMemberEntityListing` pages by
+/// links only (no `total`, `pageCount` or `lastUri`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueMemberListing {
+    pub entities: Vec<QueueMember>,
+    pub page_size: u32,
+    pub page_number: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_uri: Option<String>,
+}
+
+impl From<crate::paging::EntityListing<QueueMember>> for QueueMemberListing {
+    fn from(listing: crate::paging::EntityListing<QueueMember>) -> Self {
+        QueueMemberListing {
+            entities: listing.entities,
+            page_size: listing.page_size,
+            page_number: listing.page_number,
+            self_uri: listing.self_uri,
+            first_uri: listing.first_uri,
+            next_uri: listing.next_uri,
+            previous_uri: listing.previous_uri,
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Paging: every list endpoint as a `Stream` of items that fetches page after page on demand,
-//! plus `collect_all`. Pages are walked by `pageNumber` until `pageCount` (or an empty page), which
+//! plus `collect_all`. Pages are walked by `pageNumber` until `pageCount` (or, where a listing has
+//! none, while there is a `nextUri`), stopping at an empty page, which
 //! works on the real API and the emulator alike.
 
 use futures_util::stream::{self, Stream, TryStreamExt};
@@ -26,7 +27,8 @@ where
             let Some(page_number) = next else { return Ok(None) };
             let page_request = request.query("pageSize", page_size).query("pageNumber", page_number);
             let listing: EntityListing<T> = platform.execute(page_request).await?.json()?;
-            let more = !listing.entities.is_empty() && page_number < listing.page_count;
+            // Link-paged listings (queue members) have no pageCount, only a nextUri.
+            let more = !listing.entities.is_empty() && (page_number < listing.page_count || listing.next_uri.is_some());
             Ok(Some((listing.entities, more.then_some(page_number + 1))))
         }
     });

@@ -6,6 +6,7 @@ mod emulator_process;
 mod output;
 mod bridge_config;
 mod bridge_kill;
+mod snapshots;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,5 +1,8 @@
 //! The live ACD: callers waiting per queue, answered by the queue's longest-idle agent.
 //!
+//! Which call and which agent come from the simulation's `acd::policy` (priority, then first
+//! come; longest idle), the same policy the simulated contact center routes by.
+//!
 //! Agents are the queue's joined members whose routing status in the store is `IDLE`, so a
 //! status change through the REST API takes effect on the next dispatch. An answered call
 //! moves its agent to `INTERACTING` (talk and wrap-up, as on the real platform) and back to
@@ -9,6 +12,7 @@ use crate::state::AppState;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use switchboard_api::user::{RoutingStatus, routing_status};
+use switchboard_simulation::acd::policy::{self, IdleAgent};
 use tokio::sync::oneshot;
 
 /// The agent who answers a call.
@@ -25,8 +29,8 @@ pub enum Offer {
 
 struct Waiter {
     call_id: String,
-    priority: i32,
-    sequence: u64,
+    /// Priority, arrival and sequence, as the shared routing policy orders them.
+    call: policy::WaitingCall,
     answer: oneshot::Sender<Agent>,
 }
 
@@ -85,8 +89,7 @@ impl Acd {
         let sequence = acd.sequence;
         acd.waiting.entry((org_id.to_string(), queue_id.to_string())).or_default().push(Waiter {
             call_id: call_id.to_string(),
-            priority,
-            sequence,
+            call: policy::WaitingCall { priority, arrived_ms: now_ms(), sequence },
             answer,
         });
         Offer::Waiting(receiver)
@@ -121,10 +124,7 @@ impl Acd {
             acd.waiting.iter().filter(|(_, line)| !line.is_empty()).map(|(key, _)| key.clone()).collect();
         for (org_id, queue_id) in keys {
             while let Some(line) = acd.waiting.get_mut(&(org_id.clone(), queue_id.clone())) {
-                // Highest priority first, then first come.
-                let Some(best) = (0..line.len()).min_by_key(|&index| (-line[index].priority, line[index].sequence)) else {
-                    break;
-                };
+                let Some(best) = policy::next_call(line.iter().map(|waiter| &waiter.call)) else { break };
                 if line[best].answer.is_closed() {
                     line.remove(best);
                     continue;
@@ -176,10 +176,11 @@ fn pick_agent(acd: &mut AcdState, state: &AppState, org_id: &str, queue_id: &str
                 .map_or(0, |time| time.timestamp_millis())
         })
     };
-    let (user_id, name, _) = candidates
+    let free = candidates
         .into_iter()
         .filter(|(user_id, _, _)| !acd.busy.contains(&(org_id.to_string(), user_id.clone())))
-        .min_by_key(|(user_id, _, start_time)| (idle_since(user_id, start_time), user_id.clone()))?;
+        .map(|(user_id, name, start_time)| IdleAgent { idle_since_ms: idle_since(&user_id, &start_time), key: (user_id, name) });
+    let (user_id, name) = policy::longest_idle(free)?;
     acd.busy.insert((org_id.to_string(), user_id.clone()));
     set_status(state, org_id, &user_id, routing_status::INTERACTING, None);
     Some(Agent { user_id, name })

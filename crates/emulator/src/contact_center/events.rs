@@ -1,7 +1,10 @@
-//! Conversation and routing-status events on the notification hub, with the real topic names.
+//! Conversation and routing-status events on the notification hub, with the real topic names
+//! (bodies: `events::ConversationEvent`, `events::CallConversationEvent` and
+//! `events::RoutingStatusEvent` of the api crate).
 
 use super::call::LiveCall;
 use crate::state::AppState;
+use switchboard_api::events::{CallConversationEvent, ConversationEvent};
 
 /// Publishes the conversation's current shape on its own topic, its queue's and its agent's.
 pub fn conversation_changed(state: &AppState, call: &LiveCall) {
@@ -10,21 +13,30 @@ pub fn conversation_changed(state: &AppState, call: &LiveCall) {
         let queue = locked.record.queue.as_ref();
         (locked.org_id.clone(), queue.map(|queue| queue.queue_id.clone()), queue.and_then(|queue| queue.agent_id.clone()))
     };
+    // Every conversation here is a call, so the `.calls` topics carry the same updates.
     let mut topics = vec![format!("v2.conversations.{}", call.id)];
     if let Some(queue_id) = queue_id {
         topics.push(format!("v2.routing.queues.{queue_id}.conversations"));
+        topics.push(format!("v2.routing.queues.{queue_id}.conversations.calls"));
     }
     if let Some(agent_id) = agent_id {
         topics.push(format!("v2.users.{agent_id}.conversations"));
+        topics.push(format!("v2.users.{agent_id}.conversations.calls"));
     }
     let hub = state.notifications();
     let topics: Vec<String> = topics.into_iter().filter(|topic| hub.has_subscribers(&org_id, topic)).collect();
     if topics.is_empty() {
         return;
     }
-    let body = call.conversation();
+    let conversation = call.conversation();
+    let body = ConversationEvent::from(&conversation);
+    let call_body = CallConversationEvent::from(&conversation);
     for topic in topics {
-        hub.publish(&org_id, &topic, &body);
+        if topic.ends_with(".calls") {
+            hub.publish(&org_id, &topic, &call_body);
+        } else {
+            hub.publish(&org_id, &topic, &body);
+        }
     }
 }
 
@@ -35,8 +47,6 @@ pub fn routing_status_changed(state: &AppState, org_id: &str, user_id: &str, sta
     if !hub.has_subscribers(org_id, &topic) {
         return;
     }
-    let body = serde_json::json!({
-        "routingStatus": { "userId": user_id, "status": status, "startTime": crate::routes::support::now() }
-    });
+    let body = crate::notifications::events::routing_status_event(user_id, status, crate::routes::support::now());
     hub.publish(org_id, &topic, &body);
 }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use std::time::Duration;
-use switchboard_api::conversation::{Conversation, ParticipantAttributes};
+use switchboard_api::conversation::{CallConversation, Conversation, ParticipantAttributes};
 use switchboard_api::traffic::{
     BlockVisitView, CallPathView, CallerInputView, DataActionAttemptView, PlaceCallRequest, PlacedCall, TerminalView, TrafficList,
     TrafficRequest, TrafficStream, TrafficUpdate,
@@ -24,7 +24,7 @@ use switchboard_simulation::runtime::{AttemptOutcome, CallPath, InputSource, Ter
 pub fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/api/v2/conversations/{id}", get(get_conversation))
-        .route("/api/v2/conversations/calls/{id}", get(get_conversation))
+        .route("/api/v2/conversations/calls/{id}", get(get_call_conversation))
         .route("/api/v2/conversations/calls/{id}/participants/{participant}/attributes", patch(patch_attributes))
 }
 
@@ -47,6 +47,14 @@ fn live_call(state: &AppState, caller: &Caller, id: &str) -> Result<std::sync::A
 
 async fn get_conversation(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Conversation>, ApiError> {
     Ok(Json(live_call(&state, &caller, &id)?.conversation()))
+}
+
+async fn get_call_conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<CallConversation>, ApiError> {
+    Ok(Json(CallConversation::from(&live_call(&state, &caller, &id)?.conversation())))
 }
 
 async fn patch_attributes(

@@ -4,7 +4,7 @@
 //! what changed is published.
 
 use crate::state::AppState;
-use serde_json::json;
+use switchboard_api::events::{FlowEvent, PresenceEvent, PresenceEventDefinition, RoutingStatusEvent, RoutingStatusEventStatus};
 use switchboard_api::user::{RoutingStatus, UserPresence};
 
 /// A user's presence and routing status at one moment.
@@ -37,20 +37,29 @@ pub fn user_changed(state: &AppState, org_id: &str, user_id: &str, before: &User
     }
     let after = user_snapshot(state, org_id, user_id);
     if let Some(presence) = after.presence.as_ref().filter(|presence| before.presence.as_ref() != Some(*presence)) {
-        let body = json!({
-            "source": presence.source.clone().unwrap_or_else(|| "PURECLOUD".to_string()),
-            "presenceDefinition": {
-                "id": presence.presence_definition.id,
-                "systemPresence": presence.presence_definition.system_presence,
+        let body = PresenceEvent {
+            source: presence.source.clone().unwrap_or_else(|| "PURECLOUD".to_string()),
+            presence_definition: PresenceEventDefinition {
+                id: presence.presence_definition.id.clone(),
+                system_presence: presence.presence_definition.system_presence.clone(),
             },
-            "message": presence.message.clone().unwrap_or_default(),
-            "modifiedDate": presence.modified_date,
-        });
+            primary: presence.primary,
+            message: presence.message.clone().unwrap_or_default(),
+            modified_date: presence.modified_date.clone().unwrap_or_else(crate::routes::support::now),
+        };
         hub.publish(org_id, &presence_topic, &body);
     }
     if let Some(status) = after.routing_status.as_ref().filter(|status| before.routing_status.as_ref() != Some(*status)) {
-        let body = json!({ "routingStatus": { "status": status.status, "startTime": status.start_time } });
-        hub.publish(org_id, &status_topic, &body);
+        let start_time = status.start_time.clone().unwrap_or_else(crate::routes::support::now);
+        hub.publish(org_id, &status_topic, &routing_status_event(user_id, &status.status, start_time));
+    }
+}
+
+/// The one `v2.users.{id}.routingStatus` body, for REST changes and the ACD's alike.
+pub fn routing_status_event(user_id: &str, status: &str, start_time: String) -> RoutingStatusEvent {
+    RoutingStatusEvent {
+        id: user_id.to_string(),
+        routing_status: RoutingStatusEventStatus { status: status.to_string(), start_time },
     }
 }
 
@@ -63,6 +72,6 @@ pub fn flow_changed(state: &AppState, org_id: &str, flow_id: &str) {
     }
     let flow = state.with_org(org_id, |org| org.flows.get(flow_id).map(|record| record.flow.clone())).flatten();
     if let Some(flow) = flow {
-        hub.publish(org_id, &topic, &flow);
+        hub.publish(org_id, &topic, &FlowEvent::from(&flow));
     }
 }

@@ -10,7 +10,7 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use switchboard_api::EntityRef;
 use switchboard_api::paging::EntityListing;
-use switchboard_api::queue::{Queue, QueueMember, QueueMemberPatch, WritableEntity};
+use switchboard_api::queue::{Queue, QueueMember, QueueMemberListing, QueueMemberPatch, WritableEntity};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -110,7 +110,7 @@ async fn members(
     caller: Caller,
     Path(id): Path<String>,
     params: Params,
-) -> Result<Json<EntityListing<QueueMember>>, ApiError> {
+) -> Result<Json<QueueMemberListing>, ApiError> {
     read(&state, &caller, |org| {
         find(org, &id)?;
         let members: Vec<QueueMember> = org
@@ -130,7 +130,7 @@ async fn members(
                 })
             })
             .collect();
-        Ok(Json(paginate(members, &params, &format!("/api/v2/routing/queues/{id}/members"))?))
+        Ok(Json(QueueMemberListing::from(paginate(members, &params, &format!("/api/v2/routing/queues/{id}/members"))?)))
     })
 }
 

@@ -59,7 +59,8 @@ pub fn refresh_did_owners(org: &mut OrgStore) {
         .collect();
     for (id, owner) in owners {
         if let Some(did) = org.dids.get_mut(&id) {
-            did.owner_type = owner.as_ref().map(|_| "IVR".to_string());
+            // The real enum: USER, PHONE, IVR_CONFIG, GROUP.
+            did.owner_type = owner.as_ref().map(|_| "IVR_CONFIG".to_string());
             did.owner = owner;
         }
     }

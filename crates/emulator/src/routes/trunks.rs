@@ -36,6 +36,8 @@ async fn create_trunk(State(state): State<AppState>, caller: Caller, ApiJson(bod
             id: id.clone(),
             version: 1,
             state: Some("active".to_string()),
+            // The real platform always answers with a trunk type; external (SIP) unless told.
+            trunk_type: body.trunk_type.clone().or_else(|| Some("EXTERNAL".to_string())),
             self_uri: Some(format!("/api/v2/telephony/providers/edges/trunkbasesettings/{id}")),
             ..body
         };
@@ -54,7 +56,8 @@ async fn update_trunk(
     write(&state, &caller, |org| {
         let current = org.trunks.get(&id).cloned().ok_or_else(|| ApiError::not_found("trunk base settings", &id))?;
         check_version("trunk base settings", body.version, current.version)?;
-        let trunk = TrunkBase { id: id.clone(), version: current.version + 1, state: current.state, self_uri: current.self_uri, ..body };
+        let trunk_type = body.trunk_type.clone().or(current.trunk_type);
+        let trunk = TrunkBase { id: id.clone(), version: current.version + 1, state: current.state, self_uri: current.self_uri, trunk_type, ..body };
         org.trunks.insert(id, trunk.clone());
         Ok(Json(trunk))
     })

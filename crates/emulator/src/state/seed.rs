@@ -104,6 +104,7 @@ fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
     let organization = Organization {
         id: id.clone(),
         name: spec.name.clone(),
+        third_party_org_name: Some(spec.name.clone()),
         default_language: Some("en-us".to_string()),
         default_country_code: Some("US".to_string()),
         domain: Some(spec.name.clone()),

@@ -18,5 +18,8 @@ mod persistence;
 mod rate_limit;
 mod resources;
 mod sdk_contract;
+mod sdk_models;
+mod topics;
+mod wire_shapes;
 mod support;
 mod topology_options;

@@ -22,7 +22,7 @@ async fn start_with(config: NotificationConfig) -> RunningEmulator {
 }
 
 /// Creates a channel and returns `(id, connectUri)`.
-async fn create_channel(org: &OrgClient) -> (String, String) {
+pub async fn create_channel(org: &OrgClient) -> (String, String) {
     let response = org.post("/api/v2/notifications/channels", json!({})).await;
     assert_eq!(response.status(), 200);
     let channel: Value = response.json().await.expect("channel JSON");
@@ -32,12 +32,12 @@ async fn create_channel(org: &OrgClient) -> (String, String) {
     (id, uri)
 }
 
-async fn subscribe(org: &OrgClient, channel_id: &str, topics: &[String]) -> reqwest::Response {
+pub async fn subscribe(org: &OrgClient, channel_id: &str, topics: &[String]) -> reqwest::Response {
     let body: Vec<Value> = topics.iter().map(|topic| json!({ "id": topic })).collect();
     org.put(&format!("/api/v2/notifications/channels/{channel_id}/subscriptions"), Value::from(body)).await
 }
 
-async fn connect(uri: &str, last_event_id: Option<u64>) -> Socket {
+pub async fn connect(uri: &str, last_event_id: Option<u64>) -> Socket {
     let mut request = uri.into_client_request().expect("connectUri is a WebSocket URI");
     if let Some(id) = last_event_id {
         request.headers_mut().insert("Last-Event-ID", id.to_string().parse().expect("header value"));
@@ -64,7 +64,7 @@ fn is_heartbeat(message: &Value) -> bool {
 }
 
 /// The next message that is not a heartbeat; panics on close.
-async fn next_event(socket: &mut Socket) -> Value {
+pub async fn next_event(socket: &mut Socket) -> Value {
     loop {
         match next_message(socket).await {
             Ok(message) if is_heartbeat(&message) => continue,

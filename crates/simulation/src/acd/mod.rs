@@ -1,12 +1,17 @@
 //! The ACD: queues of waiting calls and the agents who answer them.
 //!
-//! Routing is longest-idle-agent: a call that arrives when members are idle goes to the one idle the
-//! longest; an agent who becomes free takes the best waiting call over all its queues (highest
-//! priority, then longest waiting). Pure bookkeeping driven by the engine; times are the caller's.
+//! Routing follows `policy` (shared with the emulator's live ACD): a call that arrives when members
+//! are idle goes to the one idle the longest; an agent who becomes free takes the best waiting call
+//! over all its queues (highest priority, then first come). Per queue, priority levels of FIFO
+//! lines and a deque of idle agents in the order they became idle are indexes that give the
+//! policy's answer in O(1); `policy_tests` checks them against `policy` on one table of cases.
+//! Pure bookkeeping driven by the engine; times are the caller's.
 //! Removals (abandoned calls, agents taken by another queue) are lazy: entries are checked when
 //! they reach the front, so every operation is O(1) amortised.
 
 use std::collections::VecDeque;
+
+pub mod policy;
 
 pub type QueueId = u32;
 pub type AgentId = u32;
@@ -54,6 +59,17 @@ struct Waiting {
     call: CallRef,
     since_ms: u64,
     sequence: u64,
+}
+
+impl Waiting {
+    fn as_policy(&self, priority: i32) -> policy::WaitingCall {
+        policy::WaitingCall { priority, arrived_ms: policy_ms(self.since_ms), sequence: self.sequence }
+    }
+}
+
+/// Virtual milliseconds as the policy's signed times (a run never reaches `i64::MAX` ms).
+fn policy_ms(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
 #[derive(Debug, Default)]
@@ -225,8 +241,8 @@ impl Acd {
                 let better = match &best {
                     None => true,
                     Some((_, best_priority, best_head)) => {
-                        (priority, std::cmp::Reverse((head.since_ms, head.sequence)))
-                            > (*best_priority, std::cmp::Reverse((best_head.since_ms, best_head.sequence)))
+                        policy::serve_order(&head.as_policy(priority), &best_head.as_policy(*best_priority))
+                            == std::cmp::Ordering::Less
                     }
                 };
                 if better {
@@ -300,5 +316,7 @@ impl Acd {
     }
 }
 
+#[cfg(test)]
+mod policy_tests;
 #[cfg(test)]
 mod tests;

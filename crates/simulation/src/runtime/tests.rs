@@ -275,6 +275,8 @@ fn expressions_read_the_call_clock_and_the_driver_seed() {
     assert_eq!(first.get("Stamp").map(String::as_str), Some("2026-11-29T04:01:30.000Z"));
     assert_eq!(first, run(1), "the same seed draws the same Random");
     assert_ne!(first.get("Dice"), run(2).get("Dice"), "another seed draws another");
+}
+
 // ---- The Architect blocks, one table of cases run through one helper. ----
 
 /// Runs a call to its end: timed effects are skipped, data actions succeed with no outputs.
