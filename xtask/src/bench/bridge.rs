@@ -28,7 +28,12 @@ use switchboard_platform::{ClientConfig, OrgClient, PlatformExt};
 use switchboard_simulation::distribution::DurationDistribution;
 
 const ORG: &str = "na-east-1";
+/// Offered calls per second; `SWITCHBOARD_BENCH_BRIDGE_CPS` overrides it to look for saturation.
 const CALLS_PER_SECOND: f64 = 40.0;
+
+fn calls_per_second() -> f64 {
+    std::env::var("SWITCHBOARD_BENCH_BRIDGE_CPS").ok().and_then(|text| text.parse().ok()).unwrap_or(CALLS_PER_SECOND)
+}
 const SPEED_UP: f64 = 1_000.0;
 const LOAD: Duration = Duration::from_secs(10);
 const INSTANCES: usize = 100;
@@ -137,7 +142,7 @@ async fn run_store(label: &str, state_url: &str) -> anyhow::Result<StoreRun> {
     let request = TrafficRequest {
         org: ORG.to_string(),
         did: "+13175550000".to_string(),
-        calls_per_minute: Some(CALLS_PER_SECOND * 60.0 / SPEED_UP),
+        calls_per_minute: Some(calls_per_second() * 60.0 / SPEED_UP),
         speed_up: Some(SPEED_UP),
         seed: Some(4),
         ..TrafficRequest::default()
@@ -304,7 +309,7 @@ async fn token(emulator: &RunningEmulator) -> anyhow::Result<String> {
 }
 
 pub async fn run() -> anyhow::Result<()> {
-    println!("\n## bridge: {CALLS_PER_SECOND} calls/s for {}s (time x{SPEED_UP}), every call queues", LOAD.as_secs());
+    println!("\n## bridge: {} calls/s for {}s (time x{SPEED_UP}), every call queues", calls_per_second(), LOAD.as_secs());
     println!("| store | calls queued | events/s | effects/s | baseline p50 / p99 (queued event seen) | bridge p50 / p99 (arrival → attributes) | p99 ratio | drain lag |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let dir = std::env::temp_dir().join(format!("switchboard-bench-bridge-{}", std::process::id()));
