@@ -100,10 +100,11 @@ impl Pool {
         }
     }
 
-    fn client_for(&self, index: usize) -> Arc<dyn Platform> {
+    /// `None` only when the pool has no client at all (`start` refuses that; `spawn` may not).
+    fn client_for(&self, index: usize) -> Option<Arc<dyn Platform>> {
         // 20 channels per OAuth client: slot 0..19 on the first client, 20..39 on the second.
         let which = (index / self.config.channels_per_client.max(1)).min(self.clients.len().saturating_sub(1));
-        self.clients[which].clone()
+        self.clients.get(which).cloned()
     }
 
     /// Creates and connects the platform channels of newly opened slots; returns the slots that
@@ -112,7 +113,10 @@ impl Pool {
         let mut failed = BTreeSet::new();
         let mut waiting = Vec::new();
         for &index in indexes {
-            let client = self.client_for(index);
+            let Some(client) = self.client_for(index) else {
+                failed.insert(index);
+                continue;
+            };
             let channel = match client.notifications().create_channel().await {
                 Ok(channel) => channel,
                 Err(error) => {
