@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod contact_center;
 pub mod crm;
 pub mod error;
+pub mod limits;
 pub mod middleware;
 pub mod notifications;
 pub mod routes;
@@ -42,7 +43,8 @@ pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Rout
         .fallback(|| async { ApiError::no_route() })
         .layer(from_fn_with_state(state.clone(), edge::edge))
         // Control and health routes are outside faults and counters on purpose: a test must be
-        // able to remove a fault rule that matches `/**`.
-        .merge(routes::control_routes())
+        // able to remove a fault rule that matches `/**`. Their rejections still get the body.
+        .merge(routes::control_routes().layer(axum::middleware::map_response(middleware::rejections::genesys_body)))
+        .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_BYTES_MAX))
         .with_state(state)
 }

@@ -7,6 +7,7 @@
 
 pub mod counters;
 pub mod faults;
+pub mod glob;
 pub mod ids;
 mod lookup;
 pub mod persist;
