@@ -3,6 +3,7 @@
 //! real platform, plus the seeds' extensions unless `strict`.
 
 pub mod analytics;
+pub mod connection;
 pub mod contact_center;
 pub mod crm;
 pub mod error;
@@ -14,6 +15,7 @@ mod server;
 pub mod state;
 pub mod topology;
 
+pub use connection::ConnectionTimeouts;
 pub use error::{ApiError, EmulatorError};
 pub use server::{ConnectionKill, EmulatorOptions, RunningEmulator, serve, spawn};
 pub use state::{AppState, Settings};

@@ -31,6 +31,9 @@ pub const GLOB_BYTES_MAX: usize = 512;
 pub const BODY_BYTES_MAX: usize = 2 * 1024 * 1024;
 /// A request path, in bytes (414 above; hyper itself refuses URIs over 64 KiB first).
 pub const PATH_BYTES_MAX: usize = 8 * 1024;
+/// Request line plus headers, in bytes (hyper answers 431 or 414 itself above it, with an
+/// empty body: it refuses before the emulator's code runs).
+pub const HEADER_BYTES_MAX: usize = 64 * 1024;
 /// One decoded path segment (an id or a name in the path), in characters.
 pub const PATH_SEGMENT_CHARS_MAX: usize = 512;
 /// A `name` (or `*Name`) field in a body, in characters.

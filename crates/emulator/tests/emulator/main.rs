@@ -3,6 +3,7 @@
 mod analytics;
 mod auth;
 mod concurrency;
+mod connections;
 mod contact_center;
 mod crm;
 mod datatables;
