@@ -36,7 +36,7 @@ pub fn app(state: AppState) -> Router {
 pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Router<AppState>) -> Router {
     let api = routes::api_routes(state.strict()).merge(extra_api);
     // The ETag layer reads current representations through an un-layered copy of the API.
-    let etag = (!state.strict()).then(|| etag::EtagReader(api.clone().with_state(state.clone())));
+    let etag = (!state.strict()).then(|| etag::EtagReader::new(api.clone().with_state(state.clone())));
     let api = api.layer(from_fn_with_state(gate::ApiGate { state: state.clone(), etag }, gate::gate));
     Router::new()
         .merge(api)
