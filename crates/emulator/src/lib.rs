@@ -7,6 +7,7 @@ pub mod connection;
 pub mod contact_center;
 pub mod crm;
 pub mod error;
+pub mod flow_body;
 pub mod limits;
 pub mod middleware;
 pub mod notifications;

@@ -148,3 +148,29 @@ async fn long_names_and_control_characters_are_refused_and_store_nothing() {
     }
     assert_eq!(client.get_json("/api/v2/routing/queues?pageSize=100").await["total"], before);
 }
+
+#[tokio::test]
+async fn a_flow_version_with_a_wrongly_typed_block_field_is_a_400_naming_block_and_field() {
+    let emulator = start_default().await;
+    let client = login(&emulator, "na-east-1").await;
+    let created: Value = client.post("/api/v2/flows", json!({"name": "Typed IVR", "type": "inboundcall"})).await.json().await.expect("flow");
+    let flow_id = created["id"].as_str().expect("id");
+    let definition = json!({
+        "name": "Typed IVR",
+        "start": "greet",
+        "blocks": {
+            "greet": {"type": "play", "prompt": "Hello", "next": "to_queue"},
+            "to_queue": {"type": "transfer_to_queue", "queue": 12345}
+        }
+    });
+    let response = client.post(&format!("/api/v2/flows/{flow_id}/versions"), definition).await;
+    let error = assert_error(response, 400, "invalid.value").await;
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("blocks.to_queue.queue:"), "{message}");
+    // A field of the wrong JSON type for its serde type is named by its path too.
+    let wrong = json!({"name": "Typed IVR", "start": "greet", "blocks": {"greet": {"type": "play", "prompt": "Hi", "duration_ms": "long", "next": "greet"}}});
+    let error = assert_error(client.post(&format!("/api/v2/flows/{flow_id}/versions"), wrong).await, 400, "bad.request").await;
+    assert!(error["message"].as_str().is_some_and(|message| message.contains("blocks.greet")), "{error}");
+    let versions = client.get_json(&format!("/api/v2/flows/{flow_id}/versions")).await;
+    assert_eq!(versions["total"], 0, "{versions}");
+}
