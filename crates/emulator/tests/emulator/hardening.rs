@@ -174,3 +174,30 @@ async fn a_flow_version_with_a_wrongly_typed_block_field_is_a_400_naming_block_a
     let versions = client.get_json(&format!("/api/v2/flows/{flow_id}/versions")).await;
     assert_eq!(versions["total"], 0, "{versions}");
 }
+
+#[tokio::test]
+async fn a_channel_cannot_subscribe_to_another_orgs_user_or_queue() {
+    let emulator = start_default().await;
+    let home = login(&emulator, "na-east-1").await;
+    let other = login(&emulator, "eu-central-1").await;
+    let foreign_user = other.get_json("/api/v2/users").await["entities"][0]["id"].as_str().expect("a user").to_string();
+    let foreign_queue = other.get_json("/api/v2/routing/queues").await["entities"][0]["id"].as_str().expect("a queue").to_string();
+    let own_user = home.get_json("/api/v2/users").await["entities"][0]["id"].as_str().expect("a user").to_string();
+    let channel: Value = home.post("/api/v2/notifications/channels", json!({})).await.json().await.expect("channel");
+    let channel_id = channel["id"].as_str().expect("id");
+    let path = format!("/api/v2/notifications/channels/{channel_id}/subscriptions");
+    let topics = json!([
+        {"id": format!("v2.users.{own_user}.presence")},
+        {"id": format!("v2.users.{foreign_user}.presence")},
+        {"id": format!("v2.routing.queues.{foreign_queue}.conversations")},
+    ]);
+    let answer: Value = home.put(&path, topics).await.json().await.expect("listing");
+    let state_of = |topic: String| answer["entities"].as_array().and_then(|entities| entities.iter().find(|entity| entity["id"] == topic.as_str()).cloned());
+    assert_eq!(state_of(format!("v2.users.{own_user}.presence")).map(|entity| entity["state"].clone()), Some(json!("Permitted")));
+    let refused = state_of(format!("v2.users.{foreign_user}.presence")).expect("answered");
+    assert_eq!(refused["state"], "Rejected", "{answer}");
+    assert!(refused["rejectionReason"].is_string(), "{answer}");
+    assert_eq!(state_of(format!("v2.routing.queues.{foreign_queue}.conversations")).map(|entity| entity["state"].clone()), Some(json!("Rejected")));
+    let listed = home.get_json(&path).await;
+    assert_eq!(listed["entities"].as_array().map(Vec::len), Some(1), "only the own topic is subscribed: {listed}");
+}
