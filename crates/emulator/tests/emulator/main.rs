@@ -11,6 +11,7 @@ mod default_topology;
 mod errors;
 mod faults;
 mod flows;
+mod fuzz;
 mod hardening;
 mod notifications;
 mod paging;
