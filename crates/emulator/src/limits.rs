@@ -166,9 +166,16 @@ pub fn path(path: &str) -> Result<(), ApiError> {
         ));
     }
     for segment in path.split('/') {
-        let decoded = percent_decode(segment)
-            .ok_or_else(|| ApiError::bad_request(format!("path segment `{}`: invalid percent-encoding", short(segment))))?;
-        if decoded.chars().count() > PATH_SEGMENT_CHARS_MAX {
+        // The hot path (no escapes) checks the segment in place, allocating nothing.
+        let decoded = if segment.contains('%') {
+            std::borrow::Cow::Owned(
+                percent_decode(segment)
+                    .ok_or_else(|| ApiError::bad_request(format!("path segment `{}`: invalid percent-encoding", short(segment))))?,
+            )
+        } else {
+            std::borrow::Cow::Borrowed(segment)
+        };
+        if decoded.len() > PATH_SEGMENT_CHARS_MAX && decoded.chars().count() > PATH_SEGMENT_CHARS_MAX {
             return Err(ApiError::invalid_value(format!("path segment: at most {PATH_SEGMENT_CHARS_MAX} characters")));
         }
         if has_control(&decoded, false) {
@@ -185,9 +192,6 @@ fn short(text: &str) -> String {
 
 /// Percent-decodes a path segment; `None` for a bad escape or bytes that are not UTF-8.
 fn percent_decode(segment: &str) -> Option<String> {
-    if !segment.contains('%') {
-        return Some(segment.to_string());
-    }
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
