@@ -16,11 +16,7 @@ enum Wanted {
 }
 
 fn check(block: &str, field: &str, expression: &Expression, wanted: Wanted) -> Result<(), ApiError> {
-    let fits = match (&expression.0, wanted) {
-        (Value::String(_), _) => true,
-        (Value::Boolean(_), Wanted::Boolean) => true,
-        _ => false,
-    };
+    let fits = matches!((&expression.0, wanted), (Value::String(_), _) | (Value::Boolean(_), Wanted::Boolean));
     if fits {
         return Ok(());
     }

@@ -172,7 +172,7 @@ fn ids_of(state: &AppState, org_id: &str) -> BTreeMap<&'static str, Vec<String>>
         .unwrap_or_default()
 }
 
-fn pick<'a>(pool: &'a [String], index: usize) -> Option<&'a str> {
+fn pick(pool: &[String], index: usize) -> Option<&str> {
     (!pool.is_empty()).then(|| pool[index % pool.len()].as_str())
 }
 
@@ -192,7 +192,7 @@ fn path_for(template: &str, case: &Case, pools: &Pools) -> String {
             "source" => Some("PURECLOUD"),
             "action" => ["checkout", "checkin", "publish", "revert", "unlock", "nothing"].get(choice % 6).copied(),
             _ if case.category == 5 => None,
-            _ if choice % 5 == 0 => pools.foreign.get(kind).and_then(|pool| pick(pool, choice)),
+            _ if choice.is_multiple_of(5) => pools.foreign.get(kind).and_then(|pool| pick(pool, choice)),
             _ => pools.home.get(kind).and_then(|pool| pick(pool, choice)),
         };
         match real {
@@ -231,7 +231,7 @@ fn build(case: &Case, pools: &Pools) -> Option<Request<Body>> {
         1 => case.bytes.clone(),
         2 => serde_json::to_vec(&case.json).ok()?,
         3 => with_extremes(case),
-        4 => nested(case.depth, case.pick % 2 == 0),
+        4 => nested(case.depth, case.pick.is_multiple_of(2)),
         _ => serde_json::to_vec(&case.json).ok()?,
     };
     let token = match (case.category, case.pick % 5) {
