@@ -58,13 +58,15 @@ pub struct FaultRuleList {
     pub rules: Vec<FaultRule>,
 }
 
-/// One row of `GET /_emulator/counters`: requests seen per org, method and concrete path.
+/// One row of `GET /_emulator/counters`: requests seen per org, method and route template
+/// (`/api/v2/users/{userId}`; requests no route took are counted under `unmatched`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestCounter {
     /// Org id, or `-` when the request carried no valid token.
     pub org: String,
     pub method: String,
+    /// The route template, not the concrete path, so the counters stay bounded.
     pub path: String,
     pub count: u64,
 }

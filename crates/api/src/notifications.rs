@@ -47,9 +47,11 @@ pub struct ChannelListing {
 #[serde(rename_all = "camelCase")]
 pub struct ChannelTopic {
     pub id: String,
-    /// `Permitted` for every topic the emulator accepts (the real one may say `Rejected`).
+    /// `Permitted`, or `Rejected` for a topic on another org's object (with `rejectionReason`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_uri: Option<String>,
 }

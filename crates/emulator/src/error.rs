@@ -62,6 +62,22 @@ impl ApiError {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, message)
     }
+    /// An error for a bare status (an injected fault, a rejection axum or hyper answered),
+    /// with the platform's code for that status.
+    pub fn for_status(status: StatusCode, message: impl Into<String>) -> Self {
+        let code = match status.as_u16() {
+            401 => codes::UNAUTHORIZED,
+            403 => codes::FORBIDDEN,
+            404 => codes::NOT_FOUND,
+            409 => codes::CONFLICT,
+            412 => codes::PRECONDITION_FAILED,
+            429 => codes::TOO_MANY_REQUESTS,
+            503 => codes::SERVICE_UNAVAILABLE,
+            400..=499 => codes::BAD_REQUEST,
+            _ => codes::INTERNAL,
+        };
+        Self::new(status, code, message)
+    }
     pub fn with_retry_after(mut self, seconds: Option<u64>) -> Self {
         self.retry_after = seconds;
         self

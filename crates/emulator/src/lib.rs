@@ -4,9 +4,12 @@
 
 pub mod analytics;
 mod architect;
+pub mod connection;
 pub mod contact_center;
 pub mod crm;
 pub mod error;
+pub mod flow_body;
+pub mod limits;
 pub mod middleware;
 pub mod notifications;
 pub mod routes;
@@ -14,6 +17,7 @@ mod server;
 pub mod state;
 pub mod topology;
 
+pub use connection::ConnectionTimeouts;
 pub use error::{ApiError, EmulatorError};
 pub use server::{ConnectionKill, EmulatorOptions, RunningEmulator, serve, spawn};
 pub use state::{AppState, Settings};
@@ -34,7 +38,7 @@ pub fn app(state: AppState) -> Router {
 pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Router<AppState>) -> Router {
     let api = routes::api_routes(state.strict()).merge(extra_api);
     // The ETag layer reads current representations through an un-layered copy of the API.
-    let etag = (!state.strict()).then(|| etag::EtagReader(api.clone().with_state(state.clone())));
+    let etag = (!state.strict()).then(|| etag::EtagReader::new(api.clone().with_state(state.clone())));
     let api = api.layer(from_fn_with_state(gate::ApiGate { state: state.clone(), etag }, gate::gate));
     Router::new()
         .merge(api)
@@ -43,7 +47,8 @@ pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Rout
         .fallback(|| async { ApiError::no_route() })
         .layer(from_fn_with_state(state.clone(), edge::edge))
         // Control and health routes are outside faults and counters on purpose: a test must be
-        // able to remove a fault rule that matches `/**`.
-        .merge(routes::control_routes())
+        // able to remove a fault rule that matches `/**`. Their rejections still get the body.
+        .merge(routes::control_routes().layer(axum::middleware::map_response(middleware::rejections::genesys_body)))
+        .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_BYTES_MAX))
         .with_state(state)
 }

@@ -2,11 +2,11 @@
 //! serves connections itself (hyper http1 with upgrades) so that a fault rule can reset a TCP
 //! connection — something a handler cannot do through `axum::serve`.
 
+use crate::connection::ConnectionTimeouts;
 use crate::error::EmulatorError;
 use crate::state::{AppState, Settings, persist, seed};
 use crate::topology::Topology;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
@@ -39,6 +39,8 @@ pub struct EmulatorOptions {
     pub rate_limit_window: Duration,
     /// Notification channel limits and timings (tests shorten heartbeats and expiry).
     pub notifications: crate::notifications::NotificationConfig,
+    /// Header-read (and idle), body-read and TLS handshake timeouts of every listener.
+    pub connections: ConnectionTimeouts,
 }
 
 impl Default for EmulatorOptions {
@@ -52,6 +54,7 @@ impl Default for EmulatorOptions {
             rate_limit_per_minute: 300,
             rate_limit_window: Duration::from_secs(60),
             notifications: crate::notifications::NotificationConfig::default(),
+            connections: ConnectionTimeouts::default(),
         }
     }
 }
@@ -126,6 +129,7 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         rate_limit_per_minute: options.rate_limit_per_minute,
         rate_limit_window: options.rate_limit_window,
         notifications: options.notifications.clone(),
+        connections: options.connections,
         ..Settings::default()
     };
     let state = AppState::new(store, settings);
@@ -146,7 +150,7 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
     // Topology integrations may point at this emulator's own CRM, whose address is known only now.
     crate::crm::point_integrations_at(&state, &format!("http://{addr}"));
     let (stop, stopped) = watch::channel(false);
-    let server = tokio::spawn(serve(listener, crate::app(state.clone()), stopped));
+    let server = tokio::spawn(serve_with(listener, crate::app(state.clone()), stopped, options.connections));
     Ok(RunningEmulator {
         addr,
         credentials: state.credentials(),
@@ -158,15 +162,21 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
     })
 }
 
-/// Serves `router` on `listener` until `stopped` flips or its sender is dropped.
-pub async fn serve(listener: TcpListener, router: Router, mut stopped: watch::Receiver<bool>) {
+/// Serves `router` on `listener` until `stopped` flips or its sender is dropped, with the
+/// default connection timeouts.
+pub async fn serve(listener: TcpListener, router: Router, stopped: watch::Receiver<bool>) {
+    serve_with(listener, router, stopped, ConnectionTimeouts::default()).await;
+}
+
+/// `serve` with given connection timeouts.
+pub async fn serve_with(listener: TcpListener, router: Router, mut stopped: watch::Receiver<bool>, timeouts: ConnectionTimeouts) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             _ = stopped.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    connections.spawn(serve_connection(stream, peer, router.clone()));
+                    connections.spawn(serve_connection(stream, peer, router.clone(), timeouts));
                 }
                 Err(error) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -194,7 +204,7 @@ impl ConnectionKill {
     }
 }
 
-async fn serve_connection(stream: TcpStream, peer: SocketAddr, router: Router) {
+async fn serve_connection(stream: TcpStream, peer: SocketAddr, router: Router, timeouts: ConnectionTimeouts) {
     let _ = stream.set_nodelay(true);
     let kill = ConnectionKill::default();
     let stream = KillableStream { inner: stream, killed: kill.killed.clone() };
@@ -202,9 +212,9 @@ async fn serve_connection(stream: TcpStream, peer: SocketAddr, router: Router) {
     let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
         request.extensions_mut().insert(request_kill.clone());
         request.extensions_mut().insert(ConnectInfo(peer));
-        router.clone().oneshot(request.map(Body::new))
+        router.clone().oneshot(crate::connection::timed(request, timeouts.body_read))
     });
-    let connection = hyper::server::conn::http1::Builder::new()
+    let connection = crate::connection::http1(&timeouts)
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();
     tokio::select! {

@@ -75,8 +75,9 @@ pub fn aggregate(
             data: buckets
                 .into_iter()
                 .map(|(bucket, metrics)| {
-                    let start = window.start_ms + bucket * granularity_ms;
-                    let end = (start + granularity_ms).min(window.end_ms);
+                    // Saturating: a bucket never starts or ends outside the window.
+                    let start = window.start_ms.saturating_add(bucket.saturating_mul(granularity_ms));
+                    let end = start.saturating_add(granularity_ms).min(window.end_ms);
                     StatisticalResponse {
                         interval: format_window(start, end),
                         // Metrics in the order the query named them.

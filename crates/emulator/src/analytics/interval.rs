@@ -35,9 +35,11 @@ pub fn parse_interval(text: &str) -> Result<Window, String> {
     Ok(window)
 }
 
-/// `PnW`, `PnD`, `PTnHnMnS` and combinations such as `P1DT12H`, in milliseconds.
+/// `PnW`, `PnD`, `PTnHnMnS` and combinations such as `P1DT12H`, in milliseconds, at most
+/// `limits::ANALYTICS_SPAN_MAX` (checked, so `PT9223372036854775807S` is an error, not a wrap).
 pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
-    let invalid = || format!("'{text}' is not an ISO-8601 duration such as PT15M");
+    let max_ms = crate::limits::ANALYTICS_SPAN_MAX.num_milliseconds();
+    let invalid = || format!("'{text}' is not an ISO-8601 duration such as PT15M of at most {max_ms} ms");
     let rest = text.strip_prefix('P').ok_or_else(invalid)?;
     let (date_part, time_part) = match rest.split_once('T') {
         Some((date, time)) => (date, Some(time)),
@@ -53,7 +55,11 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
             }
             let unit = units.iter().find(|(name, _)| *name == character).ok_or_else(invalid)?.1;
             let value: f64 = number.parse().map_err(|_| invalid())?;
-            total += (value * unit as f64) as i64;
+            let part_ms = value * unit as f64;
+            if !(part_ms.is_finite() && part_ms <= max_ms as f64) {
+                return Err(invalid());
+            }
+            total = total.checked_add(part_ms as i64).filter(|total| *total <= max_ms).ok_or_else(invalid)?;
             number.clear();
         }
         if number.is_empty() { Ok(()) } else { Err(invalid()) }
@@ -92,5 +98,14 @@ mod tests {
         assert_eq!(window.end_ms - window.start_ms, 3_600_000);
         assert_eq!(format_window(window.start_ms, window.end_ms), "2024-01-15T08:00:00.000Z/2024-01-15T09:00:00.000Z");
         assert!(parse_interval("2024-01-15T09:00:00Z/2024-01-15T08:00:00Z").is_err());
+    }
+
+    #[test]
+    fn overflowing_durations_are_errors_not_wraps() {
+        // The measured defect: these answered 200 with an interval ending in a negative number.
+        for text in ["PT9223372036854775807S", "P106751991167W", "P1e308D", "P99999999999999999999W", "PT1000000000000H"] {
+            assert!(parse_duration_ms(text).is_err(), "{text}");
+        }
+        assert_eq!(parse_duration_ms("P520W"), Ok(520 * 604_800_000));
     }
 }

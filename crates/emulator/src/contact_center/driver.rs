@@ -46,10 +46,12 @@ pub enum CallError {
     NoFlow { org: String, did: String },
     #[error("flow '{flow}' (for number '{did}') has no published version that compiles")]
     NotPublished { flow: String, did: String },
-    #[error("speedUp must be a positive number, got {0}")]
+    #[error("{0}")]
     InvalidSpeedUp(String),
     #[error("dtmf: '{0}' is not a DTMF key (0-9, *, #)")]
     InvalidDtmf(char),
+    #[error("{0} calls are live; no more until some end")]
+    TooManyCalls(usize),
 }
 
 pub(super) fn now_ms() -> i64 {
@@ -58,8 +60,11 @@ pub(super) fn now_ms() -> i64 {
 
 /// Starts a call on `did` and returns at once; the call runs in its own task. Needs a tokio runtime.
 pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall>, CallError> {
-    if !(request.speed_up.is_finite() && request.speed_up > 0.0) {
-        return Err(CallError::InvalidSpeedUp(request.speed_up.to_string()));
+    if let Err(error) = crate::limits::speed_up(request.speed_up) {
+        return Err(CallError::InvalidSpeedUp(error.message));
+    }
+    if state.contact_center().live_call_count() >= crate::limits::LIVE_CALLS_MAX {
+        return Err(CallError::TooManyCalls(crate::limits::LIVE_CALLS_MAX));
     }
     if let Some(key) = request.dtmf.iter().flat_map(|keys| keys.chars()).find(|key| !is_dtmf_key(*key) && !key.is_whitespace()) {
         return Err(CallError::InvalidDtmf(key));
@@ -129,7 +134,8 @@ pub fn placed_call(call: &LiveCall) -> PlacedCall {
 
 pub(super) async fn sleep_modelled(ms: u64, speed_up: f64) {
     if ms > 0 {
-        tokio::time::sleep(Duration::from_secs_f64(ms as f64 / 1_000.0 / speed_up)).await;
+        // Checked conversion: a speed-up is range-checked on entry, but nothing here may panic.
+        tokio::time::sleep(crate::limits::scaled(ms, speed_up)).await;
     }
 }
 

@@ -99,6 +99,12 @@ impl ContactCenter {
             .collect()
     }
 
+    /// Calls placed and not yet ended, in every org (bounded by `limits::LIVE_CALLS_MAX`).
+    pub fn live_call_count(&self) -> usize {
+        let book = self.lock_calls();
+        book.calls.len().saturating_sub(book.ended.len())
+    }
+
     /// Finished records plus snapshots of live calls, for queries that must see calls in progress.
     pub fn records_with_live(&self, org_id: &str) -> Vec<crate::analytics::ConversationRecord> {
         let mut records = self.analytics.records(org_id);

@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use std::time::Duration;
 use switchboard_api::conversation::{CallConversation, Conversation, ParticipantAttributes};
 use switchboard_api::traffic::{
     BlockVisitView, CallPathView, CallerInputView, DataActionAttemptView, PlaceCallRequest, PlacedCall, TerminalView, TrafficList,
@@ -133,6 +132,8 @@ async fn post_call(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<PlaceCallRequest>,
 ) -> Result<(StatusCode, Json<PlacedCall>), ApiError> {
+    // Checked before the call is placed, so a bad wait places nothing.
+    let limit = crate::limits::wait(request.timeout_ms, 30_000)?;
     let call = place_call(
         &state,
         CallRequest {
@@ -146,11 +147,11 @@ async fn post_call(
     )
     .map_err(|error| match error {
         CallError::UnknownOrg(_) => ApiError::not_found("Org", &request.org),
+        CallError::TooManyCalls(_) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, switchboard_api::error::codes::TOO_MANY_REQUESTS, error.to_string()).with_retry_after(Some(1)),
         other => ApiError::bad_request(other.to_string()),
     })?;
     if !request.no_wait {
         let phase = if request.wait_for_end { Phase::Ended } else { Phase::Queued };
-        let limit = Duration::from_millis(request.timeout_ms.unwrap_or(30_000));
         let _ = tokio::time::timeout(limit, call.reached(phase)).await;
     }
     Ok((StatusCode::CREATED, Json(placed_call(&call))))
@@ -172,10 +173,10 @@ async fn get_call(
     };
     if let Some(phase) = phase {
         let limit = match params.get("timeoutMs") {
-            None => 30_000,
-            Some(text) => text.parse().map_err(|_| ApiError::invalid_value(format!("timeoutMs: expected milliseconds, got `{text}`")))?,
+            None => None,
+            Some(text) => Some(text.parse().map_err(|_| ApiError::invalid_value(format!("timeoutMs: expected milliseconds, got `{text}`")))?),
         };
-        let _ = tokio::time::timeout(Duration::from_millis(limit), call.reached(phase)).await;
+        let _ = tokio::time::timeout(crate::limits::wait(limit, 30_000)?, call.reached(phase)).await;
     }
     Ok(Json(placed_call(&call)))
 }

@@ -11,7 +11,6 @@ use rand_distr::{Distribution, Exp};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use switchboard_api::traffic::{TrafficRequest, TrafficStream, TrafficUpdate};
 use tokio::sync::watch;
 
@@ -54,19 +53,43 @@ fn per_minute(calls_per_minute: Option<f64>, calls_per_hour: Option<f64>) -> Res
         (None, Some(rate)) => Some(rate / 60.0),
         (None, None) => None,
     };
-    match rate {
-        Some(rate) if !(rate.is_finite() && rate >= 0.0) => {
-            Err(TrafficError::Invalid(format!("the call rate must be zero or more, got {rate}")))
-        }
-        other => Ok(other),
+    let max = crate::limits::CALLS_PER_MINUTE_MAX;
+    match (rate, calls_per_minute.is_some()) {
+        (Some(_), true) => calls_per_minute.map(|rate| checked("callsPerMinute", rate, max)).transpose(),
+        (Some(_), false) => calls_per_hour.map(|rate| checked("callsPerHour", rate, max * 60.0).map(|rate| rate / 60.0)).transpose(),
+        (None, _) => Ok(None),
     }
+}
+
+fn checked(field: &str, value: f64, max: f64) -> Result<f64, TrafficError> {
+    crate::limits::number_in(field, value, 0.0, max).map_err(|error| TrafficError::Invalid(error.message))
+}
+
+/// Refuses a stream whose arrivals per wall-clock second would exceed the limit.
+fn check_arrivals(per_minute: f64, curve: &Option<Vec<f64>>, speed_up: f64) -> Result<(), TrafficError> {
+    let peak = curve.as_ref().map_or(1.0, |values| values.iter().copied().fold(0.0, f64::max));
+    let per_second = per_minute * peak * speed_up / 60.0;
+    let max = crate::limits::ARRIVALS_PER_SECOND_MAX;
+    if per_second > max {
+        return Err(TrafficError::Invalid(format!(
+            "callsPerMinute × curve × speedUp makes {per_second} calls per second; at most {max}"
+        )));
+    }
+    Ok(())
 }
 
 fn check_curve(curve: &Option<Vec<f64>>) -> Result<(), TrafficError> {
     match curve {
-        Some(values) if values.len() != 24 || values.iter().any(|value| !(value.is_finite() && *value >= 0.0)) => Err(
-            TrafficError::Invalid(format!("curve must hold 24 non-negative hourly multipliers, got {} values", values.len())),
-        ),
+        Some(values)
+            if values.len() != 24
+                || values.iter().any(|value| !(value.is_finite() && (0.0..=crate::limits::CURVE_MULTIPLIER_MAX).contains(value))) =>
+        {
+            Err(TrafficError::Invalid(format!(
+                "curve: must hold 24 hourly multipliers from 0 to {}, got {} values",
+                crate::limits::CURVE_MULTIPLIER_MAX,
+                values.len()
+            )))
+        }
         _ => Ok(()),
     }
 }
@@ -82,9 +105,10 @@ impl TrafficController {
         let rate = per_minute(request.calls_per_minute, request.calls_per_hour)?
             .ok_or_else(|| TrafficError::Invalid("callsPerMinute or callsPerHour is required".into()))?;
         check_curve(&request.curve)?;
-        let speed_up = request.speed_up.unwrap_or(1.0);
-        if !(speed_up.is_finite() && speed_up > 0.0) {
-            return Err(TrafficError::Invalid(format!("speedUp must be a positive number, got {speed_up}")));
+        let speed_up = crate::limits::speed_up(request.speed_up.unwrap_or(1.0)).map_err(|error| TrafficError::Invalid(error.message))?;
+        check_arrivals(rate, &request.curve, speed_up)?;
+        if self.lock().len() >= crate::limits::TRAFFIC_STREAMS_MAX {
+            return Err(TrafficError::Invalid(format!("at most {} traffic streams run at once", crate::limits::TRAFFIC_STREAMS_MAX)));
         }
         let number = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let id = format!("traffic-{number}");
@@ -114,6 +138,8 @@ impl TrafficController {
         check_curve(&update.curve)?;
         let mut streams = self.lock();
         let stream = streams.get_mut(id).ok_or_else(|| TrafficError::UnknownStream(id.to_string()))?;
+        let curve = if update.curve.is_some() { &update.curve } else { &stream.info.curve };
+        check_arrivals(rate.unwrap_or(stream.info.calls_per_minute), curve, stream.info.speed_up)?;
         if let Some(rate) = rate {
             stream.info.calls_per_minute = rate;
         }
@@ -175,7 +201,7 @@ async fn arrivals(
         // An hour boundary can change the curve's multiplier, so never sleep past a minute.
         let gap = gaps.sample(&mut rng).min(60.0);
         let arrived = tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs_f64(gap)) => gap < 60.0,
+            _ = tokio::time::sleep(crate::limits::seconds(gap)) => gap < 60.0,
             changed = rate.changed() => {
                 if changed.is_err() {
                     return;

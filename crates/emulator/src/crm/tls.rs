@@ -7,7 +7,6 @@ use crate::error::EmulatorError;
 use crate::middleware::edge;
 use crate::state::AppState;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::middleware::from_fn_with_state;
 use hyper_util::rt::TokioIo;
@@ -89,6 +88,7 @@ fn server_config(config: &CrmTlsConfig) -> Result<rustls::ServerConfig, Emulator
 /// Starts the CRM on a TLS listener.
 pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmTlsServer, EmulatorError> {
     let acceptor = TlsAcceptor::from(Arc::new(server_config(&config)?));
+    let timeouts = state.settings().connections;
     let listener = TcpListener::bind(config.listen).await.map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
     let router: Router = super::routes()
@@ -105,10 +105,14 @@ pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmT
             let acceptor = acceptor.clone();
             let router = router.clone();
             tokio::spawn(async move {
-                let stream = match acceptor.accept(stream).await {
-                    Ok(stream) => stream,
-                    Err(error) => {
+                let stream = match tokio::time::timeout(timeouts.tls_handshake, acceptor.accept(stream)).await {
+                    Ok(Ok(stream)) => stream,
+                    Ok(Err(error)) => {
                         tracing::debug!("CRM TLS handshake with {peer} failed: {error}");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!("CRM TLS handshake with {peer} timed out");
                         return;
                     }
                 };
@@ -116,10 +120,9 @@ pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmT
                 let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(peer));
                     request.extensions_mut().insert(ClientCertificate(verified));
-                    router.clone().oneshot(request.map(Body::new))
+                    router.clone().oneshot(crate::connection::timed(request, timeouts.body_read))
                 });
-                if let Err(error) =
-                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await
+                if let Err(error) = crate::connection::http1(&timeouts).serve_connection(TokioIo::new(stream), service).await
                 {
                     tracing::debug!("CRM TLS connection from {peer} ended: {error}");
                 }

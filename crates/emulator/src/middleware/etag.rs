@@ -2,6 +2,12 @@
 //! of its JSON representation, so it changes exactly when what a GET returns changes. A PUT,
 //! PATCH or DELETE with `If-Match` is first compared against a GET of the same path, made
 //! in-process through an un-layered copy of the API router; a mismatch is 412.
+//!
+//! Compare and write are one atomic step: a conditional write holds the write side of an
+//! ordering lock from its comparison to the end of its handler, and every other write holds the
+//! read side, so nothing can change the resource in between. Of two writers with the same
+//! ETag exactly one wins; the other sees the new ETag and gets 412. Reads take no lock, and a
+//! write's body is read before the lock is taken, so a slow client never holds it.
 
 use crate::error::ApiError;
 use crate::state::Caller;
@@ -11,14 +17,25 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 use tower::ServiceExt;
 
 /// Responses larger than this are not hashed (none of ours are).
 const MAX_HASHED_BODY: usize = 16 * 1024 * 1024;
 
-/// The API routes without this layer, for reading current representations.
+/// The API routes without this layer, for reading current representations, and the lock that
+/// orders writes around `If-Match` comparisons.
 #[derive(Clone)]
-pub struct EtagReader(pub Router);
+pub struct EtagReader {
+    api: Router,
+    writes: Arc<tokio::sync::RwLock<()>>,
+}
+
+impl EtagReader {
+    pub fn new(api: Router) -> EtagReader {
+        EtagReader { api, writes: Arc::default() }
+    }
+}
 
 pub fn etag_of(body: &[u8]) -> String {
     format!("\"{:016x}\"", crate::state::ids::hash64(body))
@@ -34,6 +51,22 @@ pub async fn around(reader: &EtagReader, request: Request, next: Next) -> Respon
     let method = request.method().clone();
     let conditional = matches!(method, Method::PUT | Method::PATCH | Method::DELETE);
     let if_match = request.headers().get(header::IF_MATCH).map(|value| value.to_str().unwrap_or_default().to_string());
+    let is_read = matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    // A write's body is read before the lock is taken, so a slow client cannot hold it.
+    let request = if is_read {
+        request
+    } else {
+        match buffered(request).await {
+            Ok(request) => request,
+            Err(refusal) => return refusal.into_response(),
+        }
+    };
+    // Held until the handler has answered; see the module comment.
+    let _order = match (&method, &if_match) {
+        (&Method::GET | &Method::HEAD | &Method::OPTIONS, _) => None,
+        (_, Some(_)) if conditional => Some(Order::Exclusive(reader.writes.write().await)),
+        _ => Some(Order::Shared(reader.writes.read().await)),
+    };
     if conditional && let Some(if_match) = if_match {
         let path = request.uri().path().to_string();
         let caller = request.extensions().get::<Caller>().cloned();
@@ -65,13 +98,37 @@ pub async fn around(reader: &EtagReader, request: Request, next: Next) -> Respon
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The request with its body read into memory (within the body limit and read timeout).
+async fn buffered(request: Request) -> Result<Request, ApiError> {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, crate::limits::BODY_BYTES_MAX).await {
+        Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Err(error) => {
+            let text = std::error::Error::source(&error).map_or_else(|| error.to_string(), ToString::to_string);
+            let status = if text.contains("length limit") {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                axum::http::StatusCode::BAD_REQUEST
+            };
+            Err(ApiError::for_status(status, format!("The request body could not be read: {text}")))
+        }
+    }
+}
+
+/// A held side of the write-ordering lock (only ever dropped).
+#[allow(dead_code)]
+enum Order<'a> {
+    Exclusive(tokio::sync::RwLockWriteGuard<'a, ()>),
+    Shared(tokio::sync::RwLockReadGuard<'a, ()>),
+}
+
 /// The ETag a GET of the request's path would carry now, or `None` when there is nothing there.
 async fn current_etag(reader: &EtagReader, path: &str, caller: Option<Caller>) -> Option<String> {
     let mut get = Request::builder().method(Method::GET).uri(path).body(Body::empty()).ok()?;
     if let Some(caller) = caller {
         get.extensions_mut().insert(caller);
     }
-    let response = reader.0.clone().oneshot(get).await.ok()?;
+    let response = reader.api.clone().oneshot(get).await.ok()?;
     if !response.status().is_success() {
         return None;
     }

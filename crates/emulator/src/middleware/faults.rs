@@ -15,20 +15,6 @@ use switchboard_api::error::codes;
 /// How long a `hang` fault holds a request before giving up with 504.
 const HANG_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
 
-fn code_for(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => codes::BAD_REQUEST,
-        401 => codes::UNAUTHORIZED,
-        403 => codes::FORBIDDEN,
-        404 => codes::NOT_FOUND,
-        409 => codes::CONFLICT,
-        412 => codes::PRECONDITION_FAILED,
-        429 => codes::TOO_MANY_REQUESTS,
-        503 => codes::SERVICE_UNAVAILABLE,
-        _ => codes::INTERNAL,
-    }
-}
-
 /// A fault rule that fires for a request, with the connection's kill switch for a reset.
 pub struct Fault {
     decision: FaultDecision,
@@ -38,13 +24,23 @@ pub struct Fault {
 /// The first matching fault rule that fires for this request, if any (synchronous, so the
 /// request itself need not be held across an await).
 pub fn decide(state: &AppState, request: &Request) -> Option<Fault> {
-    if state.faults().is_empty() {
-        return None;
-    }
+    // The matchers are taken under the lock; matching (the request's path against
+    // caller-supplied globs) runs outside it so it never holds up other requests.
+    let matchers = {
+        let book = state.faults();
+        if book.is_empty() {
+            return None;
+        }
+        book.matchers()
+    };
     let org_id = request.extensions().get::<RequestOrg>().and_then(|org| org.org_id.clone());
     let org_name = org_id.as_deref().and_then(|id| state.with_org(id, |store| store.name().to_string()));
     let org_pair = org_id.as_deref().map(|id| (id, org_name.as_deref().unwrap_or(id)));
-    let decision = state.faults().decide(org_pair, request.method().as_str(), request.uri().path())?;
+    let matching = matchers.matching(org_pair, request.method().as_str(), request.uri().path());
+    if matching.is_empty() {
+        return None;
+    }
+    let decision = state.faults().decide(&matching)?;
     Some(Fault { decision, kill: request.extensions().get::<ConnectionKill>().cloned() })
 }
 
@@ -75,7 +71,7 @@ pub async fn apply(state: &AppState, fault: Fault) -> Option<Response> {
     let status = decision.status?;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     Some(
-        ApiError::new(status, code_for(status), format!("Injected fault (rule {})", decision.rule_id))
+        ApiError::for_status(status, format!("Injected fault (rule {})", decision.rule_id))
             .with_retry_after(decision.retry_after_seconds)
             .into_response(),
     )

@@ -1,5 +1,5 @@
-//! Who is calling (from the token, without enforcing it), request counters per org/method/path
-//! for `/_emulator/counters` and the usage API, and the Prometheus metrics served on `/metrics`.
+//! Who is calling (from the token, without enforcing it), request counters per
+//! org/method/route template for `/_emulator/counters` and the usage API, and the Prometheus metrics served on `/metrics`.
 
 use super::RequestOrg;
 use crate::state::AppState;
@@ -71,8 +71,11 @@ pub fn identify(state: &AppState, request: &mut Request) -> RequestOrg {
 }
 
 /// Counts a finished request for `/_emulator/counters`, the usage API and Prometheus.
-pub fn record(state: &AppState, org: &RequestOrg, method: &str, path: &str, template: Option<String>, status: u16) {
-    state.counters().record(org.org_id.as_deref().unwrap_or("-"), org.client_id.as_deref(), method, path, template.as_deref(), status);
-    let labels = RequestLabels { route: template.unwrap_or_else(|| "unmatched".to_string()), method: method.to_string(), status };
+/// Keys are bounded: the org comes from a valid token, the method from `method_key`, the route
+/// is the matched template (or `unmatched`), never the raw path.
+pub fn record(state: &AppState, org: &RequestOrg, method: &'static str, template: Option<String>, status: u16) {
+    let route = template.unwrap_or_else(|| super::UNMATCHED.to_string());
+    state.counters().record(org.org_id.as_deref().unwrap_or("-"), org.client_id.as_deref(), method, &route, status);
+    let labels = RequestLabels { route, method: method.to_string(), status };
     state.metrics().requests.get_or_create(&labels).inc();
 }

@@ -10,6 +10,7 @@ pub mod faults;
 pub mod gate;
 pub mod metrics;
 pub mod rate_limit;
+pub mod rejections;
 
 /// The org a request speaks for, as far as its token tells; set by `metrics::identify` for the
 /// layers that must know it before authentication (faults, counters).
@@ -18,6 +19,28 @@ pub struct RequestOrg {
     pub org_id: Option<String>,
     pub client_id: Option<String>,
 }
+
+/// A request method as a counter key: the standard ones by name, any other as `OTHER`, so
+/// callers cannot grow the counters with invented methods.
+pub fn method_key(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "OTHER",
+    }
+}
+
+/// The route template a request matched, or `unmatched` for every request no route took, so
+/// counters and metrics have one key per route rather than one per path.
+pub const UNMATCHED: &str = "unmatched";
 
 /// The bearer token of a request, if it carries one.
 pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {

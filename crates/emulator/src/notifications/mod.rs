@@ -14,6 +14,7 @@ pub mod events;
 mod hub;
 mod registry;
 mod routes;
+mod scope;
 mod socket;
 mod topic;
 

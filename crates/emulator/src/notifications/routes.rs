@@ -57,11 +57,19 @@ fn channel(headers: &HeaderMap, info: ChannelInfo) -> Channel {
 }
 
 fn topic_listing(channel_id: &str, topics: Vec<String>) -> ChannelTopicListing {
-    let entities = topics
+    rejected_listing(channel_id, topics, Vec::new())
+}
+
+/// Subscribed topics as `Permitted`, then refused ones as `Rejected` with their reason.
+fn rejected_listing(channel_id: &str, topics: Vec<String>, rejected: Vec<(String, String)>) -> ChannelTopicListing {
+    let self_uri = || Some(format!("/api/v2/notifications/channels/{channel_id}/subscriptions"));
+    let permitted = topics
         .into_iter()
-        .map(|id| ChannelTopic { id, state: Some("Permitted".to_string()), self_uri: Some(format!("/api/v2/notifications/channels/{channel_id}/subscriptions")) })
-        .collect();
-    ChannelTopicListing { entities }
+        .map(|id| ChannelTopic { id, state: Some("Permitted".to_string()), rejection_reason: None, self_uri: self_uri() });
+    let refused = rejected
+        .into_iter()
+        .map(|(id, reason)| ChannelTopic { id, state: Some("Rejected".to_string()), rejection_reason: Some(reason), self_uri: self_uri() });
+    ChannelTopicListing { entities: permitted.chain(refused).collect() }
 }
 
 async fn available_topics() -> axum::Json<AvailableTopicListing> {
@@ -93,9 +101,16 @@ async fn list_subscriptions(
 }
 
 async fn subscribe(state: &AppState, caller: &Caller, channel_id: &str, body: Vec<ChannelTopic>, replace: bool) -> Result<axum::Json<ChannelTopicListing>, ApiError> {
-    let requested: Vec<String> = body.into_iter().map(|topic| topic.id).collect();
+    let mut requested = Vec::new();
+    let mut rejected = Vec::new();
+    for name in body.into_iter().flat_map(|topic| super::topic::expand(&topic.id)) {
+        match super::scope::rejection(state, &caller.org_id, &name) {
+            Some(reason) => rejected.push((name, reason)),
+            None => requested.push(name),
+        }
+    }
     let topics = state.notifications().subscribe(&caller.org_id, &caller.client_id, channel_id, &requested, replace)?;
-    Ok(axum::Json(topic_listing(channel_id, topics)))
+    Ok(axum::Json(rejected_listing(channel_id, topics, rejected)))
 }
 
 async fn replace_subscriptions(

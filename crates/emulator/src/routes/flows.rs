@@ -189,6 +189,7 @@ async fn save_version(
     if !definition.blocks.contains_key(&definition.start) {
         return Err(ApiError::invalid_value(format!("start: block `{}` is not defined", definition.start)));
     }
+    crate::flow_body::check_blocks(&definition)?;
     write(&state, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
         let record = find_mut(org, &id)?;

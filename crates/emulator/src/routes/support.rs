@@ -16,18 +16,36 @@ pub fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// `axum::Json` with rejections turned into the platform's 400 body.
+/// `axum::Json` with rejections turned into the platform's 400 (or 413, 415) body, and every
+/// string checked against `limits::body_strings` before the body is typed.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError::bad_request(format!("The request could not be understood: {}", rejection.body_text()))),
-        }
+        let value = match axum::Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => {
+                let status = rejection.status();
+                let message = format!("The request could not be understood: {}", rejection.body_text());
+                return Err(match status.as_u16() {
+                    413 | 415 => ApiError::new(status, switchboard_api::error::codes::BAD_REQUEST, message),
+                    _ => ApiError::bad_request(message),
+                });
+            }
+        };
+        crate::limits::body_strings(&value)?;
+        typed(value).map(ApiJson)
     }
+}
+
+/// Types a checked body; the error names the field serde stopped at.
+fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let field = error.path().to_string();
+        ApiError::bad_request(format!("The request could not be understood: {field}: {}", error.inner()))
+    })
 }
 
 /// Query parameters as ordered pairs (repeated keys allowed).

@@ -1,4 +1,6 @@
-//! Request counters per org, method and concrete path, with status buckets for the usage API.
+//! Request counters per org, method and route template (`/api/v2/users/{userId}`; requests no
+//! route took share `unmatched`), with status buckets for the usage API. The key space is
+//! bounded: orgs come from valid tokens, methods from a fixed list, routes from the router.
 
 use std::collections::BTreeMap;
 use switchboard_api::emulator::{RequestCounter, RequestCounters};
@@ -8,7 +10,6 @@ use switchboard_api::usage::UsageRow;
 struct Cell {
     count: u64,
     client_id: Option<String>,
-    template: Option<String>,
     by_class: [u64; 4],
     too_many: u64,
 }
@@ -63,20 +64,16 @@ pub struct Counters {
 }
 
 impl Counters {
-    #[allow(clippy::too_many_arguments)]
-    pub fn record(&mut self, org: &str, client_id: Option<&str>, method: &str, path: &str, template: Option<&str>, status: u16) {
-        // Look up before inserting: the hot path (a path already seen) allocates nothing.
-        let key = (org, method, path);
+    pub fn record(&mut self, org: &str, client_id: Option<&str>, method: &str, route: &str, status: u16) {
+        // Look up before inserting: the hot path (a route already seen) allocates nothing.
+        let key = (org, method, route);
         let cell = match self.cells.get_mut(&key as &dyn CellKey) {
             Some(cell) => cell,
-            None => self.cells.entry((org.to_string(), method.to_string(), path.to_string())).or_default(),
+            None => self.cells.entry((org.to_string(), method.to_string(), route.to_string())).or_default(),
         };
         cell.count += 1;
         if cell.client_id.is_none() {
             cell.client_id = client_id.map(str::to_string);
-        }
-        if cell.template.is_none() {
-            cell.template = template.map(str::to_string);
         }
         match status {
             200..=299 => cell.by_class[0] += 1,
@@ -106,12 +103,11 @@ impl Counters {
     /// Usage rows of one org, grouped by client, route template and method.
     pub fn usage_rows(&self, org_id: &str) -> Vec<UsageRow> {
         let mut rows: BTreeMap<(String, String, String), UsageRow> = BTreeMap::new();
-        for ((org, method, path), cell) in &self.cells {
+        for ((org, method, template), cell) in &self.cells {
             if org != org_id {
                 continue;
             }
             let client = cell.client_id.clone().unwrap_or_default();
-            let template = cell.template.clone().unwrap_or_else(|| path.clone());
             let row = rows.entry((client.clone(), template.clone(), method.clone())).or_insert_with(|| UsageRow {
                 client_id: Some(client),
                 organization_id: Some(org.clone()),

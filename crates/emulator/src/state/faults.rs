@@ -4,13 +4,50 @@
 use crate::error::ApiError;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use super::glob::Glob;
+use std::sync::Arc;
 use std::time::Duration;
 use switchboard_api::emulator::FaultRule;
 
 struct ActiveRule {
     rule: FaultRule,
-    pattern: regex_lite::Regex,
+    matcher: Arc<Matcher>,
     rng: StdRng,
+}
+
+/// What a rule matches on, shared so requests can match outside the fault-rule lock.
+pub struct Matcher {
+    id: String,
+    glob: Glob,
+    method: Option<String>,
+    org: Option<String>,
+}
+
+impl Matcher {
+    fn matches(&self, org: Option<(&str, &str)>, method: &str, path: &str) -> bool {
+        if let Some(wanted) = &self.method
+            && !wanted.eq_ignore_ascii_case(method)
+        {
+            return false;
+        }
+        if let Some(wanted) = &self.org {
+            let Some((org_id, org_name)) = org else { return false };
+            if wanted != org_id && wanted != org_name {
+                return false;
+            }
+        }
+        self.glob.is_match(path)
+    }
+}
+
+/// The rules' matchers at one moment, in order; cheap to take under the lock.
+pub struct Matchers(Vec<Arc<Matcher>>);
+
+impl Matchers {
+    /// Ids of the rules that match the request, in rule order. Runs without any lock held.
+    pub fn matching(&self, org: Option<(&str, &str)>, method: &str, path: &str) -> Vec<String> {
+        self.0.iter().filter(|matcher| matcher.matches(org, method, path)).map(|matcher| matcher.id.clone()).collect()
+    }
 }
 
 #[derive(Default)]
@@ -45,27 +82,6 @@ impl FaultDecision {
     }
 }
 
-/// Turns a path glob into an anchored regex: `**` crosses segments, `*` stays within one.
-fn glob_to_regex(glob: &str) -> Result<regex_lite::Regex, ApiError> {
-    let mut pattern = String::from("^");
-    let mut rest = glob;
-    while let Some(character) = rest.chars().next() {
-        if rest.starts_with("**") {
-            pattern.push_str(".*");
-            rest = &rest[2..];
-            continue;
-        }
-        if character == '*' {
-            pattern.push_str("[^/]*");
-        } else {
-            pattern.push_str(&regex_lite::escape(&character.to_string()));
-        }
-        rest = &rest[character.len_utf8()..];
-    }
-    pattern.push('$');
-    regex_lite::Regex::new(&pattern).map_err(|error| ApiError::invalid_value(format!("path: {error}")))
-}
-
 impl FaultBook {
     /// Validates and adds a rule; returns it with its id and bookkeeping filled in.
     pub fn add(&mut self, mut rule: FaultRule) -> Result<FaultRule, ApiError> {
@@ -85,7 +101,17 @@ impl FaultBook {
         if rule.status.is_none() && !rule.hang && !rule.reset && rule.latency_ms.is_none() {
             return Err(ApiError::invalid_value("a rule needs one of status, latencyMs, hang or reset"));
         }
-        let pattern = glob_to_regex(&rule.path)?;
+        if self.rules.len() >= crate::limits::FAULT_RULES_MAX {
+            return Err(ApiError::invalid_value(format!("at most {} fault rules at once", crate::limits::FAULT_RULES_MAX)));
+        }
+        let delay = rule.latency_ms.unwrap_or(0).saturating_add(rule.jitter_ms.unwrap_or(0));
+        crate::limits::at_most("latencyMs + jitterMs", delay, crate::limits::FAULT_DELAY_MS_MAX)?;
+        for (field, value) in [("id", Some(&rule.id)), ("org", rule.org.as_ref()), ("method", rule.method.as_ref())] {
+            if let Some(value) = value {
+                crate::limits::text(field, value, crate::limits::ID_CHARS_MAX, false)?;
+            }
+        }
+        let glob = Glob::new(&rule.path)?;
         if rule.id.is_empty() {
             self.next_number += 1;
             rule.id = format!("fault-{}", self.next_number);
@@ -96,7 +122,8 @@ impl FaultBook {
         rule.remaining = rule.count;
         rule.applied = 0;
         let seed = rule.seed.unwrap_or_else(|| super::ids::hash64(rule.id.as_bytes()));
-        self.rules.push(ActiveRule { rule: rule.clone(), pattern, rng: StdRng::seed_from_u64(seed) });
+        let matcher = Arc::new(Matcher { id: rule.id.clone(), glob, method: rule.method.clone(), org: rule.org.clone() });
+        self.rules.push(ActiveRule { rule: rule.clone(), matcher, rng: StdRng::seed_from_u64(seed) });
         Ok(rule)
     }
 
@@ -118,24 +145,20 @@ impl FaultBook {
         self.rules.clear();
     }
 
-    /// The first rule that matches and fires for this request, if any. Draws happen only for
-    /// matching rules, so unrelated traffic does not shift a rule's random sequence.
-    pub fn decide(&mut self, org: Option<(&str, &str)>, method: &str, path: &str) -> Option<FaultDecision> {
-        for active in &mut self.rules {
+    /// The rules' matchers, to match a request against after the lock is released.
+    pub fn matchers(&self) -> Matchers {
+        Matchers(self.rules.iter().filter(|active| active.rule.remaining != Some(0)).map(|active| active.matcher.clone()).collect())
+    }
+
+    /// The first of the `matching` rules (from `Matchers::matching`) that fires, if any. Draws
+    /// happen only for matching rules, so unrelated traffic does not shift a rule's random
+    /// sequence. A rule removed since it was matched is skipped.
+    pub fn decide(&mut self, matching: &[String]) -> Option<FaultDecision> {
+        for id in matching {
+            let Some(active) = self.rules.iter_mut().find(|active| &active.rule.id == id) else { continue };
             let rule = &active.rule;
-            if rule.remaining == Some(0) || !active.pattern.is_match(path) {
+            if rule.remaining == Some(0) {
                 continue;
-            }
-            if let Some(wanted) = &rule.method
-                && !wanted.eq_ignore_ascii_case(method)
-            {
-                continue;
-            }
-            if let Some(wanted) = &rule.org {
-                let Some((org_id, org_name)) = org else { continue };
-                if wanted != org_id && wanted != org_name {
-                    continue;
-                }
             }
             let probability = rule.probability.unwrap_or(1.0);
             if active.rng.random::<f64>() >= probability {
@@ -150,7 +173,8 @@ impl FaultBook {
             rule.applied += 1;
             return Some(FaultDecision {
                 rule_id: rule.id.clone(),
-                delay: Duration::from_millis(rule.latency_ms.unwrap_or(0) + jitter),
+                // Bounded when the rule was added; saturating all the same.
+                delay: Duration::from_millis(rule.latency_ms.unwrap_or(0).saturating_add(jitter)),
                 hang: rule.hang,
                 reset: rule.reset,
                 status: rule.status,

@@ -7,6 +7,7 @@
 
 pub mod counters;
 pub mod faults;
+pub mod glob;
 pub mod ids;
 mod lookup;
 pub mod persist;
@@ -38,6 +39,8 @@ pub struct Settings {
     pub publish_delay: Duration,
     /// Notification service limits and timings (`strict` is taken from above).
     pub notifications: crate::notifications::NotificationConfig,
+    /// Header, body and handshake timeouts of every listener.
+    pub connections: crate::connection::ConnectionTimeouts,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             rate_limit_window: Duration::from_secs(60),
             publish_delay: Duration::from_millis(200),
             notifications: crate::notifications::NotificationConfig::default(),
+            connections: crate::connection::ConnectionTimeouts::default(),
         }
     }
 }

@@ -86,3 +86,63 @@ async fn trunks_and_the_org_are_versioned_too() {
     assert_eq!(client.put("/api/v2/organizations/me", renamed.clone()).await.status(), 200);
     assert_error(client.put("/api/v2/organizations/me", renamed).await, 409, "conflict").await;
 }
+
+/// Sends a PUT with `If-Match` whose body arrives in two halves with a pause between them, so
+/// the writers overlap (the race issue 6 found: compared first, written later).
+async fn slow_conditional_put(addr: std::net::SocketAddr, path: String, token: String, etag: String, name: String) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = serde_json::to_vec(&json!({"name": name})).expect("body");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "PUT {path} HTTP/1.1\r\nHost: emulator\r\nAuthorization: Bearer {token}\r\nIf-Match: {etag}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(&body[..1]).await.expect("first byte");
+    // The pause is the scenario itself: the ETag comparison runs before the body is read.
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    stream.write_all(&body[1..]).await.expect("rest");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("answer");
+    answer.get(9..12).and_then(|status| status.parse().ok()).unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_concurrent_writers_with_the_same_etag_exactly_one_wins() {
+    let emulator = start_default().await;
+    let client = login(&emulator, "na-east-1").await;
+    let queue_id = client.id_by_name("/api/v2/routing/queues", "Sales").await;
+    let path = format!("/api/v2/routing/queues/{queue_id}");
+    let read = client.get(&path).await;
+    let etag = read.headers().get("etag").expect("ETag header").to_str().expect("ascii").to_string();
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let put = slow_conditional_put(emulator.addr(), path.clone(), client.token.clone(), etag.clone(), format!("Sales {writer}"));
+            tokio::spawn(put)
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for writer in writers {
+        statuses.push(writer.await.expect("writer task"));
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412, 412, 412]);
+}
+
+#[tokio::test]
+async fn a_conditional_writer_that_stalls_its_body_holds_up_no_other_write() {
+    use tokio::io::AsyncWriteExt;
+    let emulator = start_default().await;
+    let client = login(&emulator, "na-east-1").await;
+    let sales = format!("/api/v2/routing/queues/{}", client.id_by_name("/api/v2/routing/queues", "Sales").await);
+    let etag = client.get(&sales).await.headers().get("etag").expect("ETag").to_str().expect("ascii").to_string();
+    let mut stalled = tokio::net::TcpStream::connect(emulator.addr()).await.expect("connect");
+    let head = format!(
+        "PUT {sales} HTTP/1.1\r\nHost: emulator\r\nAuthorization: Bearer {}\r\nIf-Match: {etag}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+        client.token
+    );
+    stalled.write_all(head.as_bytes()).await.expect("head");
+    let other = client.put(&sales, json!({"name": "Sales Direct"}));
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(5), other).await.expect("not held up by the stalled writer");
+    assert_eq!(answered.status(), 200);
+}

@@ -20,7 +20,7 @@ impl<P: Platform + ?Sized> Notifications<'_, P> {
     }
 
     fn topics(topic_ids: &[&str]) -> Vec<ChannelTopic> {
-        topic_ids.iter().map(|id| ChannelTopic { id: (*id).to_owned(), state: None, self_uri: None }).collect()
+        topic_ids.iter().map(|id| ChannelTopic { id: (*id).to_owned(), state: None, rejection_reason: None, self_uri: None }).collect()
     }
 
     /// Not idempotent: a retried POST could create a second channel, and the 21st channel of a

@@ -1,0 +1,76 @@
+//! Connection hygiene on real sockets: a half-sent header, a half-sent body and an idle
+//! keep-alive connection are all closed after the configured timeouts (short ones here), so a
+//! slow client cannot hold a socket forever (issue 6 measured all three still open after 35 s).
+
+use super::support::*;
+use std::time::{Duration, Instant};
+use switchboard_emulator::{ConnectionTimeouts, EmulatorOptions, RunningEmulator};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const SHORT: Duration = Duration::from_millis(300);
+
+async fn start_short() -> RunningEmulator {
+    let connections = ConnectionTimeouts { header_read: SHORT, body_read: SHORT, tls_handshake: SHORT };
+    start(EmulatorOptions { connections, ..EmulatorOptions::default() }).await
+}
+
+/// Reads until the server closes the connection; returns what it sent and how long that took.
+/// Bounded at 5 s so a missing timeout fails the test instead of hanging it.
+async fn read_until_closed(stream: &mut TcpStream) -> (String, Duration) {
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let result = tokio::time::timeout(Duration::from_secs(5), async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(count) => received.extend_from_slice(&buffer[..count]),
+            }
+        }
+    })
+    .await;
+    assert!(result.is_ok(), "the server kept the connection open for 5 s; got {:?}", String::from_utf8_lossy(&received));
+    (String::from_utf8_lossy(&received).to_string(), started.elapsed())
+}
+
+#[tokio::test]
+async fn a_half_sent_header_is_closed_after_the_header_timeout() {
+    let emulator = start_short().await;
+    let mut stream = TcpStream::connect(emulator.addr()).await.expect("connect");
+    stream.write_all(b"GET /health HTTP/1.1\r\nHost: emulator\r\nX-Slow: ").await.expect("write");
+    let (_, waited) = read_until_closed(&mut stream).await;
+    assert!(waited >= SHORT / 2, "closed after {waited:?}");
+}
+
+#[tokio::test]
+async fn a_half_sent_body_is_answered_with_the_error_body_and_closed() {
+    let emulator = start_short().await;
+    let mut stream = TcpStream::connect(emulator.addr()).await.expect("connect");
+    let head = "POST /_emulator/faults HTTP/1.1\r\nHost: emulator\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"path\":";
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let (answer, _) = read_until_closed(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("\"code\":\"bad.request\""), "{answer}");
+    assert!(answer.contains("body-read timeout"), "{answer}");
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let emulator = start_short().await;
+    let mut stream = TcpStream::connect(emulator.addr()).await.expect("connect");
+    stream.write_all(b"GET /health HTTP/1.1\r\nHost: emulator\r\n\r\n").await.expect("write");
+    let (answer, _) = read_until_closed(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_header_block_over_the_limit_is_refused_by_hyper() {
+    let emulator = start_short().await;
+    let mut stream = TcpStream::connect(emulator.addr()).await.expect("connect");
+    let request = format!("GET /health HTTP/1.1\r\nHost: emulator\r\nX-Big: {}\r\n\r\n", "a".repeat(100 * 1024));
+    // hyper may stop reading (and close) before the whole header is written.
+    let _ = stream.write_all(request.as_bytes()).await;
+    let (answer, _) = read_until_closed(&mut stream).await;
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{answer}");
+}
