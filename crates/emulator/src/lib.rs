@@ -20,7 +20,7 @@ pub use topology::{Topology, load_topology};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use middleware::{edge, etag, gate};
+use middleware::{durable, edge, etag, gate};
 
 /// The emulator's whole HTTP surface.
 pub fn app(state: AppState) -> Router {
@@ -44,5 +44,7 @@ pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Rout
         // Control and health routes are outside faults and counters on purpose: a test must be
         // able to remove a fault rule that matches `/**`.
         .merge(routes::control_routes())
+        // Outermost, so no layer answers before the request's writes are on disk.
+        .layer(from_fn_with_state(state.clone(), durable::durable))
         .with_state(state)
 }
