@@ -5,6 +5,7 @@
 pub mod analytics;
 pub mod contact_center;
 pub mod crm;
+pub mod domain;
 pub mod error;
 pub mod middleware;
 pub mod notifications;

@@ -65,6 +65,9 @@ pub enum FlowType {
     InboundCall,
     InQueueCall,
     Workflow,
+    /// A reusable module other flows call (the platform's `COMMONMODULE`), e.g. a shared IVR
+    /// greeting hosted in the parent org.
+    CommonModule,
 }
 
 impl FlowType {
@@ -74,6 +77,7 @@ impl FlowType {
             FlowType::InboundCall => "INBOUNDCALL",
             FlowType::InQueueCall => "INQUEUECALL",
             FlowType::Workflow => "WORKFLOW",
+            FlowType::CommonModule => "COMMONMODULE",
         }
     }
 
@@ -82,6 +86,7 @@ impl FlowType {
             "INBOUNDCALL" => Some(FlowType::InboundCall),
             "INQUEUECALL" => Some(FlowType::InQueueCall),
             "WORKFLOW" => Some(FlowType::Workflow),
+            "COMMONMODULE" => Some(FlowType::CommonModule),
             _ => None,
         }
     }
