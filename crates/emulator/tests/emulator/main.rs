@@ -10,6 +10,7 @@ mod default_topology;
 mod errors;
 mod faults;
 mod flows;
+mod hub_topology;
 mod notifications;
 mod paging;
 mod persistence;
