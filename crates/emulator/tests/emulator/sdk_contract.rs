@@ -29,6 +29,7 @@ async fn the_official_python_sdk_reads_and_writes_the_emulator() {
     }
     let emulator = start_default().await;
     let credentials = emulator.credentials().org("na-east-1").expect("org").clone();
+    let hub = emulator.credentials().org("global").expect("the hub org").clone();
     let base = emulator.base_url();
     // Blocking on the child in a blocking thread keeps the emulator's tasks running.
     let output = tokio::task::spawn_blocking(move || {
@@ -37,6 +38,8 @@ async fn the_official_python_sdk_reads_and_writes_the_emulator() {
             .env("SWITCHBOARD_BASE_URL", &base)
             .env("SWITCHBOARD_CLIENT_ID", &credentials.client_id)
             .env("SWITCHBOARD_CLIENT_SECRET", &credentials.client_secret)
+            .env("SWITCHBOARD_HUB_CLIENT_ID", &hub.client_id)
+            .env("SWITCHBOARD_HUB_CLIENT_SECRET", &hub.client_secret)
             .output()
     })
     .await
@@ -46,5 +49,6 @@ async fn the_official_python_sdk_reads_and_writes_the_emulator() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "SDK contract failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("SDK contract OK"), "{stdout}");
+    assert!(stdout.contains("cross-org: region flow Escalation -> hub queue Global Escalations"), "the hub part ran: {stdout}");
     println!("{stdout}");
 }
