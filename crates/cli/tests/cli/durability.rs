@@ -1,5 +1,7 @@
 //! `switchboard emulator --state-dir` under SIGKILL: four clients create queues concurrently,
-//! the process is killed mid-load, and after a restart every acknowledged create is there.
+//! the process is killed mid-load, and after a restart every acknowledged create is there. Run
+//! twice: at full speed, and with every commit delayed 5 ms (a slow disk), where an emulator
+//! that acknowledged before committing would lose the writes queued behind the delay.
 
 use crate::TempDir;
 use serde_json::{Value, json};
@@ -30,7 +32,7 @@ fn free_port() -> u16 {
 }
 
 /// Starts `switchboard emulator` on a fresh port and waits for its credentials file.
-async fn start(state_dir: &Path, credentials: &Path) -> (KillOnDrop, String, Value) {
+async fn start(state_dir: &Path, credentials: &Path, commit_delay_ms: u64) -> (KillOnDrop, String, Value) {
     let _ = std::fs::remove_file(credentials);
     let listen = format!("127.0.0.1:{}", free_port());
     let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
@@ -45,6 +47,7 @@ async fn start(state_dir: &Path, credentials: &Path) -> (KillOnDrop, String, Val
         .arg(state_dir)
         .arg("--credentials-out")
         .arg(credentials)
+        .env("SWITCHBOARD_STATE_COMMIT_DELAY_MS", commit_delay_ms.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -122,11 +125,20 @@ async fn queue_names(http: &reqwest::Client, base: &str, token: &str) -> BTreeSe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_mid_load_loses_no_acknowledged_create() {
-    let dir = TempDir::new("durability");
+    kill_mid_load("durability", 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_with_slow_commits_loses_no_acknowledged_create() {
+    kill_mid_load("durability-slow", 5).await;
+}
+
+async fn kill_mid_load(label: &str, commit_delay_ms: u64) {
+    let dir = TempDir::new(label);
     let state_dir = dir.0.join("state");
     let credentials_path = dir.0.join("credentials.json");
     let http = reqwest::Client::new();
-    let (mut child, base, credentials) = start(&state_dir, &credentials_path).await;
+    let (mut child, base, credentials) = start(&state_dir, &credentials_path, commit_delay_ms).await;
     let token = token(&http, &base, &credentials, "na-east-1").await;
 
     let load_started = Instant::now();
@@ -177,7 +189,7 @@ async fn sigkill_mid_load_loses_no_acknowledged_create() {
     drop(child);
 
     let restarted = Instant::now();
-    let (_child, base, credentials) = start(&state_dir, &credentials_path).await;
+    let (_child, base, credentials) = start(&state_dir, &credentials_path, 0).await;
     let restart = restarted.elapsed();
     let token = self::token(&http, &base, &credentials, "na-east-1").await;
     let saved = queue_names(&http, &base, &token).await;
@@ -191,7 +203,7 @@ async fn sigkill_mid_load_loses_no_acknowledged_create() {
         .count()
         - (acknowledged.len() - lost.len());
     println!(
-        "acknowledged {} creates from {CLIENTS} clients in {load_time:?} before the kill, lost {} after SIGKILL; {extra} unacknowledged creates also saved; restart {restart:?}",
+        "commit delay {commit_delay_ms} ms: acknowledged {} creates from {CLIENTS} clients in {load_time:?} before the kill, lost {} after SIGKILL; {extra} unacknowledged creates also saved; restart {restart:?}",
         acknowledged.len(),
         lost.len()
     );

@@ -19,6 +19,9 @@ use tokio::sync::watch;
 pub const DB_FILE: &str = "emulator-state.sqlite3";
 /// The JSON snapshot earlier versions wrote; imported once when no database exists yet.
 const LEGACY_JSON_FILE: &str = "emulator-state.json";
+/// Test knob: a pause before every commit, standing in for a slow disk, so a test can show that
+/// acknowledgements wait for commits (milliseconds, at most 10,000).
+pub const COMMIT_DELAY_ENV: &str = "SWITCHBOARD_STATE_COMMIT_DELAY_MS";
 /// The emulator's own address when the rows were saved (`crm::point_integrations_at`).
 pub const META_OWN_BASE_URL: &str = "own_base_url";
 
@@ -197,9 +200,11 @@ pub fn open(dir: &Path) -> Result<(Persister, Option<Store>), EmulatorError> {
     let (sender, receiver) = mpsc::channel();
     let (report, progress) = watch::channel(Progress::default());
     let writer_path = path.clone();
+    let delay = std::env::var(COMMIT_DELAY_ENV).ok().and_then(|text| text.trim().parse::<u64>().ok()).filter(|ms| *ms <= 10_000);
+    let delay = std::time::Duration::from_millis(delay.unwrap_or(0));
     let writer = std::thread::Builder::new()
         .name("state-writer".to_string())
-        .spawn(move || run_writer(connection, receiver, report, writer_path))
+        .spawn(move || run_writer(connection, receiver, report, writer_path, delay))
         .map_err(|source| EmulatorError::Io {
             path: path.clone(),
             source,
@@ -283,9 +288,13 @@ fn run_writer(
     receiver: mpsc::Receiver<Message>,
     report: watch::Sender<Progress>,
     path: PathBuf,
+    delay: std::time::Duration,
 ) {
     let mut progress = Progress::default();
     while let Ok(first) = receiver.recv() {
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
         // Group commit: everything queued while the last commit ran goes into this one.
         let mut batches = vec![first];
         batches.extend(receiver.try_iter());
