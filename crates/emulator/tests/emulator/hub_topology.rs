@@ -82,3 +82,48 @@ async fn a_scaled_estate_is_deterministic_and_survives_a_restart() {
     assert_eq!(region.get_json("/api/v2/users?pageSize=1").await["total"], before);
     second.shutdown().await;
 }
+
+const CROSS_ORG_YAML: &str = r#"
+orgs:
+  - name: hub
+    queues: [{ name: Shared }]
+  - name: spoke
+    parent: hub
+    queues: [{ name: Local }]
+    users: [{ name: Lee, title: Supervisor }]
+    strategies:
+      - name: Overflow
+        targets:
+          - { queue: Local, weight: 70 }
+          - { queue: Shared, org: hub, weight: 30, priority: 2 }
+  - name: sibling
+    parent: hub
+"#;
+
+#[tokio::test]
+async fn a_topology_file_declares_cross_org_strategy_targets() {
+    let topology = switchboard_emulator::load_topology(CROSS_ORG_YAML, "estate.yaml").expect("valid topology");
+    let emulator = start(EmulatorOptions { topology: Some(topology), ..EmulatorOptions::default() }).await;
+    let hub = login(&emulator, "hub").await;
+    let spoke = login(&emulator, "spoke").await;
+    let shared = hub.id_by_name("/api/v2/routing/queues", "Shared").await;
+    let local = spoke.id_by_name("/api/v2/routing/queues", "Local").await;
+    let strategy_id = spoke.id_by_name("/api/v2/routing/strategies", "Overflow").await;
+    let strategy = spoke.get_json(&format!("/api/v2/routing/strategies/{strategy_id}")).await;
+    let targets: Vec<(&str, u64)> =
+        strategy["targets"].as_array().into_iter().flatten().filter_map(|target| Some((target["id"].as_str()?, target["weight"].as_u64()?))).collect();
+    assert_eq!(targets, vec![(local.as_str(), 70), (shared.as_str(), 30)]);
+    let lee = spoke.id_by_name("/api/v2/users", "Lee").await;
+    assert_eq!(spoke.get_json(&format!("/api/v2/users/{lee}")).await["title"], "Supervisor");
+    emulator.shutdown().await;
+}
+
+#[test]
+fn a_strategy_may_not_target_a_sibling_or_a_missing_queue() {
+    let sibling = CROSS_ORG_YAML.replace("org: hub", "org: sibling");
+    let error = switchboard_emulator::load_topology(&sibling, "estate.yaml").expect_err("a sibling is not an ancestor");
+    assert!(error.to_string().contains("org `sibling` is not this org or one of its ancestors"), "{error}");
+    let missing = CROSS_ORG_YAML.replace("queue: Shared", "queue: Nowhere");
+    let error = switchboard_emulator::load_topology(&missing, "estate.yaml").expect_err("no such queue");
+    assert!(error.to_string().contains("queue `Nowhere` is not defined in org `hub`"), "{error}");
+}
