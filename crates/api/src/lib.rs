@@ -4,6 +4,7 @@
 //! license sessions) are marked as such where defined.
 
 pub mod analytics;
+pub mod architect;
 pub mod analytics_summary;
 pub mod auth;
 pub mod common;

@@ -29,6 +29,96 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Start an embedded emulator and show everything Switchboard can do so far.
     Demo(DemoArgs),
+    /// Archy YAML flows: validate, publish (through Architect jobs), export, convert.
+    Flow(FlowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FlowArgs {
+    #[command(subcommand)]
+    pub command: FlowCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlowCommand {
+    /// Check flow files offline (Archy YAML or our format): every diagnostic with file and line.
+    Validate(FlowValidateArgs),
+    /// Publish a flow file to an org through an Architect job.
+    Publish(FlowPublishArgs),
+    /// Export an org's flow as Archy YAML through an Architect export job.
+    Export(FlowExportArgs),
+    /// Convert a flow file between Archy YAML and our flow format.
+    Convert(FlowConvertArgs),
+}
+
+/// `{{name}}` substitutions for Archy templates (Archy's options file, CX-as-Code's `substitutions`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct SubstitutionArgs {
+    /// A substitution NAME=VALUE (repeatable); wins over --substitutions.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// YAML or JSON file of substitutions: a map, or Archy's options file with a `substitutions:` map.
+    #[arg(long, value_name = "FILE")]
+    pub substitutions: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowValidateArgs {
+    /// Flow files (Archy YAML or our format).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub substitution: SubstitutionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowPublishArgs {
+    /// The flow file (Archy YAML or our format).
+    pub file: PathBuf,
+    /// The org to publish to (name or id).
+    #[arg(long)]
+    pub org: String,
+    #[command(flatten)]
+    pub substitution: SubstitutionArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowExportArgs {
+    /// The org the flow is in (name or id).
+    #[arg(long)]
+    pub org: String,
+    /// The flow's name.
+    #[arg(long)]
+    pub flow: String,
+    /// Write the YAML here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlowFormat {
+    /// Archy YAML, as `archy` and Architect read it.
+    Archy,
+    /// Switchboard's own flow format.
+    Switchboard,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowConvertArgs {
+    /// The flow file to convert.
+    pub file: PathBuf,
+    /// The format to convert to.
+    #[arg(long, value_enum)]
+    pub to: FlowFormat,
+    /// Write the result here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub substitution: SubstitutionArgs,
 }
 
 #[derive(Debug, Args)]

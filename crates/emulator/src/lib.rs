@@ -3,6 +3,7 @@
 //! real platform, plus the seeds' extensions unless `strict`.
 
 pub mod analytics;
+mod architect;
 pub mod contact_center;
 pub mod crm;
 pub mod domain;

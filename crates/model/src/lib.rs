@@ -7,4 +7,7 @@ pub mod org;
 pub mod queueing;
 pub mod resources;
 pub mod template;
+pub mod archy;
 pub mod validate;
+
+pub use load::{FlowLoadError, load_flow};

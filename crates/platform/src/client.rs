@@ -125,7 +125,7 @@ impl OrgClient {
                     }
                     drop(permit);
                     let etag = headers.get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
-                    tracing::debug!(org = %inner.config.org_label, method = %request.method, path = %request.path, status, attempts, "platform call");
+                    tracing::debug!(org = %inner.config.org_label, method = %request.method, path = %request.path_for_logs(), status, attempts, "platform call");
                     if (200..300).contains(&status) {
                         return Ok(ApiResponse { status, etag, body, resource: request.resource });
                     }
@@ -150,7 +150,7 @@ impl OrgClient {
                 Attempt::TimedOut(after) => (PlatformError::Timeout { after }, None, request.idempotent),
                 Attempt::Broken(message) => (PlatformError::Transport { message }, None, request.idempotent),
             };
-            tracing::debug!(org = %inner.config.org_label, method = %request.method, path = %request.path, attempts, error = %failure, retryable, "platform call failed");
+            tracing::debug!(org = %inner.config.org_label, method = %request.method, path = %request.path_for_logs(), attempts, error = %failure, retryable, "platform call failed");
             if !retryable || attempts >= policy.max_attempts {
                 return Err(failure);
             }

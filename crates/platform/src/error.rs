@@ -44,6 +44,10 @@ pub enum PlatformError {
     /// An asynchronous operation (flow publish, usage query) finished in a failed state.
     #[error("operation {id} failed: {message}")]
     OperationFailed { id: String, message: String },
+    /// An Architect job (flow publish or export) ended in `Failure`; `messages` are its
+    /// Architect-style errors, one per line, each naming the construct at fault.
+    #[error("architect job {job} failed: {}", messages.join("; "))]
+    FlowJobFailed { job: String, messages: Vec<String> },
     /// Client configuration is incomplete or invalid (names the field or variable).
     #[error("configuration: {message}")]
     Config { message: String },

@@ -23,12 +23,58 @@ pub struct ApiRequest {
     /// For error messages: which kind of object, and which one.
     pub resource: &'static str,
     pub id: Option<String>,
+    /// `path` is an absolute presigned URL the platform handed out (an Architect job's upload or
+    /// download): sent without the bearer token, and never logged (its query is a credential).
+    pub presigned: bool,
+    /// A non-JSON body (flow YAML) with its content type; `body` is then `None`.
+    pub raw_body: Option<RawBody>,
+    /// Extra headers (a presigned upload's signed headers).
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawBody {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 impl ApiRequest {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         let idempotent = matches!(method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE);
-        Self { method, path: path.into(), query: Vec::new(), body: None, if_match: None, idempotent, resource: "resource", id: None }
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            if_match: None,
+            idempotent,
+            resource: "resource",
+            id: None,
+            presigned: false,
+            raw_body: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// A request to a presigned URL the platform returned (absolute; no bearer token).
+    pub fn presigned(method: Method, url: impl Into<String>) -> Self {
+        Self { presigned: true, ..Self::new(method, url) }
+    }
+
+    /// What logs may show of the target: a presigned URL loses its query (the signature).
+    pub fn path_for_logs(&self) -> &str {
+        if self.presigned { self.path.split('?').next().unwrap_or_default() } else { &self.path }
+    }
+
+    pub fn raw(mut self, content_type: impl Into<String>, bytes: Vec<u8>) -> Self {
+        self.raw_body = Some(RawBody { content_type: content_type.into(), bytes });
+        self.body = None;
+        self
+    }
+
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
     }
 
     pub fn get(path: impl Into<String>) -> Self {

@@ -22,13 +22,24 @@ pub(crate) enum Attempt {
 }
 
 pub(crate) async fn send(http: &reqwest::Client, api_base: &str, request: &ApiRequest, token: &Secret, timeout: Duration) -> Attempt {
-    let url = format!("{api_base}{}", request.path);
-    let mut builder = http.request(request.method.clone(), &url).bearer_auth(token.expose()).timeout(timeout);
+    let mut builder = if request.presigned {
+        // The URL carries its own credential; the org's token must not travel to it.
+        http.request(request.method.clone(), &request.path).timeout(timeout)
+    } else {
+        let url = format!("{api_base}{}", request.path);
+        http.request(request.method.clone(), &url).bearer_auth(token.expose()).timeout(timeout)
+    };
     if !request.query.is_empty() {
         builder = builder.query(&request.query);
     }
     if let Some(body) = &request.body {
         builder = builder.json(body);
+    }
+    if let Some(raw) = &request.raw_body {
+        builder = builder.header(reqwest::header::CONTENT_TYPE, &raw.content_type).body(raw.bytes.clone());
+    }
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
     }
     if let Some(etag) = &request.if_match {
         builder = builder.header(IF_MATCH, etag);

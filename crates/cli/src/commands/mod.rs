@@ -2,6 +2,7 @@
 
 mod demo;
 mod emulator;
+mod flow;
 mod orgs;
 mod simulate;
 
@@ -14,5 +15,6 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Orgs(target) => orgs::run(target, output).await,
         Command::Simulate(simulate_arguments) => simulate::run(simulate_arguments, output),
         Command::Demo(demo_arguments) => demo::run(demo_arguments, output).await,
+        Command::Flow(flow_arguments) => flow::run(flow_arguments, output).await,
     }
 }

@@ -16,10 +16,13 @@ use switchboard_api::paging::EntityListing;
 use switchboard_model::flow::FlowDefinition;
 
 pub fn routes(strict: bool) -> Router<AppState> {
+    // Saving our own `FlowDefinition` as a version is an emulator extension: the real platform takes
+    // Architect's internal document there. Flow content goes through Architect jobs (`crate::architect`).
+    let versions_route = if strict { get(versions) } else { get(versions).post(save_version) };
     Router::new()
         .route("/api/v2/flows", get(list).post(create))
         .route("/api/v2/flows/{id}", get(fetch).put(update).delete(remove))
-        .route("/api/v2/flows/{id}/versions", get(versions).post(save_version))
+        .route("/api/v2/flows/{id}/versions", versions_route)
         .route("/api/v2/flows/{id}/versions/{version}", get(version))
         .route("/api/v2/flows/{id}/versions/{version}/configuration", get(configuration))
         .route("/api/v2/flows/actions/{action}", post(flow_actions::act))

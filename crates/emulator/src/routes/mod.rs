@@ -32,6 +32,7 @@ pub fn api_routes(strict: bool) -> Router<AppState> {
         .merge(queues::routes())
         .merge(users::routes())
         .merge(flows::routes(strict))
+        .merge(crate::architect::api_routes())
         .merge(datatables::routes())
         .merge(integrations::routes(strict))
         .merge(telephony::routes())
@@ -44,7 +45,7 @@ pub fn api_routes(strict: bool) -> Router<AppState> {
 
 /// Routes without bearer auth but with faults and counters: the OAuth token endpoint.
 pub fn public_routes(strict: bool) -> Router<AppState> {
-    oauth::routes(strict).merge(crate::crm::routes())
+    oauth::routes(strict).merge(crate::crm::routes()).merge(crate::architect::presigned_routes())
 }
 
 /// The emulator's control surface and health endpoints (no auth, no faults, not counted).

@@ -75,6 +75,8 @@ struct Shared {
     http: reqwest::Client,
     notifications: crate::notifications::NotificationHub,
     contact_center: crate::contact_center::ContactCenter,
+    /// Architect publish and export jobs (not persisted: a job outlives no restart, as a presigned URL expires).
+    architect_jobs: Mutex<crate::architect::JobBook>,
 }
 
 /// A poisoned lock means a handler panicked mid-write; the data is still the best we have, so
@@ -102,6 +104,7 @@ impl AppState {
             http: reqwest::Client::new(),
             notifications,
             contact_center: crate::contact_center::ContactCenter::default(),
+            architect_jobs: Mutex::default(),
         };
         AppState { inner: Arc::new(shared) }
     }
@@ -266,6 +269,11 @@ impl AppState {
     /// Live calls, the ACD, traffic, analytics records and the fake CRM.
     pub fn contact_center(&self) -> &crate::contact_center::ContactCenter {
         &self.inner.contact_center
+    }
+
+    /// Architect jobs (flow publish and export through Archy YAML).
+    pub fn architect_jobs(&self) -> MutexGuard<'_, crate::architect::JobBook> {
+        relock(self.inner.architect_jobs.lock())
     }
 
     /// Shared HTTP client for calls the platform makes (health checks, data actions).

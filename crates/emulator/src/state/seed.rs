@@ -57,6 +57,7 @@ pub fn default_flow() -> FlowDefinition {
         )]),
         start: "welcome".to_string(),
         blocks,
+        archy: None,
     }
 }
 

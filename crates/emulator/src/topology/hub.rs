@@ -108,6 +108,7 @@ fn shared_module() -> FlowDefinition {
         variables: BTreeMap::new(),
         start: "greeting".to_string(),
         blocks,
+        archy: None,
     }
 }
 
@@ -128,6 +129,7 @@ pub fn escalation_flow() -> FlowDefinition {
         variables: BTreeMap::new(),
         start: "announce".to_string(),
         blocks,
+        archy: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The emulator's integration tests: one binary, real servers on 127.0.0.1:0, reqwest clients.
 
 mod analytics;
+mod architect_jobs;
 mod auth;
 mod concurrency;
 mod contact_center;

@@ -11,13 +11,29 @@ fn workspace_root() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_python_sdk_reads_and_writes_the_emulator() {
+    let Some(stdout) = run_sdk_script("tests/contract/sdk_contract.py").await else { return };
+    assert!(stdout.contains("SDK contract OK"), "{stdout}");
+    assert!(stdout.contains("cross-org: region flow Escalation -> hub queue Global Escalations"), "the hub part ran: {stdout}");
+}
+
+/// Registers an Architect job, uploads Archy YAML to the presigned URL, polls to `Success` and reads
+/// the flow back; a broken flow's job ends in `Failure` with messages; then exports the flow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_sdk_publishes_a_flow_through_an_architect_job() {
+    let Some(stdout) = run_sdk_script("tests/contract/sdk_architect_jobs.py").await else { return };
+    assert!(stdout.contains("SDK Architect-job contract OK"), "{stdout}");
+}
+
+/// Runs a contract script against a fresh emulator (org na-east-1, its hub `global` in
+/// `SWITCHBOARD_HUB_CLIENT_*`); `None` when skipped.
+async fn run_sdk_script(relative: &str) -> Option<String> {
     if std::env::var("SWITCHBOARD_SKIP_SDK_CONTRACT").as_deref() == Ok("1") {
         eprintln!("skipped: SWITCHBOARD_SKIP_SDK_CONTRACT=1");
-        return;
+        return None;
     }
     let root = workspace_root();
     let python = std::env::var_os("SWITCHBOARD_PYTHON").map(PathBuf::from).unwrap_or_else(|| root.join(".venv/bin/python"));
-    let script = root.join("tests/contract/sdk_contract.py");
+    let script = root.join(relative);
     let probe = std::process::Command::new(&python).args(["-c", "import PureCloudPlatformClientV2"]).output();
     match probe {
         Ok(output) if output.status.success() => {}
@@ -45,10 +61,10 @@ async fn the_official_python_sdk_reads_and_writes_the_emulator() {
     .await
     .expect("join")
     .expect("python runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "SDK contract failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("SDK contract OK"), "{stdout}");
-    assert!(stdout.contains("cross-org: region flow Escalation -> hub queue Global Escalations"), "the hub part ran: {stdout}");
+    assert!(output.status.success(), "{relative} failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
     println!("{stdout}");
+    emulator.shutdown().await;
+    Some(stdout)
 }

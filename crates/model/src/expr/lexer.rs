@@ -1,4 +1,7 @@
 //! Tokenizer for the flow expression language: turns `Call.Attempts >= 3` into tokens with columns.
+//!
+//! Keywords (`and`, `or`, `not`, `true`, `false`, `NOT_SET`) are matched in any letter case, as
+//! Architect does; whitespace of any kind (newlines, tabs, CRLF) separates tokens.
 
 use super::ParseError;
 
@@ -10,22 +13,27 @@ pub(crate) enum TokenKind {
     Decimal(f64),
     True,
     False,
+    NotSet,
     EqualEqual,
     NotEqual,
     Less,
     LessEqual,
     Greater,
     GreaterEqual,
-    AndAnd,
-    OrOr,
-    Bang,
+    And,
+    Or,
+    Not,
     Plus,
     Minus,
     Star,
     Slash,
+    Percent,
     LeftParen,
     RightParen,
+    LeftBracket,
+    RightBracket,
     Comma,
+    Dot,
     End,
 }
 
@@ -54,40 +62,38 @@ pub(crate) fn tokenize(source: &str, column_offset: usize) -> Result<Vec<Token>,
         let (kind, width) = match (current, next) {
             ('=', Some('=')) => two(TokenKind::EqualEqual),
             ('!', Some('=')) => two(TokenKind::NotEqual),
+            ('<', Some('>')) => two(TokenKind::NotEqual),
             ('<', Some('=')) => two(TokenKind::LessEqual),
             ('>', Some('=')) => two(TokenKind::GreaterEqual),
-            ('&', Some('&')) => two(TokenKind::AndAnd),
-            ('|', Some('|')) => two(TokenKind::OrOr),
+            ('&', Some('&')) => two(TokenKind::And),
+            ('|', Some('|')) => two(TokenKind::Or),
             ('<', _) => (TokenKind::Less, 1),
             ('>', _) => (TokenKind::Greater, 1),
-            ('!', _) => (TokenKind::Bang, 1),
+            ('!', _) => (TokenKind::Not, 1),
             ('+', _) => (TokenKind::Plus, 1),
             ('-', _) => (TokenKind::Minus, 1),
             ('*', _) => (TokenKind::Star, 1),
             ('/', _) => (TokenKind::Slash, 1),
+            ('%', _) => (TokenKind::Percent, 1),
             ('(', _) => (TokenKind::LeftParen, 1),
             (')', _) => (TokenKind::RightParen, 1),
+            ('[', _) => (TokenKind::LeftBracket, 1),
+            (']', _) => (TokenKind::RightBracket, 1),
             (',', _) => (TokenKind::Comma, 1),
+            ('.', Some(digit)) if digit.is_ascii_digit() => number(&chars[index..], column)?,
+            ('.', _) => (TokenKind::Dot, 1),
             ('=', _) => return Err(ParseError::new(column, "single `=`; use `==` to compare")),
-            ('&', _) => return Err(ParseError::new(column, "single `&`; use `&&`")),
-            ('|', _) => return Err(ParseError::new(column, "single `|`; use `||`")),
+            ('&', _) => return Err(ParseError::new(column, "single `&`; use `&&` or `and`")),
+            ('|', _) => return Err(ParseError::new(column, "single `|`; use `||` or `or`")),
             ('\'' | '"', _) => {
                 let (text, width) = string_literal(&chars[index..], column)?;
                 (TokenKind::String(text), width)
             }
             (digit, _) if digit.is_ascii_digit() => number(&chars[index..], column)?,
             (letter, _) if letter.is_alphabetic() || letter == '_' => {
-                let width = chars[index..]
-                    .iter()
-                    .take_while(|c| c.is_alphanumeric() || **c == '_' || **c == '.')
-                    .count();
+                let width = identifier_width(&chars[index..]);
                 let word: String = chars[index..index + width].iter().collect();
-                let kind = match word.as_str() {
-                    "true" => TokenKind::True,
-                    "false" => TokenKind::False,
-                    _ => TokenKind::Identifier(word),
-                };
-                (kind, width)
+                (keyword(&word).unwrap_or(TokenKind::Identifier(word)), width)
             }
             (other, _) => {
                 return Err(ParseError::new(column, format!("unexpected character `{other}`")));
@@ -100,7 +106,39 @@ pub(crate) fn tokenize(source: &str, column_offset: usize) -> Result<Vec<Token>,
     Ok(tokens)
 }
 
-/// Reads a quoted string starting at `chars[0]`; backslash escapes the quote and itself.
+/// A dotted name (`Task.Result.Field`): letters, digits, `_`, and a `.` only when a name part follows,
+/// so `Flow.list[0].x` and `f(x).e164` leave the `.` to the parser's member access.
+fn identifier_width(chars: &[char]) -> usize {
+    let is_part = |c: char| c.is_alphanumeric() || c == '_';
+    let mut width = 0;
+    while width < chars.len() {
+        let c = chars[width];
+        let dotted_part = c == '.' && chars.get(width + 1).is_some_and(|next| next.is_alphabetic() || *next == '_');
+        if is_part(c) || dotted_part {
+            width += 1;
+        } else {
+            break;
+        }
+    }
+    width
+}
+
+fn keyword(word: &str) -> Option<TokenKind> {
+    let lower = word.to_ascii_lowercase();
+    let kind = match lower.as_str() {
+        "true" => TokenKind::True,
+        "false" => TokenKind::False,
+        "not_set" => TokenKind::NotSet,
+        "and" => TokenKind::And,
+        "or" => TokenKind::Or,
+        "not" => TokenKind::Not,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Reads a quoted string starting at `chars[0]`. Backslash escapes: `\n`, `\t`, `\r`, and any other
+/// character stands for itself (`\"`, `\'`, `\\`).
 fn string_literal(chars: &[char], column: usize) -> Result<(String, usize), ParseError> {
     let quote = chars[0];
     let mut text = String::new();
@@ -108,7 +146,12 @@ fn string_literal(chars: &[char], column: usize) -> Result<(String, usize), Pars
     while index < chars.len() {
         match chars[index] {
             '\\' if index + 1 < chars.len() => {
-                text.push(chars[index + 1]);
+                text.push(match chars[index + 1] {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    other => other,
+                });
                 index += 2;
             }
             c if c == quote => return Ok((text, index + 1)),
@@ -133,7 +176,10 @@ fn number(chars: &[char], column: usize) -> Result<(TokenKind, usize), ParseErro
     let text: String = chars[..width].iter().collect();
     if has_fraction {
         text.parse::<f64>()
+            .ok()
+            .filter(|value| value.is_finite())
             .map(|value| (TokenKind::Decimal(value), width))
+            .ok_or(())
             .map_err(|_| ParseError::new(column, format!("invalid decimal `{text}`")))
     } else {
         text.parse::<i64>()

@@ -1,22 +1,35 @@
 //! The expression language of flow blocks: parse, evaluate and inspect `Expression` fields.
 //!
 //! The rule: a string that starts with `=` is an expression (`"=Call.Attempts >= 3"`); anything else,
-//! and every non-string value, is a literal that evaluates to itself. The language has identifiers
-//! (participant-data names: letters, digits, `_`, `.`), quoted strings, integers, decimals,
-//! `true`/`false`, `== != < <= > >= && || ! + - * /`, parentheses and the functions `len`, `lower`,
-//! `upper`, `contains`, `coalesce`.
+//! and every non-string value, is a literal that evaluates to itself. The language is Architect's
+//! expression language (what Archy YAML writes in `exp:`) and keeps our earlier spellings (`&&`, `||`,
+//! `!`, `len`, `lower`, `upper`, `contains`, `coalesce`): operators, `and`/`or`/`not` and function
+//! names in any letter case, member access and indexing, `NOT_SET`, multi-line text. The full
+//! language, its functions and its stand-ins are in docs/flow-format.md, section "Expressions".
 //!
 //! Coercions follow the platform, where participant data is string-typed: a string that reads as a
 //! number compares numerically with a number (`"3" == 3`), and `"true"`/`"false"` act as booleans.
-//! Reading a variable that is not set is an error ([`EvalError::UndefinedVariable`]); the runtime
-//! sends the call down the block's error path. `coalesce(x, default)` is the way to read data that
-//! may be absent.
+//! Reading a variable that is not set yields NOT_SET (`IsSet(Flow.x)` is false); using NOT_SET in
+//! arithmetic, ordering or logic is [`EvalError::UndefinedVariable`] naming the variable, which the
+//! runtime turns into the block's error path. Time and randomness come from an [`EvalContext`].
 
+mod builtins;
+mod coerce;
+mod context;
 mod eval;
+mod functions;
 mod lexer;
 mod parser;
+mod phone;
+mod printer;
+mod time;
+mod value;
 
-pub use parser::{Ast, BinaryOperator, Function};
+pub use context::{EvalContext, RandomSource, SeededRandom, fixed_now};
+pub use functions::{Arity, Function};
+pub use parser::{Ast, BinaryOperator};
+pub use phone::PhoneNumber;
+pub use value::{Audio, AudioPart, EntityKind, ExprValue, KeyField};
 
 use crate::flow::{Expression, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -52,11 +65,25 @@ pub enum EvalError {
 /// Where expressions read variables from (a call's participant data, a test map).
 pub trait Variables {
     fn get(&self, name: &str) -> Option<Value>;
+
+    /// The variable whose name equals `name` ignoring ASCII case; Architect's names are
+    /// case-insensitive (`Call.ani` is `Call.Ani`). Asked only after an exact `get` missed.
+    fn get_ignore_case(&self, _name: &str) -> Option<Value> {
+        None
+    }
+}
+
+fn find_ignore_case<'a, V: 'a>(entries: impl Iterator<Item = (&'a String, &'a V)>, name: &str) -> Option<&'a V> {
+    entries.into_iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value)
 }
 
 impl Variables for BTreeMap<String, String> {
     fn get(&self, name: &str) -> Option<Value> {
         BTreeMap::get(self, name).map(|text| Value::String(text.clone()))
+    }
+
+    fn get_ignore_case(&self, name: &str) -> Option<Value> {
+        find_ignore_case(self.iter(), name).map(|text| Value::String(text.clone()))
     }
 }
 
@@ -64,17 +91,29 @@ impl Variables for BTreeMap<String, Value> {
     fn get(&self, name: &str) -> Option<Value> {
         BTreeMap::get(self, name).cloned()
     }
+
+    fn get_ignore_case(&self, name: &str) -> Option<Value> {
+        find_ignore_case(self.iter(), name).cloned()
+    }
 }
 
 impl Variables for HashMap<String, String> {
     fn get(&self, name: &str) -> Option<Value> {
         HashMap::get(self, name).map(|text| Value::String(text.clone()))
     }
+
+    fn get_ignore_case(&self, name: &str) -> Option<Value> {
+        find_ignore_case(self.iter(), name).map(|text| Value::String(text.clone()))
+    }
 }
 
 impl Variables for HashMap<String, Value> {
     fn get(&self, name: &str) -> Option<Value> {
         HashMap::get(self, name).cloned()
+    }
+
+    fn get_ignore_case(&self, name: &str) -> Option<Value> {
+        find_ignore_case(self.iter(), name).cloned()
     }
 }
 
@@ -87,10 +126,28 @@ pub enum CompiledExpression {
 }
 
 impl CompiledExpression {
+    /// Evaluates with the fixed context ([`fixed_now`], a random source seeded with 0): for callers
+    /// without a clock, and for expressions that use neither time nor `Random`.
     pub fn evaluate(&self, variables: &dyn Variables) -> Result<Value, EvalError> {
+        let mut random = SeededRandom::new(0);
+        self.evaluate_with(variables, &mut EvalContext::new(fixed_now(), &mut random))
+    }
+
+    /// Evaluates to the flow format's value. A NOT_SET result has none, so it is the error naming the
+    /// unset variable (or `NOT_SET`); use [`Self::evaluate_value`] to see NOT_SET itself.
+    pub fn evaluate_with(&self, variables: &dyn Variables, context: &mut EvalContext<'_>) -> Result<Value, EvalError> {
+        let value = self.evaluate_value(variables, context)?;
+        match value.to_flow_value() {
+            Some(result) => Ok(result),
+            None => coerce::require_set(value).map(|_| Value::String(String::new())),
+        }
+    }
+
+    /// Evaluates to the full expression value (lists, audio, NOT_SET...).
+    pub fn evaluate_value(&self, variables: &dyn Variables, context: &mut EvalContext<'_>) -> Result<ExprValue, EvalError> {
         match self {
-            CompiledExpression::Literal(value) => Ok(value.clone()),
-            CompiledExpression::Expression(ast) => eval::evaluate(ast, variables),
+            CompiledExpression::Literal(value) => Ok(ExprValue::from(value.clone())),
+            CompiledExpression::Expression(ast) => eval::Evaluator { variables, context }.evaluate(ast),
         }
     }
 
@@ -118,7 +175,7 @@ pub fn compile(expression: &Expression) -> Result<CompiledExpression, ParseError
     }
 }
 
-/// Parses and evaluates in one step; prefer [`compile`] when evaluating repeatedly.
+/// Parses and evaluates in one step with the fixed context; prefer [`compile`] when evaluating repeatedly.
 pub fn evaluate(expression: &Expression, variables: &dyn Variables) -> Result<Value, EvalError> {
     compile(expression)?.evaluate(variables)
 }
@@ -129,14 +186,27 @@ pub fn referenced_variables(expression: &Expression) -> Vec<String> {
     compile(expression).map(|compiled| compiled.referenced_variables()).unwrap_or_default()
 }
 
+/// A variable name and the dotted prefixes it may be read through, longest first:
+/// `Task.Queue.id` → `Task.Queue.id`, `Task.Queue`, `Task` (the evaluator reads the longest that is set
+/// and the rest as members, so a validator accepts the name when any of these is declared).
+pub fn name_and_prefixes(name: &str) -> impl Iterator<Item = &str> {
+    let cuts = name.char_indices().filter(|(_, character)| *character == '.').map(|(index, _)| index);
+    let mut ends: Vec<usize> = cuts.collect();
+    ends.push(name.len());
+    ends.into_iter().rev().map(move |end| &name[..end])
+}
+
+/// Variables are named in full (`Task.Result.Field`); a member read after a call or an index
+/// (`ToPhoneNumber(Call.Ani).e164`, `Flow.list[0].name`) is not a variable, its base is.
 fn collect_variables(ast: &Ast, names: &mut BTreeSet<String>) {
     match ast {
-        Ast::Literal(_) => {}
+        Ast::Literal(_) | Ast::NotSet => {}
         Ast::Variable(name) => {
             names.insert(name.clone());
         }
         Ast::Not(operand) | Ast::Negate(operand) => collect_variables(operand, names),
-        Ast::Binary { left, right, .. } => {
+        Ast::Member { target, .. } => collect_variables(target, names),
+        Ast::Binary { left, right, .. } | Ast::Index { target: left, index: right } => {
             collect_variables(left, names);
             collect_variables(right, names);
         }
@@ -144,5 +214,9 @@ fn collect_variables(ast: &Ast, names: &mut BTreeSet<String>) {
     }
 }
 
+#[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
+mod property_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,10 @@
 //! Pratt parser for flow expressions: tokens → `Ast`, with the column of the first bad token.
+//!
+//! Precedence, loosest first: `or`/`||`; `and`/`&&`; `==` `!=` `<>`; `<` `<=` `>` `>=`; `+` `-`;
+//! `*` `/` `%`; prefix `not`/`!` and `-`; postfix calls, `.member` and `[index]`.
 
 use super::ParseError;
+use super::functions::Function;
 use super::lexer::{Token, TokenKind};
 use crate::flow::Value;
 
@@ -8,11 +12,19 @@ use crate::flow::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ast {
     Literal(Value),
+    /// Architect's `NOT_SET` constant.
+    NotSet,
+    /// A variable by its full dotted name (`Call.Ani`, `Task.Result.Field`); the evaluator resolves
+    /// the longest set prefix and reads the rest as members.
     Variable(String),
     Not(Box<Ast>),
     Negate(Box<Ast>),
     Binary { operator: BinaryOperator, left: Box<Ast>, right: Box<Ast> },
     Call { function: Function, arguments: Vec<Ast> },
+    /// `value.name` after a call, an index or parentheses (`ToPhoneNumber(Call.Ani).e164`).
+    Member { target: Box<Ast>, name: String },
+    /// `value[index]`, zero-based (`Flow.list[0]`).
+    Index { target: Box<Ast>, index: Box<Ast> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,43 +41,14 @@ pub enum BinaryOperator {
     Subtract,
     Multiply,
     Divide,
-}
-
-/// The built-in functions. The set is closed so an unknown name is a parse error, caught by validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Function {
-    Len,
-    Lower,
-    Upper,
-    Contains,
-    Coalesce,
-}
-
-impl Function {
-    fn from_name(name: &str) -> Option<Function> {
-        match name {
-            "len" => Some(Function::Len),
-            "lower" => Some(Function::Lower),
-            "upper" => Some(Function::Upper),
-            "contains" => Some(Function::Contains),
-            "coalesce" => Some(Function::Coalesce),
-            _ => None,
-        }
-    }
-
-    fn arity(self) -> usize {
-        match self {
-            Function::Len | Function::Lower | Function::Upper => 1,
-            Function::Contains | Function::Coalesce => 2,
-        }
-    }
+    Modulo,
 }
 
 /// Binding power of an infix operator; higher binds tighter. `None` means "not an infix operator".
 fn infix(kind: &TokenKind) -> Option<(BinaryOperator, u8)> {
     let pair = match kind {
-        TokenKind::OrOr => (BinaryOperator::Or, 1),
-        TokenKind::AndAnd => (BinaryOperator::And, 2),
+        TokenKind::Or => (BinaryOperator::Or, 1),
+        TokenKind::And => (BinaryOperator::And, 2),
         TokenKind::EqualEqual => (BinaryOperator::Equal, 3),
         TokenKind::NotEqual => (BinaryOperator::NotEqual, 3),
         TokenKind::Less => (BinaryOperator::Less, 4),
@@ -76,6 +59,7 @@ fn infix(kind: &TokenKind) -> Option<(BinaryOperator, u8)> {
         TokenKind::Minus => (BinaryOperator::Subtract, 5),
         TokenKind::Star => (BinaryOperator::Multiply, 6),
         TokenKind::Slash => (BinaryOperator::Divide, 6),
+        TokenKind::Percent => (BinaryOperator::Modulo, 6),
         _ => return None,
     };
     Some(pair)
@@ -83,14 +67,18 @@ fn infix(kind: &TokenKind) -> Option<(BinaryOperator, u8)> {
 
 const PREFIX_POWER: u8 = 7;
 
+/// Nesting deeper than this is refused rather than risking the stack on hostile input.
+const MAXIMUM_DEPTH: usize = 200;
+
 pub(crate) struct Parser {
     tokens: Vec<Token>,
     position: usize,
+    depth: usize,
 }
 
 impl Parser {
     pub(crate) fn new(tokens: Vec<Token>) -> Parser {
-        Parser { tokens, position: 0 }
+        Parser { tokens, position: 0, depth: 0 }
     }
 
     /// Parses the whole token stream as one expression.
@@ -121,6 +109,16 @@ impl Parser {
     }
 
     fn expression(&mut self, minimum_power: u8) -> Result<Ast, ParseError> {
+        self.depth += 1;
+        let result = self.nested_expression(minimum_power);
+        self.depth -= 1;
+        result
+    }
+
+    fn nested_expression(&mut self, minimum_power: u8) -> Result<Ast, ParseError> {
+        if self.depth > MAXIMUM_DEPTH {
+            return Err(ParseError::new(self.peek().column, format!("nested more than {MAXIMUM_DEPTH} levels deep")));
+        }
         let mut left = self.prefix()?;
         while let Some((operator, power)) = infix(&self.peek().kind) {
             if power <= minimum_power {
@@ -136,34 +134,63 @@ impl Parser {
 
     fn prefix(&mut self) -> Result<Ast, ParseError> {
         let token = self.advance();
-        match token.kind {
-            TokenKind::Integer(value) => Ok(Ast::Literal(Value::Integer(value))),
-            TokenKind::Decimal(value) => Ok(Ast::Literal(Value::Decimal(value))),
-            TokenKind::String(text) => Ok(Ast::Literal(Value::String(text))),
-            TokenKind::True => Ok(Ast::Literal(Value::Boolean(true))),
-            TokenKind::False => Ok(Ast::Literal(Value::Boolean(false))),
-            TokenKind::Bang => Ok(Ast::Not(Box::new(self.expression(PREFIX_POWER)?))),
-            TokenKind::Minus => Ok(Ast::Negate(Box::new(self.expression(PREFIX_POWER)?))),
+        let primary = match token.kind {
+            TokenKind::Integer(value) => Ast::Literal(Value::Integer(value)),
+            TokenKind::Decimal(value) => Ast::Literal(Value::Decimal(value)),
+            TokenKind::String(text) => Ast::Literal(Value::String(text)),
+            TokenKind::True => Ast::Literal(Value::Boolean(true)),
+            TokenKind::False => Ast::Literal(Value::Boolean(false)),
+            TokenKind::NotSet => Ast::NotSet,
+            TokenKind::Not => return Ok(Ast::Not(Box::new(self.expression(PREFIX_POWER)?))),
+            TokenKind::Minus => return Ok(Ast::Negate(Box::new(self.expression(PREFIX_POWER)?))),
             TokenKind::LeftParen => {
                 let inner = self.expression(0)?;
                 self.expect(TokenKind::RightParen, "`)`")?;
-                Ok(inner)
+                inner
             }
-            TokenKind::Identifier(name) if self.peek().kind == TokenKind::LeftParen => {
-                self.call(name, token.column)
+            TokenKind::Identifier(name) if self.peek().kind == TokenKind::LeftParen => self.call(name, token.column)?,
+            // Architect's format constants (`Format.Date.shortYear`) are names, not variables.
+            TokenKind::Identifier(name) if is_format_constant(&name) => Ast::Literal(Value::String(name)),
+            TokenKind::Identifier(name) => Ast::Variable(name),
+            other => {
+                return Err(ParseError::new(token.column, format!("expected a value, found {}", describe(&other))));
             }
-            TokenKind::Identifier(name) => Ok(Ast::Variable(name)),
-            other => Err(ParseError::new(token.column, format!("expected a value, found {}", describe(&other)))),
+        };
+        self.postfix(primary)
+    }
+
+    /// Member access and indexing bind tighter than any operator: `-Flow.list[0]` negates the item.
+    fn postfix(&mut self, mut target: Ast) -> Result<Ast, ParseError> {
+        loop {
+            match self.peek().kind {
+                TokenKind::Dot => {
+                    self.advance();
+                    let token = self.advance();
+                    let TokenKind::Identifier(name) = token.kind else {
+                        return Err(ParseError::new(
+                            token.column,
+                            format!("expected a member name after `.`, found {}", describe(&token.kind)),
+                        ));
+                    };
+                    // The lexer keeps `a.b.c` together; each part is one member step.
+                    for part in name.split('.') {
+                        target = Ast::Member { target: Box::new(target), name: part.to_string() };
+                    }
+                }
+                TokenKind::LeftBracket => {
+                    self.advance();
+                    let index = self.expression(0)?;
+                    self.expect(TokenKind::RightBracket, "`]`")?;
+                    target = Ast::Index { target: Box::new(target), index: Box::new(index) };
+                }
+                _ => return Ok(target),
+            }
         }
     }
 
     fn call(&mut self, name: String, column: usize) -> Result<Ast, ParseError> {
-        let function = Function::from_name(&name).ok_or_else(|| {
-            ParseError::new(
-                column,
-                format!("unknown function `{name}` (known: len, lower, upper, contains, coalesce)"),
-            )
-        })?;
+        let function = Function::from_name(&name)
+            .ok_or_else(|| ParseError::new(column, format!("unknown function `{name}`")))?;
         self.advance(); // the `(`
         let mut arguments = Vec::new();
         if self.peek().kind != TokenKind::RightParen {
@@ -177,10 +204,11 @@ impl Parser {
             }
         }
         self.expect(TokenKind::RightParen, "`)` or `,`")?;
-        if arguments.len() != function.arity() {
+        let arity = function.arity();
+        if !arity.accepts(arguments.len()) {
             return Err(ParseError::new(
                 column,
-                format!("`{name}` takes {} argument(s), got {}", function.arity(), arguments.len()),
+                format!("`{name}` takes {}, got {}", arity.describe(), arguments.len()),
             ));
         }
         Ok(Ast::Call { function, arguments })
@@ -194,6 +222,10 @@ impl Parser {
             Err(ParseError::new(token.column, format!("expected {what}, found {}", describe(&token.kind))))
         }
     }
+}
+
+fn is_format_constant(name: &str) -> bool {
+    name.split_once('.').is_some_and(|(scope, _)| scope.eq_ignore_ascii_case("Format"))
 }
 
 fn describe(kind: &TokenKind) -> String {
@@ -211,22 +243,27 @@ fn symbol(kind: &TokenKind) -> &'static str {
     match kind {
         TokenKind::True => "true",
         TokenKind::False => "false",
+        TokenKind::NotSet => "NOT_SET",
         TokenKind::EqualEqual => "==",
         TokenKind::NotEqual => "!=",
         TokenKind::Less => "<",
         TokenKind::LessEqual => "<=",
         TokenKind::Greater => ">",
         TokenKind::GreaterEqual => ">=",
-        TokenKind::AndAnd => "&&",
-        TokenKind::OrOr => "||",
-        TokenKind::Bang => "!",
+        TokenKind::And => "and",
+        TokenKind::Or => "or",
+        TokenKind::Not => "not",
         TokenKind::Plus => "+",
         TokenKind::Minus => "-",
         TokenKind::Star => "*",
         TokenKind::Slash => "/",
+        TokenKind::Percent => "%",
         TokenKind::LeftParen => "(",
         TokenKind::RightParen => ")",
+        TokenKind::LeftBracket => "[",
+        TokenKind::RightBracket => "]",
         TokenKind::Comma => ",",
+        TokenKind::Dot => ".",
         _ => "?",
     }
 }

@@ -1,6 +1,7 @@
 //! The block types of the flow format. Successor fields name other blocks of the same flow.
 
 use super::{Expression, Value};
+use super::voice::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -78,9 +79,86 @@ pub enum Block {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// Architect's menu: plays a prompt, then follows the choice the caller picks by DTMF digit or
+    /// speech term; `default` when no choice is made (the call disconnects when absent).
+    Menu(MenuBlock),
+    /// Collects DTMF digits into a variable; `on_failure` when none arrive or they do not fit.
+    CollectInput(CollectInputBlock),
+    /// Architect's Update Data: typed assignments run in order, then `next`.
+    UpdateData {
+        statements: Vec<Assignment>,
+        next: String,
+    },
+    /// Writes participant-data attributes (name → expression), then `next`.
+    SetParticipantData {
+        attributes: Vec<AttributeWrite>,
+        next: String,
+    },
+    /// Reads participant-data attributes into variables (an unset attribute leaves its variable unset).
+    GetParticipantData {
+        attributes: Vec<AttributeRead>,
+        next: String,
+    },
+    /// Ends the call in a voicemail box (a user's or a queue's, by name or expression). Terminal on success.
+    TransferToVoicemail {
+        target: Expression,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_failure: Option<String>,
+    },
+    /// Looks a queue up by name; stores it in `variable` and goes `on_found`, else `on_not_found`.
+    FindQueue {
+        queue_name: Expression,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        variable: Option<String>,
+        on_found: String,
+        on_not_found: String,
+    },
+    /// Runs a common module (a published flow of type `common_module`) by name, then `next`.
+    CallCommonModule(CallCommonModuleBlock),
+    /// Runs the task starting at block `task` as a subroutine; its `end_task` returns to `next`.
+    CallTask {
+        task: String,
+        next: String,
+    },
+    /// Ends the current task: back to the `call_task` that called it; with no caller, the flow ends as
+    /// its type does (inbound: disconnect; in-queue: the start-up actions run again; common module:
+    /// back to the calling flow). `implicit` marks the end Architect reaches by running off the end
+    /// of a task's action list (it is not written as an `endTask` action).
+    EndTask {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        implicit: bool,
+    },
+    /// Runs `body` `count` times (0-based iteration number in `index_variable`), then `next`.
+    /// The body's last block goes back to this block.
+    Loop(LoopBlock),
+    /// Starts the next iteration of the loop block `loop_block` (its only successor).
+    LoopNext {
+        loop_block: String,
+    },
+    /// Leaves the loop block `loop_block` early and goes to `next` (the loop's own `next`).
+    LoopExit {
+        loop_block: String,
+        next: String,
+    },
+    /// Plays hold music (in-queue flows) for `duration_ms` of call time.
+    HoldMusic {
+        prompt: String,
+        #[serde(default = "default_play_ms")]
+        duration_ms: u64,
+        next: String,
+    },
+    /// Announces the caller's estimated wait time; takes `duration_ms` of call time.
+    PlayEstimatedWaitTime {
+        #[serde(default = "default_play_ms")]
+        duration_ms: u64,
+        next: String,
+    },
+    /// Evaluates a schedule group (open / closed / holiday) and an optional emergency group.
+    /// No schedules exist in a simulation: the documented stand-in is in `ScheduleGroupBlock`.
+    EvaluateScheduleGroup(ScheduleGroupBlock),
 }
 
-fn default_play_ms() -> u64 {
+pub(crate) fn default_play_ms() -> u64 {
     2_000
 }
 
@@ -217,7 +295,74 @@ impl Block {
             Block::TransferToFlow { on_failure, .. } | Block::TransferToQueue { on_failure, .. } => {
                 on_failure.iter().map(String::as_str).collect()
             }
-            Block::Disconnect { .. } => Vec::new(),
+            Block::Disconnect { .. } | Block::EndTask { .. } => Vec::new(),
+            Block::Menu(menu) => menu.successors(),
+            Block::CollectInput(collect) => vec![&collect.on_success, &collect.on_failure],
+            Block::UpdateData { next, .. }
+            | Block::SetParticipantData { next, .. }
+            | Block::GetParticipantData { next, .. }
+            | Block::HoldMusic { next, .. }
+            | Block::PlayEstimatedWaitTime { next, .. }
+            | Block::CallCommonModule(CallCommonModuleBlock { next, .. }) => vec![next],
+            Block::TransferToVoicemail { on_failure, .. } => on_failure.iter().map(String::as_str).collect(),
+            Block::FindQueue { on_found, on_not_found, .. } => vec![on_found, on_not_found],
+            Block::CallTask { task, next } => vec![task, next],
+            Block::Loop(looping) => vec![&looping.body, &looping.next],
+            Block::LoopNext { loop_block } => vec![loop_block],
+            Block::LoopExit { next, .. } => vec![next],
+            Block::EvaluateScheduleGroup(schedule) => schedule.successors(),
+        }
+    }
+
+    /// Every successor field, mutable (for renaming blocks and resolving references), in the order
+    /// of [`Block::successors`].
+    pub fn successors_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            Block::SetVariable { next, .. }
+            | Block::Play { next, .. }
+            | Block::Wait { next, .. }
+            | Block::UpdateData { next, .. }
+            | Block::SetParticipantData { next, .. }
+            | Block::GetParticipantData { next, .. }
+            | Block::HoldMusic { next, .. }
+            | Block::PlayEstimatedWaitTime { next, .. }
+            | Block::CallCommonModule(CallCommonModuleBlock { next, .. }) => vec![next],
+            Block::DataAction(action) => {
+                let mut out = vec![&mut action.on_success, &mut action.on_error];
+                out.extend(action.on_timeout.as_mut());
+                out
+            }
+            Block::Decision { on_true, on_false, .. } => vec![on_true, on_false],
+            Block::Switch { cases, default } => {
+                cases.iter_mut().map(|case| &mut case.next).chain(std::iter::once(default)).collect()
+            }
+            Block::Randomize { branches, default } => {
+                branches.iter_mut().map(|branch| &mut branch.next).chain(std::iter::once(default)).collect()
+            }
+            Block::DatatableLookup { on_found, on_not_found, on_error, .. } => {
+                let mut out = vec![on_found, on_not_found];
+                out.extend(on_error.as_mut());
+                out
+            }
+            Block::TransferToFlow { on_failure, .. }
+            | Block::TransferToQueue { on_failure, .. }
+            | Block::TransferToVoicemail { on_failure, .. } => on_failure.iter_mut().collect(),
+            Block::Disconnect { .. } | Block::EndTask { .. } => Vec::new(),
+            Block::Menu(menu) => {
+                menu.choices.iter_mut().map(|choice| &mut choice.next).chain(menu.default.as_mut()).collect()
+            }
+            Block::CollectInput(collect) => vec![&mut collect.on_success, &mut collect.on_failure],
+            Block::FindQueue { on_found, on_not_found, .. } => vec![on_found, on_not_found],
+            Block::CallTask { task, next } => vec![task, next],
+            Block::Loop(looping) => vec![&mut looping.body, &mut looping.next],
+            Block::LoopNext { loop_block } => vec![loop_block],
+            Block::LoopExit { loop_block, next } => vec![loop_block, next],
+            Block::EvaluateScheduleGroup(schedule) => vec![
+                &mut schedule.on_open,
+                &mut schedule.on_closed,
+                &mut schedule.on_holiday,
+                &mut schedule.on_emergency,
+            ],
         }
     }
 
@@ -235,6 +380,22 @@ impl Block {
             Block::TransferToQueue { .. } => "transfer_to_queue",
             Block::Wait { .. } => "wait",
             Block::Disconnect { .. } => "disconnect",
+            Block::Menu(_) => "menu",
+            Block::CollectInput(_) => "collect_input",
+            Block::UpdateData { .. } => "update_data",
+            Block::SetParticipantData { .. } => "set_participant_data",
+            Block::GetParticipantData { .. } => "get_participant_data",
+            Block::TransferToVoicemail { .. } => "transfer_to_voicemail",
+            Block::FindQueue { .. } => "find_queue",
+            Block::CallCommonModule(_) => "call_common_module",
+            Block::CallTask { .. } => "call_task",
+            Block::EndTask { .. } => "end_task",
+            Block::Loop(_) => "loop",
+            Block::LoopNext { .. } => "loop_next",
+            Block::LoopExit { .. } => "loop_exit",
+            Block::HoldMusic { .. } => "hold_music",
+            Block::PlayEstimatedWaitTime { .. } => "play_estimated_wait_time",
+            Block::EvaluateScheduleGroup(_) => "evaluate_schedule_group",
         }
     }
 }

@@ -4,11 +4,15 @@
 //! by block name, so the graph is explicit and checkable without running it. String fields may
 //! hold template variables (`{{ENV_REGION}}`) that deploy resolves per org; see `docs/flow-format.md`.
 
+mod archy_extras;
 mod block;
 mod expression;
+mod voice;
 
+pub use archy_extras::*;
 pub use block::*;
 pub use expression::*;
+pub use voice::*;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -45,6 +49,10 @@ pub struct FlowDefinition {
     pub start: String,
     /// Blocks by name. A BTreeMap keeps serialization stable for diffs.
     pub blocks: BTreeMap<String, Block>,
+    /// What an imported Archy document had beyond the blocks, for export; absent for flows written
+    /// in this format (which then serialize exactly as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archy: Option<ArchyExtras>,
 }
 
 impl FlowDefinition {
@@ -64,10 +72,9 @@ fn default_flow_type() -> FlowType {
 pub enum FlowType {
     InboundCall,
     InQueueCall,
-    Workflow,
-    /// A reusable module other flows call (the platform's `COMMONMODULE`), e.g. a shared IVR
-    /// greeting hosted in the parent org.
+    /// A reusable module other flows call (`callCommonModule`); Archy's `commonModule`.
     CommonModule,
+    Workflow,
 }
 
 impl FlowType {
@@ -76,8 +83,8 @@ impl FlowType {
         match self {
             FlowType::InboundCall => "INBOUNDCALL",
             FlowType::InQueueCall => "INQUEUECALL",
-            FlowType::Workflow => "WORKFLOW",
             FlowType::CommonModule => "COMMONMODULE",
+            FlowType::Workflow => "WORKFLOW",
         }
     }
 
@@ -85,8 +92,8 @@ impl FlowType {
         match name.to_ascii_uppercase().as_str() {
             "INBOUNDCALL" => Some(FlowType::InboundCall),
             "INQUEUECALL" => Some(FlowType::InQueueCall),
-            "WORKFLOW" => Some(FlowType::Workflow),
             "COMMONMODULE" => Some(FlowType::CommonModule),
+            "WORKFLOW" => Some(FlowType::Workflow),
             _ => None,
         }
     }

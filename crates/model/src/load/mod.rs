@@ -1,6 +1,10 @@
 //! Parsing flow files and other resource documents from text (the caller reads the file), with
 //! errors that name the file, line and column: `flows/main.yaml:12:5: unknown field `nxt`, ...`.
 
+mod flow_file;
+
+pub use flow_file::{FlowLoadError, load_flow};
+
 use crate::flow::FlowDefinition;
 use serde::de::DeserializeOwned;
 

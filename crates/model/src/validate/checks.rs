@@ -4,7 +4,7 @@
 use super::graph::reachable_from;
 use super::{Catalog, DATA_ACTION_TIMEOUT_SLA_MS, Diagnostic};
 use crate::expr;
-use crate::flow::{Block, DataActionBlock, Expression, FlowDefinition, SYSTEM_VARIABLES, Value};
+use crate::flow::{Block, DataActionBlock, Expression, FlowDefinition, LoopBlock, SYSTEM_VARIABLES, Value};
 use std::collections::BTreeSet;
 
 
@@ -82,7 +82,44 @@ pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic>
             Block::TransferToFlow { flow: target, .. } => {
                 check_reference(name, target, &catalog.flows, "unknown-flow", "flow", &mut diagnostics)
             }
-            Block::SetVariable { .. } | Block::Play { .. } | Block::Disconnect { .. } => {}
+            Block::FindQueue { queue_name, .. } => {
+                check_reference(name, queue_name, &catalog.queues, "unknown-queue", "queue", &mut diagnostics)
+            }
+            Block::CallCommonModule(call) => {
+                let module = Expression::from(Value::String(call.module.clone()));
+                check_reference(name, &module, &catalog.flows, "unknown-flow", "common module", &mut diagnostics)
+            }
+            Block::CollectInput(collect) if collect.min_digits > collect.max_digits => {
+                diagnostics.push(Diagnostic::error(
+                    "invalid-digits",
+                    Some(name),
+                    format!("min_digits {} is more than max_digits {}", collect.min_digits, collect.max_digits),
+                ))
+            }
+            Block::LoopNext { loop_block } | Block::LoopExit { loop_block, .. } => {
+                if !matches!(flow.blocks.get(loop_block), Some(Block::Loop(_))) {
+                    diagnostics.push(Diagnostic::error(
+                        "not-a-loop",
+                        Some(name),
+                        format!("loop_block `{loop_block}` is not a loop block"),
+                    ));
+                }
+            }
+            Block::SetVariable { .. }
+            | Block::Play { .. }
+            | Block::Disconnect { .. }
+            | Block::Menu(_)
+            | Block::CollectInput(_)
+            | Block::UpdateData { .. }
+            | Block::SetParticipantData { .. }
+            | Block::GetParticipantData { .. }
+            | Block::TransferToVoicemail { .. }
+            | Block::CallTask { .. }
+            | Block::EndTask { .. }
+            | Block::Loop(_)
+            | Block::HoldMusic { .. }
+            | Block::PlayEstimatedWaitTime { .. }
+            | Block::EvaluateScheduleGroup(_) => {}
         }
     }
     diagnostics
@@ -104,7 +141,37 @@ fn expressions(block: &Block) -> Vec<(String, &Expression)> {
         Block::DataAction(action) => {
             action.inputs.iter().map(|(input, value)| (format!("inputs.{input}"), value)).collect()
         }
-        Block::Play { .. } | Block::Randomize { .. } | Block::Wait { .. } | Block::Disconnect { .. } => Vec::new(),
+        Block::UpdateData { statements, .. } => statements
+            .iter()
+            .enumerate()
+            .map(|(index, statement)| (format!("statements[{index}].value"), &statement.value))
+            .collect(),
+        Block::SetParticipantData { attributes, .. } => attributes
+            .iter()
+            .map(|attribute| (format!("attributes.{}", attribute.name), &attribute.value))
+            .collect(),
+        Block::TransferToVoicemail { target, .. } => vec![("target".into(), target)],
+        Block::FindQueue { queue_name, .. } => vec![("queue_name".into(), queue_name)],
+        Block::CallCommonModule(call) => {
+            call.inputs.iter().map(|(input, value)| (format!("inputs.{input}"), value)).collect()
+        }
+        Block::Loop(looping) => vec![("count".into(), &looping.count)],
+        Block::EvaluateScheduleGroup(schedule) => std::iter::once(("schedule_group".into(), &schedule.schedule_group))
+            .chain(schedule.emergency_group.iter().map(|group| ("emergency_group".into(), group)))
+            .collect(),
+        Block::Play { .. }
+        | Block::Randomize { .. }
+        | Block::Wait { .. }
+        | Block::Disconnect { .. }
+        | Block::Menu(_)
+        | Block::CollectInput(_)
+        | Block::GetParticipantData { .. }
+        | Block::CallTask { .. }
+        | Block::EndTask { .. }
+        | Block::LoopNext { .. }
+        | Block::LoopExit { .. }
+        | Block::HoldMusic { .. }
+        | Block::PlayEstimatedWaitTime { .. } => Vec::new(),
     }
 }
 
@@ -118,6 +185,25 @@ fn known_variables(flow: &FlowDefinition) -> BTreeSet<&str> {
             }
             Block::DataAction(action) => known.extend(action.outputs.values().map(String::as_str)),
             Block::DatatableLookup { outputs, .. } => known.extend(outputs.values().map(String::as_str)),
+            Block::UpdateData { statements, .. } => {
+                known.extend(statements.iter().map(|statement| statement.variable.as_str()))
+            }
+            Block::SetParticipantData { attributes, .. } => {
+                known.extend(attributes.iter().map(|attribute| attribute.name.as_str()))
+            }
+            Block::GetParticipantData { attributes, .. } => {
+                known.extend(attributes.iter().map(|attribute| attribute.variable.as_str()))
+            }
+            Block::CollectInput(collect) => {
+                known.insert(&collect.variable);
+            }
+            Block::FindQueue { variable: Some(variable), .. } => {
+                known.insert(variable);
+            }
+            Block::CallCommonModule(call) => known.extend(call.outputs.values().map(String::as_str)),
+            Block::Loop(LoopBlock { index_variable: Some(variable), .. }) => {
+                known.insert(variable);
+            }
             _ => {}
         }
     }
@@ -146,8 +232,11 @@ fn check_expression(
 }
 
 fn check_variable(block: &str, field: &str, variable: &str, known: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
-    let is_system = SYSTEM_VARIABLES.contains(&variable);
-    if !is_system && !known.contains(variable) {
+    // Architect names are case-insensitive, and `Task.Queue.id` reads a member of `Task.Queue`.
+    let is_known = expr::name_and_prefixes(variable).any(|candidate| {
+        is_architect_builtin(candidate) || SYSTEM_VARIABLES.iter().chain(known.iter()).any(|name| name.eq_ignore_ascii_case(candidate))
+    });
+    if !is_known {
         diagnostics.push(Diagnostic::error(
             "undeclared-variable",
             Some(block),
@@ -201,7 +290,15 @@ fn check_data_action(
     let error_paths = std::iter::once(action.on_error.as_str()).chain(action.on_timeout.as_deref());
     let reached = reachable_from(flow, error_paths);
     let handled = reached.iter().any(|name| {
-        matches!(flow.blocks.get(*name), Some(Block::TransferToQueue { .. } | Block::Disconnect { .. }))
+        matches!(
+            flow.blocks.get(*name),
+            Some(
+                Block::TransferToQueue { .. }
+                    | Block::Disconnect { .. }
+                    | Block::TransferToVoicemail { .. }
+                    | Block::EndTask { .. }
+            )
+        )
     });
     if !handled {
         diagnostics.push(Diagnostic::warning(
@@ -241,4 +338,13 @@ fn check_reference(
 /// The catalog list to check against, or `None` when the check is off or the name is still a template.
 fn reference_list<'a, T>(list: &'a Option<T>, name: &str) -> Option<&'a T> {
     if name.contains("{{") { None } else { list.as_ref() }
+}
+
+/// Names Architect defines for every call flow: the read-only `Call.` scope, the in-queue flow's
+/// hold prompt and start time, and the `NOT_SET` constant.
+fn is_architect_builtin(variable: &str) -> bool {
+    let lower = variable.to_ascii_lowercase();
+    lower.starts_with("call.")
+        || lower == "not_set"
+        || ["flow.holdprompt", "flow.startdatetimeutc", "flow.isdebugging"].contains(&lower.as_str())
 }

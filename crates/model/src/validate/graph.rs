@@ -6,13 +6,31 @@ use crate::flow::{Block, FlowDefinition, FlowType};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Blocks where a call leaves the flow (on success, for the transfers).
+/// `end_task` counts: with no caller it ends the flow (and a called task returns to its caller).
 pub(crate) fn is_terminal(block: &Block) -> bool {
-    matches!(block, Block::Disconnect { .. } | Block::TransferToQueue { .. } | Block::TransferToFlow { .. })
+    matches!(
+        block,
+        Block::Disconnect { .. }
+            | Block::TransferToQueue { .. }
+            | Block::TransferToFlow { .. }
+            | Block::TransferToVoicemail { .. }
+            | Block::EndTask { .. }
+    )
 }
 
-/// Blocks that consume call time, so a loop through them paces itself instead of spinning.
+/// Blocks that consume call time (or, for `loop`, bound the number of turns), so a cycle through
+/// them paces itself instead of spinning.
 fn consumes_time(block: &Block) -> bool {
-    matches!(block, Block::Wait { .. } | Block::Play { .. })
+    matches!(
+        block,
+        Block::Wait { .. }
+            | Block::Play { .. }
+            | Block::Menu(_)
+            | Block::CollectInput(_)
+            | Block::HoldMusic { .. }
+            | Block::PlayEstimatedWaitTime { .. }
+            | Block::Loop(_)
+    )
 }
 
 pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
@@ -80,7 +98,7 @@ fn check_exits(flow: &FlowDefinition, reachable: &BTreeSet<&str>, diagnostics: &
         diagnostics.push(Diagnostic::error(
             "no-terminal",
             None,
-            "no disconnect, transfer_to_queue or transfer_to_flow is reachable from start; calls never leave the flow",
+            "no disconnect, end_task or transfer (queue, flow, voicemail) is reachable from start; calls never leave the flow",
         ));
         return;
     }

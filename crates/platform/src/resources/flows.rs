@@ -36,7 +36,7 @@ pub struct Flows<'a, P: ?Sized> {
 }
 
 impl<'a, P: Platform + ?Sized> Flows<'a, P> {
-    fn item(id: &str) -> String {
+    pub(super) fn item(id: &str) -> String {
         format!("{PATH}/{}", segment(id))
     }
 
@@ -105,8 +105,9 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
         fetch(self.platform, Self::action("checkin", id)).await
     }
 
-    /// Publishes (optionally a given version); asynchronous, returns the operation.
-    pub async fn publish(self, id: &str, version: Option<&str>) -> Result<Operation> {
+    /// Publishes an existing version (optionally a given one) with the flow action; asynchronous,
+    /// returns the operation. New content is published with [`Flows::publish`] (Architect jobs).
+    pub async fn publish_version(self, id: &str, version: Option<&str>) -> Result<Operation> {
         let mut request = Self::action("publish", id);
         if let Some(version) = version {
             request = request.query("version", version);
@@ -157,7 +158,7 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
 
     /// Publishes and waits for the operation to finish.
     pub async fn publish_and_wait(self, id: &str, version: Option<&str>, wait: OperationWait) -> Result<Flow> {
-        let operation = self.publish(id, version).await?;
+        let operation = self.publish_version(id, version).await?;
         self.wait_for_operation(id, &operation, wait).await
     }
 }

@@ -4,6 +4,7 @@
 mod analytics;
 mod conversations;
 mod datatables;
+mod flow_jobs;
 mod flows;
 mod integrations;
 mod notifications;
@@ -18,6 +19,7 @@ pub use switchboard_api::analytics_summary::{AggregateSummary, GroupTotals};
 pub use analytics::Analytics;
 pub use conversations::Conversations;
 pub use datatables::DataTables;
+pub use flow_jobs::{FlowSource, PublishedFlow};
 pub use flows::{Flows, OperationWait};
 pub use integrations::Integrations;
 pub use notifications::Notifications;

@@ -7,6 +7,7 @@ mod center;
 mod conflicts;
 mod conversations;
 mod faults;
+mod flow_jobs;
 mod more_resources;
 mod notifications;
 mod paging;

@@ -252,5 +252,25 @@ fn compile_block(
         Block::Disconnect { reason } => {
             Op::Disconnect { reason: Arc::from(reason.as_deref().unwrap_or("flow_disconnect")) }
         }
+        // The Architect blocks (menus, collect input, tasks, loops, ...) compile but do not run yet:
+        // a call that reaches one ends with an outcome naming the block type, never silently.
+        Block::Menu(_)
+        | Block::CollectInput(_)
+        | Block::UpdateData { .. }
+        | Block::SetParticipantData { .. }
+        | Block::GetParticipantData { .. }
+        | Block::TransferToVoicemail { .. }
+        | Block::FindQueue { .. }
+        | Block::CallCommonModule(_)
+        | Block::CallTask { .. }
+        | Block::EndTask { .. }
+        | Block::Loop(_)
+        | Block::LoopNext { .. }
+        | Block::LoopExit { .. }
+        | Block::HoldMusic { .. }
+        | Block::PlayEstimatedWaitTime { .. }
+        | Block::EvaluateScheduleGroup(_) => Op::Disconnect {
+            reason: Arc::from(format!("block type {} is not executable yet", block.type_name()).as_str()),
+        },
     })
 }
