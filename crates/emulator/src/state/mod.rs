@@ -139,9 +139,7 @@ impl AppState {
                 Ok(ops) => persist::note_write(persister.submit(ops)),
                 Err(error) => tracing::error!("org {org_id}: a change could not be serialized for saving: {error}"),
             },
-            None => {
-                let _ = org.take_changes(false);
-            }
+            None => org.clear_changes(),
         }
         Some(result)
     }

@@ -168,6 +168,22 @@ impl OrgStore {
         Ok(out)
     }
 
+    /// Forgets what changed (no state directory: nothing to save).
+    pub fn clear_changes(&mut self) {
+        self.queues.clear_changed();
+        self.queue_members.clear_changed();
+        self.users.clear_changed();
+        self.flows.clear_changed();
+        self.datatables.clear_changed();
+        self.integrations.clear_changed();
+        self.actions.clear_changed();
+        self.dids.clear_changed();
+        self.ivrs.clear_changed();
+        self.trunks.clear_changed();
+        self.strategies.clear_changed();
+        self.usage_queries.clear_changed();
+    }
+
     /// Puts one saved row back; loading marks nothing changed.
     pub fn load_row(&mut self, kind: &str, id: &str, body: &str) -> Result<(), String> {
         let loaded = match kind {
