@@ -119,7 +119,7 @@ pub fn escalation_flow() -> FlowDefinition {
     blocks.insert("announce".to_string(), Block::Play { prompt: "Connecting you to a specialist".to_string(), duration_ms: 1_000, next: "to_global".to_string() });
     blocks.insert(
         "to_global".to_string(),
-        Block::TransferToQueue { queue: literal(&hub_queue_id(HUB_ORG, HUB_QUEUES[0])), priority: Some(5), on_failure: Some("to_local".to_string()) },
+        Block::TransferToQueue { queue: literal(hub_queue_id(HUB_ORG, HUB_QUEUES[0])), priority: Some(5), on_failure: Some("to_local".to_string()) },
     );
     blocks.insert("to_local".to_string(), Block::TransferToQueue { queue: literal("Support"), priority: Some(5), on_failure: None });
     FlowDefinition {
