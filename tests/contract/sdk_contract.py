@@ -1,5 +1,7 @@
 """Contract test: the official Genesys Cloud Python SDK (purecloudplatformclientv2) against a
-Switchboard emulator. Reads SWITCHBOARD_BASE_URL, SWITCHBOARD_CLIENT_ID, SWITCHBOARD_CLIENT_SECRET.
+Switchboard emulator. Reads SWITCHBOARD_BASE_URL, SWITCHBOARD_CLIENT_ID, SWITCHBOARD_CLIENT_SECRET
+(a sub-org) and, when set, SWITCHBOARD_HUB_CLIENT_ID, SWITCHBOARD_HUB_CLIENT_SECRET (its parent org:
+the hub's shared components and a cross-org reference are checked too).
 Exits non-zero with one clear message on the first failure.
 
 The SDK derives the token URL from `configuration.host` by rewriting `//api.` to `//login.`;
@@ -151,7 +153,57 @@ def main():
     check(offered >= 1, f"aggregates: nOffered {offered}")
     print(f"analytics: nOffered {offered} for queue {placed['queueId']}")
 
+    check_hub(base_url, api_client)
+
     print("SDK contract OK")
+
+
+def token(base_url, client_id, client_secret, what):
+    api_client = sdk.api_client.ApiClient(host=base_url)
+    try:
+        return api_client.get_client_credentials_token(client_id, client_secret)
+    except Exception as error:  # the SDK raises plain exceptions here
+        fail(f"{what} token: {error}")
+
+
+def check_hub(base_url, region_client):
+    """The parent org holds users, queues, flows and integrations, and a region's flow
+    references a hub queue by id (cross-org): the hub resolves it, the region cannot."""
+    hub_id = os.environ.get("SWITCHBOARD_HUB_CLIENT_ID")
+    hub_secret = os.environ.get("SWITCHBOARD_HUB_CLIENT_SECRET")
+    if not hub_id or not hub_secret:
+        print("hub: skipped (SWITCHBOARD_HUB_CLIENT_ID/SECRET not set)")
+        return
+    hub_client = token(base_url, hub_id, hub_secret, "hub")
+    hub_org = sdk.OrganizationApi(hub_client).get_organizations_me()
+    users = sdk.UsersApi(hub_client).get_users(page_size=100).entities
+    titles = [user.title for user in users]
+    check("Administrator" in titles and "Supervisor" in titles, f"hub users: titles {titles}")
+    hub_routing = sdk.RoutingApi(hub_client)
+    queue_names = [queue.name for queue in hub_routing.get_routing_queues(page_size=100).entities]
+    check("Global Escalations" in queue_names, f"hub queues: {queue_names}")
+    hub_architect = sdk.ArchitectApi(hub_client)
+    modules = hub_architect.get_flows(type=["commonmodule"], page_size=25).entities
+    check([flow.name for flow in modules] == ["Shared Greeting"], f"hub flows: {[flow.name for flow in modules]}")
+    check(modules[0].type == "COMMONMODULE", f"hub module type: {modules[0].type}")
+    integrations = sdk.IntegrationsApi(hub_client).get_integrations(page_size=25).entities
+    check("CRM Lookup" in [integration.name for integration in integrations], f"hub integrations: {integrations}")
+    print(f"hub: {hub_org.name} with {len(users)} users, queues {queue_names}, module {modules[0].name}")
+
+    region_architect = sdk.ArchitectApi(region_client)
+    escalation = region_architect.get_flows(name="Escalation", page_size=25).entities
+    check(len(escalation) == 1, f"region flows named Escalation: {escalation}")
+    flow = region_architect.get_flow(escalation[0].id)
+    configuration = region_architect.get_flow_version_configuration(flow.id, flow.published_version.id)
+    queue_id = configuration["blocks"]["to_global"]["queue"]
+    queue = hub_routing.get_routing_queue(queue_id)
+    check(queue.name == "Global Escalations", f"cross-org reference {queue_id} resolves in the hub to {queue.name}")
+    try:
+        sdk.RoutingApi(region_client).get_routing_queue(queue_id)
+        fail(f"cross-org reference {queue_id} should not resolve inside the region")
+    except sdk.rest.ApiException as error:
+        check(error.status == 404, f"region reading the hub queue: HTTP {error.status}")
+    print(f"cross-org: region flow {flow.name} -> hub queue {queue.name} ({queue_id})")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ mod architect;
 pub mod connection;
 pub mod contact_center;
 pub mod crm;
+pub mod domain;
 pub mod error;
 pub mod flow_body;
 pub mod limits;
@@ -25,7 +26,7 @@ pub use topology::{Topology, load_topology};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use middleware::{edge, etag, gate};
+use middleware::{durable, edge, etag, gate};
 
 /// The emulator's whole HTTP surface.
 pub fn app(state: AppState) -> Router {
@@ -50,5 +51,7 @@ pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Rout
         // able to remove a fault rule that matches `/**`. Their rejections still get the body.
         .merge(routes::control_routes().layer(axum::middleware::map_response(middleware::rejections::genesys_body)))
         .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_BYTES_MAX))
+        // Outermost, so no layer answers before the request's writes are on disk.
+        .layer(from_fn_with_state(state.clone(), durable::durable))
         .with_state(state)
 }

@@ -59,16 +59,14 @@ impl Default for EmulatorOptions {
     }
 }
 
-/// A running emulator. Dropping it stops the server (and saves state) like `shutdown` does,
-/// without waiting for open connections.
+/// A running emulator. Dropping it stops the server (and commits queued state writes) like
+/// `shutdown` does, without waiting for open connections.
 pub struct RunningEmulator {
     addr: SocketAddr,
     state: AppState,
     credentials: CredentialsFile,
-    state_dir: Option<PathBuf>,
     stop: Option<watch::Sender<bool>>,
     server: Option<JoinHandle<()>>,
-    saver: Option<JoinHandle<()>>,
 }
 
 impl RunningEmulator {
@@ -86,7 +84,7 @@ impl RunningEmulator {
         self.state.clone()
     }
 
-    /// Stops accepting, closes connections, saves state.
+    /// Stops accepting, closes connections, commits queued state writes.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
@@ -94,7 +92,7 @@ impl RunningEmulator {
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
-        // Drop saves and stops the saver.
+        // Drop commits and stops the state writer.
     }
 }
 
@@ -103,22 +101,20 @@ impl Drop for RunningEmulator {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
-        if let Some(saver) = self.saver.take() {
-            saver.abort();
-        }
-        if let Some(dir) = &self.state_dir
-            && let Err(error) = persist::save_now(&self.state, dir)
-        {
-            tracing::warn!("saving emulator state at shutdown failed: {error}");
-        }
+        // Every acknowledged write is already on disk; this commits background writes.
+        self.state.stop_persisting();
     }
 }
 
 pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, EmulatorError> {
-    let saved = match &options.state_dir {
-        Some(dir) => persist::load(dir)?,
-        None => None,
+    let (persister, saved) = match &options.state_dir {
+        Some(dir) => {
+            let (persister, saved) = persist::open(dir)?;
+            (Some(persister), saved)
+        }
+        None => (None, None),
     };
+    let fresh = saved.is_none();
     let store = match saved {
         Some(store) => store,
         None => seed::build_store(&options.topology.clone().unwrap_or_default(), &crate::routes::support::now()),
@@ -136,13 +132,10 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
     if let Some(center) = options.topology.as_ref().and_then(|topology| topology.contact_center.clone()) {
         state.contact_center().set_options(center);
     }
-    let saver = match &options.state_dir {
-        Some(dir) => {
-            persist::save_now(&state, dir)?;
-            Some(tokio::spawn(persist::run_saver(state.clone(), dir.clone())))
-        }
-        None => None,
-    };
+    if let Some(persister) = persister {
+        let first = state.attach_persister(persister, fresh)?;
+        state.wait_durable(first).await.map_err(|error| EmulatorError::Internal(error.to_string()))?;
+    }
     let listener = TcpListener::bind(options.listen)
         .await
         .map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
@@ -155,10 +148,8 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         addr,
         credentials: state.credentials(),
         state,
-        state_dir: options.state_dir,
         stop: Some(stop),
         server: Some(server),
-        saver,
     })
 }
 

@@ -1,5 +1,12 @@
 //! The topology an emulator starts with: orgs (a tree) and what each holds. Loaded from YAML
-//! (`--config`) or built in (`Topology::default()`: `global` with four regional sub-orgs).
+//! (`--config`), built in (`Topology::default()`: the hub `global` with four regional spokes,
+//! `hub.rs`) or generated (`--topology-scale`, `scale.rs`).
+
+mod hub;
+mod scale;
+
+pub use hub::{HUB_ORG, hub_queue_id};
+pub use scale::{DEFAULT_SEED as DEFAULT_SCALE_SEED, ScaleSpec, scaled};
 
 use crate::error::EmulatorError;
 use serde::{Deserialize, Serialize};
@@ -46,6 +53,9 @@ pub struct OrgSpec {
     pub dids: Vec<DidSpec>,
     #[serde(default)]
     pub datatables: Vec<DataTableSpec>,
+    /// Seed-only routing strategies; a target may name a queue of an ancestor org (cross-org).
+    #[serde(default)]
+    pub strategies: Vec<StrategySpec>,
 }
 
 fn default_licenses() -> u64 {
@@ -72,6 +82,38 @@ pub struct UserSpec {
     /// Start on queue (presence `On Queue`, routing status `IDLE`).
     #[serde(default)]
     pub on_queue: bool,
+    /// Job title (`Administrator`, `Supervisor`, `Agent`...).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategySpec {
+    pub name: String,
+    pub targets: Vec<StrategyTargetSpec>,
+}
+
+/// A weighted queue target. `org` names the org that holds the queue when it is not this one
+/// (it must be an ancestor: sub-orgs reference the hub, never each other).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyTargetSpec {
+    pub queue: String,
+    #[serde(default)]
+    pub org: Option<String>,
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+    #[serde(default = "default_priority")]
+    pub priority: u32,
+}
+
+fn default_weight() -> u32 {
+    100
+}
+
+fn default_priority() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -126,46 +168,3 @@ pub fn load_topology(text: &str, file_name: &str) -> Result<Topology, EmulatorEr
     Ok(topology)
 }
 
-impl Default for Topology {
-    /// `global` plus `na-east-1`, `na-east-2`, `eu-central-1`, `eu-central-2`.
-    fn default() -> Self {
-        let mut orgs = vec![OrgSpec { name: "global".to_string(), region: Some("global".to_string()), licenses: 500, ..OrgSpec::default() }];
-        let regions = [("na-east-1", "us-east-1", "+1317555"), ("na-east-2", "us-east-2", "+1614555"), ("eu-central-1", "eu-central-1", "+4930555"), ("eu-central-2", "eu-central-2", "+4969555")];
-        for (index, (name, region, prefix)) in regions.into_iter().enumerate() {
-            orgs.push(regional_org(name, region, prefix, index));
-        }
-        Topology { orgs, contact_center: None }
-    }
-}
-
-fn regional_org(name: &str, region: &str, prefix: &str, index: usize) -> OrgSpec {
-    let queues = ["Sales", "Support", "Billing"];
-    let users = (1..=6)
-        .map(|number| UserSpec {
-            name: format!("Agent {number} ({name})"),
-            email: Some(format!("agent{number}@{name}.example.com")),
-            queues: vec![queues[number % 3].to_string(), queues[(number + 1) % 3].to_string()],
-            on_queue: number <= 4,
-        })
-        .collect();
-    OrgSpec {
-        name: name.to_string(),
-        parent: Some("global".to_string()),
-        region: Some(region.to_string()),
-        licenses: 100,
-        queues: queues.iter().map(|queue| QueueSpec { name: queue.to_string(), description: Some(format!("{queue} queue")) }).collect(),
-        users,
-        integrations: vec![IntegrationSpec {
-            name: "CRM Lookup".to_string(),
-            // The emulator's own fake CRM; the placeholder host becomes the bound address at start.
-            endpoint_url: format!("{}/crm/lookup", crate::crm::EMULATOR_HOST_PLACEHOLDER),
-            method: "GET".to_string(),
-            timeout_ms: 5_000,
-        }],
-        flows: vec![crate::state::seed::default_flow()],
-        dids: (0..2)
-            .map(|number| DidSpec { number: format!("{prefix}{:04}", index * 100 + number), flow: Some(crate::state::seed::DEFAULT_FLOW.to_string()) })
-            .collect(),
-        ..OrgSpec::default()
-    }
-}

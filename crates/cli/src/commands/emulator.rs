@@ -6,15 +6,17 @@ use anyhow::Context;
 use std::time::Duration;
 use switchboard_api::traffic::TrafficRequest;
 use switchboard_emulator::crm::tls::{CrmTlsConfig, serve_crm_tls};
+use switchboard_emulator::topology::ScaleSpec;
 use switchboard_emulator::{EmulatorOptions, load_topology};
 
 pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Result<()> {
-    let topology = match &arguments.config {
-        Some(path) => {
+    let topology = match (&arguments.config, arguments.topology_scale) {
+        (Some(path), _) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             Some(load_topology(&text, &path.display().to_string())?)
         }
-        None => None,
+        (None, Some(scale)) => Some(switchboard_emulator::topology::scaled(ScaleSpec { seed: arguments.topology_seed, ..scale })),
+        (None, None) => None,
     };
     if arguments.rate_limit == 0 {
         anyhow::bail!("--rate-limit must be at least 1 request per minute");

@@ -65,3 +65,11 @@ fn traffic_rate_must_be_a_number() {
     let output = switchboard(&["emulator", "--listen", "127.0.0.1:0", "--traffic", "na-east-1/+13175550000=lots"]);
     assert_one_line_error(&output, &["--traffic", "lots"]);
 }
+
+#[test]
+fn a_bad_topology_scale_names_the_expected_shape() {
+    let output = switchboard(&["emulator", "--listen", "127.0.0.1:0", "--topology-scale", "50"]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "a usage error; stderr: {stderr}");
+    assert!(stderr.contains("ORGS:RESOURCES") && !stderr.contains("panicked"), "{stderr}");
+}

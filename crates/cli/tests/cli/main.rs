@@ -1,6 +1,7 @@
 //! End-to-end tests of the `switchboard` binary: exit codes, one-line errors, JSON output, and a
 //! real `switchboard emulator` process driven by `switchboard orgs`.
 
+mod durability;
 mod errors;
 mod emulator_process;
 mod output;

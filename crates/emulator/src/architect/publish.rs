@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::routes::flow_actions::{locked_by_other, locked_error};
-use crate::routes::flows::{make_version, new_flow};
+use crate::domain::flows::{make_version, new_flow};
 use crate::state::{FlowRecord, OrgStore, StoredFlowVersion};
 use switchboard_api::EntityRef;
 use switchboard_model::flow::FlowDefinition;

@@ -11,7 +11,7 @@
 use crate::state::AppState;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
-use switchboard_api::user::{RoutingStatus, routing_status};
+use switchboard_api::user::routing_status;
 use switchboard_simulation::acd::policy::{self, IdleAgent};
 use tokio::sync::oneshot;
 
@@ -55,19 +55,7 @@ fn now_ms() -> i64 {
 }
 
 fn set_status(state: &AppState, org_id: &str, user_id: &str, status: &str, only_if: Option<&str>) {
-    let changed = state.with_org_mut(org_id, |org| {
-        let Some(user) = org.users.get_mut(user_id) else { return false };
-        let current = user.routing_status.as_ref().map(|routing| routing.status.as_str());
-        if only_if.is_some() && current != only_if {
-            return false;
-        }
-        user.routing_status = Some(RoutingStatus {
-            user_id: Some(user_id.to_string()),
-            status: status.to_string(),
-            start_time: Some(crate::routes::support::now()),
-        });
-        true
-    });
+    let changed = state.with_org_mut(org_id, |org| crate::domain::presence::acd_set_status(org, user_id, status, only_if, &crate::domain::now()));
     if changed == Some(true) {
         super::events::routing_status_changed(state, org_id, user_id, status);
     }

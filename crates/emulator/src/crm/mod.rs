@@ -143,6 +143,8 @@ impl Crm {
 pub fn point_integrations_at(state: &crate::state::AppState, base_url: &str) -> usize {
     let base_url = base_url.trim_end_matches('/');
     state.contact_center().set_own_base_url(base_url);
+    // Saved before the rewritten rows, so a restart knows which prefix is its own.
+    state.save_meta(crate::state::persist::META_OWN_BASE_URL, base_url);
     let mut changed = 0;
     for org_id in state.org_ids() {
         changed += state.with_org_mut(&org_id, |org| rewrite_endpoints(org, EMULATOR_HOST_PLACEHOLDER, base_url)).unwrap_or(0);

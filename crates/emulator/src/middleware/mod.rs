@@ -1,9 +1,11 @@
-//! The layers around the handlers, outermost first: `edge` (who is calling, fault rules, counters
+//! The layers around the handlers, outermost first: `durable` (answer only once the request's
+//! writes are saved, with `--state-dir`), `edge` (who is calling, fault rules, counters
 //! and Prometheus metrics) around everything, then `gate` around `/api/v2/*` (authentication,
 //! rate limit and, unless strict, ETags). Each concern keeps its own file; the two layer files
 //! only compose them.
 
 pub mod auth;
+pub mod durable;
 pub mod edge;
 pub mod etag;
 pub mod faults;

@@ -3,44 +3,22 @@
 //! but never remove or retype one (400), so rows never lose data. Rows: `datatable_rows.rs`.
 
 use super::support::{ApiJson, Params, paginate, read, require_name, write};
+use crate::domain::datatables::{TYPES, normalized};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, DataTableRecord, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
 use std::collections::BTreeMap;
-use switchboard_api::datatable::{DRAFT_04, DataTable, JsonSchemaDocument, SchemaProperty};
+use switchboard_api::datatable::{DataTable, JsonSchemaDocument};
 use switchboard_api::paging::EntityListing;
-
-const TYPES: [&str; 4] = ["string", "integer", "number", "boolean"];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v2/flows/datatables", get(list).post(create))
         .route("/api/v2/flows/datatables/{id}", get(fetch).put(update).delete(remove))
         .merge(super::datatable_rows::routes())
-}
-
-/// A schema with `key` plus the given columns (seeding).
-pub fn schema_from_columns(columns: &BTreeMap<String, String>) -> JsonSchemaDocument {
-    let mut properties = BTreeMap::new();
-    properties.insert("key".to_string(), SchemaProperty { property_type: "string".to_string(), title: Some("key".to_string()), display_order: Some(0), default: None });
-    for (order, (name, kind)) in columns.iter().enumerate() {
-        properties.insert(name.clone(), SchemaProperty { property_type: kind.clone(), title: Some(name.clone()), display_order: Some(order as u32 + 1), default: None });
-    }
-    normalized(JsonSchemaDocument { properties, ..JsonSchemaDocument::default() })
-}
-
-fn normalized(mut schema: JsonSchemaDocument) -> JsonSchemaDocument {
-    schema.schema = Some(DRAFT_04.to_string());
-    schema.schema_type = Some("object".to_string());
-    schema.additional_properties = Some(Value::Bool(false));
-    if !schema.required.iter().any(|name| name == "key") {
-        schema.required.insert(0, "key".to_string());
-    }
-    schema
 }
 
 fn check_schema(schema: Option<JsonSchemaDocument>) -> Result<JsonSchemaDocument, ApiError> {

@@ -3,7 +3,8 @@
 //! version needs the caller to hold the lock (`flow_actions.rs` takes and releases it).
 
 use super::flow_actions;
-use super::support::{ApiJson, Params, now_millis, paginate, read, require_name, write};
+use crate::domain::flows::{make_version, new_flow};
+use super::support::{ApiJson, Params, paginate, read, require_name, write};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, FlowRecord, OrgStore, StoredFlowVersion};
 use axum::extract::{Path, State};
@@ -12,7 +13,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use switchboard_api::flow::{Flow, FlowVersion};
 use switchboard_api::paging::EntityListing;
-use switchboard_api::{Division, EntityRef};
 use switchboard_model::flow::FlowDefinition;
 
 pub fn routes(strict: bool) -> Router<AppState> {
@@ -27,37 +27,6 @@ pub fn routes(strict: bool) -> Router<AppState> {
         .route("/api/v2/flows/{id}/versions/{version}/configuration", get(configuration))
         .route("/api/v2/flows/actions/{action}", post(flow_actions::act))
         .merge(flow_actions::seed_routes(strict))
-}
-
-pub fn new_flow(id: &str, name: &str, flow_type: &str, description: Option<String>, division: Division) -> Flow {
-    Flow {
-        id: id.to_string(),
-        name: name.to_string(),
-        division: Some(division),
-        description,
-        flow_type: flow_type.to_string(),
-        self_uri: Some(format!("/api/v2/flows/{id}")),
-        ..Flow::default()
-    }
-}
-
-/// Version `number` of a flow (`"3.0"`), created now.
-pub fn make_version(flow_id: &str, number: usize, version_type: &str, client: Option<EntityRef>) -> FlowVersion {
-    let id = format!("{number}.0");
-    let stamp = now_millis();
-    FlowVersion {
-        name: Some(format!("version {id}")),
-        commit_version: Some(id.clone()),
-        configuration_version: Some(id.clone()),
-        version_type: Some(version_type.to_string()),
-        created_by_client: client,
-        configuration_uri: Some(format!("/api/v2/flows/{flow_id}/versions/{id}/configuration")),
-        date_created: Some(stamp),
-        date_saved: Some(stamp),
-        self_uri: Some(format!("/api/v2/flows/{flow_id}/versions/{id}")),
-        id,
-        ..FlowVersion::default()
-    }
 }
 
 pub fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a FlowRecord, ApiError> {

@@ -2,6 +2,7 @@
 //! membership (`/members`). Member counts are computed, never stored.
 
 use super::support::{ApiJson, Params, now, paginate, read, require_name, write};
+use crate::domain::queues::{self as domain, render};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, OrgStore};
 use axum::extract::{Path, State};
@@ -21,16 +22,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The queue as served: stored fields plus computed member counts.
-pub fn render(org: &OrgStore, queue: &Queue) -> Queue {
-    let members = org.queue_members(&queue.id);
-    let joined = members.iter().filter(|(_, joined)| *joined).count() as u32;
-    let mut out = queue.clone();
-    out.member_count = Some(members.len() as u32);
-    out.user_member_count = Some(members.len() as u32);
-    out.joined_member_count = Some(joined);
-    out
-}
-
 fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a Queue, ApiError> {
     org.queues.get(id).ok_or_else(|| ApiError::not_found("queue", id))
 }
@@ -51,23 +42,8 @@ async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<Str
 async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<Queue>) -> Result<Json<Queue>, ApiError> {
     require_name(&body.name)?;
     write(&state, &caller, |org| {
-        if org.queues.values().any(|queue| queue.name.eq_ignore_ascii_case(&body.name)) {
-            return Err(ApiError::bad_request(format!("A queue named `{}` already exists", body.name)));
-        }
         let id = org.next_id("queue");
-        let stamp = now();
-        let queue = Queue {
-            id: id.clone(),
-            division: Some(body.division.clone().unwrap_or_else(|| org.home_division())),
-            date_created: Some(stamp.clone()),
-            date_modified: Some(stamp),
-            self_uri: Some(format!("/api/v2/routing/queues/{id}")),
-            member_count: None,
-            user_member_count: None,
-            joined_member_count: None,
-            ..body
-        };
-        org.queues.insert(id, queue.clone());
+        let queue = domain::create(org, id, body, &now())?;
         Ok(Json(render(org, &queue)))
     })
 }
@@ -80,27 +56,14 @@ async fn update(
 ) -> Result<Json<Queue>, ApiError> {
     require_name(&body.name)?;
     write(&state, &caller, |org| {
-        let existing = find(org, &id)?.clone();
-        let queue = Queue {
-            id: existing.id.clone(),
-            division: body.division.clone().or(existing.division),
-            date_created: existing.date_created,
-            date_modified: Some(now()),
-            self_uri: existing.self_uri,
-            member_count: None,
-            user_member_count: None,
-            joined_member_count: None,
-            ..body
-        };
-        org.queues.insert(id, queue.clone());
+        let queue = domain::update(org, &id, body, &now())?;
         Ok(Json(render(org, &queue)))
     })
 }
 
 async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     write(&state, &caller, |org| {
-        org.queues.remove(&id).ok_or_else(|| ApiError::not_found("queue", &id))?;
-        org.queue_members.remove(&id);
+        domain::delete(org, &id)?;
         Ok(StatusCode::NO_CONTENT)
     })
 }

@@ -4,7 +4,8 @@
 
 use super::support::{ApiJson, Params, check_version, now, paginate, read, require_name, write};
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, OrgStore, ids};
+use crate::domain::presence::{presence_definition, resolve_presence, set_presence, set_routing_status};
+use crate::state::{AppState, Caller, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -21,48 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/users/{id}/routingstatus", get(status).put(change_status))
         .route("/api/v2/users/{id}/queues", get(user_queues))
         .route("/api/v2/presencedefinitions", get(definitions))
-}
-
-/// The system presence definition for a name such as `On Queue`.
-pub fn presence_definition(system_presence: &str) -> PresenceDefinition {
-    let id = ids::derive_id(&["presence", system_presence]);
-    PresenceDefinition {
-        self_uri: Some(format!("/api/v2/presencedefinitions/{id}")),
-        id,
-        system_presence: Some(system_presence.to_string()),
-    }
-}
-
-fn resolve_presence(definition: &PresenceDefinition) -> Option<&'static str> {
-    SYSTEM_PRESENCES.into_iter().find(|name| {
-        presence_definition(name).id == definition.id
-            || definition.system_presence.as_deref().is_some_and(|wanted| wanted.eq_ignore_ascii_case(name))
-            || definition.id.eq_ignore_ascii_case(name)
-    })
-}
-
-/// Sets a user's presence and the routing status that goes with it. Also used by seeding and
-/// the contact-center runtime.
-pub fn set_presence(org: &mut OrgStore, user_id: &str, system_presence: &str, stamp: &str) {
-    let Some(user) = org.users.get_mut(user_id) else { return };
-    user.presence = Some(UserPresence {
-        source: Some("PURECLOUD".to_string()),
-        source_id: Some("PURECLOUD".to_string()),
-        primary: Some(true),
-        presence_definition: presence_definition(system_presence),
-        message: None,
-        modified_date: Some(stamp.to_string()),
-    });
-    let on_queue = system_presence == "On Queue";
-    let current = user.routing_status.as_ref().map(|status| status.status.clone());
-    let next = match (on_queue, current.as_deref()) {
-        (true, Some(status)) if status != routing_status::OFF_QUEUE => status.to_string(),
-        (true, _) => routing_status::IDLE.to_string(),
-        (false, _) => routing_status::OFF_QUEUE.to_string(),
-    };
-    if current.as_deref() != Some(next.as_str()) {
-        user.routing_status = Some(RoutingStatus { user_id: Some(user_id.to_string()), status: next, start_time: Some(stamp.to_string()) });
-    }
 }
 
 fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a User, ApiError> {
@@ -181,13 +140,7 @@ async fn change_status(
     let before = crate::notifications::events::user_snapshot(&state, &caller.org_id, &id);
     let changed = write(&state, &caller, |org| {
         find(org, &id)?;
-        let stamp = now();
-        let presence = if body.status == routing_status::OFF_QUEUE { "Available" } else { "On Queue" };
-        set_presence(org, &id, presence, &stamp);
-        let user = org.users.get_mut(&id).ok_or_else(|| ApiError::not_found("user", &id))?;
-        let status = RoutingStatus { user_id: Some(id.clone()), status: body.status, start_time: Some(stamp) };
-        user.routing_status = Some(status.clone());
-        Ok(Json(status))
+        set_routing_status(org, &id, &body.status, &now()).map(Json).ok_or_else(|| ApiError::not_found("user", &id))
     })?;
     crate::notifications::events::user_changed(&state, &caller.org_id, &id, &before);
     Ok(changed)

@@ -3,7 +3,8 @@
 //!
 //! Other parts of the emulator (the contact-center runtime, notifications) read and write the
 //! store with `with_org` / `with_org_mut`; lookups such as `OrgStore::flow_for_number` live in
-//! `lookup.rs`.
+//! `lookup.rs`. With `--state-dir`, every write is queued for the database while the store
+//! lock is held (`persist.rs`), and requests are answered once their writes are committed.
 
 pub mod counters;
 pub mod faults;
@@ -14,15 +15,15 @@ pub mod persist;
 pub mod rate;
 pub mod seed;
 mod store;
+pub mod table;
 pub mod tokens;
 
 pub use lookup::normalize_number;
-pub use store::{DataTableRecord, FlowRecord, OrgRecord, OrgStore, StoredFlowVersion, Store};
+pub use store::{DataTableRecord, FlowRecord, OrgRecord, OrgStore, RowChange, StoredFlowVersion, Store};
 pub use tokens::Caller;
 
 use crate::middleware::metrics::Metrics;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Duration;
 use switchboard_api::credentials::{CredentialsFile, OrgCredentials};
 
@@ -73,9 +74,8 @@ struct Shared {
     faults: Mutex<faults::FaultBook>,
     counters: Mutex<counters::Counters>,
     metrics: Metrics,
-    /// Bumped on every write; the persister saves when it moves.
-    generation: AtomicU64,
-    changed: tokio::sync::Notify,
+    /// The `--state-dir` writer, when there is one.
+    persister: OnceLock<persist::Persister>,
     http: reqwest::Client,
     notifications: crate::notifications::NotificationHub,
     contact_center: crate::contact_center::ContactCenter,
@@ -85,7 +85,7 @@ struct Shared {
 
 /// A poisoned lock means a handler panicked mid-write; the data is still the best we have, so
 /// keep serving rather than turning one bug into a dead server.
-fn relock<T>(result: std::sync::LockResult<T>) -> T {
+pub(crate) fn relock<T>(result: std::sync::LockResult<T>) -> T {
     result.unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -104,8 +104,7 @@ impl AppState {
             faults: Mutex::default(),
             counters: Mutex::default(),
             metrics: Metrics::new(),
-            generation: AtomicU64::new(0),
-            changed: tokio::sync::Notify::new(),
+            persister: OnceLock::new(),
             http: reqwest::Client::new(),
             notifications,
             contact_center: crate::contact_center::ContactCenter::default(),
@@ -133,19 +132,77 @@ impl AppState {
         relock(self.inner.store.read()).orgs.get(org_id).map(read)
     }
 
-    /// Changes one org's objects and schedules persistence; `None` when the org does not exist.
+    /// Changes one org's objects; with `--state-dir` the changed rows are queued for saving
+    /// before the lock is released (see `persist.rs`). `None` when the org does not exist.
     pub fn with_org_mut<R>(&self, org_id: &str, write: impl FnOnce(&mut OrgStore) -> R) -> Option<R> {
-        let result = relock(self.inner.store.write()).orgs.get_mut(org_id).map(write);
-        if result.is_some() {
-            self.mark_changed();
+        let mut store = relock(self.inner.store.write());
+        let org = store.orgs.get_mut(org_id)?;
+        let result = write(org);
+        match self.inner.persister.get() {
+            Some(persister) => match persist::org_changes(org) {
+                Ok(ops) => persist::note_write(persister.submit(ops)),
+                Err(error) => tracing::error!("org {org_id}: a change could not be serialized for saving: {error}"),
+            },
+            None => org.clear_changes(),
         }
-        result
+        Some(result)
     }
 
-    /// Replaces the whole store (reset, tests).
+    /// Replaces the whole store (reset, tests); saved as a whole with `--state-dir`.
     pub fn replace_store(&self, store: Store) {
-        *relock(self.inner.store.write()) = store;
-        self.mark_changed();
+        let mut guard = relock(self.inner.store.write());
+        *guard = store;
+        self.save_all_locked(&mut guard);
+    }
+
+    /// Starts saving to `persister`; with `save_everything`, queues the whole store first (a
+    /// fresh state directory). Returns the batch to wait for.
+    pub fn attach_persister(&self, persister: persist::Persister, save_everything: bool) -> Result<u64, crate::EmulatorError> {
+        if self.inner.persister.set(persister).is_err() {
+            return Err(crate::EmulatorError::Internal("a state directory is already attached".to_string()));
+        }
+        let mut guard = relock(self.inner.store.write());
+        Ok(if save_everything { self.save_all_locked(&mut guard) } else { 0 })
+    }
+
+    fn save_all_locked(&self, store: &mut Store) -> u64 {
+        let Some(persister) = self.inner.persister.get() else { return 0 };
+        match persist::all_rows(store) {
+            Ok(op) => {
+                let sequence = persister.submit(vec![op]);
+                persist::note_write(sequence);
+                sequence
+            }
+            Err(error) => {
+                tracing::error!("the store could not be serialized for saving: {error}");
+                0
+            }
+        }
+    }
+
+    /// Saves a key of the state directory's metadata (ordered with the writes around it).
+    pub fn save_meta(&self, key: &str, value: &str) {
+        let _guard = relock(self.inner.store.write());
+        if let Some(persister) = self.inner.persister.get() {
+            persist::note_write(persister.submit(vec![persist::Op::Meta { key: key.to_string(), value: value.to_string() }]));
+        }
+    }
+
+    /// Waits until write batch `sequence` (from `persist::track_writes`) is on disk; at once
+    /// without a state directory.
+    pub async fn wait_durable(&self, sequence: u64) -> Result<(), persist::NotDurable> {
+        match self.inner.persister.get() {
+            Some(persister) => persister.wait(sequence).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Commits every queued write and stops saving (shutdown).
+    pub fn stop_persisting(&self) {
+        if let Some(persister) = self.inner.persister.get() {
+            persister.flush();
+            persister.stop();
+        }
     }
 
     pub fn initial_store(&self) -> Store {
@@ -184,19 +241,6 @@ impl AppState {
             orgs.sort_by(|a, b| (a.parent_id.is_some(), &a.name).cmp(&(b.parent_id.is_some(), &b.name)));
             CredentialsFile { orgs }
         })
-    }
-
-    pub fn mark_changed(&self) {
-        self.inner.generation.fetch_add(1, Ordering::SeqCst);
-        self.inner.changed.notify_one();
-    }
-
-    pub fn generation(&self) -> u64 {
-        self.inner.generation.load(Ordering::SeqCst)
-    }
-
-    pub async fn changed(&self) {
-        self.inner.changed.notified().await;
     }
 
     pub fn tokens(&self) -> MutexGuard<'_, tokens::TokenBook> {

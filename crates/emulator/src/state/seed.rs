@@ -1,14 +1,17 @@
 //! Builds the store from a topology: orgs with deterministic ids and credentials, and their
-//! queues, agents, integrations, published flows, DIDs with IVR configs, and data tables.
+//! queues, agents, integrations, published flows, DIDs with IVR configs, data tables and
+//! strategies. The rules (stamps, presence, versions, DID ownership) are the domain modules'.
 
 use super::ids;
-use super::store::{DataTableRecord, FlowRecord, OrgRecord, OrgStore, StoredFlowVersion, Store};
+use super::store::{DataTableRecord, OrgRecord, OrgStore, Store};
+use crate::domain;
 use crate::topology::{OrgSpec, Topology};
 use std::collections::{BTreeMap, BTreeSet};
 use switchboard_api::EntityRef;
 use switchboard_api::integration::{Action, ActionConfig, Integration, IntegrationConfiguration, IntegrationConfigurationInfo, RequestConfig};
 use switchboard_api::organization::Organization;
 use switchboard_api::queue::Queue;
+use switchboard_api::strategy::{RoutingStrategy, StrategySettings, StrategyTarget};
 use switchboard_api::user::User;
 use switchboard_model::flow::{
     Backoff, Block, DataActionBlock, Expression, FlowDefinition, FlowType, RetryPolicy, VariableDeclaration, VariableType, WeightedBranch, literal,
@@ -78,6 +81,20 @@ pub fn validate(topology: &Topology) -> Result<(), String> {
                 return Err(format!("org `{}`: user `{}`: queue `{missing}` is not defined", org.name, user.name));
             }
         }
+        for strategy in &org.strategies {
+            for target in &strategy.targets {
+                let holder = match &target.org {
+                    Some(name) if !ancestors(topology, org).contains(&name.as_str()) => {
+                        return Err(format!("org `{}`: strategy `{}`: org `{name}` is not this org or one of its ancestors", org.name, strategy.name));
+                    }
+                    Some(name) => topology.orgs.iter().find(|candidate| &candidate.name == name).unwrap_or(org),
+                    None => org,
+                };
+                if !holder.queues.iter().any(|queue| queue.name == target.queue) {
+                    return Err(format!("org `{}`: strategy `{}`: queue `{}` is not defined in org `{}`", org.name, strategy.name, target.queue, holder.name));
+                }
+            }
+        }
         let flows: BTreeSet<&str> = org.flows.iter().map(|flow| flow.name.as_str()).collect();
         for did in &org.dids {
             if let Some(flow) = &did.flow
@@ -88,6 +105,23 @@ pub fn validate(topology: &Topology) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The org itself and its ancestors' names, nearest first (a cycle ends the walk).
+fn ancestors<'a>(topology: &'a Topology, org: &'a OrgSpec) -> Vec<&'a str> {
+    let mut names = vec![org.name.as_str()];
+    let mut current = org;
+    while let Some(parent) = current.parent.as_deref() {
+        if names.contains(&parent) {
+            break;
+        }
+        names.push(parent);
+        match topology.orgs.iter().find(|candidate| candidate.name == parent) {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    names
 }
 
 pub fn build_store(topology: &Topology, now: &str) -> Store {
@@ -127,18 +161,9 @@ fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
     let division = org.home_division();
     for queue in &spec.queues {
         let queue_id = ids::derive_id(&[&id, "queue", &queue.name]);
-        let record = Queue {
-            id: queue_id.clone(),
-            name: queue.name.clone(),
-            description: queue.description.clone(),
-            division: Some(division.clone()),
-            date_created: Some(now.to_string()),
-            date_modified: Some(now.to_string()),
-            skill_evaluation_method: Some("ALL".to_string()),
-            self_uri: Some(format!("/api/v2/routing/queues/{queue_id}")),
-            ..Queue::default()
-        };
-        org.queues.insert(queue_id, record);
+        let body = Queue { name: queue.name.clone(), description: queue.description.clone(), skill_evaluation_method: Some("ALL".to_string()), ..Queue::default() };
+        // Topology validation already refused duplicate names; a duplicate is skipped, not fatal.
+        let _ = domain::queues::create(&mut org, queue_id, body, now);
     }
     for user in &spec.users {
         let user_id = ids::derive_id(&[&id, "user", &user.name]);
@@ -147,16 +172,17 @@ fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
             name: user.name.clone(),
             division: Some(division.clone()),
             email: user.email.clone(),
+            title: user.title.clone(),
             state: Some("active".to_string()),
             version: 1,
             self_uri: Some(format!("/api/v2/users/{user_id}")),
             ..User::default()
         };
         org.users.insert(user_id.clone(), record);
-        crate::routes::users::set_presence(&mut org, &user_id, if user.on_queue { "On Queue" } else { "Offline" }, now);
+        domain::presence::set_presence(&mut org, &user_id, if user.on_queue { "On Queue" } else { "Offline" }, now);
         for queue_name in &user.queues {
             if let Some(queue) = org.queue_by_ref(queue_name).map(|queue| queue.id.clone()) {
-                org.queue_members.entry(queue).or_default().insert(user_id.clone(), true);
+                domain::queues::add_member(&mut org, &queue, &user_id);
             }
         }
     }
@@ -199,18 +225,10 @@ fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
     }
     for definition in &spec.flows {
         let flow_id = ids::derive_id(&[&id, "flow", &definition.name]);
-        let flow = crate::routes::flows::new_flow(&flow_id, &definition.name, definition.flow_type.platform_name(), definition.description.clone(), division.clone());
-        let version = crate::routes::flows::make_version(&flow_id, 1, "PUBLISH", None);
-        let stored = StoredFlowVersion { version: version.clone(), definition: definition.clone() };
-        let mut record = FlowRecord { flow, versions: vec![stored] };
-        record.flow.saved_version = Some(version.clone());
-        record.flow.checked_in_version = Some(version.clone());
-        record.flow.published_version = Some(version);
-        record.flow.active = true;
-        org.flows.insert(flow_id, record);
+        domain::flows::create_published(&mut org, &flow_id, definition);
     }
     for did in &spec.dids {
-        crate::routes::telephony::ensure_did(&mut org, &did.number, now);
+        domain::telephony::ensure_did(&mut org, &did.number, now);
         if let Some(flow) = did.flow.as_deref().and_then(|name| org.flow_by_ref(name)).map(|record| record.flow.clone()) {
             let ivr_id = ids::derive_id(&[&id, "ivr", &did.number]);
             let ivr = switchboard_api::telephony::Ivr {
@@ -229,10 +247,10 @@ fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
             org.ivrs.insert(ivr_id, ivr);
         }
     }
-    crate::routes::telephony::refresh_did_owners(&mut org);
+    domain::telephony::refresh_did_owners(&mut org);
     for table in &spec.datatables {
         let table_id = ids::derive_id(&[&id, "datatable", &table.name]);
-        let schema = crate::routes::datatables::schema_from_columns(&table.columns);
+        let schema = domain::datatables::schema_from_columns(&table.columns);
         let mut record = DataTableRecord {
             table: switchboard_api::datatable::DataTable {
                 id: table_id.clone(),
@@ -250,6 +268,27 @@ fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
             }
         }
         org.datatables.insert(table_id, record);
+    }
+    for strategy in &spec.strategies {
+        let strategy_id = ids::derive_id(&[&id, "strategy", &strategy.name]);
+        let targets = strategy
+            .targets
+            .iter()
+            .map(|target| {
+                // A target in another org is a cross-org reference: that org's queue id.
+                let holder = target.org.as_deref().map(ids::org_id).unwrap_or_else(|| id.clone());
+                StrategyTarget { target_type: "Queue".to_string(), id: ids::derive_id(&[&holder, "queue", &target.queue]), weight: target.weight, priority: target.priority }
+            })
+            .collect();
+        let record = RoutingStrategy {
+            id: strategy_id.clone(),
+            name: strategy.name.clone(),
+            settings: StrategySettings { enabled: true, long_running: false },
+            targets,
+            date_modified: Some(now.to_string()),
+            self_uri: Some(format!("/api/v2/routing/strategies/{strategy_id}")),
+        };
+        org.strategies.insert(strategy_id, record);
     }
     org
 }

@@ -15,6 +15,7 @@ mod faults;
 mod flows;
 mod fuzz;
 mod hardening;
+mod hub_topology;
 mod notifications;
 mod paging;
 mod persistence;

@@ -33,6 +33,37 @@ async fn a_corrupt_state_file_is_reported_with_its_path() {
     assert!(message.contains("emulator-state.json") && message.contains("line 1"), "{message}");
 }
 
+#[tokio::test]
+async fn a_state_database_that_is_not_one_is_reported_with_its_path() {
+    let dir = TempDir::new("not-sqlite");
+    std::fs::write(dir.0.join("emulator-state.sqlite3"), "this is not a database, it is text padded out to a page ".repeat(40)).expect("write");
+    let options = EmulatorOptions { state_dir: Some(dir.0.clone()), ..EmulatorOptions::default() };
+    let error = switchboard_emulator::spawn(options).await.err().expect("refuses a corrupt database");
+    assert!(error.to_string().contains("emulator-state.sqlite3"), "{error}");
+}
+
+/// A delete is saved too: the queue stays gone after a restart.
+#[tokio::test]
+async fn a_delete_survives_a_restart() {
+    let dir = TempDir::new("delete");
+    let options = EmulatorOptions { state_dir: Some(dir.0.clone()), ..EmulatorOptions::default() };
+    let first = start(options.clone()).await;
+    let client = login(&first, "na-east-1").await;
+    let queues = client.get_json("/api/v2/routing/queues?name=Sales").await;
+    let id = queues["entities"][0]["id"].as_str().expect("Sales queue").to_string();
+    let deleted = client.call(reqwest::Method::DELETE, &format!("/api/v2/routing/queues/{id}"), None).await;
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    drop(first);
+
+    let second = start(options).await;
+    let client = login(&second, "na-east-1").await;
+    let queues = client.get_json("/api/v2/routing/queues?name=Sales").await;
+    assert_eq!(queues["total"], 0, "the deleted queue stays deleted");
+    let queues = client.get_json("/api/v2/routing/queues?name=Support").await;
+    assert_eq!(queues["total"], 1, "the others are still there");
+    second.shutdown().await;
+}
+
 /// Integrations that point at the emulator's own CRM follow it to a new port after a restart.
 #[tokio::test]
 async fn own_crm_endpoints_follow_the_emulator_to_a_new_port() {

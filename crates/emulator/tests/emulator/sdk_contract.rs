@@ -13,6 +13,7 @@ fn workspace_root() -> PathBuf {
 async fn the_official_python_sdk_reads_and_writes_the_emulator() {
     let Some(stdout) = run_sdk_script("tests/contract/sdk_contract.py").await else { return };
     assert!(stdout.contains("SDK contract OK"), "{stdout}");
+    assert!(stdout.contains("cross-org: region flow Escalation -> hub queue Global Escalations"), "the hub part ran: {stdout}");
 }
 
 /// Registers an Architect job, uploads Archy YAML to the presigned URL, polls to `Success` and reads
@@ -23,7 +24,8 @@ async fn the_official_python_sdk_publishes_a_flow_through_an_architect_job() {
     assert!(stdout.contains("SDK Architect-job contract OK"), "{stdout}");
 }
 
-/// Runs a contract script against a fresh emulator (org na-east-1); `None` when skipped.
+/// Runs a contract script against a fresh emulator (org na-east-1, its hub `global` in
+/// `SWITCHBOARD_HUB_CLIENT_*`); `None` when skipped.
 async fn run_sdk_script(relative: &str) -> Option<String> {
     if std::env::var("SWITCHBOARD_SKIP_SDK_CONTRACT").as_deref() == Ok("1") {
         eprintln!("skipped: SWITCHBOARD_SKIP_SDK_CONTRACT=1");
@@ -43,6 +45,7 @@ async fn run_sdk_script(relative: &str) -> Option<String> {
     }
     let emulator = start_default().await;
     let credentials = emulator.credentials().org("na-east-1").expect("org").clone();
+    let hub = emulator.credentials().org("global").expect("the hub org").clone();
     let base = emulator.base_url();
     // Blocking on the child in a blocking thread keeps the emulator's tasks running.
     let output = tokio::task::spawn_blocking(move || {
@@ -51,6 +54,8 @@ async fn run_sdk_script(relative: &str) -> Option<String> {
             .env("SWITCHBOARD_BASE_URL", &base)
             .env("SWITCHBOARD_CLIENT_ID", &credentials.client_id)
             .env("SWITCHBOARD_CLIENT_SECRET", &credentials.client_secret)
+            .env("SWITCHBOARD_HUB_CLIENT_ID", &hub.client_id)
+            .env("SWITCHBOARD_HUB_CLIENT_SECRET", &hub.client_secret)
             .output()
     })
     .await
