@@ -19,7 +19,6 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use switchboard_api::conversation::Conversation;
 use switchboard_platform::{ClientConfig, OrgClient, PlatformError, PlatformExt};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
@@ -436,8 +435,9 @@ impl Engine {
     ) -> Result<(), BridgeError> {
         self.metrics.events.inc();
         let work = if self.topics().iter().any(|served| served == topic) {
-            match serde_json::from_value::<Conversation>(body) {
-                Ok(conversation) => work_for(&conversation, &self.queue_ids),
+            // Topic events carry the event shape, not the REST conversation.
+            match serde_json::from_value::<switchboard_api::events::ConversationEvent>(body) {
+                Ok(event) => work_for(&crate::job::conversation_from_event(&event), &self.queue_ids),
                 Err(error) => {
                     tracing::warn!(topic, "unreadable conversation event skipped: {error}");
                     Vec::new()

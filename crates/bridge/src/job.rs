@@ -76,3 +76,36 @@ pub fn work_for(conversation: &Conversation, queue_ids: &[String]) -> Vec<WorkIt
 
 #[cfg(test)]
 mod tests;
+
+/// A conversation event (the platform's `...ConversationEventTopicConversation`, which carries no
+/// conversation start or end) as the conversation the job reads: the start is the earliest
+/// participant connection, the end the last participant's end once every participant has ended,
+/// a participant's start its connection, and the customer's ANI its address.
+pub fn conversation_from_event(event: &switchboard_api::events::ConversationEvent) -> Conversation {
+    let connected = event.participants.iter().filter_map(|participant| participant.connected_time.clone());
+    let start_time = connected.min_by_key(|time| epoch_ms(Some(time)).unwrap_or(i64::MAX)).unwrap_or_default();
+    let all_ended = !event.participants.is_empty() && event.participants.iter().all(|participant| participant.end_time.is_some());
+    let end_time = all_ended
+        .then(|| event.participants.iter().filter_map(|participant| participant.end_time.clone()).max_by_key(|time| epoch_ms(Some(time)).unwrap_or(0)))
+        .flatten();
+    let participants = event
+        .participants
+        .iter()
+        .map(|participant| switchboard_api::conversation::Participant {
+            id: participant.id.clone(),
+            start_time: participant.connected_time.clone(),
+            end_time: participant.end_time.clone(),
+            connected_time: participant.connected_time.clone(),
+            name: participant.name.clone(),
+            user_id: participant.user_id.clone(),
+            queue_id: participant.queue_id.clone(),
+            purpose: participant.purpose.clone(),
+            address: participant.address.clone(),
+            ani: (participant.purpose == "customer").then(|| participant.address.clone()).flatten(),
+            wrapup_required: participant.wrapup_required,
+            attributes: participant.attributes.clone(),
+            ..Default::default()
+        })
+        .collect();
+    Conversation { id: event.id.clone(), start_time, end_time, address: event.address.clone(), participants, self_uri: None }
+}
