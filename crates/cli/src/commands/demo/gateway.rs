@@ -14,7 +14,7 @@ use switchboard_platform::{ClientConfig, OrgClient, Platform, PlatformExt};
 use tokio_tungstenite::tungstenite::Message;
 
 const ORG: &str = "na-east-1";
-const AGENTS: usize = 500;
+const AGENTS: usize = 300;
 /// Every agent also watches this queue: one upstream subscription for all of them.
 const SHARED_TOPIC: &str = "v2.routing.queues.demo-support.conversations";
 
@@ -65,13 +65,24 @@ pub async fn run(emulator: &RunningEmulator, print: bool) -> anyhow::Result<Valu
         desktops.push((agent, desktop));
     }
     for (_, desktop) in &mut desktops {
-        wait_for(desktop, |frame| frame["eventBody"]["message"] == "subscribed").await?;
+        wait_for(desktop, |frame| frame["eventBody"]["message"] == "subscribed").await.context("an agent's subscribed notice")?;
     }
     let connected_in = started.elapsed();
 
     // One event per agent on its own topic, one on the shared queue: everyone gets both.
     let org_id = credentials.id.clone();
     let hub = emulator.state().notifications().clone();
+    // A desktop's `subscribed` notice can run ahead of the upstream subscription reaching the
+    // platform: publish only once the platform has a subscriber for every topic.
+    let topics: Vec<String> =
+        desktops.iter().map(|(agent, _)| format!("v2.users.{agent}.presence")).chain([SHARED_TOPIC.to_string()]).collect();
+    let upstream_ready = Instant::now() + Duration::from_secs(10);
+    while !topics.iter().all(|topic| hub.has_subscribers(&org_id, topic)) {
+        if Instant::now() > upstream_ready {
+            bail!("the gateway's upstream subscriptions did not reach the platform within 10 s");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let published = Instant::now();
     for (agent, _) in &desktops {
         hub.publish(&org_id, &format!("v2.users.{agent}.presence"), &json!({"presenceDefinition": {"systemPresence": "Available"}}));
@@ -79,8 +90,8 @@ pub async fn run(emulator: &RunningEmulator, print: bool) -> anyhow::Result<Valu
     hub.publish(&org_id, SHARED_TOPIC, &json!({"demo": "shared"}));
     for (agent, desktop) in &mut desktops {
         let own = format!("v2.users.{agent}.presence");
-        wait_for(desktop, |frame| frame["topicName"] == own.as_str()).await?;
-        wait_for(desktop, |frame| frame["topicName"] == SHARED_TOPIC).await?;
+        wait_for(desktop, |frame| frame["topicName"] == own.as_str()).await.with_context(|| format!("{agent}'s own event"))?;
+        wait_for(desktop, |frame| frame["topicName"] == SHARED_TOPIC).await.with_context(|| format!("{agent}'s shared queue event"))?;
     }
     let delivered_in = published.elapsed();
 

@@ -91,8 +91,13 @@ pub async fn run(emulator: &RunningEmulator, client: &OrgClient, seconds: u64, p
     }
     let placed = state.contact_center().traffic.stop(&stream.id).context("stopping demo traffic")?.calls_placed;
     let failed_crm_requests = outage
-        .and_then(|id| state.faults().list().into_iter().find(|rule| rule.id == id))
+        .as_ref()
+        .and_then(|id| state.faults().list().into_iter().find(|rule| &rule.id == id))
         .map_or(0, |rule| rule.applied);
+    // The outage ends with the live part, so the steps after it meet a healthy CRM.
+    if let Some(id) = &outage {
+        state.faults().remove(id);
+    }
     if print {
         let offered: u64 = samples.last().map_or(0, |sample| sample.queues.iter().map(|queue| queue.offered).sum());
         println!(

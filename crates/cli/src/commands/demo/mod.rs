@@ -40,16 +40,18 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     }
     let live_client = target.environment.org("na-east-1").context("the demo's org")?.clone();
     let flows = flows::run(&live_client, "na-east-1", text).await?;
+    // A failed step is shown and reported at the end rather than hiding the steps after it.
+    let mut failed_steps = Vec::new();
+    let gateway = match &target.embedded {
+        Some(emulator) => gateway::run(emulator, text).await.unwrap_or_else(|error| step_failed("gateway", &error, &mut failed_steps)),
+        None => serde_json::Value::Null,
+    };
     let live = match &target.embedded {
         Some(emulator) => live::run(emulator, &live_client, arguments.live_seconds, text).await?,
         None => Vec::new(),
     };
-    let gateway = match &target.embedded {
-        Some(emulator) => gateway::run(emulator, text).await?,
-        None => serde_json::Value::Null,
-    };
     let bridge = match &target.embedded {
-        Some(emulator) => bridge::run(emulator, text).await?,
+        Some(emulator) => bridge::run(emulator, text).await.unwrap_or_else(|error| step_failed("bridge", &error, &mut failed_steps)),
         None => serde_json::Value::Null,
     };
     let scenario = demo_scenario_path();
@@ -62,7 +64,19 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     if !text {
         output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "live": live, "gateway": gateway, "bridge": bridge, "simulation": report}), |_| {})?;
     }
+    if !failed_steps.is_empty() {
+        anyhow::bail!("demo step(s) failed: {}", failed_steps.join("; "));
+    }
     Ok(())
+}
+
+/// Prints a failed step's error (one line) and records it; the step's JSON is the error.
+fn step_failed(step: &str, error: &anyhow::Error, failed: &mut Vec<String>) -> serde_json::Value {
+    let chain: Vec<String> = error.chain().map(ToString::to_string).collect();
+    let message = format!("{step}: {}", chain.join(": "));
+    eprintln!("  demo step failed: {message}");
+    failed.push(message.clone());
+    json!({"error": message})
 }
 
 /// The example scenario shipped with the repository, found from the binary's source tree or the
