@@ -142,7 +142,9 @@ mod tests {
         assert_eq!(summary["agents"], AGENTS);
         assert_eq!(summary["agentSubscriptions"], 3 * AGENTS);
         assert_eq!(summary["upstreamSubscriptions"], 2 * AGENTS + 1, "{summary}");
-        assert_eq!(summary["upstreamChannels"], 2, "{summary}");
+        // 1,000 topics per upstream channel: the presence and routing-status topics of every agent
+        // plus the one shared queue topic.
+        assert_eq!(summary["upstreamChannels"], (2 * AGENTS + 1).div_ceil(1000), "{summary}");
         Ok(())
     }
 }
