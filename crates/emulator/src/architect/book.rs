@@ -15,8 +15,9 @@ pub enum JobKind {
         /// The client that registered the job; the flow is created and published as this client.
         client: EntityRef,
     },
-    /// An export job: its YAML once done.
-    Export { yaml: Option<String>, file_name: String },
+    /// An export job of one flow version. The YAML is made when it is downloaded, so a kept job
+    /// holds a reference, never a document (jobs are bounded in number, and so in memory).
+    Export { flow_id: String, version_id: String, file_name: String },
 }
 
 #[derive(Debug, Clone)]

@@ -162,24 +162,23 @@ async fn register_export(
     if details.export_type.as_deref().is_some_and(|kind| !kind.eq_ignore_ascii_case("yaml")) {
         return Err(ApiError::invalid_value("flows[0].exportType: the emulator exports `Yaml` only"));
     }
-    let (definition, name) = read(&state, &caller, |org| {
+    let (version_id, name) = read(&state, &caller, |org| {
         let record = find(org, &details.flow.id)?;
         let stored = match &details.flow.version {
             Some(version) => org.version(&details.flow.id, version).ok_or_else(|| ApiError::not_found("flow version", version))?,
             None => record.versions.last().ok_or_else(|| ApiError::invalid_value(format!("flows[0].flow: flow {} has no version", record.flow.id)))?,
         };
-        Ok((stored.definition.clone(), record.flow.name.clone()))
+        Ok((stored.version.id.clone(), record.flow.name.clone()))
     })?;
     let id = uuid::Uuid::new_v4().to_string();
     let file_name = details.file_name.clone().unwrap_or_else(|| format!("{name}.yaml"));
-    let yaml = switchboard_model::archy::export(&definition);
     let job = Job {
         org_id: caller.org_id.clone(),
         signature: new_signature(),
         status: job_status::STARTED,
         messages: Vec::new(),
         flow: None,
-        kind: JobKind::Export { yaml: None, file_name },
+        kind: JobKind::Export { flow_id: details.flow.id.clone(), version_id, file_name },
     };
     state.architect_jobs().insert(id.clone(), job);
     let delay = state.settings().publish_delay;
@@ -187,12 +186,7 @@ async fn register_export(
     let job_id = id.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        background.architect_jobs().update(&job_id, |job| {
-            job.status = job_status::SUCCESS;
-            if let JobKind::Export { yaml: slot, .. } = &mut job.kind {
-                *slot = Some(yaml);
-            }
-        });
+        background.architect_jobs().update(&job_id, |job| job.status = job_status::SUCCESS);
     });
     Ok(Json(RegisterArchitectExportJobResponse {
         self_uri: Some(format!("/api/v2/flows/export/jobs/{id}")),
@@ -224,13 +218,22 @@ async fn export_state(
 
 async fn download(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> Result<Response, ApiError> {
     let signature = params.get(SIGNATURE).unwrap_or_default();
-    let book = state.architect_jobs();
-    let job = book.signed(&id, signature).ok_or_else(forbidden_signature)?;
-    let JobKind::Export { yaml: Some(yaml), file_name } = &job.kind else {
-        return Err(ApiError::not_found("export download", &id));
+    let (org_id, flow_id, version_id, file_name) = {
+        let book = state.architect_jobs();
+        let job = book.signed(&id, signature).ok_or_else(forbidden_signature)?;
+        match &job.kind {
+            JobKind::Export { flow_id, version_id, file_name } if job.status == job_status::SUCCESS => {
+                (job.org_id.clone(), flow_id.clone(), version_id.clone(), file_name.clone())
+            }
+            _ => return Err(ApiError::not_found("export download", &id)),
+        }
     };
+    let yaml = state
+        .with_org(&org_id, |org| org.version(&flow_id, &version_id).map(|stored| switchboard_model::archy::export(&stored.definition)))
+        .flatten()
+        .ok_or_else(|| ApiError::not_found("flow version", &version_id))?;
     let disposition = format!("attachment; filename=\"{}\"", file_name.replace(['"', '\\', '\r', '\n'], "_"));
-    Ok(([(header::CONTENT_TYPE, "application/x-yaml".to_string()), (header::CONTENT_DISPOSITION, disposition)], yaml.clone()).into_response())
+    Ok(([(header::CONTENT_TYPE, "application/x-yaml".to_string()), (header::CONTENT_DISPOSITION, disposition)], yaml).into_response())
 }
 
 /// The latest saved version's configuration. The real platform answers Architect's internal
