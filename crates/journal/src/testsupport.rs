@@ -183,6 +183,18 @@ impl PostgresServer {
         }
     }
 
+    /// Restarts the server (same port, same data): clients lose their connections.
+    pub fn restart(&self) -> Result<(), String> {
+        let data = self.data_dir();
+        let log = self.dir.join("server.log").display().to_string();
+        self.run(
+            "pg_ctl",
+            &[
+                "-D", &data, "-l", &log, "-m", "fast", "-w", "-t", "60", "restart",
+            ],
+        )
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

@@ -11,7 +11,8 @@ use crate::sql::{Param, Row, Statement};
 
 pub(crate) enum Backend {
     Sqlite(sqlite::SqliteBackend),
-    Postgres(postgres::PostgresBackend),
+    // Boxed: the client is large and the SQLite variant is one pointer.
+    Postgres(Box<postgres::PostgresBackend>),
 }
 
 impl Backend {
@@ -20,7 +21,7 @@ impl Backend {
         Ok(match location {
             Location::Sqlite(path) => Backend::Sqlite(sqlite::SqliteBackend::open(path).await?),
             Location::Postgres(url) => {
-                Backend::Postgres(postgres::PostgresBackend::connect(url).await?)
+                Backend::Postgres(Box::new(postgres::PostgresBackend::connect(url).await?))
             }
         })
     }

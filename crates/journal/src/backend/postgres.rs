@@ -15,6 +15,7 @@ use tokio_postgres::{Client, NoTls};
 const MIGRATION_LOCK: i64 = 0x534A_5731;
 
 pub(crate) struct PostgresBackend {
+    url: String,
     client: Mutex<Client>,
 }
 
@@ -69,27 +70,43 @@ fn read_row(row: &tokio_postgres::Row, operation: &str) -> JournalResult<Row> {
     Ok(Row { cells })
 }
 
+async fn open_client(url: &str) -> JournalResult<Client> {
+    let connecting = format!("connect to {}", redact(url));
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .map_err(|error| failed(&connecting, &error))?;
+    // The connection object does the I/O; it ends when the client is dropped.
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::warn!(%error, "journal connection to postgres ended");
+        }
+    });
+    Ok(client)
+}
+
 impl PostgresBackend {
     pub async fn connect(url: &str) -> JournalResult<PostgresBackend> {
-        let connecting = format!("connect to {}", redact(url));
-        let (client, connection) = tokio_postgres::connect(url, NoTls)
-            .await
-            .map_err(|error| failed(&connecting, &error))?;
-        // The connection object does the I/O; it ends when the client is dropped.
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::warn!(%error, "journal connection to postgres ended");
-            }
-        });
         let backend = PostgresBackend {
-            client: Mutex::new(client),
+            url: url.to_string(),
+            client: Mutex::new(open_client(url).await?),
         };
         backend.migrate().await?;
         Ok(backend)
     }
 
-    async fn migrate(&self) -> JournalResult<()> {
+    /// The connection, reopened first if it was lost (a database restart or failover during a
+    /// long apply costs one reconnect, not the apply). A call in flight when it broke fails.
+    async fn client(&self) -> JournalResult<tokio::sync::MutexGuard<'_, Client>> {
         let mut client = self.client.lock().await;
+        if client.is_closed() {
+            tracing::warn!("journal connection to postgres was closed; reconnecting");
+            *client = open_client(&self.url).await?;
+        }
+        Ok(client)
+    }
+
+    async fn migrate(&self) -> JournalResult<()> {
+        let mut client = self.client().await?;
         let sql = |error: tokio_postgres::Error| failed("migrate", &error);
         let transaction = client.transaction().await.map_err(sql)?;
         transaction
@@ -142,7 +159,7 @@ impl PostgresBackend {
         sql: &'static str,
         params: Vec<Param>,
     ) -> JournalResult<u64> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         client
             .execute(sql, &bind(&params))
             .await
@@ -155,7 +172,7 @@ impl PostgresBackend {
         sql: &'static str,
         params: Vec<Param>,
     ) -> JournalResult<Vec<Row>> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let rows = client
             .query(sql, &bind(&params))
             .await
@@ -168,7 +185,7 @@ impl PostgresBackend {
         operation: &'static str,
         statements: Vec<Statement>,
     ) -> JournalResult<Vec<u64>> {
-        let mut client = self.client.lock().await;
+        let mut client = self.client().await?;
         let fail = |error: tokio_postgres::Error| failed(operation, &error);
         let transaction = client.transaction().await.map_err(fail)?;
         let mut changed = Vec::with_capacity(statements.len());
@@ -185,7 +202,7 @@ impl PostgresBackend {
     }
 
     pub async fn now_ms(&self) -> JournalResult<i64> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let row = client
             .query_one(
                 "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",

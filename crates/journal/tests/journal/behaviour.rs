@@ -642,6 +642,33 @@ async fn postgres_passes_the_behaviour_suite() {
     reopening_is_idempotent(&server.fresh_database().await.expect("database")).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_journal_reconnects_after_a_server_restart() {
+    let Some(server) = postgres() else { return };
+    let journal = Journal::open(&server.fresh_database().await.expect("database"))
+        .await
+        .expect("open");
+    let id = journal
+        .create_deployment("prod", &json!({}), ["a"])
+        .await
+        .expect("create");
+    let server = std::sync::Arc::new(server);
+    let restarting = server.clone();
+    tokio::task::spawn_blocking(move || restarting.restart())
+        .await
+        .expect("restart task")
+        .expect("restart");
+    // The old connection was closed by the shutdown; the next call reconnects.
+    journal
+        .set_org_status(&id, "a", Status::Done, None)
+        .await
+        .expect("write after restart");
+    assert_eq!(
+        journal.deployment(&id).await.expect("read").summary.status,
+        Status::Done
+    );
+}
+
 #[tokio::test]
 async fn unreachable_postgres_is_one_line_naming_it_without_the_password() {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
