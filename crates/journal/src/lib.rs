@@ -51,7 +51,7 @@
 //!   (summaries, newest first), [`Journal::deployment`] (orgs and steps),
 //!   [`Journal::unfinished_orgs`] (for `--resume`).
 //! - Controller state: [`Journal::get_state`], [`Journal::put_state`] (CAS; `None` = must not
-//!   exist; [`JournalError::Conflict`]), [`Journal::state_keys`], [`Journal::append_event`],
+//!   exist; [`JournalError::Conflict`]), [`Journal::delete_state`], [`Journal::state_keys`], [`Journal::append_event`],
 //!   [`Journal::events`].
 //!
 //! Tests of crates that use the journal get a throwaway PostgreSQL server from the `testsupport`

@@ -104,6 +104,38 @@ impl Journal {
         })
     }
 
+    /// Removes (namespace, key) if its revision is still `expected_revision`; otherwise
+    /// [`JournalError::Conflict`]. Its event log stays (the history of a finished rollout).
+    pub async fn delete_state(
+        &self,
+        namespace: &str,
+        key: &str,
+        expected_revision: u64,
+    ) -> JournalResult<()> {
+        let expected = i64::try_from(expected_revision).unwrap_or(i64::MAX);
+        let removed = self
+            .backend
+            .execute(
+                "delete state",
+                "DELETE FROM controller_state WHERE namespace = $1 AND state_key = $2 AND revision = $3",
+                vec![text(namespace), text(key), int(expected)],
+            )
+            .await?;
+        if removed == 1 {
+            return Ok(());
+        }
+        let found = self
+            .get_state(namespace, key)
+            .await?
+            .map(|(_, revision)| revision);
+        Err(JournalError::Conflict {
+            namespace: namespace.to_string(),
+            key: key.to_string(),
+            expected: Some(expected_revision),
+            found,
+        })
+    }
+
     /// The keys with state in `namespace`, sorted (a restarted controller finds its work).
     pub async fn state_keys(&self, namespace: &str) -> JournalResult<Vec<String>> {
         let rows = self

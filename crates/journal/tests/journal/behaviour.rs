@@ -553,6 +553,30 @@ async fn state_is_compare_and_swap_with_an_event_log(journal: &Journal) {
         vec!["org-a/ivr", "org-c/ivr"]
     );
 
+    assert!(matches!(
+        journal.delete_state("rollout", "org-c/ivr", 5).await,
+        Err(JournalError::Conflict {
+            expected: Some(5),
+            found: Some(1),
+            ..
+        })
+    ));
+    journal
+        .delete_state("rollout", "org-c/ivr", 1)
+        .await
+        .expect("delete");
+    assert_eq!(
+        journal
+            .get_state("rollout", "org-c/ivr")
+            .await
+            .expect("get"),
+        None
+    );
+    assert_eq!(
+        journal.state_keys("rollout").await.expect("keys"),
+        vec!["org-a/ivr"]
+    );
+
     let judged = journal
         .append_event("rollout", "org-a/ivr", &json!({"judged": "healthy"}))
         .await
