@@ -224,7 +224,7 @@ pub struct GatewayArgs {
     /// PEM private key, re-read with the certificate.
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// HS256 key file, or a directory of them (file name = kid); repeatable; re-read on change.
+    /// JWT key file (an HS256 secret, or an RS256 PEM `PUBLIC KEY`), or a directory of them (file name = kid); repeatable; re-read on change.
     #[arg(long = "jwt-keys", required = true)]
     pub jwt_keys: Vec<PathBuf>,
     /// Org (name in the credentials) whose OAuth client holds the upstream channels; repeat with
