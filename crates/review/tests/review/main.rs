@@ -1,0 +1,6 @@
+//! The review crate's integration tests: the static fixture corpus, the real Archy corpus, the
+//! report formats (JUnit against the XSD), and end-to-end reviews against the emulator.
+
+mod corpus;
+mod fixtures;
+
