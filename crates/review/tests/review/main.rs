@@ -3,4 +3,4 @@
 
 mod corpus;
 mod fixtures;
-
+mod reports;
