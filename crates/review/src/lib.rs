@@ -4,8 +4,13 @@
 //! `finding` is the data model; `static_checks` runs the model's one validator over flows;
 //! `report` renders. Live checks reach the platform only through `platform::Platform`.
 
+pub mod catalog;
+pub mod engine;
 pub mod finding;
+pub mod live;
+pub mod locks;
 pub mod report;
 pub mod static_checks;
 
+pub use engine::{FlowRef, ReviewConfig, run};
 pub use finding::{Check, CheckRun, CheckStatus, Finding, Outcome, Review, Severity};
