@@ -69,6 +69,10 @@ pub struct ReviewPolicyArgs {
     /// The feature's projected peak use of each licence or limit (NAME=COUNT, repeatable).
     #[arg(long = "projected-peak", value_name = "NAME=COUNT")]
     pub projected_peak: Vec<String>,
+    /// Longest a call may spend in its flows in a fault drill before it reaches a queue,
+    /// voicemail or disconnect (ms).
+    #[arg(long, default_value_t = 60_000)]
+    pub budget_ms: u64,
     /// Compare each integration's latency with this environment (an org of the same target);
     /// a gap over 200 ms is a warning.
     #[arg(long)]

@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod engine;
+pub mod failure_modes;
 pub mod finding;
 pub mod live;
 pub mod locks;

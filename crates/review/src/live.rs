@@ -2,10 +2,12 @@
 //! parity), run after static validation while the flows' locks are held.
 
 use crate::engine::ReviewConfig;
+use crate::failure_modes::{self, FaultPolicy};
 use crate::finding::{Check, CheckRun, CheckStatus, Finding};
 use crate::static_checks::LoadedFlow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 use switchboard_platform::Platform;
 
 /// The live checks' settings; `Default` is seed 001's policy.
@@ -27,6 +29,9 @@ pub struct LivePolicy {
     pub parity_with: Option<Arc<dyn Platform>>,
     /// A latency gap over this is a parity warning, ms.
     pub parity_gap_ms: u64,
+    /// Longest a call may spend in its flows in a fault drill before it reaches a queue,
+    /// voicemail or disconnect, ms.
+    pub budget_ms: u64,
 }
 
 impl Default for LivePolicy {
@@ -40,6 +45,7 @@ impl Default for LivePolicy {
             projected_peak: BTreeMap::new(),
             parity_with: None,
             parity_gap_ms: 200,
+            budget_ms: 60_000,
         }
     }
 }
@@ -55,15 +61,32 @@ impl std::fmt::Debug for LivePolicy {
     }
 }
 
-pub async fn run<P: Platform + ?Sized>(_platform: &P, config: &ReviewConfig, _flows: &[LoadedFlow]) -> (Vec<CheckRun>, Vec<Finding>) {
-    let runs = [Check::LatencySla, Check::FailureModes, Check::QuotaHeadroom, Check::SessionHygiene, Check::EnvironmentParity]
-        .into_iter()
-        .map(|check| CheckRun {
-            check,
-            status: if config.checks.contains(&check) { CheckStatus::Skipped("not built yet".into()) } else { CheckStatus::Skipped("not requested".into()) },
-            subjects: Vec::new(),
-            duration_ms: 0,
-        })
-        .collect();
-    (runs, Vec::new())
+pub async fn run<P: Platform + ?Sized>(_platform: &P, config: &ReviewConfig, flows: &[LoadedFlow]) -> (Vec<CheckRun>, Vec<Finding>) {
+    let mut runs = Vec::new();
+    let mut findings = Vec::new();
+    let wanted = |check: &Check| config.checks.contains(check);
+
+    let started = Instant::now();
+    if wanted(&Check::FailureModes) {
+        let policy = FaultPolicy { sla_ms: config.live.sla_ms, budget_ms: config.live.budget_ms };
+        let (subjects, found) = failure_modes::run(flows, policy);
+        let status = if subjects.is_empty() { CheckStatus::Skipped("no flow has data actions".into()) } else { CheckStatus::Ran };
+        runs.push(CheckRun { check: Check::FailureModes, status, subjects, duration_ms: elapsed(started) });
+        findings.extend(found);
+    } else {
+        runs.push(skipped(Check::FailureModes, "not requested"));
+    }
+
+    for check in [Check::LatencySla, Check::QuotaHeadroom, Check::SessionHygiene, Check::EnvironmentParity] {
+        runs.push(skipped(check, if wanted(&check) { "not built yet" } else { "not requested" }));
+    }
+    (runs, findings)
+}
+
+fn elapsed(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+fn skipped(check: Check, reason: &str) -> CheckRun {
+    CheckRun { check, status: CheckStatus::Skipped(reason.to_string()), subjects: Vec::new(), duration_ms: 0 }
 }

@@ -95,6 +95,7 @@ pub fn config(environment: &str, flows: Vec<FlowRef>, policy: &ReviewPolicyArgs)
         expected_status: policy.expected_status,
         min_headroom_percent: policy.min_headroom_percent,
         projected_peak: pairs("--projected-peak", &policy.projected_peak)?,
+        budget_ms: policy.budget_ms,
         ..LivePolicy::default()
     };
     Ok(config)

@@ -2,5 +2,6 @@
 //! report formats (JUnit against the XSD), and end-to-end reviews against the emulator.
 
 mod corpus;
+mod failure_modes;
 mod fixtures;
 mod reports;
