@@ -98,7 +98,8 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, canc
         runs.push(timed(Check::StaticValidation, CheckStatus::Skipped("not requested".into()), Vec::new(), check_started));
     }
 
-    // Locks first among the live checks, so nobody deploys the flows while the review runs.
+    // Locks first among the live checks, so nobody deploys the flows while the review runs. The
+    // check's time is acquiring plus releasing, not the time the locks are held.
     let lock_started = Instant::now();
     let flow_names: Vec<String> = loaded.iter().map(|flow| flow.definition.name.clone()).collect();
     let mut held = locks::HeldLocks::default();
@@ -114,6 +115,7 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, canc
         }
     }
 
+    let lock_acquire_ms = lock_started.elapsed().as_millis() as u64;
     let live_checks = live::run(platform, config, &loaded);
     let (live_runs, live_findings) = tokio::select! {
         result = live_checks => result,
@@ -131,12 +133,17 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, canc
     findings.extend(live_findings);
 
     // Release on every path (check failures included): the review never leaves a lock behind.
+    let release_started = Instant::now();
     findings.extend(held.release(platform).await);
+    let lock_ms = lock_acquire_ms + release_started.elapsed().as_millis() as u64;
     match lock_run {
-        Some(status) => {
-            runs.push(timed(Check::FlowLocks, status, flow_names.iter().map(|name| locks::subject(name)).collect(), lock_started))
-        }
-        None => runs.push(timed(Check::FlowLocks, CheckStatus::Skipped("not requested".into()), Vec::new(), lock_started)),
+        Some(status) => runs.push(CheckRun {
+            check: Check::FlowLocks,
+            status,
+            subjects: flow_names.iter().map(|name| locks::subject(name)).collect(),
+            duration_ms: lock_ms,
+        }),
+        None => runs.push(CheckRun { check: Check::FlowLocks, status: CheckStatus::Skipped("not requested".into()), subjects: Vec::new(), duration_ms: 0 }),
     }
     runs.sort_by_key(|run| run.check);
     Review::new(&config.environment, started_at, started.elapsed().as_millis() as u64, runs, findings)
