@@ -81,8 +81,10 @@ pub async fn probe_platform<P: Platform + ?Sized>(platform: &P, target: &ProbeTa
     (result, endpoint)
 }
 
-/// Probes the endpoint directly, `count` times, giving up on a probe at twice the SLA.
-pub async fn probe_direct(method: &str, url: &str, count: usize, sla_ms: u64) -> ProbeResult {
+/// Probes the endpoint directly with the action's inputs (in the query for GET and DELETE, as a
+/// JSON body otherwise, as the platform sends them), `count` times, giving up on a probe at twice
+/// the SLA.
+pub async fn probe_direct(method: &str, url: &str, inputs: &serde_json::Map<String, serde_json::Value>, count: usize, sla_ms: u64) -> ProbeResult {
     let mut result = ProbeResult { path: "direct", latencies_ms: Vec::new(), statuses: Vec::new(), errors: Vec::new() };
     let client = match reqwest::Client::builder().timeout(Duration::from_millis(sla_ms.saturating_mul(2).max(1))).build() {
         Ok(client) => client,
@@ -94,7 +96,17 @@ pub async fn probe_direct(method: &str, url: &str, count: usize, sla_ms: u64) ->
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
     for _ in 0..count {
         let started = Instant::now();
-        let answer = client.request(method.clone(), url).send().await;
+        let mut request = client.request(method.clone(), url);
+        request = if matches!(method, reqwest::Method::GET | reqwest::Method::DELETE) {
+            let pairs: Vec<(String, String)> = inputs
+                .iter()
+                .map(|(name, value)| (name.clone(), value.as_str().map_or_else(|| value.to_string(), str::to_string)))
+                .collect();
+            request.query(&pairs)
+        } else {
+            request.json(inputs)
+        };
+        let answer = request.send().await;
         let latency = started.elapsed().as_millis() as u64;
         result.latencies_ms.push(latency);
         match answer {

@@ -107,7 +107,7 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, flow
                     platform_p95.insert(target.reference.clone(), p95);
                 }
                 if let Some((method, url)) = endpoint {
-                    let direct = latency::probe_direct(&method, &url, policy.probes, sla).await;
+                    let direct = latency::probe_direct(&method, &url, &target.inputs, policy.probes, sla).await;
                     findings.extend(latency::judge(target, &direct, sla, policy.expected_status));
                 }
             }

@@ -5,3 +5,5 @@ mod corpus;
 mod failure_modes;
 mod fixtures;
 mod reports;
+mod end_to_end;
+mod support;
