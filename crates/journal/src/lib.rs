@@ -47,7 +47,8 @@
 //!   pending), [`Journal::set_org_status`], [`Journal::record_step`] (upsert per org and resource
 //!   key; may write last-applied in the same transaction), [`Journal::snapshot`] (first one per
 //!   resource wins) / [`Journal::snapshots`], [`Journal::last_applied`] /
-//!   [`Journal::last_applied_in_org`] / [`Journal::set_last_applied`], [`Journal::deployments`]
+//!   [`Journal::last_applied_in_org`] / [`Journal::last_applied_in_env`] /
+//!   [`Journal::set_last_applied`], [`Journal::deployments`]
 //!   (summaries, newest first), [`Journal::deployment`] (orgs and steps),
 //!   [`Journal::unfinished_orgs`] (for `--resume`).
 //! - Controller state: [`Journal::get_state`], [`Journal::put_state`] (CAS; `None` = must not

@@ -119,6 +119,33 @@ impl Journal {
             .collect()
     }
 
+    /// Everything we last applied in `env`: org → resource key → content (one query for a plan
+    /// over every org).
+    pub async fn last_applied_in_env(
+        &self,
+        env: &str,
+    ) -> JournalResult<BTreeMap<String, BTreeMap<String, serde_json::Value>>> {
+        let rows = self
+            .backend
+            .query(
+                "read last applied",
+                "SELECT org, resource_key, content_json FROM last_applied WHERE env = $1",
+                vec![text(env)],
+            )
+            .await?;
+        let mut by_org: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
+        for row in &rows {
+            by_org
+                .entry(row.text(0, "last_applied.org")?)
+                .or_default()
+                .insert(
+                    row.text(1, "last_applied.resource_key")?,
+                    row.json(2, "last_applied.content_json")?,
+                );
+        }
+        Ok(by_org)
+    }
+
     /// Sets (or, with `None`, forgets) what we last applied to a resource. Prefer
     /// [`crate::StepUpdate::applied`], which writes it together with the step.
     pub async fn set_last_applied(

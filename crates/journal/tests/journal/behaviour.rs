@@ -215,6 +215,16 @@ async fn deployments_record_orgs_steps_and_snapshots(journal: &Journal) {
         in_org.keys().collect::<Vec<_>>(),
         vec!["flow/main-ivr", "queue/support"]
     );
+    let in_env = journal.last_applied_in_env("prod").await.expect("env");
+    assert_eq!(in_env.keys().collect::<Vec<_>>(), vec!["parent"]);
+    assert_eq!(in_env["parent"], in_org);
+    assert!(
+        journal
+            .last_applied_in_env("staging")
+            .await
+            .expect("env")
+            .is_empty()
+    );
     journal
         .record_step(
             &id,
