@@ -191,6 +191,45 @@ async fn deployments_record_orgs_steps_and_snapshots(journal: &Journal) {
             .expect("snapshots")
             .is_empty()
     );
+    journal
+        .snapshot_many(
+            &id,
+            "child-2",
+            vec![
+                (
+                    "queue/support".to_string(),
+                    Some(json!({"name": "Support"})),
+                ),
+                ("queue/sales".to_string(), None),
+            ],
+        )
+        .await
+        .expect("snapshot many");
+    journal
+        .snapshot_many(
+            &id,
+            "child-2",
+            vec![("queue/sales".to_string(), Some(json!({"late": true})))],
+        )
+        .await
+        .expect("again");
+    let child_snapshots: Vec<(String, Option<serde_json::Value>)> = journal
+        .snapshots(&id, "child-2")
+        .await
+        .expect("snapshots")
+        .into_iter()
+        .map(|snapshot| (snapshot.resource_key, snapshot.before))
+        .collect();
+    assert_eq!(
+        child_snapshots,
+        vec![
+            (
+                "queue/support".to_string(),
+                Some(json!({"name": "Support"}))
+            ),
+            ("queue/sales".to_string(), None),
+        ]
+    );
 
     // Last applied was written with the steps, per environment.
     assert_eq!(
@@ -352,6 +391,12 @@ async fn unknown_deployments_and_orgs_are_named(journal: &Journal) {
     ));
     assert!(matches!(
         journal.snapshot(&missing, "a", "queue/x", None).await,
+        Err(JournalError::UnknownDeployment(_))
+    ));
+    assert!(matches!(
+        journal
+            .snapshot_many(&missing, "a", vec![("queue/x".to_string(), None)])
+            .await,
         Err(JournalError::UnknownDeployment(_))
     ));
     let id = journal
