@@ -48,8 +48,8 @@
 //!   key; may write last-applied in the same transaction), [`Journal::snapshot`] /
 //!   [`Journal::snapshot_many`] (the first one per resource wins) / [`Journal::snapshots`],
 //!   [`Journal::last_applied`] / [`Journal::last_applied_in_org`] /
-//!   [`Journal::last_applied_in_env`] / [`Journal::set_last_applied`], [`Journal::deployments`]
-//!   (summaries, newest first), [`Journal::deployment`] (orgs and steps),
+//!   [`Journal::last_applied_in_env`] / [`Journal::set_last_applied`], [`Journal::deployments`] /
+//!   [`Journal::recent_deployments`] (summaries, newest first), [`Journal::deployment`] (orgs and steps),
 //!   [`Journal::unfinished_orgs`] (for `--resume`).
 //! - Controller state: [`Journal::get_state`], [`Journal::put_state`] (CAS; `None` = must not
 //!   exist; [`JournalError::Conflict`]), [`Journal::delete_state`], [`Journal::state_keys`], [`Journal::append_event`],

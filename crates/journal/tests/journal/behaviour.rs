@@ -356,6 +356,20 @@ async fn history_lists_newest_first_per_environment(journal: &Journal) {
         (dev[1].status, dev[1].orgs.done, dev[1].orgs.total()),
         (Status::Done, 1, 1)
     );
+    let newest = journal.recent_deployments(None, 2).await.expect("recent");
+    assert_eq!(
+        newest
+            .iter()
+            .map(|summary| summary.id.clone())
+            .collect::<Vec<_>>(),
+        vec![third.clone(), second.clone()]
+    );
+    let newest_dev = journal
+        .recent_deployments(Some("dev"), 1)
+        .await
+        .expect("recent");
+    assert_eq!(newest_dev.len(), 1);
+    assert_eq!(newest_dev[0].id, third);
     let all = journal.deployments(None).await.expect("history");
     assert_eq!(all.len(), 3);
     let prod = all
