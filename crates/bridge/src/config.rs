@@ -56,11 +56,18 @@ pub struct BridgeConfig {
     pub migration_phase: MigrationPhase,
     /// How far back the first reconciliation reads when there is no cursor yet.
     pub reconcile_lookback: Duration,
+    /// How long idempotency keys of finished work are kept before pruning.
+    pub done_retention: Duration,
+    /// How often the active instance prunes old idempotency keys.
+    pub prune_interval: Duration,
     pub backoff_base: Duration,
     pub backoff_max: Duration,
     /// Effects run at once.
     pub concurrency: usize,
 }
+
+/// The shortest idempotency-key retention accepted: a day, longer than any conversation.
+pub const MIN_DONE_RETENTION: Duration = Duration::from_secs(24 * 3_600);
 
 /// A configuration problem, always naming the variable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -267,6 +274,39 @@ impl BridgeConfig {
         if concurrency == 0 {
             return Err(invalid("BRIDGE_CONCURRENCY", "must be at least 1"));
         }
+        let reconcile_lookback = Duration::from_secs(env.parsed(
+            "BRIDGE_RECONCILE_LOOKBACK_SECONDS",
+            3_600,
+            "seconds (a whole number)",
+        )?);
+        let done_retention = Duration::from_secs(env.parsed(
+            "BRIDGE_DONE_RETENTION_SECONDS",
+            7 * 24 * 3_600,
+            "seconds (a whole number)",
+        )?);
+        // A key must outlive every replay or reconciliation that can still return its
+        // conversation: at least a day (longer than any call) and longer than the first lookback.
+        if done_retention < MIN_DONE_RETENTION || done_retention <= reconcile_lookback {
+            return Err(invalid(
+                "BRIDGE_DONE_RETENTION_SECONDS",
+                format!(
+                    "must be at least {} (a day) and longer than BRIDGE_RECONCILE_LOOKBACK_SECONDS ({})",
+                    MIN_DONE_RETENTION.as_secs(),
+                    reconcile_lookback.as_secs()
+                ),
+            ));
+        }
+        let prune_interval = Duration::from_secs(env.parsed(
+            "BRIDGE_PRUNE_INTERVAL_SECONDS",
+            600,
+            "seconds (a whole number)",
+        )?);
+        if prune_interval.is_zero() {
+            return Err(invalid(
+                "BRIDGE_PRUNE_INTERVAL_SECONDS",
+                "must be at least 1",
+            ));
+        }
         Ok(BridgeConfig {
             platform_url,
             login_url,
@@ -282,11 +322,9 @@ impl BridgeConfig {
             lease_ttl: env.millis("BRIDGE_LEASE_TTL_MS", 10_000)?,
             drain_deadline: env.millis("BRIDGE_DRAIN_MS", 20_000)?,
             migration_phase,
-            reconcile_lookback: Duration::from_secs(env.parsed(
-                "BRIDGE_RECONCILE_LOOKBACK_SECONDS",
-                3_600,
-                "seconds (a whole number)",
-            )?),
+            reconcile_lookback,
+            done_retention,
+            prune_interval,
             backoff_base: env.millis("BRIDGE_BACKOFF_BASE_MS", 500)?,
             backoff_max: env.millis("BRIDGE_BACKOFF_MAX_MS", 30_000)?,
             concurrency,

@@ -27,6 +27,10 @@ use tokio::task::{JoinHandle, JoinSet};
 const IDLE_LIMIT: Duration = Duration::from_secs(75);
 /// How often recorded-but-unfinished work is swept and retried.
 const SWEEP_INTERVAL: Duration = Duration::from_millis(1_000);
+/// Done keys removed per store call while pruning, and calls per prune: small transactions, and a
+/// backlog is worked off over several ticks instead of stalling the session.
+const PRUNE_BATCH: usize = 1_000;
+const PRUNE_BATCHES_PER_TICK: usize = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BridgeError {
@@ -102,7 +106,7 @@ impl BridgeHandle {
 
 impl Bridge {
     pub async fn start(config: BridgeConfig) -> Result<BridgeHandle, BridgeError> {
-        let store = store::open(&config.state).await?;
+        let store = store::open(&config.state, config.done_retention).await?;
         let migrations = store.migrate(config.migration_phase).await?;
         tracing::info!(store = store.kind(), applied = ?migrations.applied, deferred = ?migrations.deferred, "state store migrated");
         let status = Arc::new(Status::default());
@@ -375,6 +379,30 @@ impl Engine {
         Ok(())
     }
 
+    /// Forgets idempotency keys older than the retention window, counted back from the earlier
+    /// of now and the reconciliation horizon: a reconciliation or replay only returns conversations
+    /// active after that horizon, whose effects finished less than a call's length before it, so
+    /// no key it could need is gone. A failure is logged and retried next tick.
+    async fn prune(&mut self) {
+        let retention = i64::try_from(self.config.done_retention.as_millis()).unwrap_or(i64::MAX);
+        let horizon = now_ms().min(self.cursor.reconciled_to_ms);
+        let cutoff = horizon.saturating_sub(retention);
+        for _ in 0..PRUNE_BATCHES_PER_TICK {
+            match self.store.prune_done(cutoff, PRUNE_BATCH).await {
+                Ok(removed) => {
+                    self.metrics.done_pruned.inc_by(removed);
+                    if removed < PRUNE_BATCH as u64 {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!("pruning done keys failed (retried next tick): {error}");
+                    break;
+                }
+            }
+        }
+    }
+
     async fn session(&mut self) -> SessionEnd {
         match self.open_session().await {
             Ok(end) => end,
@@ -396,6 +424,9 @@ impl Engine {
         lease_tick.tick().await;
         let mut sweep_tick = tokio::time::interval(SWEEP_INTERVAL);
         sweep_tick.tick().await;
+        let mut prune_tick = tokio::time::interval(self.config.prune_interval);
+        prune_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        prune_tick.tick().await;
         let mut stopped = self.stopped.clone();
         loop {
             tokio::select! {
@@ -406,6 +437,7 @@ impl Engine {
                     }
                 }
                 _ = sweep_tick.tick() => self.sweep().await?,
+                _ = prune_tick.tick() => self.prune().await,
                 message = tokio::time::timeout(IDLE_LIMIT, events::next_text(&mut socket)) => {
                     let text = match message {
                         Err(_) => return Ok(SessionEnd::Failed("the socket went silent".into())),

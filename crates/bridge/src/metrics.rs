@@ -22,6 +22,7 @@ pub struct Metrics {
     pub reconciliations: Counter,
     pub reconnects: Counter,
     pub gaps: Counter,
+    pub done_pruned: Counter,
     pub pending: Gauge,
     pub active: Gauge,
     pub pop_latency: Histogram,
@@ -37,11 +38,17 @@ impl Metrics {
             reconciliations: Counter::default(),
             reconnects: Counter::default(),
             gaps: Counter::default(),
+            done_pruned: Counter::default(),
             pending: Gauge::default(),
             active: Gauge::default(),
             pop_latency: Histogram::new([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,]),
             registry: Registry::default(),
         };
+        registry.register(
+            "done_keys_pruned",
+            "Idempotency keys of finished work removed after the retention window",
+            metrics.done_pruned.clone(),
+        );
         registry.register(
             "events",
             "Conversation events received on the notification channel",

@@ -7,6 +7,7 @@ use crate::sql::{Row, int, json_text, optional_text, statement, text};
 use crate::status::{Status, StatusCounts};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// A deployment's id: time-ordered and readable (`d20261129-065301-3f9a1c`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -118,6 +119,19 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// Creation times strictly increase within a process, so `history` lists deployments made in the
+/// same millisecond in the order they were made.
+fn creation_ms() -> i64 {
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = now_ms();
+    let previous = LAST
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+            Some(now.max(last + 1))
+        })
+        .unwrap_or(now);
+    now.max(previous + 1)
+}
+
 fn step_record(row: &Row) -> JournalResult<StepRecord> {
     Ok(StepRecord {
         org: row.text(0, "steps.org")?,
@@ -144,7 +158,7 @@ impl Journal {
         S: Into<String>,
     {
         let id = DeploymentId::new();
-        let now = now_ms();
+        let now = creation_ms();
         let mut statements = vec![statement(
             "INSERT INTO deployments (id, env, plan_json, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $4)",
             vec![text(id.as_str()), text(env), json_text(plan), int(now)],
@@ -242,14 +256,27 @@ impl Journal {
 
     /// Deployments newest first, of one environment or (with `None`) of all.
     pub async fn deployments(&self, env: Option<&str>) -> JournalResult<Vec<DeploymentSummary>> {
+        self.recent_deployments(env, usize::MAX).await
+    }
+
+    /// The newest `limit` deployments, of one environment or (with `None`) of all.
+    pub async fn recent_deployments(
+        &self,
+        env: Option<&str>,
+        limit: usize,
+    ) -> JournalResult<Vec<DeploymentSummary>> {
+        let limit = int(i64::try_from(limit).unwrap_or(i64::MAX));
+        // The newest deployments first (by the index on env and time), then their orgs' counts.
         let rows = match env {
             Some(env) => {
                 self.backend
                     .query(
                         "list deployments",
-                        "SELECT d.id, d.env, d.created_ms, d.updated_ms, o.state, COUNT(o.org) FROM deployments d LEFT JOIN deployment_orgs o ON o.deployment_id = d.id
-                         WHERE d.env = $1 GROUP BY d.id, d.env, d.created_ms, d.updated_ms, o.state ORDER BY d.created_ms DESC, d.id DESC",
-                        vec![text(env)],
+                        "SELECT d.id, d.env, d.created_ms, d.updated_ms, o.state, COUNT(o.org)
+                         FROM (SELECT id, env, created_ms, updated_ms FROM deployments WHERE env = $1 ORDER BY created_ms DESC, id DESC LIMIT $2) d
+                         LEFT JOIN deployment_orgs o ON o.deployment_id = d.id
+                         GROUP BY d.id, d.env, d.created_ms, d.updated_ms, o.state ORDER BY d.created_ms DESC, d.id DESC",
+                        vec![text(env), limit],
                     )
                     .await?
             }
@@ -257,9 +284,11 @@ impl Journal {
                 self.backend
                     .query(
                         "list deployments",
-                        "SELECT d.id, d.env, d.created_ms, d.updated_ms, o.state, COUNT(o.org) FROM deployments d LEFT JOIN deployment_orgs o ON o.deployment_id = d.id
+                        "SELECT d.id, d.env, d.created_ms, d.updated_ms, o.state, COUNT(o.org)
+                         FROM (SELECT id, env, created_ms, updated_ms FROM deployments ORDER BY created_ms DESC, id DESC LIMIT $1) d
+                         LEFT JOIN deployment_orgs o ON o.deployment_id = d.id
                          GROUP BY d.id, d.env, d.created_ms, d.updated_ms, o.state ORDER BY d.created_ms DESC, d.id DESC",
-                        Vec::new(),
+                        vec![limit],
                     )
                     .await?
             }

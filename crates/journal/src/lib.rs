@@ -45,10 +45,11 @@
 //!   lease may be taken over; renew or release after a takeover is [`JournalError::LeaseLost`].
 //! - Deployments: [`Journal::create_deployment`] (env, plan JSON, orgs in stage order, all
 //!   pending), [`Journal::set_org_status`], [`Journal::record_step`] (upsert per org and resource
-//!   key; may write last-applied in the same transaction), [`Journal::snapshot`] (first one per
-//!   resource wins) / [`Journal::snapshots`], [`Journal::last_applied`] /
-//!   [`Journal::last_applied_in_org`] / [`Journal::set_last_applied`], [`Journal::deployments`]
-//!   (summaries, newest first), [`Journal::deployment`] (orgs and steps),
+//!   key; may write last-applied in the same transaction), [`Journal::snapshot`] /
+//!   [`Journal::snapshot_many`] (the first one per resource wins) / [`Journal::snapshots`],
+//!   [`Journal::last_applied`] / [`Journal::last_applied_in_org`] /
+//!   [`Journal::last_applied_in_env`] / [`Journal::set_last_applied`], [`Journal::deployments`] /
+//!   [`Journal::recent_deployments`] (summaries, newest first), [`Journal::deployment`] (orgs and steps),
 //!   [`Journal::unfinished_orgs`] (for `--resume`).
 //! - Controller state: [`Journal::get_state`], [`Journal::put_state`] (CAS; `None` = must not
 //!   exist; [`JournalError::Conflict`]), [`Journal::delete_state`], [`Journal::state_keys`], [`Journal::append_event`],

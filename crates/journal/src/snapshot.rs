@@ -4,9 +4,12 @@
 use crate::Journal;
 use crate::deployment::DeploymentId;
 use crate::error::{JournalError, JournalResult};
-use crate::sql::{int, json_text, optional_text, text};
+use crate::sql::{int, json_text, optional_text, statement, text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+const SNAPSHOT_SQL: &str = "INSERT INTO snapshots (deployment_id, org, resource_key, before_json, taken_ms) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (deployment_id, org, resource_key) DO NOTHING";
 
 /// A resource as it was before the deployment first touched it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,14 +37,62 @@ impl Journal {
             .backend
             .execute(
                 "record snapshot",
-                "INSERT INTO snapshots (deployment_id, org, resource_key, before_json, taken_ms) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (deployment_id, org, resource_key) DO NOTHING",
-                vec![text(deployment.as_str()), text(org), text(resource_key), before, int(chrono::Utc::now().timestamp_millis())],
+                SNAPSHOT_SQL,
+                vec![
+                    text(deployment.as_str()),
+                    text(org),
+                    text(resource_key),
+                    before,
+                    int(chrono::Utc::now().timestamp_millis()),
+                ],
             )
             .await;
         match result {
             Ok(_) => Ok(()),
             // The foreign key refused it: say which deployment, not which constraint.
+            Err(error) => match self.deployment_exists(deployment).await {
+                Ok(false) => Err(JournalError::UnknownDeployment(deployment.clone())),
+                _ => Err(error),
+            },
+        }
+    }
+
+    /// [`Journal::snapshot`] for many resources of one org in one transaction (an org's
+    /// before-images taken up front, before its first write). The first snapshot of each wins.
+    pub async fn snapshot_many<I>(
+        &self,
+        deployment: &DeploymentId,
+        org: &str,
+        snapshots: I,
+    ) -> JournalResult<()>
+    where
+        I: IntoIterator<Item = (String, Option<serde_json::Value>)>,
+    {
+        let taken_ms = chrono::Utc::now().timestamp_millis();
+        let statements: Vec<_> = snapshots
+            .into_iter()
+            .map(|(resource_key, before)| {
+                statement(
+                    SNAPSHOT_SQL,
+                    vec![
+                        text(deployment.as_str()),
+                        text(org),
+                        text(resource_key),
+                        optional_text(before.map(|value| value.to_string())),
+                        int(taken_ms),
+                    ],
+                )
+            })
+            .collect();
+        if statements.is_empty() {
+            return Ok(());
+        }
+        match self
+            .backend
+            .transaction("record snapshots", statements)
+            .await
+        {
+            Ok(_) => Ok(()),
             Err(error) => match self.deployment_exists(deployment).await {
                 Ok(false) => Err(JournalError::UnknownDeployment(deployment.clone())),
                 _ => Err(error),
@@ -117,6 +168,33 @@ impl Journal {
                 ))
             })
             .collect()
+    }
+
+    /// Everything we last applied in `env`: org → resource key → content (one query for a plan
+    /// over every org).
+    pub async fn last_applied_in_env(
+        &self,
+        env: &str,
+    ) -> JournalResult<BTreeMap<String, BTreeMap<String, serde_json::Value>>> {
+        let rows = self
+            .backend
+            .query(
+                "read last applied",
+                "SELECT org, resource_key, content_json FROM last_applied WHERE env = $1",
+                vec![text(env)],
+            )
+            .await?;
+        let mut by_org: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
+        for row in &rows {
+            by_org
+                .entry(row.text(0, "last_applied.org")?)
+                .or_default()
+                .insert(
+                    row.text(1, "last_applied.resource_key")?,
+                    row.json(2, "last_applied.content_json")?,
+                );
+        }
+        Ok(by_org)
     }
 
     /// Sets (or, with `None`, forgets) what we last applied to a resource. Prefer

@@ -109,3 +109,39 @@ fn invalid_values_name_the_variable() {
         "BRIDGE_CRM_KEY_FILE is required (BRIDGE_CRM_CERT_FILE is set)"
     );
 }
+
+#[test]
+fn done_key_retention_outlives_a_day_and_the_lookback() {
+    let config = load(&minimal()).expect("valid");
+    assert_eq!(config.done_retention, Duration::from_secs(7 * 24 * 3_600));
+    assert_eq!(config.prune_interval, Duration::from_secs(600));
+    for (retention, lookback) in [
+        ("3600", None),
+        ("90000", Some("90000")),
+        ("86400", Some("100000")),
+    ] {
+        let mut vars = minimal();
+        vars.insert("BRIDGE_DONE_RETENTION_SECONDS", retention.to_string());
+        if let Some(lookback) = lookback {
+            vars.insert("BRIDGE_RECONCILE_LOOKBACK_SECONDS", lookback.to_string());
+        }
+        let message = load(&vars).expect_err("too short").to_string();
+        assert!(
+            message.starts_with("BRIDGE_DONE_RETENTION_SECONDS: must be at least 86400"),
+            "{message}"
+        );
+    }
+    let mut vars = minimal();
+    vars.insert("BRIDGE_DONE_RETENTION_SECONDS", "86400".to_string());
+    assert_eq!(
+        load(&vars).expect("a day").done_retention,
+        Duration::from_secs(86_400)
+    );
+    vars.insert("BRIDGE_PRUNE_INTERVAL_SECONDS", "0".to_string());
+    assert!(
+        load(&vars)
+            .expect_err("zero")
+            .to_string()
+            .starts_with("BRIDGE_PRUNE_INTERVAL_SECONDS")
+    );
+}

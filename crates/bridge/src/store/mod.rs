@@ -93,17 +93,26 @@ pub trait StateStore: Send + Sync {
     fn pending(&self) -> BoxFuture<'_, StoreResult<Vec<WorkItem>>>;
     /// Marks the work done (its key stays as an idempotency key) and removes it from pending.
     fn complete(&self, key: String, outcome: String) -> BoxFuture<'_, StoreResult<()>>;
+    /// Forgets up to `limit` idempotency keys of work completed before `done_before_ms` (epoch
+    /// ms), oldest first; returns how many. The caller picks a horizon no replay or
+    /// reconciliation can reach (the engine's `prune`).
+    fn prune_done(&self, done_before_ms: i64, limit: usize) -> BoxFuture<'_, StoreResult<u64>>;
     /// Takes or renews the single-active lease; `true` when `owner` holds it afterwards.
     fn lease(&self, owner: String, ttl: Duration) -> BoxFuture<'_, StoreResult<bool>>;
     /// Gives the lease up if `owner` holds it (a drained instance hands over at once).
     fn release(&self, owner: String) -> BoxFuture<'_, StoreResult<()>>;
 }
 
-/// Opens the configured store (no migrations yet).
-pub async fn open(url: &StateUrl) -> StoreResult<Arc<dyn StateStore>> {
+/// Opens the configured store (no migrations yet). `done_retention` is how long idempotency keys
+/// are kept; Redis also gives each one twice that as a TTL, a backstop for when no instance prunes.
+pub async fn open(url: &StateUrl, done_retention: Duration) -> StoreResult<Arc<dyn StateStore>> {
     Ok(match url {
         StateUrl::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
-        StateUrl::Redis(url) => Arc::new(RedisStore::connect(url.expose(), "bridge").await?),
+        StateUrl::Redis(url) => Arc::new(
+            RedisStore::connect(url.expose(), "bridge")
+                .await?
+                .with_done_ttl(done_retention.saturating_mul(2)),
+        ),
     })
 }
 

@@ -1,5 +1,6 @@
 //! The Redis store, for several instances (blue and green) on one server. Keys under a prefix:
-//! `{p}:cursor` (hash), `{p}:work` (hash key → JSON), `{p}:done:{key}` (string, kept 7 days),
+//! `{p}:cursor` (hash), `{p}:work` (hash key → JSON), `{p}:done:{key}` (string, with a backstop
+//! TTL), `{p}:done_by_time` (sorted set of done keys by completion time, for pruning),
 //! `{p}:lease` (owner, with a TTL), `{p}:schema` (set of applied key-schema versions). Multi-key
 //! updates are Lua scripts, so each is atomic on the server.
 
@@ -11,8 +12,9 @@ use futures_util::future::BoxFuture;
 use redis::aio::ConnectionManager;
 use std::time::Duration;
 
-/// Idempotency keys outlive any replay window by far.
-const DONE_TTL_SECONDS: u64 = 7 * 24 * 3600;
+/// The backstop TTL of a done key when none is configured: idempotency keys outlive any replay
+/// window by far. The engine prunes them earlier, by completion time.
+const DEFAULT_DONE_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
 
 /// A key-schema step: the same expand/contract discipline as SQL.
 #[derive(Debug, Clone)]
@@ -35,23 +37,33 @@ impl Step for KeyStep {
 }
 
 pub fn redis_migrations() -> Vec<Migration<KeyStep>> {
-    vec![Migration {
-        version: 1,
-        name: "cursor hash, work hash, done keys, lease",
-        phase: MigrationPhase::Expand,
-        steps: vec![
-            KeyStep::Declare("cursor"),
-            KeyStep::Declare("work"),
-            KeyStep::Declare("done:*"),
-            KeyStep::Declare("lease"),
-        ],
-    }]
+    vec![
+        Migration {
+            version: 1,
+            name: "cursor hash, work hash, done keys, lease",
+            phase: MigrationPhase::Expand,
+            steps: vec![
+                KeyStep::Declare("cursor"),
+                KeyStep::Declare("work"),
+                KeyStep::Declare("done:*"),
+                KeyStep::Declare("lease"),
+            ],
+        },
+        Migration {
+            // Keys done before this release have no entry: their TTL (7 days then) removes them.
+            version: 2,
+            name: "done keys indexed by completion time, for pruning",
+            phase: MigrationPhase::Expand,
+            steps: vec![KeyStep::Declare("done_by_time")],
+        },
+    ]
 }
 
 pub struct RedisStore {
     connection: ConnectionManager,
     prefix: String,
     migrations: Vec<Migration<KeyStep>>,
+    done_ttl: Duration,
 }
 
 const RECORD_SCRIPT: &str = r#"
@@ -70,9 +82,20 @@ return added
 "#;
 
 const COMPLETE_SCRIPT: &str = r#"
-redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 redis.call('HDEL', KEYS[1], ARGV[1])
 return 1
+"#;
+
+// KEYS[1] the time index, ARGV: done prefix, cutoff (exclusive), limit. Oldest first.
+const PRUNE_SCRIPT: &str = r#"
+local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, key in ipairs(keys) do
+  redis.call('DEL', ARGV[1] .. key)
+  redis.call('ZREM', KEYS[1], key)
+end
+return #keys
 "#;
 
 const LEASE_SCRIPT: &str = r#"
@@ -99,7 +122,14 @@ impl RedisStore {
             connection,
             prefix: prefix.to_string(),
             migrations: redis_migrations(),
+            done_ttl: DEFAULT_DONE_TTL,
         })
+    }
+
+    /// The backstop TTL of done keys (what expires them if no instance prunes).
+    pub fn with_done_ttl(mut self, ttl: Duration) -> RedisStore {
+        self.done_ttl = ttl.max(Duration::from_millis(1));
+        self
     }
 
     /// With another key-schema migration list (tests of the expand/contract rule).
@@ -269,12 +299,29 @@ impl StateStore for RedisStore {
             let _: i64 = redis::Script::new(COMPLETE_SCRIPT)
                 .key(self.key("work"))
                 .key(done_key)
+                .key(self.key("done_by_time"))
                 .arg(&key)
                 .arg(outcome)
-                .arg(DONE_TTL_SECONDS)
+                .arg(u64::try_from(self.done_ttl.as_millis()).unwrap_or(u64::MAX))
+                .arg(super::now_ms())
                 .invoke_async(&mut connection)
                 .await?;
             Ok(())
+        }
+        .boxed()
+    }
+
+    fn prune_done(&self, done_before_ms: i64, limit: usize) -> BoxFuture<'_, StoreResult<u64>> {
+        async move {
+            let mut connection = self.connection.clone();
+            let removed: u64 = redis::Script::new(PRUNE_SCRIPT)
+                .key(self.key("done_by_time"))
+                .arg(self.key("done:"))
+                .arg(done_before_ms)
+                .arg(limit)
+                .invoke_async(&mut connection)
+                .await?;
+            Ok(removed)
         }
         .boxed()
     }

@@ -251,6 +251,19 @@ impl StateStore for SqliteStore {
         })
     }
 
+    fn prune_done(&self, done_before_ms: i64, limit: usize) -> BoxFuture<'_, StoreResult<u64>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |connection| {
+            // Bounded by `limit` so a large backlog never holds the write lock for long; the
+            // `done_by_time` index (migration 2) makes this a range scan.
+            let removed = connection.execute(
+                "DELETE FROM done WHERE key IN (SELECT key FROM done WHERE done_ms < ?1 ORDER BY done_ms LIMIT ?2)",
+                params![done_before_ms, limit],
+            )?;
+            Ok(removed as u64)
+        })
+    }
+
     fn lease(&self, owner: String, ttl: Duration) -> BoxFuture<'_, StoreResult<bool>> {
         self.run(move |connection| {
             let now = now_ms();

@@ -5,6 +5,7 @@ mod support;
 
 mod job;
 mod migrations;
+mod prune;
 mod tls;
 mod faults;
 mod redis;

@@ -19,7 +19,7 @@ async fn redis_store_keeps_work_cursor_keys_and_one_lease() {
     let Some(server) = redis_server::start() else { return };
     let store = RedisStore::connect(&server.url, "t").await.expect("connect");
     let report = store.migrate(MigrationPhase::Expand).await.expect("migrate");
-    assert_eq!(report.current, vec![1]);
+    assert_eq!(report.current, vec![1, 2]);
     let cursor = Cursor { channel_id: Some("ch".into()), last_event_id: Some(9), reconciled_to_ms: 3 };
     assert_eq!(store.record(vec![item("a"), item("b")], Some(cursor.clone())).await.expect("record").len(), 2);
     store.complete("a".into(), "written".into()).await.expect("complete");
@@ -34,7 +34,7 @@ async fn redis_store_keeps_work_cursor_keys_and_one_lease() {
     assert!(store.lease("green".into(), Duration::from_secs(5)).await.expect("lease"));
 
     let destructive = vec![Migration {
-        version: 2,
+        version: 3,
         name: "rename work",
         phase: MigrationPhase::Expand,
         steps: vec![switchboard_bridge::store::KeyStep::Rename("work", "jobs")],

@@ -1,5 +1,5 @@
-//! PostgreSQL: one connection (tokio-postgres pipelines requests on it) for journals that CI
-//! runners or team members share. Atomicity comes from single statements (`INSERT … ON CONFLICT
+//! PostgreSQL, for journals that CI runners or team members share: a few connections per handle,
+//! each with its prepared statements. Atomicity comes from single statements (`INSERT … ON CONFLICT
 //! … WHERE`, `UPDATE … WHERE revision = $n`) and transactions; migrations hold an advisory lock.
 
 use super::pending_migrations;
@@ -7,16 +7,23 @@ use crate::error::{JournalError, JournalResult};
 use crate::location::redact;
 use crate::migrations::{Dialect, SCHEMA_VERSION_TABLE, render};
 use crate::sql::{Cell, Param, Row, Statement};
-use tokio::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls};
 
 /// The advisory lock key migrations take ("SWJ1" in ASCII), so concurrent opens migrate once.
 const MIGRATION_LOCK: i64 = 0x534A_5731;
 
+/// Connections per journal handle: deploy applies several orgs at once, and each transaction
+/// needs a connection to itself. Opened on first use, so a quiet handle holds one.
+const POOL_SIZE: usize = 4;
+
 pub(crate) struct PostgresBackend {
     url: String,
-    client: Mutex<Client>,
+    slots: Vec<Slot>,
+    next: AtomicUsize,
 }
 
 fn failed(operation: &str, error: &tokio_postgres::Error) -> JournalError {
@@ -70,45 +77,97 @@ fn read_row(row: &tokio_postgres::Row, operation: &str) -> JournalResult<Row> {
     Ok(Row { cells })
 }
 
-async fn open_client(url: &str) -> JournalResult<Client> {
-    let connecting = format!("connect to {}", redact(url));
-    let (client, connection) = tokio_postgres::connect(url, NoTls)
-        .await
-        .map_err(|error| failed(&connecting, &error))?;
-    // The connection object does the I/O; it ends when the client is dropped.
-    tokio::spawn(async move {
-        if let Err(error) = connection.await {
-            tracing::warn!(%error, "journal connection to postgres ended");
-        }
-    });
-    Ok(client)
+/// One connection and the statements prepared on it (each journal query is parsed once per
+/// connection, then only bound and executed: one round trip instead of two).
+struct Connection {
+    client: Client,
+    statements: HashMap<&'static str, tokio_postgres::Statement>,
 }
+
+impl Connection {
+    async fn open(url: &str) -> JournalResult<Connection> {
+        let connecting = format!("connect to {}", redact(url));
+        let (client, connection) = tokio_postgres::connect(url, NoTls)
+            .await
+            .map_err(|error| failed(&connecting, &error))?;
+        // The connection object does the I/O; it ends when the client is dropped.
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::warn!(%error, "journal connection to postgres ended");
+            }
+        });
+        Ok(Connection {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    async fn statement(
+        &mut self,
+        sql: &'static str,
+    ) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql).await?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+}
+
+type Slot = Mutex<Option<Connection>>;
 
 impl PostgresBackend {
     pub async fn connect(url: &str) -> JournalResult<PostgresBackend> {
+        let first = Connection::open(url).await?;
+        let mut slots: Vec<Slot> = vec![Mutex::new(Some(first))];
+        slots.extend((1..POOL_SIZE).map(|_| Mutex::new(None)));
         let backend = PostgresBackend {
             url: url.to_string(),
-            client: Mutex::new(open_client(url).await?),
+            slots,
+            next: AtomicUsize::new(0),
         };
         backend.migrate().await?;
         Ok(backend)
     }
 
-    /// The connection, reopened first if it was lost (a database restart or failover during a
-    /// long apply costs one reconnect, not the apply). A call in flight when it broke fails.
-    async fn client(&self) -> JournalResult<tokio::sync::MutexGuard<'_, Client>> {
-        let mut client = self.client.lock().await;
-        if client.is_closed() {
-            tracing::warn!("journal connection to postgres was closed; reconnecting");
-            *client = open_client(&self.url).await?;
+    /// A connection of its own for one call: a free one if any (opened on first use), else the
+    /// next in turn. A lost connection is reopened first (a database restart or failover during a
+    /// long apply costs one reconnect, not the apply); a call in flight when it broke fails.
+    async fn connection(&self) -> JournalResult<MappedMutexGuard<'_, Connection>> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let count = self.slots.len();
+        let mut free = None;
+        for offset in 0..count {
+            if let Ok(guard) = self.slots[(start + offset) % count].try_lock() {
+                free = Some(guard);
+                break;
+            }
         }
-        Ok(client)
+        let mut guard = match free {
+            Some(guard) => guard,
+            None => self.slots[start % count].lock().await,
+        };
+        if guard
+            .as_ref()
+            .is_none_or(|connection| connection.client.is_closed())
+        {
+            if guard.is_some() {
+                tracing::warn!("journal connection to postgres was closed; reconnecting");
+            }
+            *guard = Some(Connection::open(&self.url).await?);
+        }
+        MutexGuard::try_map(guard, Option::as_mut).map_err(|_| JournalError::Backend {
+            backend: "postgres",
+            operation: "connect".to_string(),
+            detail: "no connection after opening one".to_string(),
+        })
     }
 
     async fn migrate(&self) -> JournalResult<()> {
-        let mut client = self.client().await?;
+        let mut connection = self.connection().await?;
         let sql = |error: tokio_postgres::Error| failed("migrate", &error);
-        let transaction = client.transaction().await.map_err(sql)?;
+        let transaction = connection.client.transaction().await.map_err(sql)?;
         transaction
             .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await
@@ -159,11 +218,14 @@ impl PostgresBackend {
         sql: &'static str,
         params: Vec<Param>,
     ) -> JournalResult<u64> {
-        let client = self.client().await?;
-        client
-            .execute(sql, &bind(&params))
+        let fail = |error: tokio_postgres::Error| failed(operation, &error);
+        let mut connection = self.connection().await?;
+        let statement = connection.statement(sql).await.map_err(fail)?;
+        connection
+            .client
+            .execute(&statement, &bind(&params))
             .await
-            .map_err(|error| failed(operation, &error))
+            .map_err(fail)
     }
 
     pub async fn query(
@@ -172,11 +234,14 @@ impl PostgresBackend {
         sql: &'static str,
         params: Vec<Param>,
     ) -> JournalResult<Vec<Row>> {
-        let client = self.client().await?;
-        let rows = client
-            .query(sql, &bind(&params))
+        let fail = |error: tokio_postgres::Error| failed(operation, &error);
+        let mut connection = self.connection().await?;
+        let statement = connection.statement(sql).await.map_err(fail)?;
+        let rows = connection
+            .client
+            .query(&statement, &bind(&params))
             .await
-            .map_err(|error| failed(operation, &error))?;
+            .map_err(fail)?;
         rows.iter().map(|row| read_row(row, operation)).collect()
     }
 
@@ -185,14 +250,19 @@ impl PostgresBackend {
         operation: &'static str,
         statements: Vec<Statement>,
     ) -> JournalResult<Vec<u64>> {
-        let mut client = self.client().await?;
         let fail = |error: tokio_postgres::Error| failed(operation, &error);
-        let transaction = client.transaction().await.map_err(fail)?;
-        let mut changed = Vec::with_capacity(statements.len());
+        let mut connection = self.connection().await?;
+        // Prepared before the transaction borrows the client.
+        let mut prepared = Vec::with_capacity(statements.len());
         for statement in &statements {
+            prepared.push(connection.statement(statement.sql).await.map_err(fail)?);
+        }
+        let transaction = connection.client.transaction().await.map_err(fail)?;
+        let mut changed = Vec::with_capacity(statements.len());
+        for (statement, prepared) in statements.iter().zip(&prepared) {
             changed.push(
                 transaction
-                    .execute(statement.sql, &bind(&statement.params))
+                    .execute(prepared, &bind(&statement.params))
                     .await
                     .map_err(fail)?,
             );
@@ -202,15 +272,17 @@ impl PostgresBackend {
     }
 
     pub async fn now_ms(&self) -> JournalResult<i64> {
-        let client = self.client().await?;
-        let row = client
-            .query_one(
-                "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
-                &[],
-            )
+        let fail = |error: tokio_postgres::Error| failed("read the clock", &error);
+        let mut connection = self.connection().await?;
+        let statement = connection
+            .statement("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)")
             .await
-            .map_err(|error| failed("read the clock", &error))?;
-        row.try_get(0)
-            .map_err(|error| failed("read the clock", &error))
+            .map_err(fail)?;
+        let row = connection
+            .client
+            .query_one(&statement, &[])
+            .await
+            .map_err(fail)?;
+        row.try_get(0).map_err(fail)
     }
 }

@@ -191,6 +191,45 @@ async fn deployments_record_orgs_steps_and_snapshots(journal: &Journal) {
             .expect("snapshots")
             .is_empty()
     );
+    journal
+        .snapshot_many(
+            &id,
+            "child-2",
+            vec![
+                (
+                    "queue/support".to_string(),
+                    Some(json!({"name": "Support"})),
+                ),
+                ("queue/sales".to_string(), None),
+            ],
+        )
+        .await
+        .expect("snapshot many");
+    journal
+        .snapshot_many(
+            &id,
+            "child-2",
+            vec![("queue/sales".to_string(), Some(json!({"late": true})))],
+        )
+        .await
+        .expect("again");
+    let child_snapshots: Vec<(String, Option<serde_json::Value>)> = journal
+        .snapshots(&id, "child-2")
+        .await
+        .expect("snapshots")
+        .into_iter()
+        .map(|snapshot| (snapshot.resource_key, snapshot.before))
+        .collect();
+    assert_eq!(
+        child_snapshots,
+        vec![
+            (
+                "queue/support".to_string(),
+                Some(json!({"name": "Support"}))
+            ),
+            ("queue/sales".to_string(), None),
+        ]
+    );
 
     // Last applied was written with the steps, per environment.
     assert_eq!(
@@ -214,6 +253,16 @@ async fn deployments_record_orgs_steps_and_snapshots(journal: &Journal) {
     assert_eq!(
         in_org.keys().collect::<Vec<_>>(),
         vec!["flow/main-ivr", "queue/support"]
+    );
+    let in_env = journal.last_applied_in_env("prod").await.expect("env");
+    assert_eq!(in_env.keys().collect::<Vec<_>>(), vec!["parent"]);
+    assert_eq!(in_env["parent"], in_org);
+    assert!(
+        journal
+            .last_applied_in_env("staging")
+            .await
+            .expect("env")
+            .is_empty()
     );
     journal
         .record_step(
@@ -307,6 +356,20 @@ async fn history_lists_newest_first_per_environment(journal: &Journal) {
         (dev[1].status, dev[1].orgs.done, dev[1].orgs.total()),
         (Status::Done, 1, 1)
     );
+    let newest = journal.recent_deployments(None, 2).await.expect("recent");
+    assert_eq!(
+        newest
+            .iter()
+            .map(|summary| summary.id.clone())
+            .collect::<Vec<_>>(),
+        vec![third.clone(), second.clone()]
+    );
+    let newest_dev = journal
+        .recent_deployments(Some("dev"), 1)
+        .await
+        .expect("recent");
+    assert_eq!(newest_dev.len(), 1);
+    assert_eq!(newest_dev[0].id, third);
     let all = journal.deployments(None).await.expect("history");
     assert_eq!(all.len(), 3);
     let prod = all
@@ -342,6 +405,12 @@ async fn unknown_deployments_and_orgs_are_named(journal: &Journal) {
     ));
     assert!(matches!(
         journal.snapshot(&missing, "a", "queue/x", None).await,
+        Err(JournalError::UnknownDeployment(_))
+    ));
+    assert!(matches!(
+        journal
+            .snapshot_many(&missing, "a", vec![("queue/x".to_string(), None)])
+            .await,
         Err(JournalError::UnknownDeployment(_))
     ));
     let id = journal

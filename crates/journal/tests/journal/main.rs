@@ -1,5 +1,6 @@
 //! The journal's integration tests: one behaviour suite run against SQLite and against a real
-//! PostgreSQL server, lease and compare-and-swap races, and durability across `kill -9`.
+//! PostgreSQL server, lease and compare-and-swap races (two connections, and two processes), and
+//! durability across `kill -9`.
 
 mod behaviour;
 mod concurrency;
