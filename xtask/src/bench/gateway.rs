@@ -63,7 +63,7 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 /// Resident set size of a process, bytes.
-fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
+pub(crate) fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status.lines().find(|line| line.starts_with("VmRSS:")).context("VmRSS missing")?;
     let kib: u64 = line.split_whitespace().nth(1).context("VmRSS value")?.parse()?;
@@ -71,7 +71,7 @@ fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
 }
 
 /// Kernel memory of all TCP sockets, bytes (`/proc/net/sockstat`, in pages).
-fn tcp_kernel_bytes() -> anyhow::Result<u64> {
+pub(crate) fn tcp_kernel_bytes() -> anyhow::Result<u64> {
     let text = std::fs::read_to_string("/proc/net/sockstat")?;
     let line = text.lines().find(|line| line.starts_with("TCP:")).context("TCP line")?;
     let mut words = line.split_whitespace();
@@ -132,6 +132,10 @@ async fn wait_subscribed(desktop: &mut Desktop) -> anyhow::Result<()> {
 }
 
 /// Opens sessions `from..to`, each subscribed to its presence and one shared queue, 256 at a time.
+pub(crate) async fn open_sessions_from(gateway: SocketAddr, from: usize, to: usize, key: &Key) -> anyhow::Result<Vec<Desktop>> {
+    open_sessions(gateway, from, to, key).await
+}
+
 async fn open_sessions(gateway: SocketAddr, from: usize, to: usize, key: &Key) -> anyhow::Result<Vec<Desktop>> {
     let mut desktops = Vec::with_capacity(to - from);
     let mut index = from;
@@ -223,28 +227,8 @@ pub async fn run() -> anyhow::Result<()> {
 
     // The gateway in its own process.
     let listen: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let mut child = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["bench", "gateway-server", &emulator.base_url()])
-        .arg(&credentials_path)
-        .args([GATEWAY_ORG])
-        .arg(dir.join("keys"))
-        .args([listen.to_string(), admin.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let pid = child.id().context("gateway pid")?;
-    let mut child_out = BufReader::new(child.stdout.take().context("gateway stdout")?).lines();
-    let ready = async {
-        while let Some(line) = child_out.next_line().await? {
-            if line.starts_with("ready") {
-                return anyhow::Ok(());
-            }
-        }
-        bail!("the gateway process did not start")
-    };
-    tokio::time::timeout(Duration::from_secs(30), ready).await.context("gateway start")??;
+    let gateway = start_gateway_process(&emulator.base_url(), &credentials_path, GATEWAY_ORG, &dir.join("keys"), listen, false).await?;
+    let pid = gateway.pid;
     // Settle the allocator with a few sessions before the baseline reading.
     let warmup = open_sessions(listen, 0, 100, &key).await?;
     drop(warmup);
@@ -389,12 +373,59 @@ pub async fn run() -> anyhow::Result<()> {
         Err(error) => println!("holding {} sessions failed: {error:#}", settings.hold),
     }
     drop(desktops);
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.shutdown().await;
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
+    gateway.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// A gateway running as a child process (`xtask bench gateway-server`).
+pub(crate) struct GatewayProcess {
+    child: tokio::process::Child,
+    pub pid: u32,
+    pub admin: SocketAddr,
+}
+
+impl GatewayProcess {
+    /// Closes its stdin (it drains and exits) and waits a bounded time.
+    pub async fn stop(mut self) {
+        if let Some(mut stdin) = self.child.stdin.take() {
+            let _ = stdin.shutdown().await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await;
+    }
+}
+
+/// Starts a gateway process on `listen` (sharing it with others when `reuse_port`) for `org`'s
+/// OAuth client, and waits for it to say it is ready.
+pub(crate) async fn start_gateway_process(
+    base_url: &str,
+    credentials: &std::path::Path,
+    org: &str,
+    keys: &std::path::Path,
+    listen: SocketAddr,
+    reuse_port: bool,
+) -> anyhow::Result<GatewayProcess> {
+    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let mut command = tokio::process::Command::new(std::env::current_exe()?);
+    command.args(["bench", "gateway-server", base_url]).arg(credentials).arg(org).arg(keys).args([listen.to_string(), admin.to_string()]);
+    if reuse_port {
+        command.arg("reuse-port");
+    }
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).kill_on_drop(true).spawn()?;
+    let pid = child.id().context("gateway pid")?;
+    let mut child_out = BufReader::new(child.stdout.take().context("gateway stdout")?).lines();
+    let ready = async {
+        while let Some(line) = child_out.next_line().await? {
+            if line.starts_with("ready") {
+                return anyhow::Ok(());
+            }
+        }
+        bail!("the gateway process did not start")
+    };
+    tokio::time::timeout(Duration::from_secs(30), ready).await.context("gateway start")??;
+    // Its further output is not read; keep the pipe from filling by draining it.
+    tokio::spawn(async move { while let Ok(Some(_)) = child_out.next_line().await {} });
+    Ok(GatewayProcess { child, pid, admin })
 }
 
 /// 20 channels of `org` carrying the agents' presence topics and the queues, connected directly
