@@ -264,6 +264,7 @@ pub async fn run() -> anyhow::Result<()> {
         None => Vec::new(),
     };
 
+    let inside_before = delivery_buckets(gateway.admin).await?;
     let base = Instant::now();
     let through_gateway = Arc::new(Sink { base, histogram: Mutex::new(histogram()?), received: AtomicU64::new(0) });
     let direct = Arc::new(Sink { base, histogram: Mutex::new(histogram()?), received: AtomicU64::new(0) });
@@ -311,6 +312,7 @@ pub async fn run() -> anyhow::Result<()> {
     for reader in direct_readers {
         drop(reader.await?);
     }
+    let inside_after = delivery_buckets(gateway.admin).await?;
     let gateway_result = result(&through_gateway);
     let direct_result = result(&direct);
     let nginx_result = result(&through_nginx);
@@ -328,6 +330,15 @@ pub async fn run() -> anyhow::Result<()> {
         gateway_result.received,
         gateway_result.p50_us as i64 - direct_result.p50_us as i64,
         gateway_result.p99_us as i64 - direct_result.p99_us as i64,
+    );
+    // The gateway's own histogram (upstream receipt to downstream write, power-of-two buckets):
+    // how much of the added latency is spent inside it rather than waiting for a CPU.
+    let inside: Vec<(f64, f64)> = inside_after.iter().zip(&inside_before).map(|((le, after), (_, before))| (*le, after - before)).collect();
+    println!(
+        "inside the gateway (receipt to write, {} frames): p50 <= {} µs, p99 <= {} µs",
+        inside.last().map_or(0.0, |(_, count)| *count),
+        bucket_quantile(&inside, 0.5),
+        bucket_quantile(&inside, 0.99)
     );
 
     if let Some(nginx) = nginx {
@@ -376,6 +387,34 @@ pub async fn run() -> anyhow::Result<()> {
     gateway.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// The gateway's `gateway_delivery_latency_seconds` buckets: (upper bound in seconds, cumulative
+/// count), `+Inf` last.
+async fn delivery_buckets(admin: SocketAddr) -> anyhow::Result<Vec<(f64, f64)>> {
+    let text = reqwest::get(format!("http://{admin}/metrics")).await?.text().await?;
+    let buckets: Vec<(f64, f64)> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("gateway_delivery_latency_seconds_bucket{le=\""))
+        .filter_map(|rest| {
+            let (bound, rest) = rest.split_once('"')?;
+            let bound = if bound == "+Inf" { f64::INFINITY } else { bound.parse().ok()? };
+            Some((bound, rest.rsplit(' ').next()?.parse().ok()?))
+        })
+        .collect();
+    if buckets.is_empty() {
+        bail!("no delivery-latency histogram in the gateway's metrics");
+    }
+    Ok(buckets)
+}
+
+/// The upper bound (µs) of the bucket holding quantile `q` of cumulative `buckets`.
+fn bucket_quantile(buckets: &[(f64, f64)], q: f64) -> String {
+    let total = buckets.last().map_or(0.0, |(_, count)| *count);
+    match buckets.iter().find(|(_, count)| *count >= q * total) {
+        Some((bound, _)) if bound.is_finite() => format!("{:.0}", bound * 1e6),
+        _ => "inf".to_string(),
+    }
 }
 
 /// A gateway running as a child process (`xtask bench gateway-server`).
