@@ -1,4 +1,4 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|bridge|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|gateway-fleet|bridge|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
@@ -6,6 +6,7 @@ mod bridge;
 mod client;
 mod emulator;
 mod gateway;
+mod gateway_fleet;
 mod gateway_nginx;
 mod gateway_server;
 mod load;
@@ -26,6 +27,10 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         "gateway" => runtime.block_on(gateway::run()),
         // The gateway's own process during `bench gateway` (not a benchmark by itself).
         "gateway-server" => runtime.block_on(gateway_server::run(&arguments[1..])),
+        // 100,000 sessions over several gateway processes sharing a port.
+        "gateway-fleet" => runtime.block_on(gateway_fleet::run()),
+        // One load generator process of `bench gateway-fleet` (not a benchmark by itself).
+        "gateway-load" => runtime.block_on(gateway_fleet::generator(&arguments[1..])),
         "bridge" => runtime.block_on(bridge::run()),
         "all" => {
             runtime.block_on(emulator::run())?;
@@ -34,7 +39,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
             runtime.block_on(bridge::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, bridge or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, gateway-fleet, bridge or all"),
     }
 }
 

@@ -80,6 +80,11 @@ pub struct PoolConfig {
     pub backoff_max: Duration,
     /// Resume with `Last-Event-ID` when the platform offers replay (the emulator's extension).
     pub use_replay: bool,
+    /// Least time between two subscription batches. Desktops logging in one by one would
+    /// otherwise cost one REST call each and run into the platform's rate limit (300 requests a
+    /// minute per client); at 250 ms a channel gets at most 240 calls a minute, each carrying
+    /// every change that arrived meanwhile. The first change after a quiet spell goes at once.
+    pub batch_interval: Duration,
 }
 
 impl Default for PoolConfig {
@@ -93,6 +98,7 @@ impl Default for PoolConfig {
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(30),
             use_replay: true,
+            batch_interval: Duration::from_millis(250),
         }
     }
 }

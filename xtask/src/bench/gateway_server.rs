@@ -10,10 +10,15 @@ use switchboard_gateway::GatewayConfig;
 use switchboard_platform::{ClientConfig, OrgClient, Platform};
 use tokio::io::AsyncReadExt;
 
-/// Arguments: base URL, credentials JSON file, org name, key directory, listen, admin listen.
+/// Arguments: base URL, credentials JSON file, org name, key directory, listen, admin listen, and
+/// `reuse-port` when several gateway processes share the listen port.
 pub async fn run(arguments: &[String]) -> anyhow::Result<()> {
+    let (arguments, reuse_port) = match arguments {
+        [rest @ .., last] if last == "reuse-port" => (rest, true),
+        all => (all, false),
+    };
     let [base_url, credentials, org, keys, listen, admin] = arguments else {
-        anyhow::bail!("usage: xtask bench gateway-server BASE_URL CREDENTIALS ORG KEY_DIR LISTEN ADMIN");
+        anyhow::bail!("usage: xtask bench gateway-server BASE_URL CREDENTIALS ORG KEY_DIR LISTEN ADMIN [reuse-port]");
     };
     let credentials = switchboard_platform::read_credentials(std::path::Path::new(credentials))?;
     let org = credentials.org(org).context("org not in the credentials")?;
@@ -24,6 +29,7 @@ pub async fn run(arguments: &[String]) -> anyhow::Result<()> {
         admin_listen: admin.parse()?,
         jwt_keys: vec![PathBuf::from(keys)],
         drain_window: Duration::from_secs(2),
+        reuse_port,
         ..GatewayConfig::default()
     };
     config.limits.connections_per_address = 30_000;

@@ -6,6 +6,7 @@
 use crate::close::CloseReason;
 use crate::config::ClientLimits;
 use crate::downstream::auth::{AuthClock, AuthStep};
+use crate::downstream::listener::AddressGuard;
 use crate::hub::{Hub, SessionShared};
 use crate::jwt::{self, Claims, JwtError};
 use crate::keys::KeyRing;
@@ -54,7 +55,8 @@ pub async fn close<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStre
     let _ = tokio::time::timeout(timeout, socket.close(Some(frame))).await;
 }
 
-pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(mut socket: WebSocketStream<S>, claims: Claims, context: Arc<SessionContext>) {
+/// The session's task; `guard` (its place in the per-address count) is released when it ends.
+pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(mut socket: WebSocketStream<S>, claims: Claims, context: Arc<SessionContext>, guard: Option<AddressGuard>) {
     let session = context.hub.open_session(&claims.sub);
     let (reason, detail) = drive(&mut socket, &session, claims, &context).await;
     context.hub.metrics.closed(reason);
@@ -64,6 +66,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(mut socket: WebSocketStream<
         context.pool.send(PoolCommand::Release { topics: unneeded });
     }
     close(&mut socket, reason, detail, context.limits.send_timeout.min(CLOSE_TIMEOUT)).await;
+    drop(guard);
 }
 
 fn read_error(error: &WsError) -> Closing {
@@ -107,19 +110,30 @@ async fn drive<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStream<S
                     Some(Err(error)) => return read_error(&error),
                 }
             }
-            _ = tokio::time::sleep_until(auth.deadline().into()) => match auth.next() {
-                AuthStep::WarnAt(_) => {
-                    auth.mark_warned();
-                    let left = auth.remaining(Instant::now()).as_secs_f64();
-                    context.hub.notify(session, &GatewayNotice::new(notice::AUTH_EXPIRING).with_expiry(left).with_detail("send an auth_refresh frame with a new token"));
+            // One timer for the three deadlines: each pending `Sleep` is held in the session's
+            // future, and idle sessions are what the gateway holds by the ten thousand.
+            _ = tokio::time::sleep_until(idle_deadline.min(next_ping).min(auth.deadline().into())) => {
+                let now = tokio::time::Instant::now();
+                if now >= tokio::time::Instant::from(auth.deadline()) {
+                    match auth.next() {
+                        AuthStep::WarnAt(_) => {
+                            auth.mark_warned();
+                            let left = auth.remaining(Instant::now()).as_secs_f64();
+                            context.hub.notify(session, &GatewayNotice::new(notice::AUTH_EXPIRING).with_expiry(left).with_detail("send an auth_refresh frame with a new token"));
+                        }
+                        AuthStep::ExpireAt(_) => return (CloseReason::TokenExpired, None),
+                    }
                 }
-                AuthStep::ExpireAt(_) => return (CloseReason::TokenExpired, None),
-            },
-            _ = tokio::time::sleep_until(idle_deadline) => return (CloseReason::IdleTimeout, None),
-            _ = tokio::time::sleep_until(next_ping) => {
-                next_ping = tokio::time::Instant::now() + limits.ping_interval;
-                if tokio::time::timeout(limits.send_timeout, socket.send(Message::Ping(Bytes::new()))).await.map_or(true, |sent| sent.is_err()) {
-                    return (CloseReason::Normal, None);
+                if now >= idle_deadline {
+                    return (CloseReason::IdleTimeout, None);
+                }
+                if now >= next_ping {
+                    next_ping = now + limits.ping_interval;
+                    // Boxed like the writes: the ping's state exists only while it is sent.
+                    let ping = Box::pin(tokio::time::timeout(limits.send_timeout, socket.send(Message::Ping(Bytes::new()))));
+                    if ping.await.map_or(true, |sent| sent.is_err()) {
+                        return (CloseReason::Normal, None);
+                    }
                 }
             }
         }

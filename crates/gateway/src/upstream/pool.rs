@@ -1,6 +1,7 @@
 //! The pool worker: one task owns the packing and the channels and applies subscription
-//! changes in batches (everything queued when it wakes), so a login storm costs one REST call
-//! per channel per batch instead of one per desktop. Sessions are told `subscribed` only once
+//! changes in batches (everything queued when it wakes, at most one batch per
+//! `batch_interval`), so a login storm, or a steady trickle of logins, costs one REST call per
+//! channel per batch instead of one per desktop. Sessions are told `subscribed` only once
 //! the upstream subscription exists and its channel is connected.
 
 use crate::config::PoolConfig;
@@ -75,6 +76,7 @@ impl Pool {
         self.open_slots(&initial).await;
         let period = (self.config.idle_close / 4).clamp(Duration::from_millis(10), Duration::from_secs(60));
         let mut idle_check = tokio::time::interval(period);
+        let mut last_batch: Option<tokio::time::Instant> = None;
         loop {
             let mut batch = Vec::new();
             tokio::select! {
@@ -87,6 +89,11 @@ impl Pool {
                     continue;
                 }
             }
+            // Pacing (see `PoolConfig::batch_interval`): what arrives meanwhile joins this batch.
+            if let Some(last) = last_batch {
+                tokio::time::sleep_until(last + self.config.batch_interval).await;
+            }
+            last_batch = Some(tokio::time::Instant::now());
             while batch.len() < BATCH {
                 match receiver.try_recv() {
                     Ok(command) => batch.push(command),

@@ -78,3 +78,53 @@ async fn shared_topics_cost_one_upstream_subscription_and_each_agent_s_events_st
         assert_eq!(queue_events, 1);
     }
 }
+
+/// POSTs to a channel's subscriptions the emulator answered, any status.
+fn subscription_posts(emulator: &switchboard_emulator::RunningEmulator) -> u64 {
+    emulator
+        .state()
+        .metrics()
+        .encode()
+        .lines()
+        .filter(|line| line.contains("/subscriptions") && line.contains("method=\"POST\"") && !line.starts_with('#'))
+        .filter_map(|line| line.rsplit(' ').next().and_then(|value| value.parse::<f64>().ok()))
+        .sum::<f64>() as u64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickle_of_logins_is_paced_into_batches_within_the_platform_rate_limit() {
+    // A platform allowing 20 requests a minute: one REST call per login would be refused (429)
+    // after the 20th, and the rest would wait out the minute.
+    let emulator = emulator(EmulatorOptions { rate_limit_per_minute: 20, ..EmulatorOptions::default() }).await;
+    let mut config = gateway_config();
+    config.pool.batch_interval = std::time::Duration::from_millis(250);
+    let gateway = gateway(config, client(client_config(&emulator))).await;
+    let agents = 60;
+    let mut desktops = Vec::new();
+    for index in 0..agents {
+        desktops.push(connect(&gateway.url(), &token(&format!("trickle-{index}"), 60.0)).await);
+    }
+    // Independent desktops logging in one after another, 5 ms apart (the arrival pattern is the
+    // workload; each desktop waits only for its own notice).
+    let started = tokio::time::Instant::now();
+    let logins = desktops.into_iter().enumerate().map(|(index, mut desktop)| {
+        tokio::spawn(async move {
+            tokio::time::sleep_until(started + std::time::Duration::from_millis(5 * index as u64)).await;
+            subscribe(&mut desktop, &[format!("v2.users.trickle-{index}.presence")]).await;
+            desktop
+        })
+    });
+    let mut subscribed = Vec::new();
+    for login in futures_util::future::join_all(logins).await {
+        match login {
+            Ok(desktop) => subscribed.push(desktop),
+            Err(error) => panic!("a login failed: {error}"),
+        }
+    }
+    assert_eq!(emulator.state().metrics().rate_limited.get(), 0, "no request was refused");
+    let posts = subscription_posts(&emulator);
+    // 300 ms of arrivals at one batch per 250 ms: a handful of calls, not sixty.
+    assert!(posts <= 4, "{posts} subscription calls for {agents} logins");
+    assert_eq!(gateway.stats().session_subscriptions as usize, agents);
+    assert_eq!(subscribed.len(), agents);
+}

@@ -77,6 +77,8 @@ pub fn gateway_config() -> GatewayConfig {
     let mut config = GatewayConfig { jwt_keys: vec![dir], reload_interval: Duration::from_millis(50), ..GatewayConfig::default() };
     config.pool.backoff_base = Duration::from_millis(20);
     config.pool.backoff_max = Duration::from_millis(200);
+    // Tests subscribe desktops one after another, each waiting for its notice.
+    config.pool.batch_interval = Duration::from_millis(5);
     config
 }
 
