@@ -205,6 +205,7 @@ async fn serve_connection(stream: TcpStream, peer: SocketAddr, router: Router, t
         request.extensions_mut().insert(ConnectInfo(peer));
         router.clone().oneshot(crate::connection::timed(request, timeouts.body_read))
     });
+    let stream = crate::connection::WriteStallGuard::new(stream, timeouts.write_stall);
     let connection = crate::connection::http1(&timeouts)
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();

@@ -95,6 +95,8 @@ impl AppState {
             strict: settings.strict,
             ..settings.notifications.clone()
         });
+        let contact_center = crate::contact_center::ContactCenter::default();
+        let metrics = Metrics::new(contact_center.analytics.evicted());
         let shared = Shared {
             settings,
             initial: store.clone(),
@@ -103,11 +105,11 @@ impl AppState {
             rate: Mutex::default(),
             faults: Mutex::default(),
             counters: Mutex::default(),
-            metrics: Metrics::new(),
+            metrics,
             persister: OnceLock::new(),
             http: reqwest::Client::new(),
             notifications,
-            contact_center: crate::contact_center::ContactCenter::default(),
+            contact_center,
             architect_jobs: Mutex::default(),
         };
         AppState { inner: Arc::new(shared) }
