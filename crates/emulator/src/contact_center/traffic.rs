@@ -187,7 +187,7 @@ async fn arrivals(
     let mut rng = StdRng::seed_from_u64(seed);
     loop {
         let current = rate.borrow_and_update().clone();
-        let hour = chrono::Utc::now().hour() as usize;
+        let hour = state.clock().utc().hour() as usize;
         let multiplier = current.curve.as_ref().and_then(|curve| curve.get(hour).copied()).unwrap_or(1.0);
         let per_second = current.per_minute * multiplier * call.speed_up / 60.0;
         let gaps = if per_second > 0.0 { Exp::new(per_second).ok() } else { None };
