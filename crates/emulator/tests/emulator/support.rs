@@ -147,6 +147,19 @@ impl InProcess {
         self.send(request.body(body).expect("request")).await
     }
 
+    /// Sends a text body with its content type, without the token (a presigned URL's request);
+    /// `url` may be absolute (only its path and query are used).
+    pub async fn upload(&self, method: &str, url: &str, content_type: &str, body: &str) -> (u16, Value) {
+        let path = url.find("://").and_then(|scheme| url[scheme + 3..].find('/').map(|slash| &url[scheme + 3 + slash..])).unwrap_or(url);
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("Content-Type", content_type)
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        self.send(request).await
+    }
+
     async fn send(&self, mut request: axum::http::Request<axum::body::Body>) -> (u16, Value) {
         use tower::ServiceExt;
         // A loopback peer, as the control routes (`/_emulator/*`) require.
