@@ -6,13 +6,17 @@
 //! merging into `api_routes` (authenticated) or `public_routes`, or from outside via
 //! `crate::app_with`.
 
+pub mod action_test;
 pub mod control;
 pub mod datatable_rows;
 pub mod datatables;
 pub mod flow_actions;
 pub mod flows;
+pub mod integration_sessions;
 pub mod integrations;
+pub mod licenses;
 pub mod oauth;
+pub mod oauth_clients;
 pub mod organizations;
 pub mod queues;
 pub mod strategies;
@@ -35,6 +39,10 @@ pub fn api_routes(strict: bool) -> Router<AppState> {
         .merge(crate::architect::api_routes())
         .merge(datatables::routes())
         .merge(integrations::routes(strict))
+        .merge(action_test::routes())
+        .merge(licenses::api_routes(strict))
+        .merge(oauth_clients::routes())
+        .merge(integration_sessions::api_routes(strict))
         .merge(telephony::routes())
         .merge(usage::routes(strict));
     if !strict {
@@ -50,5 +58,5 @@ pub fn public_routes(strict: bool) -> Router<AppState> {
 
 /// The emulator's control surface and health endpoints (no auth, no faults, not counted).
 pub fn control_routes() -> Router<AppState> {
-    control::routes().merge(crate::contact_center::routes::control_routes())
+    control::routes().merge(integration_sessions::control_routes()).merge(licenses::control_routes()).merge(crate::contact_center::routes::control_routes())
 }

@@ -3,11 +3,13 @@
 
 mod analytics;
 mod auth;
+mod capacity;
 mod center;
 mod conflicts;
 mod conversations;
 mod faults;
 mod flow_jobs;
+mod integrations;
 mod more_resources;
 mod notifications;
 mod paging;
