@@ -117,7 +117,7 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
     let fresh = saved.is_none();
     let store = match saved {
         Some(store) => store,
-        None => seed::build_store(&options.topology.clone().unwrap_or_default(), &crate::routes::support::now()),
+        None => seed::build_store(&options.topology.clone().unwrap_or_default(), &crate::domain::now()),
     };
     let settings = Settings {
         strict: options.strict,
