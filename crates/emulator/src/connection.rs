@@ -1,14 +1,15 @@
 //! Connection hygiene for every listener the emulator runs (the API and the CRM's TLS
 //! listener): a timeout for reading a request's headers (which also closes idle keep-alive
 //! connections, as hyper starts it while waiting for the next request), for reading its body,
-//! and for a TLS handshake, so one slow or silent client cannot hold a socket forever.
+//! for a TLS handshake, and for a write that makes no progress (a client that never reads its
+//! responses), so one slow or silent client cannot hold a socket forever.
 
 use axum::body::Body;
 use timed_body::TimedBody;
 use std::time::Duration;
 
 /// Timeouts of one listener's connections. Defaults: 30 s for headers and idle keep-alive,
-/// 60 s for a body, 10 s for a TLS handshake.
+/// 60 s for a body, 10 s for a TLS handshake, 30 s for a stalled write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionTimeouts {
     /// From the moment the connection waits for a request until its headers are complete. A
@@ -18,6 +19,9 @@ pub struct ConnectionTimeouts {
     pub body_read: Duration,
     /// A TLS handshake (the CRM's TLS listener).
     pub tls_handshake: Duration,
+    /// How long a write may make no progress (the peer's receive window stays full) before the
+    /// connection is dropped; WebSocket frames after an upgrade included.
+    pub write_stall: Duration,
 }
 
 impl Default for ConnectionTimeouts {
@@ -26,6 +30,7 @@ impl Default for ConnectionTimeouts {
             header_read: Duration::from_secs(30),
             body_read: Duration::from_secs(60),
             tls_handshake: Duration::from_secs(10),
+            write_stall: Duration::from_secs(30),
         }
     }
 }
@@ -48,6 +53,80 @@ where
     B::Error: Into<axum::BoxError>,
 {
     request.map(|body| Body::new(TimedBody::new(body, timeout)))
+}
+
+pub use write_stall::WriteStallGuard;
+
+/// A connection's IO with the write-stall timeout (a module of its own, like the body wrapper).
+mod write_stall {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use std::time::Duration;
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+    /// Writes that stay pending for `stall` fail with `TimedOut`, so hyper drops the connection.
+    /// Any progress restarts the clock; reads are untouched (their timeouts are hyper's).
+    pub struct WriteStallGuard<S> {
+        inner: S,
+        stall: Duration,
+        deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    }
+
+    impl<S> WriteStallGuard<S> {
+        pub fn new(inner: S, stall: Duration) -> Self {
+            WriteStallGuard { inner, stall, deadline: None }
+        }
+
+        /// Passes a ready result through (clearing the clock); on pending, starts or checks it.
+        fn guard<T>(&mut self, context: &mut Context<'_>, result: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
+            if result.is_ready() {
+                self.deadline = None;
+                return result;
+            }
+            let stall = self.stall;
+            let deadline = self.deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(stall)));
+            match deadline.as_mut().poll(context) {
+                Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the peer read nothing within the write-stall timeout",
+                ))),
+                Poll::Pending => Poll::Pending,
+            }
+        }
+    }
+
+    impl<S: AsyncRead + Unpin> AsyncRead for WriteStallGuard<S> {
+        fn poll_read(self: Pin<&mut Self>, context: &mut Context<'_>, buffer: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+            Pin::new(&mut self.get_mut().inner).poll_read(context, buffer)
+        }
+    }
+
+    impl<S: AsyncWrite + Unpin> AsyncWrite for WriteStallGuard<S> {
+        fn poll_write(self: Pin<&mut Self>, context: &mut Context<'_>, buffer: &[u8]) -> Poll<std::io::Result<usize>> {
+            let this = self.get_mut();
+            let result = Pin::new(&mut this.inner).poll_write(context, buffer);
+            this.guard(context, result)
+        }
+        fn poll_write_vectored(self: Pin<&mut Self>, context: &mut Context<'_>, buffers: &[std::io::IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
+            let this = self.get_mut();
+            let result = Pin::new(&mut this.inner).poll_write_vectored(context, buffers);
+            this.guard(context, result)
+        }
+        fn is_write_vectored(&self) -> bool {
+            self.inner.is_write_vectored()
+        }
+        fn poll_flush(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            let this = self.get_mut();
+            let result = Pin::new(&mut this.inner).poll_flush(context);
+            this.guard(context, result)
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            let this = self.get_mut();
+            let result = Pin::new(&mut this.inner).poll_shutdown(context);
+            this.guard(context, result)
+        }
+    }
 }
 
 /// The body wrapper (a module of its own so the pinning stays in one place).

@@ -4,6 +4,7 @@
 
 pub mod analytics;
 mod architect;
+pub mod clock;
 pub mod connection;
 pub mod contact_center;
 pub mod crm;

@@ -117,7 +117,7 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
     let fresh = saved.is_none();
     let store = match saved {
         Some(store) => store,
-        None => seed::build_store(&options.topology.clone().unwrap_or_default(), &crate::routes::support::now()),
+        None => seed::build_store(&options.topology.clone().unwrap_or_default(), &crate::domain::now()),
     };
     let settings = Settings {
         strict: options.strict,
@@ -205,6 +205,7 @@ async fn serve_connection(stream: TcpStream, peer: SocketAddr, router: Router, t
         request.extensions_mut().insert(ConnectInfo(peer));
         router.clone().oneshot(crate::connection::timed(request, timeouts.body_read))
     });
+    let stream = crate::connection::WriteStallGuard::new(stream, timeouts.write_stall);
     let connection = crate::connection::http1(&timeouts)
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();

@@ -6,7 +6,7 @@ use super::ConversationRecord;
 use super::interval::{format_instant, parse_interval};
 use crate::contact_center::participant_id;
 use crate::error::ApiError;
-use crate::routes::support::ApiJson;
+use crate::routes::extract::ApiJson;
 use crate::state::{AppState, Caller};
 use axum::Json;
 use axum::extract::State;

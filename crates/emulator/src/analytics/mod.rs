@@ -41,10 +41,13 @@ pub fn flow_aggregates(records: &[ConversationRecord], query: &AggregationQuery)
     aggregate(records.iter().flat_map(flow_metrics::events), query, &flow_metrics::CATALOG)
 }
 
-/// Finished calls per org, oldest first.
+/// Finished calls per org, oldest first, at most `MAX_RECORDS_PER_ORG` and `RETENTION_MS` old;
+/// every record dropped for either bound counts in `evicted` (`/metrics`:
+/// `switchboard_emulator_analytics_records_evicted_total`).
 #[derive(Debug, Default)]
 pub struct AnalyticsStore {
     orgs: Mutex<BTreeMap<String, VecDeque<ConversationRecord>>>,
+    evicted: prometheus_client::metrics::counter::Counter,
 }
 
 impl AnalyticsStore {
@@ -57,13 +60,12 @@ impl AnalyticsStore {
         let mut orgs = self.orgs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let kept = orgs.entry(org_id.to_string()).or_default();
         kept.extend(records);
-        while kept.len() > MAX_RECORDS_PER_ORG {
-            kept.pop_front();
-        }
-        let newest = kept.iter().map(|record| record.end_ms.unwrap_or(record.start_ms)).max().unwrap_or(0);
-        while kept.front().is_some_and(|record| record.end_ms.unwrap_or(record.start_ms) < newest - RETENTION_MS) {
-            kept.pop_front();
-        }
+        self.evicted.inc_by(trim(kept, MAX_RECORDS_PER_ORG));
+    }
+
+    /// The eviction counter, shared with `/metrics`.
+    pub fn evicted(&self) -> prometheus_client::metrics::counter::Counter {
+        self.evicted.clone()
     }
 
     /// A copy of an org's finished records.
@@ -75,6 +77,20 @@ impl AnalyticsStore {
     pub fn clear(&self) {
         self.orgs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
+}
+
+/// Drops the oldest records beyond `max`, then those that ended more than `RETENTION_MS` before
+/// the newest; returns how many went.
+fn trim(kept: &mut VecDeque<ConversationRecord>, max: usize) -> u64 {
+    let before = kept.len();
+    if kept.len() > max {
+        kept.drain(..kept.len() - max);
+    }
+    let newest = kept.iter().map(|record| record.end_ms.unwrap_or(record.start_ms)).max().unwrap_or(0);
+    while kept.front().is_some_and(|record| record.end_ms.unwrap_or(record.start_ms) < newest.saturating_sub(RETENTION_MS)) {
+        kept.pop_front();
+    }
+    (before - kept.len()) as u64
 }
 
 #[cfg(test)]

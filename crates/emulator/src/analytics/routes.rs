@@ -2,7 +2,7 @@
 //! queue report (not in strict mode). Queries see finished calls and calls in progress.
 
 use crate::error::ApiError;
-use crate::routes::support::{ApiJson, Params};
+use crate::routes::extract::{ApiJson, Params};
 use crate::state::{AppState, Caller};
 use axum::extract::State;
 use axum::routing::{get, post};

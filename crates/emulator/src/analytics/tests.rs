@@ -141,3 +141,21 @@ fn simulated_records_are_queried_like_wall_clock_ones() {
     assert_eq!(response.total("tAnswered").sum, Some(12_000.0));
     assert_eq!(response.total("tHandle").sum, Some(110_000.0));
 }
+
+#[test]
+fn records_are_bounded_oldest_first_and_evictions_counted() {
+    let mut kept: std::collections::VecDeque<ConversationRecord> =
+        (0..5).map(|index| call(&format!("c{index}"), "1", index * 1_000, 0, true)).collect();
+    assert_eq!(super::trim(&mut kept, 3), 2);
+    let ids: Vec<&str> = kept.iter().map(|record| record.conversation_id.as_str()).collect();
+    assert_eq!(ids, ["c2", "c3", "c4"], "the oldest go first");
+
+    // Through the store: a record nine days newer ages the others out, and /metrics counts them.
+    let store = super::AnalyticsStore::default();
+    store.extend("org", kept);
+    store.push("org", call("late", "1", 9 * 86_400_000, 0, true));
+    assert_eq!(store.records("org").len(), 1);
+    assert_eq!(store.evicted().get(), 3);
+    let metrics = crate::middleware::metrics::Metrics::new(store.evicted());
+    assert!(metrics.encode().contains("switchboard_emulator_analytics_records_evicted_total 3"), "{}", metrics.encode());
+}

@@ -21,7 +21,7 @@ pub struct Checked {
 }
 
 pub fn message(kind: &str, text: impl Into<String>) -> ArchitectJobMessage {
-    ArchitectJobMessage { date_time: Some(crate::routes::support::now()), message_type: kind.to_string(), text: text.into() }
+    ArchitectJobMessage { date_time: Some(crate::domain::now()), message_type: kind.to_string(), text: text.into() }
 }
 
 /// Parses `bytes` (named `file` in messages) and validates it against `org`.

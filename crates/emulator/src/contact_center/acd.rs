@@ -50,9 +50,7 @@ pub struct Acd {
     state: Mutex<AcdState>,
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+
 
 fn set_status(state: &AppState, org_id: &str, user_id: &str, status: &str, only_if: Option<&str>) {
     let changed = state.with_org_mut(org_id, |org| crate::domain::presence::acd_set_status(org, user_id, status, only_if, &crate::domain::now()));
@@ -77,7 +75,7 @@ impl Acd {
         let sequence = acd.sequence;
         acd.waiting.entry((org_id.to_string(), queue_id.to_string())).or_default().push(Waiter {
             call_id: call_id.to_string(),
-            call: policy::WaitingCall { priority, arrived_ms: now_ms(), sequence },
+            call: policy::WaitingCall { priority, arrived_ms: state.clock().utc_ms(), sequence },
             answer,
         });
         Offer::Waiting(receiver)
@@ -98,7 +96,7 @@ impl Acd {
             let mut acd = self.lock();
             let key = (org_id.to_string(), user_id.to_string());
             acd.busy.remove(&key);
-            acd.idle_since.insert(key, now_ms());
+            acd.idle_since.insert(key, state.clock().utc_ms());
             set_status(state, org_id, user_id, routing_status::IDLE, Some(routing_status::INTERACTING));
         }
         self.dispatch(state);

@@ -4,7 +4,7 @@
 use super::ContactCenter;
 use super::acd::{Agent, Offer};
 use super::call::{LiveCall, Outcome, Phase};
-use super::driver::{now_ms, sleep_modelled};
+use super::driver::sleep_modelled;
 use super::events;
 use crate::state::AppState;
 use rand::rngs::StdRng;
@@ -48,7 +48,7 @@ pub(super) async fn queue_call(
     };
     let Some(agent) = agent else {
         if let Some(queue) = call.lock().record.queue.as_mut() {
-            queue.abandoned_ms = Some(now_ms());
+            queue.abandoned_ms = Some(call.now_ms());
         }
         end_call(state, center, call, Outcome::Abandoned);
         return;
@@ -70,7 +70,7 @@ async fn connect(
         let mut locked = call.lock();
         locked.agent_name = Some(agent.name.clone());
         if let Some(queue) = locked.record.queue.as_mut() {
-            queue.answered_ms = Some(now_ms());
+            queue.answered_ms = Some(call.now_ms());
             queue.agent_id = Some(agent.user_id.clone());
         }
     }
@@ -79,14 +79,14 @@ async fn connect(
     let handle = options.handle_time.sampler().map(|sampler| sampler.sample_finite_ms(rng)).unwrap_or(0);
     sleep_modelled(handle, speed_up).await;
     if let Some(queue) = call.lock().record.queue.as_mut() {
-        queue.talk_end_ms = Some(now_ms());
+        queue.talk_end_ms = Some(call.now_ms());
     }
     call.advance(Phase::WrapUp);
     events::conversation_changed(state, call);
     let wrap_up = options.wrap_up.sampler().map(|sampler| sampler.sample_finite_ms(rng)).unwrap_or(0);
     sleep_modelled(wrap_up, speed_up).await;
     if let Some(queue) = call.lock().record.queue.as_mut() {
-        queue.wrapup_end_ms = Some(now_ms());
+        queue.wrapup_end_ms = Some(call.now_ms());
     }
     center.acd.release(state, org_id, &agent.user_id);
     end_call(state, center, call, Outcome::Answered);
@@ -96,7 +96,7 @@ pub(super) fn end_call(state: &AppState, center: &ContactCenter, call: &Arc<Live
     let (org_id, record) = {
         let mut locked = call.lock();
         locked.outcome = outcome;
-        locked.record.end_ms = Some(now_ms());
+        locked.record.end_ms = Some(call.now_ms());
         (locked.org_id.clone(), locked.record.clone())
     };
     center.analytics.push(&org_id, record);

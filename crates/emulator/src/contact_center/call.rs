@@ -72,12 +72,19 @@ pub struct LiveCall {
     pub id: String,
     state: Mutex<CallState>,
     phase: watch::Sender<Phase>,
+    /// The emulator's clock: every time the call records comes from it.
+    pub clock: crate::clock::Clock,
 }
 
 impl LiveCall {
-    pub fn new(id: String, state: CallState) -> LiveCall {
+    pub fn new(id: String, state: CallState, clock: crate::clock::Clock) -> LiveCall {
         let (phase, _) = watch::channel(state.phase);
-        LiveCall { id, state: Mutex::new(state), phase }
+        LiveCall { id, state: Mutex::new(state), phase, clock }
+    }
+
+    /// UTC now in Unix milliseconds, on the emulator's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.utc_ms()
     }
 
     pub fn lock(&self) -> MutexGuard<'_, CallState> {

@@ -54,10 +54,6 @@ pub enum CallError {
     TooManyCalls(usize),
 }
 
-pub(super) fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// Starts a call on `did` and returns at once; the call runs in its own task. Needs a tokio runtime.
 pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall>, CallError> {
     if let Err(error) = crate::limits::speed_up(request.speed_up) {
@@ -82,7 +78,8 @@ pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall
     let mut attributes = request.attributes.clone();
     attributes.extend(switchboard_model::flow::call_start_variables(&ani, &request.did));
     let conversation_id = uuid::Uuid::new_v4().to_string();
-    let start = now_ms();
+    let clock = state.clock();
+    let start = clock.utc_ms();
     let call = Arc::new(LiveCall::new(
         conversation_id.clone(),
         CallState {
@@ -106,6 +103,7 @@ pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall
             agent_name: None,
             speed_up: request.speed_up,
         },
+        clock,
     ));
     center.register(call.clone());
     let seed = center.options().seed ^ sequence.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -161,7 +159,7 @@ async fn run(
         (locked.org_id.clone(), locked.speed_up)
     };
     // Live calls read the wall clock in `GetCurrentDateTimeUtc()`; the flow's own time runs on from it.
-    let mut execution = CallExecution::new(flow, data).with_clock_origin_ms(chrono::Utc::now().timestamp_millis()).with_caller(caller);
+    let mut execution = CallExecution::new(flow, data).with_clock_origin_ms(call.now_ms()).with_caller(caller);
     sync_segments(&call, &execution);
     events::conversation_changed(&state, &call);
     let end = loop {
@@ -238,7 +236,7 @@ fn sync_segments(call: &LiveCall, execution: &CallExecution) {
     if same {
         return;
     }
-    let now = now_ms();
+    let now = call.now_ms();
     if let Some(last) = flows.last_mut() {
         last.exited_ms = Some(now);
         last.exit = FlowExit::TransferToFlow;
@@ -256,7 +254,7 @@ fn sync_segments(call: &LiveCall, execution: &CallExecution) {
 fn finish_flow(call: &LiveCall, execution: &mut CallExecution, end: &FlowEnd) {
     let path = execution.take_path();
     let attributes = execution.take_participant_data();
-    let now = now_ms();
+    let now = call.now_ms();
     let mut locked = call.lock();
     // A data action whose last attempt did not succeed sent the call down an error path.
     let mut last_attempts: BTreeMap<(&str, &str), &AttemptOutcome> = BTreeMap::new();

@@ -47,6 +47,6 @@ pub fn routing_status_changed(state: &AppState, org_id: &str, user_id: &str, sta
     if !hub.has_subscribers(org_id, &topic) {
         return;
     }
-    let body = crate::notifications::events::routing_status_event(user_id, status, crate::routes::support::now());
+    let body = crate::notifications::events::routing_status_event(user_id, status, crate::domain::now());
     hub.publish(org_id, &topic, &body);
 }

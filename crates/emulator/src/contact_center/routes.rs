@@ -6,7 +6,7 @@ use super::driver::{CallError, CallRequest, place_call, placed_call};
 use super::traffic::TrafficError;
 use crate::error::ApiError;
 use crate::routes::control::Loopback;
-use crate::routes::support::{ApiJson, Params};
+use crate::routes::extract::{ApiJson, Params};
 use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -122,7 +122,7 @@ impl TrafficController {
             speed_up,
             seed,
             calls_placed: 0,
-            started_at: crate::routes::support::now(),
+            started_at: crate::domain::now(),
         };
         let (sender, receiver) = watch::channel(Rate { per_minute: rate, curve: request.curve.clone() });
         let placed = Arc::new(AtomicU64::new(0));
@@ -187,7 +187,7 @@ async fn arrivals(
     let mut rng = StdRng::seed_from_u64(seed);
     loop {
         let current = rate.borrow_and_update().clone();
-        let hour = chrono::Utc::now().hour() as usize;
+        let hour = state.clock().utc().hour() as usize;
         let multiplier = current.curve.as_ref().and_then(|curve| curve.get(hour).copied()).unwrap_or(1.0);
         let per_second = current.per_minute * multiplier * call.speed_up / 60.0;
         let gaps = if per_second > 0.0 { Exp::new(per_second).ok() } else { None };

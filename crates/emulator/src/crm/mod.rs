@@ -111,7 +111,7 @@ impl Crm {
             id: id.clone(),
             idempotency_key: key.to_string(),
             activity,
-            created_at: crate::routes::support::now(),
+            created_at: crate::domain::now(),
         };
         books.keys.insert(key.to_string(), id.clone());
         books.activities.insert(id, record.clone());

@@ -2,7 +2,7 @@
 
 use super::{Created, Crm};
 use crate::error::ApiError;
-use crate::routes::support::{ApiJson, Params};
+use crate::routes::extract::{ApiJson, Params};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};

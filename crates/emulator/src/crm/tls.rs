@@ -122,6 +122,7 @@ pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmT
                     request.extensions_mut().insert(ClientCertificate(verified));
                     router.clone().oneshot(crate::connection::timed(request, timeouts.body_read))
                 });
+                let stream = crate::connection::WriteStallGuard::new(stream, timeouts.write_stall);
                 if let Err(error) = crate::connection::http1(&timeouts).serve_connection(TokioIo::new(stream), service).await
                 {
                     tracing::debug!("CRM TLS connection from {peer} ended: {error}");

@@ -1,6 +1,7 @@
-//! Domain operations on an org's objects: the rules for queues, presence and routing status,
-//! flows and their versions, DIDs and data-table schemas. Seeding, the HTTP handlers and the
-//! contact center all call these; none of them does I/O or knows about HTTP.
+//! Domain operations on an org's objects: the rules for queues, users, presence and routing
+//! status, flows and their versions, DIDs, IVRs, trunks, routing strategies and data-table
+//! schemas. Seeding, the HTTP handlers and the contact center all call these; none of them does
+//! I/O or knows about HTTP.
 
 pub mod capacity;
 pub mod datatables;
@@ -9,11 +10,37 @@ pub mod integration_sessions;
 pub mod oauth_clients;
 pub mod presence;
 pub mod queues;
+pub mod strategies;
 pub mod telephony;
+pub mod trunks;
+pub mod users;
 
-/// Now, as the platform stamps objects (`2026-01-31T12:00:00.000Z`).
+/// Now, as the platform stamps objects (`2026-01-31T12:00:00.000Z`): the one home of object
+/// stamps (`dateCreated`, `dateModified`), which read the system's UTC time (behaviour reads
+/// `crate::clock`).
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `now()` in Unix milliseconds (the fields the platform writes as numbers).
+pub fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A body `version` must be the stored one (users, IVRs, DIDs, trunks, the org, actions).
+pub fn check_version(what: &'static str, sent: u64, current: u64) -> Result<(), DomainError> {
+    if sent != current {
+        return Err(DomainError::StaleVersion { what, sent, current });
+    }
+    Ok(())
+}
+
+/// Names must not be empty.
+pub fn require_name(name: &str) -> Result<(), DomainError> {
+    if name.trim().is_empty() {
+        return Err(DomainError::Invalid("name: must not be empty".to_string()));
+    }
+    Ok(())
 }
 
 /// A domain rule that refused a change; the HTTP layer turns it into the platform's error.
@@ -23,6 +50,11 @@ pub enum DomainError {
     Duplicate { what: &'static str, name: String },
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
+    #[error("{what} was modified by another request: version {sent} is stale, current version is {current}")]
+    StaleVersion { what: &'static str, sent: u64, current: u64 },
+    /// A value the rules refuse; the message starts with the field.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<DomainError> for crate::error::ApiError {
@@ -30,6 +62,8 @@ impl From<DomainError> for crate::error::ApiError {
         match &error {
             DomainError::Duplicate { .. } => crate::error::ApiError::bad_request(error.to_string()),
             DomainError::NotFound { what, id } => crate::error::ApiError::not_found(what, id),
+            DomainError::StaleVersion { what, sent, current } => crate::error::ApiError::stale_version(what, *sent, *current),
+            DomainError::Invalid(message) => crate::error::ApiError::invalid_value(message.clone()),
         }
     }
 }

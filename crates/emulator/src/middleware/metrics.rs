@@ -29,7 +29,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn new() -> Metrics {
+    /// `analytics_evicted` is the analytics store's own counter (it counts where it evicts).
+    pub fn new(analytics_evicted: Counter) -> Metrics {
         let mut registry = Registry::with_prefix("switchboard_emulator");
         let requests = Family::<RequestLabels, Counter>::default();
         let rate_limited = Counter::default();
@@ -37,6 +38,11 @@ impl Metrics {
         registry.register("http_requests", "Requests by route template, method and status", requests.clone());
         registry.register("rate_limited", "Requests answered 429 by the rate limiter", rate_limited.clone());
         registry.register("faults_applied", "Requests a fault rule acted on, by effect", faults.clone());
+        registry.register(
+            "analytics_records_evicted",
+            "Call records dropped from analytics by the per-org count or age bound, oldest first",
+            analytics_evicted,
+        );
         Metrics { registry, requests, rate_limited, faults }
     }
 
@@ -52,7 +58,7 @@ impl Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        Metrics::new()
+        Metrics::new(Counter::default())
     }
 }
 

@@ -3,7 +3,8 @@
 
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{BTreeSet, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
 /// Why the server closes a socket; becomes the close frame's code and reason.
@@ -62,11 +63,11 @@ pub struct ChannelState {
 }
 
 impl ChannelState {
-    pub fn renew(&mut self, lifetime: Duration) {
-        self.expires_at = Instant::now() + lifetime;
+    pub fn renew(&mut self, lifetime: Duration, clock: &crate::clock::Clock) {
+        self.expires_at = clock.now() + lifetime;
         self.expires_utc = chrono::Duration::from_std(lifetime)
             .ok()
-            .and_then(|lifetime| chrono::Utc::now().checked_add_signed(lifetime))
+            .and_then(|lifetime| clock.utc().checked_add_signed(lifetime))
             .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
     }
 

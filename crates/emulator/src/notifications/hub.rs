@@ -11,7 +11,7 @@ use axum::extract::ws::Utf8Bytes;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use tokio::time::Instant;
 use switchboard_api::notifications::{EVENT_VERSION, EventMetadata, NotificationEvent};
 use tokio::sync::{mpsc, oneshot};
 
@@ -24,6 +24,7 @@ pub struct NotificationHub {
 struct Inner {
     config: NotificationConfig,
     registry: Mutex<Registry>,
+    clock: crate::clock::Clock,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,8 +53,13 @@ pub(super) struct Attached {
 }
 
 impl NotificationHub {
-    pub fn new(config: NotificationConfig) -> Self {
-        NotificationHub { inner: Arc::new(Inner { config, registry: Mutex::default() }) }
+    /// Channels expire and heartbeat on `clock`.
+    pub fn new(config: NotificationConfig, clock: crate::clock::Clock) -> Self {
+        NotificationHub { inner: Arc::new(Inner { config, registry: Mutex::default(), clock }) }
+    }
+
+    pub fn clock(&self) -> crate::clock::Clock {
+        self.inner.clock
     }
 
     pub fn config(&self) -> &NotificationConfig {
@@ -70,7 +76,7 @@ impl NotificationHub {
     pub fn create_channel(&self, org_id: &str, client_id: &str) -> ChannelInfo {
         let config = &self.inner.config;
         let mut registry = self.registry();
-        let now = Instant::now();
+        let now = self.inner.clock.now();
         let owner = (org_id.to_string(), client_id.to_string());
         let owned = registry.owners.get(&owner).cloned().unwrap_or_default();
         for id in &owned {
@@ -88,13 +94,13 @@ impl NotificationHub {
             org_id: org_id.to_string(),
             client_id: client_id.to_string(),
             expires_at: now,
-            expires_utc: chrono::Utc::now(),
+            expires_utc: self.inner.clock.utc(),
             last_used: registry.sequence,
             topics: BTreeSet::new(),
             log: EventLog::new(config.retention_events, config.retention_age),
             socket: None,
         };
-        channel.renew(config.channel_lifetime);
+        channel.renew(config.channel_lifetime, &self.inner.clock);
         let info = ChannelInfo { id: id.clone(), expires: format_expiry(&channel) };
         registry.channels.insert(id.clone(), channel);
         registry.owners.entry(owner).or_default().push(id);
@@ -104,7 +110,7 @@ impl NotificationHub {
     /// `GET /api/v2/notifications/channels`: the caller's live channels, oldest first.
     pub fn list_channels(&self, org_id: &str, client_id: &str) -> Vec<ChannelInfo> {
         let registry = self.registry();
-        let now = Instant::now();
+        let now = self.inner.clock.now();
         let owner = (org_id.to_string(), client_id.to_string());
         let ids = registry.owners.get(&owner).map(Vec::as_slice).unwrap_or_default();
         ids.iter()
@@ -150,7 +156,7 @@ impl NotificationHub {
                 limit: config.max_topics_per_channel,
             });
         }
-        channel.renew(config.channel_lifetime);
+        channel.renew(config.channel_lifetime, &self.inner.clock);
         channel.last_used = sequence;
         let previous = std::mem::replace(&mut channel.topics, next.clone());
         registry.unindex(org_id, channel_id, previous.difference(&next));
@@ -208,7 +214,7 @@ impl NotificationHub {
                 return 0;
             }
         };
-        let now = Instant::now();
+        let now = self.inner.clock.now();
         let mut expired = Vec::new();
         let mut reached = 0;
         for channel_id in channel_ids {
@@ -246,7 +252,7 @@ impl NotificationHub {
     pub(super) fn attach(&self, channel_id: &str, last_event_id: Option<u64>) -> Result<Attached, NotificationError> {
         let buffer = self.inner.config.socket_buffer.max(1);
         let mut registry = self.registry();
-        let now = Instant::now();
+        let now = self.inner.clock.now();
         registry.drop_if_expired(channel_id, now);
         registry.sequence += 1;
         let generation = registry.sequence;
@@ -283,7 +289,7 @@ impl NotificationHub {
     /// Removes the channel if it has expired; true when it is gone.
     pub(super) fn expire(&self, channel_id: &str) -> bool {
         let mut registry = self.registry();
-        registry.drop_if_expired(channel_id, Instant::now());
+        registry.drop_if_expired(channel_id, self.inner.clock.now());
         !registry.channels.contains_key(channel_id)
     }
 }

@@ -4,7 +4,7 @@
 use super::channel::{ChannelState, CloseReason};
 use super::hub::NotificationError;
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
+use tokio::time::Instant;
 
 #[derive(Default)]
 pub(super) struct Registry {

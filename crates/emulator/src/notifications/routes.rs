@@ -3,7 +3,7 @@
 use super::hub::{ChannelInfo, NotificationError};
 use super::topic;
 use crate::error::ApiError;
-use crate::routes::support::{ApiJson, Params};
+use crate::routes::extract::{ApiJson, Params};
 use crate::state::{AppState, Caller};
 use axum::Router;
 use axum::extract::{Path, State, WebSocketUpgrade};

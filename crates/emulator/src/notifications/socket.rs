@@ -49,7 +49,6 @@ enum Expiry {
 
 fn next_expiry_step(hub: &NotificationHub, channel_id: &str, warned: bool) -> Expiry {
     let Some(expires_at) = hub.expiry(channel_id) else { return Expiry::Gone };
-    let expires_at = Instant::from_std(expires_at);
     if warned {
         return Expiry::CloseAt(expires_at);
     }

@@ -5,7 +5,7 @@ use serde_json::json;
 use std::time::Duration;
 
 fn hub(config: NotificationConfig) -> NotificationHub {
-    NotificationHub::new(config)
+    NotificationHub::new(config, crate::clock::Clock::new())
 }
 
 fn topics(names: &[&str]) -> Vec<String> {
@@ -107,7 +107,7 @@ fn replay_returns_what_followed_the_last_event_id_and_a_gap_beyond_retention() {
 #[test]
 fn replay_window_also_ends_by_age() {
     use super::channel::EventLog;
-    use std::time::Instant;
+    use tokio::time::Instant;
     let mut log = EventLog::new(100, Duration::from_secs(60));
     let start = Instant::now();
     for id in 1..=3 {

@@ -1,7 +1,7 @@
 //! The emulator's own surface: `/_emulator/faults` (rules), `/_emulator/reset`,
 //! `/_emulator/counters` — loopback peers only — and `/health`, `/metrics`.
 
-use super::support::{ApiJson, Params};
+use crate::routes::extract::{ApiJson, Params};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};

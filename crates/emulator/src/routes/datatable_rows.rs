@@ -2,7 +2,9 @@
 //! keyed by `key`; listings and reads honour `showbrief` (default true: only the key).
 
 use super::datatables::{find, find_mut};
-use super::support::{ApiJson, Params, paginate, read, write};
+use crate::routes::extract::{ApiJson, Params};
+use crate::routes::org_access::{read, write};
+use crate::routes::paging::paginate;
 use crate::error::ApiError;
 use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};

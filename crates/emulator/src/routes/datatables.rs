@@ -2,7 +2,10 @@
 //! platform. The schema is draft-04 with a required string `key`; an update may add columns
 //! but never remove or retype one (400), so rows never lose data. Rows: `datatable_rows.rs`.
 
-use super::support::{ApiJson, Params, paginate, read, require_name, write};
+use crate::domain::require_name;
+use crate::routes::extract::{ApiJson, Params};
+use crate::routes::org_access::{read, write};
+use crate::routes::paging::paginate;
 use crate::domain::datatables::{TYPES, normalized};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, DataTableRecord, OrgStore};

@@ -4,7 +4,10 @@
 
 use super::flow_actions;
 use crate::domain::flows::{make_version, new_flow};
-use super::support::{ApiJson, Params, paginate, read, require_name, write};
+use crate::domain::require_name;
+use crate::routes::extract::{ApiJson, Params};
+use crate::routes::org_access::{read, write};
+use crate::routes::paging::paginate;
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, FlowRecord, OrgStore, StoredFlowVersion};
 use axum::extract::{Path, State};

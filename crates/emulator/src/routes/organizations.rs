@@ -1,7 +1,10 @@
 //! `GET/PUT /api/v2/organizations/me` (versioned: stale `version` → 409) and the seeds'
 //! `GET /api/v2/organizations`: the org tree visible to the token (its org and descendants).
 
-use super::support::{ApiJson, Params, check_version, paginate, read, write};
+use crate::domain::check_version;
+use crate::routes::extract::{ApiJson, Params};
+use crate::routes::org_access::{read, write};
+use crate::routes::paging::paginate;
 use crate::error::ApiError;
 use crate::state::{AppState, Caller};
 use axum::extract::State;
@@ -28,7 +31,7 @@ async fn update_me(
     write(&state, &caller, |org| {
         let current = &mut org.org.organization;
         check_version("organization", body.version, current.version)?;
-        super::support::require_name(&body.name)?;
+        crate::domain::require_name(&body.name)?;
         current.name = body.name;
         current.default_language = body.default_language.or(current.default_language.take());
         current.default_country_code = body.default_country_code.or(current.default_country_code.take());

@@ -1,7 +1,10 @@
 //! Routing queues (`/api/v2/routing/queues`): last-write-wins as on the real platform, plus
 //! membership (`/members`). Member counts are computed, never stored.
 
-use super::support::{ApiJson, Params, now, paginate, read, require_name, write};
+use crate::domain::{now, require_name};
+use crate::routes::extract::{ApiJson, Params};
+use crate::routes::org_access::{read, write};
+use crate::routes::paging::paginate;
 use crate::domain::queues::{self as domain, render};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, OrgStore};

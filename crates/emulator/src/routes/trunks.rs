@@ -1,7 +1,10 @@
-//! Trunk base settings (`/api/v2/telephony/providers/edges/trunkbasesettings`): versioned, a
-//! PUT with a stale `version` is 409. `properties` carries SIP and failover settings as sent.
+//! Trunk base settings (`/api/v2/telephony/providers/edges/trunkbasesettings`): extract, call
+//! `domain::trunks` (versioned: a PUT with a stale `version` is 409), answer.
 
-use super::support::{ApiJson, Params, check_version, paginate, read, require_name, write};
+use crate::routes::extract::{ApiJson, Params};
+use crate::routes::org_access::{read, write};
+use crate::routes::paging::paginate;
+use crate::domain::trunks;
 use crate::error::ApiError;
 use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};
@@ -29,21 +32,7 @@ async fn fetch_trunk(State(state): State<AppState>, caller: Caller, Path(id): Pa
 }
 
 async fn create_trunk(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<TrunkBase>) -> Result<Json<TrunkBase>, ApiError> {
-    require_name(&body.name)?;
-    write(&state, &caller, |org| {
-        let id = org.next_id("trunk");
-        let trunk = TrunkBase {
-            id: id.clone(),
-            version: 1,
-            state: Some("active".to_string()),
-            // The real platform always answers with a trunk type; external (SIP) unless told.
-            trunk_type: body.trunk_type.clone().or_else(|| Some("EXTERNAL".to_string())),
-            self_uri: Some(format!("/api/v2/telephony/providers/edges/trunkbasesettings/{id}")),
-            ..body
-        };
-        org.trunks.insert(id, trunk.clone());
-        Ok(Json(trunk))
-    })
+    write(&state, &caller, |org| Ok(Json(trunks::create(org, body)?)))
 }
 
 async fn update_trunk(
@@ -52,19 +41,12 @@ async fn update_trunk(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<TrunkBase>,
 ) -> Result<Json<TrunkBase>, ApiError> {
-    require_name(&body.name)?;
-    write(&state, &caller, |org| {
-        let current = org.trunks.get(&id).cloned().ok_or_else(|| ApiError::not_found("trunk base settings", &id))?;
-        check_version("trunk base settings", body.version, current.version)?;
-        let trunk_type = body.trunk_type.clone().or(current.trunk_type);
-        let trunk = TrunkBase { id: id.clone(), version: current.version + 1, state: current.state, self_uri: current.self_uri, trunk_type, ..body };
-        org.trunks.insert(id, trunk.clone());
-        Ok(Json(trunk))
-    })
+    write(&state, &caller, |org| Ok(Json(trunks::update(org, &id, body)?)))
 }
 
 async fn remove_trunk(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     write(&state, &caller, |org| {
-        org.trunks.remove(&id).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("trunk base settings", &id))
+        trunks::delete(org, &id)?;
+        Ok(StatusCode::NO_CONTENT)
     })
 }

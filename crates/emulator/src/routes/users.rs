@@ -2,7 +2,11 @@
 //! (`/api/v2/users/{id}/presences/{sourceId}`), routing status and queue memberships.
 //! Presence and routing status move together as on the real platform: `On Queue` ⇔ not `OFF_QUEUE`.
 
-use super::support::{ApiJson, Params, check_version, now, paginate, read, require_name, write};
+use crate::domain::now;
+use crate::routes::extract::{ApiJson, Params};
+use crate::routes::org_access::{read, write};
+use crate::routes::paging::paginate;
+use crate::domain::users;
 use crate::error::ApiError;
 use crate::domain::presence::{presence_definition, resolve_presence, set_presence, set_routing_status};
 use crate::state::{AppState, Caller, OrgStore};
@@ -25,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a User, ApiError> {
-    org.users.get(id).filter(|user| user.state.as_deref() != Some("deleted")).ok_or_else(|| ApiError::not_found("user", id))
+    Ok(users::find(org, id)?)
 }
 
 async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<User>>, ApiError> {
@@ -46,23 +50,7 @@ async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<Str
 }
 
 async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<User>) -> Result<Json<User>, ApiError> {
-    require_name(&body.name)?;
-    write(&state, &caller, |org| {
-        let id = org.next_id("user");
-        let user = User {
-            id: id.clone(),
-            division: Some(body.division.clone().unwrap_or_else(|| org.home_division())),
-            state: Some("active".to_string()),
-            version: 1,
-            routing_status: None,
-            presence: None,
-            self_uri: Some(format!("/api/v2/users/{id}")),
-            ..body
-        };
-        org.users.insert(id.clone(), user);
-        set_presence(org, &id, "Offline", &now());
-        Ok(Json(find(org, &id)?.clone()))
-    })
+    write(&state, &caller, |org| Ok(Json(users::create(org, body, &now())?)))
 }
 
 async fn update(
@@ -71,29 +59,12 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> Result<Json<User>, ApiError> {
-    write(&state, &caller, |org| {
-        find(org, &id)?;
-        let user = org.users.get_mut(&id).ok_or_else(|| ApiError::not_found("user", &id))?;
-        check_version("user", body.version, user.version)?;
-        if let Some(name) = body.name {
-            require_name(&name)?;
-            user.name = name;
-        }
-        user.email = body.email.or(user.email.take());
-        user.department = body.department.or(user.department.take());
-        user.title = body.title.or(user.title.take());
-        user.state = body.state.or(user.state.take());
-        user.version += 1;
-        Ok(Json(user.clone()))
-    })
+    write(&state, &caller, |org| Ok(Json(users::update(org, &id, body)?)))
 }
 
 async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     write(&state, &caller, |org| {
-        org.users.remove(&id).ok_or_else(|| ApiError::not_found("user", &id))?;
-        for members in org.queue_members.values_mut() {
-            members.remove(&id);
-        }
+        users::delete(org, &id)?;
         Ok(StatusCode::OK)
     })
 }

@@ -81,6 +81,8 @@ struct Shared {
     contact_center: crate::contact_center::ContactCenter,
     /// Architect publish and export jobs (not persisted: a job outlives no restart, as a presigned URL expires).
     architect_jobs: Mutex<crate::architect::JobBook>,
+    /// The one clock every subsystem reads (`crate::clock`).
+    clock: crate::clock::Clock,
 }
 
 /// A poisoned lock means a handler panicked mid-write; the data is still the best we have, so
@@ -91,26 +93,35 @@ pub(crate) fn relock<T>(result: std::sync::LockResult<T>) -> T {
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
-        let notifications = crate::notifications::NotificationHub::new(crate::notifications::NotificationConfig {
-            strict: settings.strict,
-            ..settings.notifications.clone()
-        });
+        let clock = crate::clock::Clock::new();
+        let notifications = crate::notifications::NotificationHub::new(
+            crate::notifications::NotificationConfig { strict: settings.strict, ..settings.notifications.clone() },
+            clock,
+        );
+        let contact_center = crate::contact_center::ContactCenter::default();
+        let metrics = Metrics::new(contact_center.analytics.evicted());
         let shared = Shared {
             settings,
             initial: store.clone(),
             store: RwLock::new(store),
-            tokens: Mutex::default(),
-            rate: Mutex::default(),
+            tokens: Mutex::new(tokens::TokenBook::new(clock)),
+            rate: Mutex::new(rate::RateBook::new(clock)),
             faults: Mutex::default(),
             counters: Mutex::default(),
-            metrics: Metrics::new(),
+            metrics,
             persister: OnceLock::new(),
             http: reqwest::Client::new(),
             notifications,
-            contact_center: crate::contact_center::ContactCenter::default(),
+            contact_center,
             architect_jobs: Mutex::default(),
+            clock,
         };
         AppState { inner: Arc::new(shared) }
+    }
+
+    /// The emulator's clock (`crate::clock`).
+    pub fn clock(&self) -> crate::clock::Clock {
+        self.inner.clock
     }
 
     pub fn settings(&self) -> &Settings {

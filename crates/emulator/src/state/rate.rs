@@ -1,12 +1,15 @@
 //! Per-key fixed windows (one minute by default, the shape of the real platform's per-client
 //! limit; tests shorten it so a window boundary costs seconds, not a minute).
 
+use crate::clock::Clock;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 #[derive(Debug, Default)]
 pub struct RateBook {
     windows: HashMap<String, Window>,
+    clock: Clock,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -30,8 +33,13 @@ pub struct RateDecision {
 }
 
 impl RateBook {
+    /// Windows on `clock`.
+    pub fn new(clock: Clock) -> RateBook {
+        RateBook { windows: HashMap::new(), clock }
+    }
+
     pub fn check(&mut self, key: &str, limit: u32, length: Duration) -> RateDecision {
-        let now = Instant::now();
+        let now = self.clock.now();
         // Look up before inserting so a known key (every request but a token's first) allocates nothing.
         let window = match self.windows.get_mut(key) {
             Some(window) => window,
@@ -46,10 +54,7 @@ impl RateBook {
         }
         let left = length.saturating_sub(now.duration_since(window.started));
         let reset_after_seconds = left.as_secs_f64().ceil().max(1.0) as u64;
-        let unix_now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_secs())
-            .unwrap_or(0);
+        let unix_now = u64::try_from(self.clock.utc_ms() / 1_000).unwrap_or(0);
         RateDecision {
             allowed,
             limit,

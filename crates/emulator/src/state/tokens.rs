@@ -1,8 +1,10 @@
 //! Issued OAuth tokens. Kept in memory only: after a restart clients get 401 and fetch a new
 //! token, as they would after a real token revocation.
 
+use crate::clock::Clock;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// Who a bearer token speaks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,7 @@ struct Issued {
 #[derive(Debug, Default)]
 pub struct TokenBook {
     tokens: HashMap<String, Issued>,
+    clock: Clock,
 }
 
 /// Why a token was refused.
@@ -31,10 +34,15 @@ pub enum TokenRefusal {
 }
 
 impl TokenBook {
+    /// Tokens expire on `clock`.
+    pub fn new(clock: Clock) -> TokenBook {
+        TokenBook { tokens: HashMap::new(), clock }
+    }
+
     pub fn issue(&mut self, org_id: &str, client_id: &str, lifetime: Duration) -> String {
         let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         // Expired tokens are dropped here so the map cannot grow without bound.
-        let now = Instant::now();
+        let now = self.clock.now();
         self.tokens.retain(|_, issued| issued.expires_at > now);
         let caller = Caller { org_id: org_id.to_string(), client_id: client_id.to_string(), token: token.clone() };
         self.tokens.insert(token.clone(), Issued { caller, expires_at: now + lifetime });
@@ -43,7 +51,7 @@ impl TokenBook {
 
     pub fn check(&self, token: &str) -> Result<Caller, TokenRefusal> {
         let issued = self.tokens.get(token).ok_or(TokenRefusal::Unknown)?;
-        if issued.expires_at <= Instant::now() {
+        if issued.expires_at <= self.clock.now() {
             return Err(TokenRefusal::Expired);
         }
         Ok(issued.caller.clone())

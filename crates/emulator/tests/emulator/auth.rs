@@ -71,12 +71,16 @@ async fn the_org_tree_shows_a_parent_its_children_and_a_child_only_itself() {
     assert_eq!(own["total"], 1);
 }
 
-#[tokio::test]
+/// On paused time: the token lives exactly its lifetime on the emulator's clock, no sleeping.
+#[tokio::test(start_paused = true)]
 async fn an_expired_token_is_refused_with_401() {
-    let options = EmulatorOptions { token_lifetime: Duration::from_millis(300), ..EmulatorOptions::default() };
+    let options = EmulatorOptions { token_lifetime: Duration::from_secs(3_600), ..EmulatorOptions::default() };
     let emulator = start(options).await;
-    let client = login(&emulator, "global").await;
-    assert_eq!(client.get("/api/v2/organizations/me").await.status(), 200);
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_error(client.get("/api/v2/organizations/me").await, 401, "authentication.required").await;
+    let client = InProcess::login(&emulator, "global").await;
+    assert_eq!(client.call("GET", "/api/v2/organizations/me", None).await.0, 200);
+    tokio::time::advance(Duration::from_secs(3_599)).await;
+    assert_eq!(client.call("GET", "/api/v2/organizations/me", None).await.0, 200, "still valid a second before expiry");
+    tokio::time::advance(Duration::from_secs(1)).await;
+    let (status, body) = client.call("GET", "/api/v2/organizations/me", None).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("authentication.required")), "{body}");
 }

@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 const SHORT: Duration = Duration::from_millis(300);
 
 async fn start_short() -> RunningEmulator {
-    let connections = ConnectionTimeouts { header_read: SHORT, body_read: SHORT, tls_handshake: SHORT };
+    let connections = ConnectionTimeouts { header_read: SHORT, body_read: SHORT, tls_handshake: SHORT, write_stall: SHORT };
     start(EmulatorOptions { connections, ..EmulatorOptions::default() }).await
 }
 
@@ -73,4 +73,38 @@ async fn a_header_block_over_the_limit_is_refused_by_hyper() {
     let _ = stream.write_all(request.as_bytes()).await;
     let (answer, _) = read_until_closed(&mut stream).await;
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_its_responses_is_dropped_after_the_write_stall_timeout() {
+    let emulator = start_short().await;
+    // A small receive window, so the server's writes stall soon.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(2048).expect("receive buffer");
+    let stream = socket.connect(emulator.addr()).await.expect("connect");
+    let (_reader, mut writer) = stream.into_split();
+    // Pipelined requests, never reading an answer: once the server's writes stall it stops reading
+    // requests, this writer blocks, and only the server dropping the connection ends the loop.
+    let requests = "GET /health HTTP/1.1\r\nHost: emulator\r\n\r\n".repeat(256);
+    let outcome = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut sent = 0usize;
+        loop {
+            if let Err(error) = writer.write_all(requests.as_bytes()).await {
+                return (sent, error);
+            }
+            sent += 256;
+        }
+    })
+    .await;
+    let Ok((sent, error)) = outcome else { panic!("the server still accepted requests after 20 s from a client that reads nothing") };
+    assert!(sent > 0, "some requests went through before the stall");
+    assert!(
+        matches!(error.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe),
+        "the server dropped the connection: {error}"
+    );
+    // The emulator itself is unaffected.
+    let mut other = TcpStream::connect(emulator.addr()).await.expect("connect");
+    other.write_all(b"GET /health HTTP/1.1\r\nHost: emulator\r\nConnection: close\r\n\r\n").await.expect("write");
+    let (answer, _) = read_until_closed(&mut other).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }

@@ -202,33 +202,30 @@ async fn conversations_are_readable_and_attributes_patched_mid_call_steer_the_fl
     assert_error(other.get(&path).await, 404, "not.found").await;
 }
 
-#[tokio::test]
+/// On paused time: arrivals come on the emulator's clock, so advancing it places the calls.
+#[tokio::test(start_paused = true)]
 async fn traffic_streams_start_change_and_stop() {
     let emulator = start_center().await;
+    let app = InProcess::new(&emulator);
     let start = json!({"org": "acme", "did": ROUTER_DID, "callsPerMinute": 60, "speedUp": 10, "seed": 3});
-    let response = control(&emulator, reqwest::Method::POST, "/_emulator/traffic", Some(start)).await;
-    assert_eq!(response.status(), 201);
-    let stream: Value = response.json().await.expect("stream");
+    let (status, stream) = app.call("POST", "/_emulator/traffic", Some(start)).await;
+    assert_eq!(status, 201, "{stream}");
     let id = stream["id"].as_str().expect("id").to_string();
-    // Arrivals really happen (10 calls per second of wall clock at this rate and speed-up).
-    let mut placed = 0;
-    for _ in 0..200 {
-        let current: Value = control(&emulator, reqwest::Method::GET, &format!("/_emulator/traffic/{id}"), None).await.json().await.expect("stream");
-        placed = current["callsPlaced"].as_u64().unwrap_or(0);
-        if placed >= 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // 10 calls per second of the emulator's clock at this rate and speed-up. On paused time this
+    // waits no wall-clock time: tokio jumps from timer to timer while the tasks are idle.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (_, current) = app.call("GET", &format!("/_emulator/traffic/{id}"), None).await;
+    let placed = current["callsPlaced"].as_u64().unwrap_or(0);
     assert!(placed >= 3, "calls were placed: {placed}");
-    let changed = control(&emulator, reqwest::Method::PATCH, &format!("/_emulator/traffic/{id}"), Some(json!({"callsPerHour": 60}))).await;
-    assert_eq!(changed.status(), 200);
-    let listed: Value = control(&emulator, reqwest::Method::GET, "/_emulator/traffic", None).await.json().await.expect("list");
+    let (status, _) = app.call("PATCH", &format!("/_emulator/traffic/{id}"), Some(json!({"callsPerHour": 60}))).await;
+    assert_eq!(status, 200);
+    let (_, listed) = app.call("GET", "/_emulator/traffic", None).await;
     assert_eq!(listed["streams"][0]["callsPerMinute"], 1.0);
-    let stopped = control(&emulator, reqwest::Method::DELETE, &format!("/_emulator/traffic/{id}"), None).await;
-    assert_eq!(stopped.status(), 200);
-    let listed: Value = control(&emulator, reqwest::Method::GET, "/_emulator/traffic", None).await.json().await.expect("list");
+    let (status, _) = app.call("DELETE", &format!("/_emulator/traffic/{id}"), None).await;
+    assert_eq!(status, 200);
+    let (_, listed) = app.call("GET", "/_emulator/traffic", None).await;
     assert_eq!(listed["streams"], json!([]));
     let bad = json!({"org": "acme", "did": "+19999999999", "callsPerMinute": 1});
-    assert_error(control(&emulator, reqwest::Method::POST, "/_emulator/traffic", Some(bad)).await, 400, "bad.request").await;
+    let (status, body) = app.call("POST", "/_emulator/traffic", Some(bad)).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad.request")), "{body}");
 }

@@ -16,63 +16,63 @@ fn definition(prompt: &str) -> Value {
     })
 }
 
-async fn wait_for_publish(client: &OrgClient, flow_id: &str) -> Value {
-    // Publishing completes in the background; poll the flow like a real client would.
+/// Publishing completes in the background; poll the flow like a real client would. In-process on
+/// paused time, the publish delay is on the emulator's clock, so the polling waits for nothing.
+async fn wait_for_publish_in_process(client: &InProcess, flow_id: &str) -> Value {
     for _ in 0..100 {
-        let flow = client.get_json(&format!("/api/v2/flows/{flow_id}")).await;
+        let (_, flow) = client.call("GET", &format!("/api/v2/flows/{flow_id}"), None).await;
         if flow["currentOperation"]["complete"] == true {
             return flow;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("publish of {flow_id} did not complete");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_flow_is_saved_checked_in_and_published_through_an_operation() {
     let emulator = start_default().await;
-    let client = login(&emulator, "na-east-1").await;
-    let created = client.post("/api/v2/flows", json!({"name": "Billing IVR", "type": "inboundcall"})).await;
-    assert_eq!(created.status(), 200);
-    let flow: Value = created.json().await.expect("json");
+    let client = InProcess::login(&emulator, "na-east-1").await;
+    let org_id = emulator.credentials().org("na-east-1").expect("org").id.clone();
+    let (status, flow) = client.call("POST", "/api/v2/flows", Some(json!({"name": "Billing IVR", "type": "inboundcall"}))).await;
+    assert_eq!(status, 200, "{flow}");
     let flow_id = flow["id"].as_str().expect("id").to_string();
     assert_eq!(flow["type"], "INBOUNDCALL");
     assert!(flow["lockedClient"]["id"].is_string(), "a new flow is locked by its creator: {flow}");
 
-    let saved = client.post(&format!("/api/v2/flows/{flow_id}/versions"), definition("Hello")).await;
-    assert_eq!(saved.status(), 200);
-    let version: Value = saved.json().await.expect("json");
+    let (status, version) = client.call("POST", &format!("/api/v2/flows/{flow_id}/versions"), Some(definition("Hello"))).await;
+    assert_eq!(status, 200, "{version}");
     assert_eq!(version["id"], "1.0");
 
-    let checkin = client.post(&format!("/api/v2/flows/actions/checkin?flow={flow_id}"), json!({})).await;
-    assert_eq!(checkin.status(), 200);
-    let after_checkin = client.get_json(&format!("/api/v2/flows/{flow_id}")).await;
+    let (status, _) = client.call("POST", &format!("/api/v2/flows/actions/checkin?flow={flow_id}"), Some(json!({}))).await;
+    assert_eq!(status, 200);
+    let (_, after_checkin) = client.call("GET", &format!("/api/v2/flows/{flow_id}"), None).await;
     assert!(after_checkin.get("lockedClient").is_none());
     assert_eq!(after_checkin["checkedInVersion"]["id"], "1.0");
     // Saving now needs the lock again.
-    assert_error(client.post(&format!("/api/v2/flows/{flow_id}/versions"), definition("Hi")).await, 409, "conflict").await;
+    let (status, refused) = client.call("POST", &format!("/api/v2/flows/{flow_id}/versions"), Some(definition("Hi"))).await;
+    assert_eq!((status, refused["code"].as_str()), (409, Some("conflict")), "{refused}");
 
-    let publish = client.post(&format!("/api/v2/flows/actions/publish?flow={flow_id}"), json!({})).await;
-    assert_eq!(publish.status(), 200);
-    let operation: Value = publish.json().await.expect("json");
+    let (status, operation) = client.call("POST", &format!("/api/v2/flows/actions/publish?flow={flow_id}"), Some(json!({}))).await;
+    assert_eq!(status, 200);
     assert_eq!(operation["actionName"], "PUBLISH");
     assert_eq!(operation["complete"], false);
-    let published = wait_for_publish(&client, &flow_id).await;
+    let published = wait_for_publish_in_process(&client, &flow_id).await;
     assert_eq!(published["currentOperation"]["actionStatus"], "SUCCESS");
     assert_eq!(published["publishedVersion"]["id"], "1.0");
     assert_eq!(published["active"], true);
 
-    let configuration = client.get_json(&format!("/api/v2/flows/{flow_id}/versions/1.0/configuration")).await;
+    let (_, configuration) = client.call("GET", &format!("/api/v2/flows/{flow_id}/versions/1.0/configuration"), None).await;
     assert_eq!(configuration["blocks"]["greet"]["prompt"], "Hello");
     // The store's lookup the contact-center runtime uses sees the published definition.
-    let prompt = emulator.state().with_org(&client.org_id, |org| {
+    let prompt = emulator.state().with_org(&org_id, |org| {
         org.published_flow("Billing IVR").map(|(_, stored)| stored.definition.start.clone())
     });
     assert_eq!(prompt, Some(Some("greet".to_string())));
 
-    let by_type = client.get_json("/api/v2/flows?type=INBOUNDCALL&name=Billing*").await;
+    let (_, by_type) = client.call("GET", "/api/v2/flows?type=INBOUNDCALL&name=Billing*", None).await;
     assert_eq!(by_type["total"], 1);
-    let none = client.get_json("/api/v2/flows?type=WORKFLOW").await;
+    let (_, none) = client.call("GET", "/api/v2/flows?type=WORKFLOW", None).await;
     assert_eq!(none["total"], 0);
 }
 

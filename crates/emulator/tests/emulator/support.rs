@@ -108,3 +108,72 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Requests to `app(state)` in-process (tower `oneshot`, no socket), for tests on paused tokio time
+/// (`#[tokio::test(start_paused = true)]`), where real sockets would see timers jump.
+pub struct InProcess {
+    pub app: axum::Router,
+    pub token: Option<String>,
+}
+
+impl InProcess {
+    pub fn new(emulator: &RunningEmulator) -> InProcess {
+        InProcess { app: switchboard_emulator::app(emulator.state()), token: None }
+    }
+
+    /// Signs in as `org_name` with its client credentials (`POST /oauth/token`).
+    pub async fn login(emulator: &RunningEmulator, org_name: &str) -> InProcess {
+        let mut client = InProcess::new(emulator);
+        let credentials = emulator.credentials().org(org_name).unwrap_or_else(|| panic!("no org {org_name}")).clone();
+        let basic = base64_basic(&credentials.client_id, &credentials.client_secret);
+        let request = axum::http::Request::post("/oauth/token")
+            .header("Authorization", format!("Basic {basic}"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from("grant_type=client_credentials"))
+            .expect("request");
+        let (status, body) = client.send(request).await;
+        assert_eq!(status, 200, "token for {org_name}: {body}");
+        client.token = body["access_token"].as_str().map(str::to_string);
+        client
+    }
+
+    /// Sends `method path` with an optional JSON body and the token; returns status and JSON body.
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = axum::http::Request::builder().method(method).uri(path).header("Content-Type", "application/json");
+        if let Some(token) = &self.token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        let body = body.map(|body| axum::body::Body::from(body.to_string())).unwrap_or_else(axum::body::Body::empty);
+        self.send(request.body(body).expect("request")).await
+    }
+
+    /// Sends a text body with its content type, without the token (a presigned URL's request);
+    /// `url` may be absolute (only its path and query are used).
+    pub async fn upload(&self, method: &str, url: &str, content_type: &str, body: &str) -> (u16, Value) {
+        let path = url.find("://").and_then(|scheme| url[scheme + 3..].find('/').map(|slash| &url[scheme + 3 + slash..])).unwrap_or(url);
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("Content-Type", content_type)
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        self.send(request).await
+    }
+
+    async fn send(&self, mut request: axum::http::Request<axum::body::Body>) -> (u16, Value) {
+        use tower::ServiceExt;
+        // A loopback peer, as the control routes (`/_emulator/*`) require.
+        let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 40_000));
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        let response = self.app.clone().oneshot(request).await.unwrap_or_else(|never| match never {});
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+}
+
+/// `user:password` in base64, for a Basic header.
+fn base64_basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+}

@@ -58,6 +58,9 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     let report = simulate_file(&scenario, 7)?;
     if text {
         println!("\n== a virtual-time contact-center day ({}) ==", scenario.display());
+        // The day's flows are Archy YAML files next to the scenario (a Traffic Cop and one Main IVR
+        // template deployed into the Blue and Green slots).
+        println!("  flows: Archy YAML in {}/flows/ (Traffic Cop; Main IVR template in Blue v41 and Green v42)", scenario.parent().map(|folder| folder.display().to_string()).unwrap_or_default());
         print_report(&report);
     }
     target.shutdown().await;
