@@ -153,9 +153,52 @@ def main():
     check(offered >= 1, f"aggregates: nOffered {offered}")
     print(f"analytics: nOffered {offered} for queue {placed['queueId']}")
 
+    check_review_reads(api_client, client_id)
     check_hub(base_url, api_client)
 
     print("SDK contract OK")
+
+
+def check_review_reads(api_client, client_id):
+    """What the reliability review reads, through the SDK's own calls: the data-action test,
+    licences, limits, a second OAuth client's checkout, and per-client usage."""
+    integrations = sdk.IntegrationsApi(api_client)
+    actions = integrations.get_integrations_actions(page_size=25)
+    check(actions.entities, "data actions: none")
+    tested = integrations.post_integrations_action_test(actions.entities[0].id, {"phone": "+15551234567"})
+    check(tested.success and tested.operations, f"data action test: {tested}")
+    check(any(op.name == "Execute request" for op in tested.operations), f"data action test steps: {tested.operations}")
+    print(f"data action test: {len(tested.operations)} steps, success {tested.success}")
+
+    users = sdk.LicenseApi(api_client).get_license_users(page_size=100)
+    check(users.entities and all(user.licenses for user in users.entities), f"license users: {users}")
+    limits = sdk.OrganizationApi(api_client).get_organizations_limits_namespace("platform.api")
+    check(any(limit.key == "client.credentials.token.rate.per.minute" for limit in limits.entities), f"limits: {limits}")
+
+    oauth = sdk.OAuthApi(api_client)
+    request = sdk.OAuthClientRequest()
+    request.name = f"contract-{uuid.uuid4().hex[:8]}"
+    request.authorized_grant_type = "CLIENT-CREDENTIALS"
+    created = oauth.post_oauth_clients(request)
+    check(created.id and created.secret, f"oauth client: {created}")
+    second = sdk.api_client.ApiClient(host=sdk.configuration.host).get_client_credentials_token(created.id, created.secret)
+    architect = sdk.ArchitectApi(api_client)
+    flow_id = architect.get_flows(page_size=1).entities[0].id
+    checked_out = sdk.ArchitectApi(second).post_flows_actions_checkout(flow_id)
+    check(checked_out.locked_client and checked_out.locked_client.id == created.id, f"checkout: {checked_out}")
+    try:
+        architect.post_flows_actions_checkout(flow_id)
+        fail("checkout of a flow another client holds succeeded")
+    except sdk.rest.ApiException as error:
+        check(error.status == 409, f"checkout held by another client: HTTP {error.status}")
+    sdk.ArchitectApi(second).post_flows_actions_unlock(flow_id)
+
+    execution = oauth.get_oauth_client_usage_summary(created.id, days="7")
+    result = oauth.get_oauth_client_usage_query_result(execution.execution_id, created.id)
+    check(result.query_status == "Complete", f"client usage: {result}")
+    check(all(row.client_id == created.id for row in result.results), f"client usage rows: {result.results}")
+    check(sum(row.requests for row in result.results) >= 1, f"client usage counts the checkout: {result.results}")
+    print(f"oauth client {created.name}: {sum(row.requests for row in result.results)} requests counted")
 
 
 def token(base_url, client_id, client_secret, what):

@@ -83,6 +83,17 @@ REQUIRED = {
     "ArchitectJobStateResponse": ["id", "status"],
     "RegisterArchitectExportJobResponse": ["id", "status"],
     "ArchitectExportJobStateResponse": ["id", "status"],
+    "TestExecutionResult": ["operations", "success"],
+    "TestExecutionOperationResult": ["step", "name", "success"],
+    "UserLicensesEntityListing": ["entities", "pageSize", "pageNumber", "total"],
+    "UserLicenses": ["id", "licenses", "selfUri"],
+    "LicenseUser": ["id", "licenses", "selfUri"],
+    "LicenseDefinition": ["id", "selfUri"],
+    "LicenseUpdateStatus": ["userId", "licenseId", "result"],
+    "LimitsEntityListing": ["entities"],
+    "Limit": ["key", "namespace", "value"],
+    "OAuthClient": ["id", "name", "authorizedGrantType", "selfUri"],
+    "OAuthClientEntityListing": ["entities", "pageSize", "pageNumber", "total"],
 }
 
 # Responses the real platform documents but the SDK has no model for (the OAuth token answer is

@@ -1,6 +1,7 @@
 //! Analytics queries in the real API's shapes: conversation and flow aggregate queries
 //! (`POST /api/v2/analytics/{conversations,flows}/aggregates/query`) and their responses, plus
-//! seed 002's queue report (`GET /api/v2/analytics/interactions/queues`, seed-only).
+//! seed 002's queue report (`GET /api/v2/analytics/interactions/queues`, seed-only; the client
+//! builds the same report from the real aggregate query).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

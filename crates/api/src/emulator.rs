@@ -87,3 +87,19 @@ impl RequestCounters {
             .sum()
     }
 }
+
+/// `PUT /_emulator/capacity` (and its `GET ?org=`): what an org bought and its limits, so a test
+/// can make licences or quotas run out. A PUT merges: the licences and limit keys it names are
+/// set, the rest stay.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CapacitySettings {
+    /// Org id or name.
+    pub org: String,
+    /// Licence id → seats bought.
+    #[serde(default)]
+    pub seats: std::collections::BTreeMap<String, u64>,
+    /// Namespace → limit key → value, over the emulator's defaults.
+    #[serde(default)]
+    pub limits: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>,
+}

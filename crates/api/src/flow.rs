@@ -44,6 +44,44 @@ pub struct Flow {
     pub self_uri: Option<String>,
 }
 
+/// Who holds a flow's lock (checkout): an OAuth client or a user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LockHolder {
+    Client(EntityRef),
+    User(EntityRef),
+}
+
+impl LockHolder {
+    pub fn entity(&self) -> &EntityRef {
+        match self {
+            LockHolder::Client(entity) | LockHolder::User(entity) => entity,
+        }
+    }
+
+    /// The holder's name, else its id.
+    pub fn label(&self) -> String {
+        let entity = self.entity();
+        let name = entity.name.clone().unwrap_or_else(|| entity.id.clone());
+        match self {
+            LockHolder::Client(_) => format!("OAuth client {name}"),
+            LockHolder::User(_) => format!("user {name}"),
+        }
+    }
+}
+
+impl Flow {
+    /// The lock's holder (`lockedUser` first, as the platform reports a user's checkout over
+    /// a client's), `None` when the flow is not checked out.
+    pub fn lock_holder(&self) -> Option<LockHolder> {
+        self.locked_user.clone().map(LockHolder::User).or_else(|| self.locked_client.clone().map(LockHolder::Client))
+    }
+
+    /// Whether the lock is held by the OAuth client `client_id`.
+    pub fn locked_by_client(&self, client_id: &str) -> bool {
+        self.locked_user.is_none() && self.locked_client.as_ref().is_some_and(|client| client.id == client_id)
+    }
+}
+
 /// The real `FlowVersion`. Dates here are epoch milliseconds, as the real API has them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -19,6 +19,7 @@ pub mod events;
 pub mod flow;
 pub mod gateway;
 pub mod integration;
+pub mod license;
 pub mod notifications;
 pub mod organization;
 pub mod paging;

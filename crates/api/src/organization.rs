@@ -40,3 +40,34 @@ pub struct OrgTreeEntry {
     #[serde(default)]
     pub parent_org_id: Option<String>,
 }
+
+/// The real `Limit`: one limit of a namespace (`GET /api/v2/organizations/limits/namespaces/{name}`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limit {
+    pub key: String,
+    pub namespace: String,
+    pub value: i64,
+}
+
+/// The real `LimitsEntityListing`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitsEntityListing {
+    pub entities: Vec<Limit>,
+}
+
+impl LimitsEntityListing {
+    /// The value of `key`, if the namespace has it.
+    pub fn value(&self, key: &str) -> Option<i64> {
+        self.entities.iter().find(|limit| limit.key == key).map(|limit| limit.value)
+    }
+}
+
+/// One entry of `GET /api/v2/organizations/limits/namespaces` (the SDK types that answer as a
+/// free-form object; the platform answers a paged listing of namespace names).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitNamespace {
+    pub name: String,
+}

@@ -30,7 +30,7 @@ pub use rate_headers::{RateSnapshot, parse as parse_rate_headers};
 pub use rate_limit::{AdaptiveLimiter, RateLimitConfig};
 pub use request::{ApiRequest, ApiResponse};
 pub use resources::{
-    AggregateSummary, Analytics, Conversations, DataTables, FlowSource, Flows, GroupTotals, Integrations, Notifications, OperationWait, Orgs, PlatformExt, Queues,
+    AggregateSummary, Analytics, Conversations, DataTables, FlowSource, Flows, GroupTotals, Integrations, Licenses, Limits, Notifications, OAuthClients, OperationWait, Orgs, PlatformExt, Queues,
     PublishedFlow, Strategies, Telephony, Usage, Users,
 };
 pub use retry::{RetryPolicy, parse_retry_after, status_is_retryable};

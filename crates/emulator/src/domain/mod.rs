@@ -2,9 +2,11 @@
 //! flows and their versions, DIDs and data-table schemas. Seeding, the HTTP handlers and the
 //! contact center all call these; none of them does I/O or knows about HTTP.
 
+pub mod capacity;
 pub mod datatables;
 pub mod flows;
 pub mod integration_sessions;
+pub mod oauth_clients;
 pub mod presence;
 pub mod queues;
 pub mod telephony;

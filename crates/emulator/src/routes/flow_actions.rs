@@ -26,7 +26,8 @@ pub fn seed_routes(strict: bool) -> Router<AppState> {
 
 /// The caller as a lock holder.
 pub fn client_ref(org: &OrgStore, caller: &Caller) -> EntityRef {
-    EntityRef::new(caller.client_id.clone(), format!("{} client", org.name()), format!("/api/v2/oauth/clients/{}", caller.client_id))
+    let name = crate::domain::oauth_clients::name_of(org, &caller.client_id);
+    EntityRef::new(caller.client_id.clone(), name, format!("/api/v2/oauth/clients/{}", caller.client_id))
 }
 
 fn holds(flow: &Flow, holder: &EntityRef) -> bool {

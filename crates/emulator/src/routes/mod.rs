@@ -14,7 +14,9 @@ pub mod flow_actions;
 pub mod flows;
 pub mod integration_sessions;
 pub mod integrations;
+pub mod licenses;
 pub mod oauth;
+pub mod oauth_clients;
 pub mod organizations;
 pub mod queues;
 pub mod strategies;
@@ -38,6 +40,8 @@ pub fn api_routes(strict: bool) -> Router<AppState> {
         .merge(datatables::routes())
         .merge(integrations::routes(strict))
         .merge(action_test::routes())
+        .merge(licenses::api_routes(strict))
+        .merge(oauth_clients::routes())
         .merge(integration_sessions::api_routes(strict))
         .merge(telephony::routes())
         .merge(usage::routes(strict));
@@ -54,5 +58,5 @@ pub fn public_routes(strict: bool) -> Router<AppState> {
 
 /// The emulator's control surface and health endpoints (no auth, no faults, not counted).
 pub fn control_routes() -> Router<AppState> {
-    control::routes().merge(integration_sessions::control_routes()).merge(crate::contact_center::routes::control_routes())
+    control::routes().merge(integration_sessions::control_routes()).merge(licenses::control_routes()).merge(crate::contact_center::routes::control_routes())
 }

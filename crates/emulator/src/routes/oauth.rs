@@ -62,7 +62,7 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
         store
             .orgs
             .values()
-            .find(|org| org.org.client_id == client_id && org.org.client_secret == client_secret)
+            .find(|org| crate::domain::oauth_clients::authenticates(org, &client_id, &client_secret))
             .map(|org| org.id().to_string())
     });
     let Some(org_id) = org_id else {

@@ -1,6 +1,7 @@
-//! Request counters per org, method and route template (`/api/v2/users/{userId}`; requests no
-//! route took share `unmatched`), with status buckets for the usage API. The key space is
-//! bounded: orgs come from valid tokens, methods from a fixed list, routes from the router.
+//! Request counters per org, OAuth client, method and route template (`/api/v2/users/{userId}`;
+//! requests no route took share `unmatched`), with status buckets for the usage API. The key
+//! space is bounded: orgs and clients come from valid tokens, methods from a fixed list, routes
+//! from the router.
 
 use std::collections::BTreeMap;
 use switchboard_api::emulator::{RequestCounter, RequestCounters};
@@ -9,7 +10,6 @@ use switchboard_api::usage::UsageRow;
 #[derive(Debug, Default, Clone)]
 struct Cell {
     count: u64,
-    client_id: Option<String>,
     by_class: [u64; 4],
     too_many: u64,
 }
@@ -17,22 +17,25 @@ struct Cell {
 /// Lets the map be searched with borrowed `(&str, &str, &str)` keys (the usual tuple-borrow trick:
 /// both owned and borrowed keys compare through this trait's view).
 trait CellKey {
-    fn parts(&self) -> (&str, &str, &str);
+    fn parts(&self) -> (&str, &str, &str, &str);
 }
 
-impl CellKey for (String, String, String) {
-    fn parts(&self) -> (&str, &str, &str) {
-        (&self.0, &self.1, &self.2)
+/// (org, client, method, route)
+type Key = (String, String, String, String);
+
+impl CellKey for Key {
+    fn parts(&self) -> (&str, &str, &str, &str) {
+        (&self.0, &self.1, &self.2, &self.3)
     }
 }
 
-impl CellKey for (&str, &str, &str) {
-    fn parts(&self) -> (&str, &str, &str) {
-        (self.0, self.1, self.2)
+impl CellKey for (&str, &str, &str, &str) {
+    fn parts(&self) -> (&str, &str, &str, &str) {
+        (self.0, self.1, self.2, self.3)
     }
 }
 
-impl<'a> std::borrow::Borrow<dyn CellKey + 'a> for (String, String, String) {
+impl<'a> std::borrow::Borrow<dyn CellKey + 'a> for Key {
     fn borrow(&self) -> &(dyn CellKey + 'a) {
         self
     }
@@ -60,21 +63,19 @@ impl Ord for dyn CellKey + '_ {
 
 #[derive(Debug, Default)]
 pub struct Counters {
-    cells: BTreeMap<(String, String, String), Cell>,
+    cells: BTreeMap<Key, Cell>,
 }
 
 impl Counters {
     pub fn record(&mut self, org: &str, client_id: Option<&str>, method: &str, route: &str, status: u16) {
         // Look up before inserting: the hot path (a route already seen) allocates nothing.
-        let key = (org, method, route);
+        let client = client_id.unwrap_or("");
+        let key = (org, client, method, route);
         let cell = match self.cells.get_mut(&key as &dyn CellKey) {
             Some(cell) => cell,
-            None => self.cells.entry((org.to_string(), method.to_string(), route.to_string())).or_default(),
+            None => self.cells.entry((org.to_string(), client.to_string(), method.to_string(), route.to_string())).or_default(),
         };
         cell.count += 1;
-        if cell.client_id.is_none() {
-            cell.client_id = client_id.map(str::to_string);
-        }
         match status {
             200..=299 => cell.by_class[0] += 1,
             300..=399 => cell.by_class[1] += 1,
@@ -86,28 +87,28 @@ impl Counters {
         }
     }
 
+    /// Counts per org, method and route (summed over clients).
     pub fn snapshot(&self) -> RequestCounters {
-        let counters = self
-            .cells
-            .iter()
-            .map(|((org, method, path), cell)| RequestCounter {
-                org: org.clone(),
-                method: method.clone(),
-                path: path.clone(),
-                count: cell.count,
-            })
+        let mut merged: BTreeMap<(&str, &str, &str), u64> = BTreeMap::new();
+        for ((org, _, method, path), cell) in &self.cells {
+            *merged.entry((org, method, path)).or_default() += cell.count;
+        }
+        let counters = merged
+            .into_iter()
+            .map(|((org, method, path), count)| RequestCounter { org: org.to_string(), method: method.to_string(), path: path.to_string(), count })
             .collect();
         RequestCounters { counters }
     }
 
-    /// Usage rows of one org, grouped by client, route template and method.
-    pub fn usage_rows(&self, org_id: &str) -> Vec<UsageRow> {
+    /// Usage rows of one org (of one client when `client_id` is given), grouped by client,
+    /// route template and method.
+    pub fn usage_rows(&self, org_id: &str, client_id: Option<&str>) -> Vec<UsageRow> {
         let mut rows: BTreeMap<(String, String, String), UsageRow> = BTreeMap::new();
-        for ((org, method, template), cell) in &self.cells {
-            if org != org_id {
+        for ((org, client, method, template), cell) in &self.cells {
+            if org != org_id || client_id.is_some_and(|wanted| wanted != client) {
                 continue;
             }
-            let client = cell.client_id.clone().unwrap_or_default();
+            let client = client.clone();
             let row = rows.entry((client.clone(), template.clone(), method.clone())).or_insert_with(|| UsageRow {
                 client_id: Some(client),
                 organization_id: Some(org.clone()),

@@ -38,10 +38,14 @@ pub struct OrgStore {
     pub trunks: Table<TrunkBase>,
     /// Seed-only routing strategies.
     pub strategies: Table<RoutingStrategy>,
+    /// OAuth clients created through the API (the development client is in `org`).
+    pub oauth_clients: Table<switchboard_api::auth::OAuthClient>,
     /// Usage query executions by execution id.
     pub usage_queries: Table<UsageQuery>,
     /// Seed-only license pool for `/api/v2/usage/sessions/current`.
     pub license_total: u64,
+    /// Licence seats and assignments, limit overrides (`domain::capacity`).
+    pub capacity: crate::domain::capacity::OrgCapacity,
     /// Source of deterministic ids for objects created at run time.
     pub sequence: u64,
 }
@@ -116,6 +120,8 @@ pub struct RowChange {
 struct OrgHeader {
     org: OrgRecord,
     license_total: u64,
+    #[serde(default)]
+    capacity: crate::domain::capacity::OrgCapacity,
     sequence: u64,
 }
 
@@ -141,13 +147,24 @@ fn load_into<T: serde::de::DeserializeOwned>(table: &mut Table<T>, id: &str, bod
 impl OrgStore {
     /// The org record, license pool and id sequence as one JSON document.
     pub fn header_json(&self) -> Result<String, serde_json::Error> {
-        serde_json::to_string(&OrgHeader { org: self.org.clone(), license_total: self.license_total, sequence: self.sequence })
+        serde_json::to_string(&OrgHeader {
+            org: self.org.clone(),
+            license_total: self.license_total,
+            capacity: self.capacity.clone(),
+            sequence: self.sequence,
+        })
     }
 
     /// An empty org from its saved header.
     pub fn from_header_json(body: &str) -> Result<OrgStore, serde_json::Error> {
         let header: OrgHeader = serde_json::from_str(body)?;
-        Ok(OrgStore { org: header.org, license_total: header.license_total, sequence: header.sequence, ..OrgStore::default() })
+        Ok(OrgStore {
+            org: header.org,
+            license_total: header.license_total,
+            capacity: header.capacity,
+            sequence: header.sequence,
+            ..OrgStore::default()
+        })
     }
 
     /// Rows changed since the last call (`all`: every row, and the change sets are cleared).
@@ -165,6 +182,7 @@ impl OrgStore {
         changes_of("trunks", &mut self.trunks, all, &mut out)?;
         changes_of("strategies", &mut self.strategies, all, &mut out)?;
         changes_of("usage_queries", &mut self.usage_queries, all, &mut out)?;
+        changes_of("oauth_clients", &mut self.oauth_clients, all, &mut out)?;
         Ok(out)
     }
 
@@ -182,6 +200,7 @@ impl OrgStore {
         self.trunks.clear_changed();
         self.strategies.clear_changed();
         self.usage_queries.clear_changed();
+        self.oauth_clients.clear_changed();
     }
 
     /// Puts one saved row back; loading marks nothing changed.
@@ -199,6 +218,7 @@ impl OrgStore {
             "trunks" => load_into(&mut self.trunks, id, body),
             "strategies" => load_into(&mut self.strategies, id, body),
             "usage_queries" => load_into(&mut self.usage_queries, id, body),
+            "oauth_clients" => load_into(&mut self.oauth_clients, id, body),
             other => return Err(format!("unknown kind `{other}`")),
         };
         loaded.map_err(|error| format!("{kind} {id}: {error}"))

@@ -55,6 +55,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v2/integrations/{integration}"), ("DELETE", "/api/v2/integrations/{integration}"),
     ("GET", "/api/v2/integrations/actions"), ("POST", "/api/v2/integrations/actions"),
     ("GET", "/api/v2/integrations/actions/{any}"), ("PATCH", "/api/v2/integrations/actions/{any}"), ("DELETE", "/api/v2/integrations/actions/{any}"),
+    ("POST", "/api/v2/integrations/actions/{any}/test"), ("POST", "/api/v2/integrations/actions/{any}/draft/test"),
+    ("POST", "/api/v2/integrations/{integration}/terminate"), ("GET", "/api/v2/integrations/{integration}/sessions"),
+    ("POST", "/api/v2/integrations/{integration}/healthcheck"),
+    ("GET", "/api/v2/license/definitions"), ("GET", "/api/v2/license/definitions/{any}"),
+    ("GET", "/api/v2/license/users"), ("GET", "/api/v2/license/users/{user}"),
+    ("GET", "/api/v2/license/organization"), ("POST", "/api/v2/license/organization"),
+    ("GET", "/api/v2/organizations/limits/namespaces"), ("GET", "/api/v2/organizations/limits/namespaces/{any}"),
+    ("GET", "/api/v2/organizations/limits/namespaces/{any}/defaults"),
+    ("GET", "/api/v2/oauth/clients"), ("POST", "/api/v2/oauth/clients"),
+    ("GET", "/api/v2/oauth/clients/{any}"), ("DELETE", "/api/v2/oauth/clients/{any}"),
+    ("GET", "/api/v2/oauth/clients/{any}/usage/summary"), ("POST", "/api/v2/oauth/clients/{any}/usage/query"),
+    ("GET", "/api/v2/oauth/clients/{any}/usage/query/results/{any}"),
     ("GET", "/api/v2/telephony/providers/edges/dids"), ("GET", "/api/v2/telephony/providers/edges/dids/{any}"),
     ("PUT", "/api/v2/telephony/providers/edges/dids/{any}"),
     ("GET", "/api/v2/architect/ivrs"), ("POST", "/api/v2/architect/ivrs"),
@@ -81,6 +93,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/_emulator/traffic/{any}"), ("POST", "/_emulator/calls"), ("GET", "/_emulator/calls/{any}"),
     ("GET", "/_emulator/faults"), ("POST", "/_emulator/faults"), ("DELETE", "/_emulator/faults/{any}"),
     ("GET", "/_emulator/counters"), ("GET", "/health"), ("GET", "/metrics"),
+    ("GET", "/_emulator/integrations/sessions"), ("GET", "/_emulator/capacity"), ("PUT", "/_emulator/capacity"),
 ];
 
 const CATEGORIES: [&str; 8] =

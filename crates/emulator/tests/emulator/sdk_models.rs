@@ -22,6 +22,10 @@ const EXTENSIONS: &[&str] = &[
     "GET /api/v2/flows/datatables/{id}/rows/{key} (a row is free-form `dict(str, object)` in the SDK)",
     "PUT/GET the Architect jobs' presigned upload and download URLs (file transfer, not JSON)",
     "GET /api/v2/flows/{id}/latestconfiguration (free-form flow document; SDK type `object`)",
+    "GET /api/v2/license/organization (seat report extension; the SDK has only the POST there)",
+    "POST /api/v2/integrations/{id}/terminate, GET /api/v2/integrations/{id}/sessions (seed 001 session extension)",
+    "POST /api/v2/integrations/{id}/healthcheck (seed 001 extension)",
+    "GET /api/v2/organizations/limits/namespaces (SDK type `object`)",
 ];
 
 struct Recorder {
@@ -90,6 +94,7 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
     recorder.listing(org, "/api/v2/telephony/providers/edges/dids", "DIDEntityListing", "DID").await;
     recorder.listing(org, "/api/v2/telephony/providers/edges/trunkbasesettings", "TrunkBaseEntityListing", "TrunkBase").await;
     recorder.get(org, "/api/v2/notifications/availabletopics", "AvailableTopicEntityListing").await;
+    record_review_reads(recorder, org).await;
 
     let interval = "2026-01-01T00:00:00.000Z/2026-01-02T00:00:00.000Z";
     let usage = org.post("/api/v2/usage/query", json!({ "interval": interval, "granularity": "Day" })).await;
@@ -111,6 +116,34 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
         ("GET without a token (401)", reqwest::Client::new().get(format!("{base}/api/v2/routing/queues")).send().await.expect("reaches")),
     ] {
         recorder.add(label, "ErrorBody", response.json().await.unwrap_or(Value::Null));
+    }
+}
+
+/// What the reliability review reads: the data-action test, licences, limits, OAuth clients and
+/// their usage.
+async fn record_review_reads(recorder: &mut Recorder, org: &OrgClient) {
+    let actions = org.get_json("/api/v2/integrations/actions").await;
+    if let Some(action) = actions["entities"][0]["id"].as_str() {
+        let tested = org.post(&format!("/api/v2/integrations/actions/{action}/test"), json!({"phone": "+15551234567"})).await;
+        recorder.add("POST data action test", "TestExecutionResult", tested.json().await.unwrap_or(Value::Null));
+    }
+    let users = recorder.get(org, "/api/v2/license/users", "UserLicensesEntityListing").await;
+    if let Some(user) = users["entities"][0]["id"].as_str() {
+        recorder.get(org, &format!("/api/v2/license/users/{user}"), "LicenseUser").await;
+        let batch = json!({"assignments": [{"licenseId": "cloudCX3", "userIdsAdd": [user]}]});
+        let statuses: Value = org.post("/api/v2/license/organization", batch).await.json().await.unwrap_or(Value::Null);
+        recorder.add("POST /api/v2/license/organization [0]", "LicenseUpdateStatus", statuses[0].clone());
+    }
+    let definitions = org.get_json("/api/v2/license/definitions").await;
+    recorder.add("GET /api/v2/license/definitions [0]", "LicenseDefinition", definitions[0].clone());
+    recorder.get(org, "/api/v2/organizations/limits/namespaces/platform.api", "LimitsEntityListing").await;
+    let created = org.post("/api/v2/oauth/clients", json!({"name": "Contract client", "authorizedGrantType": "CLIENT-CREDENTIALS"})).await;
+    recorder.add("POST /api/v2/oauth/clients", "OAuthClient", created.json().await.unwrap_or(Value::Null));
+    if let Some(client) = recorder.listing(org, "/api/v2/oauth/clients", "OAuthClientEntityListing", "OAuthClient").await {
+        let summary = recorder.get(org, &format!("/api/v2/oauth/clients/{client}/usage/summary?days=7"), "UsageExecutionResult").await;
+        if let Some(execution) = summary["executionId"].as_str() {
+            recorder.get(org, &format!("/api/v2/oauth/clients/{client}/usage/query/results/{execution}"), "ApiUsageQueryResult").await;
+        }
     }
 }
 

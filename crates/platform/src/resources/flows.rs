@@ -120,6 +120,13 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
         fetch(self.platform, Self::action("revert", id)).await
     }
 
+    /// Who holds the flow's lock now (`lockedUser` / `lockedClient`), `None` when unlocked.
+    pub async fn lock_holder(self, id: &str) -> Result<Option<switchboard_api::flow::LockHolder>> {
+        Ok(self.get(id).await?.value.lock_holder())
+    }
+
+    /// Releases the lock whoever holds it (the real action needs Architect admin rights). A
+    /// review never calls this on a lock it does not hold.
     pub async fn unlock(self, id: &str) -> Result<Flow> {
         fetch(self.platform, Self::action("unlock", id).idempotent()).await
     }

@@ -8,7 +8,10 @@ mod datatables;
 mod flow_jobs;
 mod flows;
 mod integrations;
+mod licenses;
+mod limits;
 mod notifications;
+mod oauth_clients;
 mod orgs;
 mod queues;
 mod strategies;
@@ -23,7 +26,10 @@ pub use datatables::DataTables;
 pub use flow_jobs::{FlowSource, PublishedFlow};
 pub use flows::{Flows, OperationWait};
 pub use integrations::Integrations;
+pub use licenses::Licenses;
+pub use limits::Limits;
 pub use notifications::Notifications;
+pub use oauth_clients::OAuthClients;
 pub use orgs::Orgs;
 pub use queues::Queues;
 pub use strategies::Strategies;
@@ -45,7 +51,7 @@ macro_rules! copyable_accessor {
         impl<P: ?Sized> Copy for $name<'_, P> {}
     )*};
 }
-copyable_accessor!(Analytics, Conversations, DataTables, Flows, Integrations, Notifications, Orgs, Queues, Strategies, Telephony, Usage, Users);
+copyable_accessor!(Analytics, Conversations, DataTables, Flows, Integrations, Licenses, Limits, Notifications, OAuthClients, Orgs, Queues, Strategies, Telephony, Usage, Users);
 
 /// Resource accessors for every `Platform`: `client.queues().get(id)`, `client.flows().publish(id)`.
 pub trait PlatformExt: Platform {
@@ -84,6 +90,15 @@ pub trait PlatformExt: Platform {
     }
     fn notifications(&self) -> Notifications<'_, Self> {
         Notifications { platform: self }
+    }
+    fn licenses(&self) -> Licenses<'_, Self> {
+        Licenses { platform: self }
+    }
+    fn limits(&self) -> Limits<'_, Self> {
+        Limits { platform: self }
+    }
+    fn oauth_clients(&self) -> OAuthClients<'_, Self> {
+        OAuthClients { platform: self }
     }
 }
 

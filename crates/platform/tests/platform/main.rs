@@ -3,6 +3,7 @@
 
 mod analytics;
 mod auth;
+mod capacity;
 mod center;
 mod conflicts;
 mod conversations;
