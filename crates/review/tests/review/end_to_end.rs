@@ -234,3 +234,21 @@ async fn cancelling_the_review_still_releases_its_locks() {
     assert_eq!(after.locked_client, None, "released after the interruption");
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_flow_named_in_the_org_is_exported_and_reviewed() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let config = config(vec![FlowRef::Org("Lookup".into()), FlowRef::Org("Nowhere".into())], &[Check::StaticValidation]);
+    let result = review(&client, &config).await;
+    let static_run = result.checks.iter().find(|run| run.check == Check::StaticValidation).expect("static ran");
+    // One name is not in the org: the review could not load everything it was asked to.
+    assert_eq!(static_run.status, CheckStatus::CouldNotRun("flow `Nowhere` is neither a file nor a flow in the org".into()));
+    assert_eq!(result.outcome.exit_code(), 2);
+    let config = self::config(vec![FlowRef::Org("Lookup".into())], &[Check::StaticValidation, Check::FailureModes]);
+    let result = review(&client, &config).await;
+    assert_eq!(result.outcome, Outcome::Pass, "{:#?}", result.findings);
+    let drill = result.checks.iter().find(|run| run.check == Check::FailureModes).expect("drill ran");
+    assert_eq!(drill.subjects, vec!["flow:Lookup".to_string()], "exported through an Architect job and drilled");
+    emulator.shutdown().await;
+}
