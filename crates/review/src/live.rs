@@ -161,7 +161,11 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, flow
         match quota::run(platform, policy.min_headroom_percent, &policy.projected_peak, config.own_client_id.as_deref()).await {
             Ok(outcome) => {
                 findings.extend(outcome.findings);
-                runs.push(CheckRun { check: Check::QuotaHeadroom, status: CheckStatus::Ran, subjects: outcome.subjects, duration_ms: elapsed(started) });
+                let mut subjects = outcome.subjects;
+                if !outcome.notes.is_empty() {
+                    subjects.push("quota".into());
+                }
+                runs.push(CheckRun { check: Check::QuotaHeadroom, status: CheckStatus::Ran, subjects, duration_ms: elapsed(started) });
                 for note in outcome.notes {
                     findings.push(Finding {
                         check: Check::QuotaHeadroom,
