@@ -1,4 +1,4 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|gateway-fleet|bridge|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|gateway-fleet|bridge|review|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
@@ -11,6 +11,7 @@ mod gateway_nginx;
 mod gateway_server;
 mod load;
 mod notifications;
+mod review;
 mod simulation;
 
 use anyhow::bail;
@@ -32,14 +33,16 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         // One load generator process of `bench gateway-fleet` (not a benchmark by itself).
         "gateway-load" => runtime.block_on(gateway_fleet::generator(&arguments[1..])),
         "bridge" => runtime.block_on(bridge::run()),
+        "review" => runtime.block_on(review::run()),
         "all" => {
             runtime.block_on(emulator::run())?;
             simulation::run()?;
             runtime.block_on(notifications::run())?;
             runtime.block_on(bridge::run())?;
+            runtime.block_on(review::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, gateway-fleet, bridge or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, gateway-fleet, bridge, review or all"),
     }
 }
 

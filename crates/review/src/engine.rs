@@ -89,7 +89,9 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, canc
                 if let Some(Ok(catalog)) = catalog {
                     policy.catalog = catalog;
                 }
-                let (run, found) = static_checks::run(&loaded, &policy);
+                let (mut run, found) = static_checks::run(&loaded, &policy);
+                // Files that did not load are subjects too, so their failure shows as a test case.
+                run.subjects.extend(findings.iter().filter(|finding| finding.code == "unloadable-flow").map(|finding| finding.subject.clone()));
                 runs.push(CheckRun { duration_ms: check_started.elapsed().as_millis() as u64, ..run });
                 findings.extend(found);
             }

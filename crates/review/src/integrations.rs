@@ -15,13 +15,21 @@ pub struct ProbeTarget {
     pub action_id: String,
     pub integration_id: String,
     pub integration_name: String,
-    /// Literal inputs the flows give the action (expressions resolve per call and are left out).
+    /// Inputs the flows give the action: literals, and expressions over a sample call's start data.
     pub inputs: serde_json::Map<String, serde_json::Value>,
 }
 
 pub fn subject(target: &ProbeTarget) -> String {
     format!("integration:{}", target.reference)
 }
+
+/// The participant data a sample call starts with (the probes' stand-in for a live call).
+fn sample_call() -> std::collections::HashMap<String, String> {
+    switchboard_model::flow::call_start_variables(SAMPLE_ANI, SAMPLE_DNIS).into_iter().collect()
+}
+
+pub const SAMPLE_ANI: &str = "+15551234567";
+pub const SAMPLE_DNIS: &str = "+13175550000";
 
 /// Resolves the flows' data-action references; a reference the org lacks is left out (static
 /// validation reports it as `unknown-integration`).
@@ -32,8 +40,14 @@ pub async fn targets<P: Platform + ?Sized>(platform: &P, flows: &[LoadedFlow]) -
             if let Block::DataAction(action) = block {
                 let inputs = references.entry(action.integration.clone()).or_default();
                 for (name, value) in &action.inputs {
-                    if let Some(literal) = value.literal_value() {
-                        inputs.insert(name.clone(), serde_json::Value::String(literal.to_attribute_string()));
+                    // Literals as written; expressions evaluated against a sample call's start data
+                    // (`=Call.Ani` becomes the sample caller's number); the rest are left out.
+                    let sample = match value.literal_value() {
+                        Some(literal) => Some(literal.to_attribute_string()),
+                        None => switchboard_model::expr::evaluate(value, &sample_call()).ok().map(|value| value.to_attribute_string()),
+                    };
+                    if let Some(sample) = sample {
+                        inputs.insert(name.clone(), serde_json::Value::String(sample));
                     }
                 }
             }

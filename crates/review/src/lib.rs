@@ -13,6 +13,7 @@ pub mod integrations;
 pub mod latency;
 pub mod live;
 pub mod locks;
+pub mod quota;
 pub mod report;
 pub mod static_checks;
 

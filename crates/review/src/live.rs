@@ -4,7 +4,7 @@
 use crate::engine::ReviewConfig;
 use crate::failure_modes::{self, FaultPolicy};
 use crate::finding::{Check, CheckRun, CheckStatus, Finding, Severity};
-use crate::{hygiene, integrations, latency};
+use crate::{hygiene, integrations, latency, quota};
 use crate::static_checks::LoadedFlow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -156,7 +156,32 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, flow
         },
     }
 
-    runs.push(skipped(Check::QuotaHeadroom, if wanted(&Check::QuotaHeadroom) { "not built yet" } else { "not requested" }));
+    let started = Instant::now();
+    if wanted(&Check::QuotaHeadroom) {
+        match quota::run(platform, policy.min_headroom_percent, &policy.projected_peak, config.own_client_id.as_deref()).await {
+            Ok(outcome) => {
+                findings.extend(outcome.findings);
+                let mut subjects = outcome.subjects;
+                if !outcome.notes.is_empty() {
+                    subjects.push("quota".into());
+                }
+                runs.push(CheckRun { check: Check::QuotaHeadroom, status: CheckStatus::Ran, subjects, duration_ms: elapsed(started) });
+                for note in outcome.notes {
+                    findings.push(Finding {
+                        check: Check::QuotaHeadroom,
+                        code: "quota-not-readable".into(),
+                        severity: Severity::Warning,
+                        subject: "quota".into(),
+                        message: note,
+                        evidence: Vec::new(),
+                    });
+                }
+            }
+            Err(error) => runs.push(could_not_run(Check::QuotaHeadroom, format!("reading licences and limits: {error}"), started)),
+        }
+    } else {
+        runs.push(skipped(Check::QuotaHeadroom, "not requested"));
+    }
 
     // Hygiene last: the window covers everything above, and at least `hygiene_window_ms`.
     let started = Instant::now();

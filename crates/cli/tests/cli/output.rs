@@ -41,4 +41,8 @@ fn demo_json_shows_live_calls_and_a_simulated_day() {
     let offered: u64 = last["queues"].as_array().into_iter().flatten().filter_map(|queue| queue["offered"].as_u64()).sum();
     assert!(offered > 0, "live calls reached queues: {last}");
     assert!(demo["simulation"]["calls"].as_u64().unwrap_or(0) > 1_000);
+    // The review catches the planted defect and passes the fix.
+    assert_eq!(demo["review"]["defect_outcome"], "fail", "{}", demo["review"]);
+    assert!(demo["review"]["defect_codes"].as_array().is_some_and(|codes| codes.iter().any(|code| code == "retry-unbounded")));
+    assert_eq!(demo["review"]["fixed_outcome"], "pass");
 }

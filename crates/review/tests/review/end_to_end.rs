@@ -5,7 +5,8 @@ use super::support::*;
 use futures_util::TryStreamExt;
 use serde_json::json;
 use switchboard_platform::PlatformExt;
-use switchboard_platform::api::common::EntityRef;
+use switchboard_platform::api::auth::OAuthClient;
+use switchboard_platform::{ClientConfig, OrgClient};
 use switchboard_review::{Check, CheckStatus, FlowRef, Outcome, Review, ReviewConfig};
 
 fn config(flows: Vec<FlowRef>, checks: &[Check]) -> ReviewConfig {
@@ -103,24 +104,67 @@ async fn a_lock_held_by_another_client_fails_the_review_and_is_not_stolen() {
     let emulator = start().await;
     let client = client(&emulator);
     let flow_id = lookup_flow_id(&client).await;
-    // Another tool's OAuth client checked the flow out (as Architect records it).
-    let other = EntityRef::new("other-client-id".to_string(), "Release Bot".to_string(), "/api/v2/oauth/clients/other-client-id".to_string());
-    let org = org_id(&emulator);
-    emulator.state().with_org_mut(&org, |store| {
-        if let Some(record) = store.flows.values_mut().find(|record| record.flow.id == flow_id) {
-            record.flow.locked_client = Some(other.clone());
-        }
-    });
+    // Another OAuth client of the org (a release bot) checks the flow out, the real way.
+    let created = client
+        .oauth_clients()
+        .create(&OAuthClient { name: "Release Bot".into(), authorized_grant_type: "CLIENT-CREDENTIALS".into(), ..OAuthClient::default() })
+        .await
+        .expect("a second OAuth client");
+    let mut other_config = ClientConfig::new(emulator.base_url(), created.id.clone(), created.secret.clone().expect("its secret"));
+    other_config.org_label = ORG.to_string();
+    let other = OrgClient::new(other_config).expect("second client");
+    other.flows().checkout(&flow_id).await.expect("the bot checks the flow out");
+
     let mut config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::FlowLocks]);
     config.own_client_id = Some(own_client_id(&emulator));
     let review = review(&client, &config).await;
     assert_eq!(review.outcome, Outcome::Fail);
     let locked: Vec<_> = review.findings.iter().filter(|finding| finding.code == "flow-locked-by-other").collect();
     assert_eq!(locked.len(), 1, "{:#?}", review.findings);
-    assert!(locked[0].message.contains("Release Bot (other-client-id)"), "names the holder: {}", locked[0].message);
+    assert!(locked[0].message.contains("Release Bot") && locked[0].message.contains(&created.id), "names the holder: {}", locked[0].message);
     assert_eq!(locked[0].subject, "lock:Lookup");
     let after = client.flows().get(&flow_id).await.expect("flow").value;
-    assert_eq!(after.locked_client.map(|client| client.id), Some("other-client-id".to_string()), "never stolen");
+    assert_eq!(after.locked_client.map(|holder| holder.id), Some(created.id.clone()), "never stolen");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn quota_below_the_threshold_fails() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let quota_config = || {
+        let mut config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::QuotaHeadroom]);
+        config.own_client_id = Some(own_client_id(&emulator));
+        config
+    };
+    // 20 seats, 1 held: 95% available passes.
+    set_capacity(&emulator, json!({"org": ORG, "seats": {"cloudCX3": 20}})).await;
+    let result = review(&client, &quota_config()).await;
+    assert_eq!(result.outcome, Outcome::Pass, "{:#?}", result.findings);
+    assert!(result.checks.iter().any(|run| run.check == Check::QuotaHeadroom && run.subjects.contains(&"license:cloudCX3".to_string())));
+
+    // 10 seats, 1 held, a projected peak of 12: the peak does not fit.
+    set_capacity(&emulator, json!({"org": ORG, "seats": {"cloudCX3": 10}})).await;
+    let mut config = quota_config();
+    config.live.projected_peak.insert("cloudCX3".into(), 12);
+    let result = review(&client, &config).await;
+    assert_eq!(codes(&result), vec!["projected-peak-exceeds".to_string()], "{:#?}", result.findings);
+
+    // 1 seat, 1 held: 0% available, under the 10% floor.
+    set_capacity(&emulator, json!({"org": ORG, "seats": {"cloudCX3": 1}})).await;
+    let result = review(&client, &quota_config()).await;
+    assert_eq!(result.outcome, Outcome::Fail);
+    let low: Vec<_> = result.findings.iter().filter(|finding| finding.code == "license-headroom-low").collect();
+    assert_eq!(low.len(), 1, "{:#?}", result.findings);
+    assert!(low[0].message.starts_with("0% of `cloudCX3` seats available (0 of 1)"), "{}", low[0].message);
+    assert!(low[0].evidence[0].contains("1 seats, 1 assigned, 0 available"), "{:?}", low[0].evidence);
+
+    // The API rate limit lowered so that a projected 50 requests a minute leave under 10%.
+    set_capacity(&emulator, json!({"org": ORG, "seats": {"cloudCX3": 20}, "limits": {"platform.api": {"client.credentials.token.rate.per.minute": 52}}})).await;
+    let mut config = quota_config();
+    config.live.projected_peak.insert("platform.api/client.credentials.token.rate.per.minute".into(), 50);
+    let result = review(&client, &config).await;
+    assert_eq!(codes(&result), vec!["limit-headroom-low".to_string()], "{:#?}", result.findings);
     emulator.shutdown().await;
 }
 
@@ -188,5 +232,23 @@ async fn cancelling_the_review_still_releases_its_locks() {
     assert_eq!(review.outcome.exit_code(), 2);
     let after = client.flows().get(&flow_id).await.expect("flow").value;
     assert_eq!(after.locked_client, None, "released after the interruption");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_flow_named_in_the_org_is_exported_and_reviewed() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let config = config(vec![FlowRef::Org("Lookup".into()), FlowRef::Org("Nowhere".into())], &[Check::StaticValidation]);
+    let result = review(&client, &config).await;
+    let static_run = result.checks.iter().find(|run| run.check == Check::StaticValidation).expect("static ran");
+    // One name is not in the org: the review could not load everything it was asked to.
+    assert_eq!(static_run.status, CheckStatus::CouldNotRun("flow `Nowhere` is neither a file nor a flow in the org".into()));
+    assert_eq!(result.outcome.exit_code(), 2);
+    let config = self::config(vec![FlowRef::Org("Lookup".into())], &[Check::StaticValidation, Check::FailureModes]);
+    let result = review(&client, &config).await;
+    assert_eq!(result.outcome, Outcome::Pass, "{:#?}", result.findings);
+    let drill = result.checks.iter().find(|run| run.check == Check::FailureModes).expect("drill ran");
+    assert_eq!(drill.subjects, vec!["flow:Lookup".to_string()], "exported through an Architect job and drilled");
     emulator.shutdown().await;
 }

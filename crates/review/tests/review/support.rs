@@ -72,10 +72,6 @@ pub fn own_client_id(emulator: &RunningEmulator) -> String {
     emulator.credentials().org(ORG).map(|org| org.client_id.clone()).unwrap_or_default()
 }
 
-pub fn org_id(emulator: &RunningEmulator) -> String {
-    emulator.credentials().org(ORG).map(|org| org.id.clone()).unwrap_or_default()
-}
-
 pub fn flow_text(name: &str, text: &str) -> FlowText {
     FlowText { origin: format!("{name}.yaml"), text: text.to_string() }
 }
@@ -103,4 +99,10 @@ pub async fn place_call(emulator: &RunningEmulator, did: &str) {
     let id = placed["conversationId"].as_str().unwrap_or_default().to_string();
     let waited = control(emulator, reqwest::Method::GET, &format!("/_emulator/calls/{id}?wait=flow"), None).await;
     assert_eq!(waited.status(), 200, "call {id} finished its flow");
+}
+
+/// Seats and limit overrides (`PUT /_emulator/capacity`).
+pub async fn set_capacity(emulator: &RunningEmulator, body: Value) {
+    let response = control(emulator, reqwest::Method::PUT, "/_emulator/capacity", Some(body)).await;
+    assert!(response.status().is_success(), "capacity accepted: {}", response.status());
 }

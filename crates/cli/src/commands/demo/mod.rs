@@ -4,6 +4,7 @@ mod bridge;
 mod flows;
 mod gateway;
 mod live;
+mod review;
 
 use crate::args::DemoArgs;
 use crate::commands::orgs::{org_tree, print_tree};
@@ -42,6 +43,10 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     let flows = flows::run(&live_client, "na-east-1", text).await?;
     // A failed step is shown and reported at the end rather than hiding the steps after it.
     let mut failed_steps = Vec::new();
+    let review = match review::run(&live_client, "na-east-1", text).await {
+        Ok(summary) => serde_json::to_value(summary).unwrap_or_default(),
+        Err(error) => step_failed("review", &error, &mut failed_steps),
+    };
     let gateway = match &target.embedded {
         Some(emulator) => gateway::run(emulator, text).await.unwrap_or_else(|error| step_failed("gateway", &error, &mut failed_steps)),
         None => serde_json::Value::Null,
@@ -65,7 +70,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     }
     target.shutdown().await;
     if !text {
-        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "live": live, "gateway": gateway, "bridge": bridge, "simulation": report}), |_| {})?;
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "review": review, "live": live, "gateway": gateway, "bridge": bridge, "simulation": report}), |_| {})?;
     }
     if !failed_steps.is_empty() {
         anyhow::bail!("demo step(s) failed: {}", failed_steps.join("; "));
