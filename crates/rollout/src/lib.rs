@@ -10,6 +10,7 @@
 pub mod control_row;
 pub mod controller;
 pub mod judge;
+pub mod live;
 pub mod policy;
 pub mod schema;
 pub mod sim;
