@@ -115,11 +115,14 @@ pub struct CanaryScenario {
     pub agents: u32,
     pub baseline_failure: f64,
     pub candidate_failure: f64,
+    /// Each slot first hands the call back to the Traffic Cop once (a sub-module through the
+    /// router, seed 004's edge case 1), 20 s after it entered.
+    pub reenter: bool,
 }
 
 impl Default for CanaryScenario {
     fn default() -> Self {
-        CanaryScenario { calls_per_hour: 2400.0, duration_minutes: 120.0, agents: 126, baseline_failure: 0.01, candidate_failure: 0.01 }
+        CanaryScenario { calls_per_hour: 2400.0, duration_minutes: 120.0, agents: 126, baseline_failure: 0.01, candidate_failure: 0.01, reenter: false }
     }
 }
 
@@ -140,15 +143,31 @@ impl CanaryScenario {
     pub fn yaml(&self) -> String {
         let cop = crate::traffic_cop::traffic_cop_yaml(SIM_FLOW, SIM_BLUE);
         let cop: String = cop.lines().map(|line| format!("      {line}\n")).collect();
+        let cop_id = crate::traffic_cop::traffic_cop_name(SIM_FLOW);
+        let (start, reentry) = if self.reenter {
+            (
+                "returned",
+                format!(
+                    r#"        returned: {{ type: decision, condition: "=IsSet(Returned)", on_true: greeting, on_false: mark }}
+        mark: {{ type: set_participant_data, attributes: [{{ name: Returned, value: "yes" }}], next: hold }}
+        hold: {{ type: play, prompt: "One moment.", duration_ms: 20000, next: back }}
+        back: {{ type: transfer_to_flow, flow: {cop_id} }}
+"#
+                ),
+            )
+        } else {
+            ("greeting", String::new())
+        };
         let slot = |id: &str, version: &str, integration: &str| {
             format!(
                 r#"  - id: {id}
     version: "{version}"
+    stamp_flow_version: true
     definition:
       name: {id}
-      start: greeting
+      start: {start}
       blocks:
-        greeting: {{ type: play, prompt: "Thanks for calling.", duration_ms: 3000, next: crm }}
+{reentry}        greeting: {{ type: play, prompt: "Thanks for calling.", duration_ms: 3000, next: crm }}
         crm:
           type: data_action
           integration: {integration}

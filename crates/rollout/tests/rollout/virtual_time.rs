@@ -83,3 +83,20 @@ fn identical_versions_abort_no_more_often_than_alpha_over_200_seeds() {
     println!("A/A: {aborted} of {seeds} rollouts aborted (alpha {})", policy.alpha);
     assert!(aborted as f64 <= policy.alpha * seeds as f64, "{aborted} of {seeds} A/A rollouts aborted");
 }
+
+#[test]
+fn a_call_that_re_enters_the_traffic_cop_keeps_its_version_through_every_step_and_the_swap() {
+    // Every call goes back through the Traffic Cop once, 20 s in, while the weights move fast.
+    let scenario = CanaryScenario { reenter: true, duration_minutes: 60.0, ..CanaryScenario::default() };
+    let policy = Policy { interval_ms: 60_000, min_calls_per_step: 10, ..Policy::default() };
+    let mut saw_both_versions = 0;
+    for seed in 0..5 {
+        let run = run_rollout(&scenario, &policy, seed).expect("runs");
+        assert_eq!(run.phase, Some(Phase::Promoted), "seed {seed}");
+        assert_eq!(run.split_calls, 0, "seed {seed}: a re-entering caller changed version");
+        if run.candidate_calls > 0 {
+            saw_both_versions += 1;
+        }
+    }
+    assert_eq!(saw_both_versions, 5);
+}
