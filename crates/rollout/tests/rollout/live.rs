@@ -190,3 +190,49 @@ async fn abort_reaches_the_next_call_and_a_killed_controller_resumes_without_a_s
     assert_eq!(promotions, 1, "exactly one promotion");
     assert_eq!(call_version(&emulator).await, report.candidate.version, "new calls run on the promoted version");
 }
+
+/// A candidate that drops every call (its data action fails and the flow disconnects).
+const DROPS_CALLS: &str = r#"
+name: Main IVR
+variables:
+  Account_Number: {type: string}
+start: remember
+blocks:
+  remember: {type: set_participant_data, attributes: [{name: Account_Number, value: "12345"}], next: dropped}
+  dropped: {type: disconnect, reason: error}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_judge_aborts_a_candidate_that_drops_calls_on_live_calls_from_the_analytics_api() {
+    let emulator = emulator().await;
+    emulator.state().contact_center().set_options(switchboard_emulator::contact_center::CenterOptions {
+        handle_time: switchboard_simulation::distribution::DurationDistribution::Constant { ms: 20.0 },
+        wrap_up: switchboard_simulation::distribution::DurationDistribution::Constant { ms: 10.0 },
+        patience: switchboard_simulation::distribution::DurationDistribution::Constant { ms: 60_000.0 },
+        seed: 3,
+    });
+    let client = client(&emulator);
+    let init = Org::new(&client, FLOW).init(None, |_| {}).await.expect("init");
+    let blue = init.blue.expect("blue");
+    let driver = Driver::new(Org::new(&client, FLOW), Store::new(journal("judge").await, ORG, FLOW));
+    let policy = Policy { steps: vec![25, 50, 100], interval_ms: 300, min_calls_per_step: 10, ..Policy::default() };
+    driver.start(&candidate(DROPS_CALLS), "drops.yaml", policy).await.expect("start");
+
+    // Sped-up traffic in the background: a call every 15 ms.
+    let traffic_state = emulator.state();
+    let traffic = tokio::spawn(async move {
+        for _ in 0..600 {
+            let request = CallRequest { org: ORG.into(), did: DID.into(), ani: None, attributes: Default::default(), speed_up: 50.0, dtmf: None };
+            let _ = place_call(&traffic_state, request);
+            tokio::time::sleep(Duration::from_millis(15)).await;
+        }
+    });
+    let finished = tokio::time::timeout(Duration::from_secs(30), driver.run("test driver", |_, _| {})).await.expect("decided in time").expect("run");
+    traffic.abort();
+    assert_eq!(finished.controller.phase, Phase::Aborted);
+    let verdict = finished.controller.last_verdict().expect("a verdict");
+    assert!(verdict.reason.contains("flow disconnects"), "{}", verdict.reason);
+    assert!(verdict.evidence.disconnects.e_value >= 1.0 / (0.05 * 0.4), "evidence: {:?}", verdict.evidence.disconnects);
+    println!("aborted: {} (candidate calls {}, active calls {})", verdict.reason, finished.controller.candidate_totals.calls, finished.controller.active_totals.calls);
+    assert_eq!(call_version(&emulator).await, blue.version, "after the abort calls go to the active version");
+}
