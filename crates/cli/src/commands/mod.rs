@@ -6,6 +6,7 @@ mod emulator;
 mod flow;
 mod gateway;
 mod orgs;
+mod rollout;
 mod simulate;
 
 use crate::args::{Arguments, Command};
@@ -20,5 +21,6 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Flow(flow_arguments) => flow::run(flow_arguments, output).await,
         Command::Gateway(gateway_arguments) => gateway::run(gateway_arguments, output).await,
         Command::Bridge(bridge_arguments) => bridge::run(bridge_arguments).await,
+        Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,
     }
 }
