@@ -8,6 +8,7 @@ mod gateway;
 mod orgs;
 mod pipeline;
 mod review;
+mod rollout;
 mod simulate;
 
 use crate::args::{Arguments, Command};
@@ -24,5 +25,6 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Bridge(bridge_arguments) => bridge::run(bridge_arguments).await,
         Command::Review(review_arguments) => review::run(review_arguments, output).await,
         Command::Pipeline(pipeline_arguments) => pipeline::run(pipeline_arguments, output).await,
+        Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,
     }
 }
