@@ -4,6 +4,7 @@
 //! rollout before anything is published.
 
 use std::collections::BTreeMap;
+use switchboard_model::archy::scoped;
 use switchboard_model::flow::{Block, FlowDefinition, VariableType};
 
 /// A participant-data variable's type; attributes written by `set_participant_data` are text.
@@ -45,8 +46,11 @@ impl std::fmt::Display for SchemaProblem {
 }
 
 /// Every way the candidate breaks the active version's participant-data schema (empty = compatible).
+/// Both flows are compared in Architect's names (`archy::scoped`, idempotent), so a version read
+/// back from the platform (exported with `Flow.` scopes) and a candidate file in our bare names
+/// compare by what the call carries, not by spelling.
 pub fn check_schema(active: &FlowDefinition, candidate: &FlowDefinition) -> Vec<SchemaProblem> {
-    let (old, new) = (variables(active), variables(candidate));
+    let (old, new) = (variables(&scoped(active)), variables(&scoped(candidate)));
     let mut problems = Vec::new();
     for (name, kind) in &old {
         match new.get(name) {
