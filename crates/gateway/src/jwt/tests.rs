@@ -40,13 +40,13 @@ fn any_key_of_the_ring_may_sign_and_kid_selects() {
     assert_eq!(verify(&mint_for("a", 10.0, &new), std::slice::from_ref(&old), now_seconds()), Err(JwtError::BadSignature));
 }
 
-const PUBLIC_PEM: &str = include_str!("../../tests/fixtures/test-rs256-public.pem");
-const PRIVATE_PEM: &str = include_str!("../../tests/fixtures/test-rs256-private.pem");
-const FORGER_PEM: &str = include_str!("../../tests/fixtures/test-rs256-other-private.pem");
+#[path = "../../tests/gateway/rsa_keys.rs"]
+mod rsa_keys;
+use rsa_keys::rsa_keys;
 
 fn rsa() -> (Key, RsaSigner) {
-    let public = Key::rsa_public_pem("idp", PUBLIC_PEM.as_bytes());
-    let signer = RsaSigner::from_pem("idp", PRIVATE_PEM.as_bytes());
+    let public = Key::rsa_public_pem("idp", rsa_keys().public_pem.as_bytes());
+    let signer = RsaSigner::from_pem("idp", rsa_keys().private_pem.as_bytes());
     match (public, signer) {
         (Ok(public), Ok(signer)) => (public, signer),
         (public, signer) => panic!("test keys: {:?} {:?}", public.err(), signer.err()),
@@ -60,7 +60,7 @@ fn an_rs256_token_verifies_with_the_public_key_and_a_forged_one_does_not() {
     let token = signer.mint_for("agent-1", 60.0);
     assert_eq!(verify(&token, std::slice::from_ref(&public), now_seconds()).map(|claims| claims.sub), Ok("agent-1".to_string()));
 
-    let forger = RsaSigner::from_pem("idp", FORGER_PEM.as_bytes()).map_err(|error| error.to_string());
+    let forger = RsaSigner::from_pem("idp", rsa_keys().forger_pem.as_bytes()).map_err(|error| error.to_string());
     let forged = forger.map(|forger| forger.mint_for("agent-1", 60.0));
     assert_eq!(forged.map(|forged| verify(&forged, std::slice::from_ref(&public), now_seconds())), Ok(Err(JwtError::BadSignature)));
 
@@ -77,9 +77,9 @@ fn an_rs256_token_verifies_with_the_public_key_and_a_forged_one_does_not() {
 fn an_rsa_public_key_is_never_used_as_an_hmac_secret() {
     // The classic confusion: sign HS256 with the public key's bytes (which the attacker has).
     let (public, _) = rsa();
-    let confused = mint_for("agent-1", 60.0, &Key::new("idp", PUBLIC_PEM.as_bytes()));
+    let confused = mint_for("agent-1", 60.0, &Key::new("idp", rsa_keys().public_pem.as_bytes()));
     assert_eq!(verify(&confused, std::slice::from_ref(&public), now_seconds()), Err(JwtError::BadSignature));
-    let confused = mint_for("agent-1", 60.0, &Key::new("idp", PUBLIC_PEM.trim().as_bytes()));
+    let confused = mint_for("agent-1", 60.0, &Key::new("idp", rsa_keys().public_pem.trim().as_bytes()));
     assert_eq!(verify(&confused, std::slice::from_ref(&public), now_seconds()), Err(JwtError::BadSignature));
     // And an HS256 key does not verify an RS256 token of the same kid.
     let (_, signer) = rsa();
@@ -90,7 +90,7 @@ fn an_rsa_public_key_is_never_used_as_an_hmac_secret() {
 #[test]
 fn only_rsa_public_keys_of_a_usable_size_load() {
     assert!(matches!(Key::rsa_public_pem("x", b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"), Err(KeyParseError::NotRsa | KeyParseError::Pem(_))));
-    assert!(matches!(Key::rsa_public_pem("x", PRIVATE_PEM.as_bytes()), Err(KeyParseError::Pem(_))));
+    assert!(matches!(Key::rsa_public_pem("x", rsa_keys().private_pem.as_bytes()), Err(KeyParseError::Pem(_))));
     // An EC public key (P-256) is refused as not RSA.
     let ec = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----\n";
     assert_eq!(Key::rsa_public_pem("x", ec.as_bytes()).err(), Some(KeyParseError::NotRsa));

@@ -2,6 +2,7 @@
 //! warning, `auth_refresh` without reconnecting, expiry of an unrefreshed session, and keys
 //! rotated on disk.
 
+use crate::rsa_keys::rsa_keys;
 use crate::support::*;
 use serde_json::json;
 use switchboard_emulator::EmulatorOptions;
@@ -96,10 +97,8 @@ async fn a_key_added_on_disk_is_accepted_without_a_restart() {
     }
 }
 
-fn rsa_signer(file: &str) -> jwt::RsaSigner {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(file);
-    let pem = std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    jwt::RsaSigner::from_pem("idp-2026", &pem).unwrap_or_else(|error| panic!("{error}"))
+fn rsa_signer(pem: &str) -> jwt::RsaSigner {
+    jwt::RsaSigner::from_pem("idp-2026", pem.as_bytes()).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Connects with `token` and reports whether a ping is answered (accepted) or the close code.
@@ -119,13 +118,12 @@ async fn an_rs256_public_key_rotates_on_disk_without_a_restart() {
     let config = gateway_config();
     let key_dir = config.jwt_keys[0].clone();
     let gateway = gateway(config, client(client_config(&emulator))).await;
-    let signer = rsa_signer("test-rs256-private.pem");
+    let signer = rsa_signer(&rsa_keys().private_pem);
     let rsa_token = signer.mint_for("agent-rsa", 60.0);
     assert_eq!(accepted(&gateway.url(), &rsa_token).await, Err(4003), "no RSA key yet");
 
     // The identity provider's public key appears beside the HS256 secret (file name = kid).
-    let public = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test-rs256-public.pem")).unwrap_or_default();
-    std::fs::write(key_dir.join("idp-2026.pem"), &public).unwrap_or_else(|error| panic!("{error}"));
+    std::fs::write(key_dir.join("idp-2026.pem"), &rsa_keys().public_pem).unwrap_or_else(|error| panic!("{error}"));
     // The watcher polls every 50 ms; each attempt is a real connection, bounded in number.
     for attempt in 0.. {
         match accepted(&gateway.url(), &rsa_token).await {
@@ -135,7 +133,7 @@ async fn an_rs256_public_key_rotates_on_disk_without_a_restart() {
         }
     }
     // A token signed by another private key under the same kid is forged; HS256 still works.
-    assert_eq!(accepted(&gateway.url(), &rsa_signer("test-rs256-other-private.pem").mint_for("agent-rsa", 60.0)).await, Err(4003));
+    assert_eq!(accepted(&gateway.url(), &rsa_signer(&rsa_keys().forger_pem).mint_for("agent-rsa", 60.0)).await, Err(4003));
     assert_eq!(accepted(&gateway.url(), &token("agent-hs", 60.0)).await, Ok(()));
 
     // Removing the key file revokes it, again without a restart.
