@@ -6,6 +6,8 @@ mod emulator;
 mod flow;
 mod gateway;
 mod orgs;
+mod pipeline;
+mod review;
 mod simulate;
 
 use crate::args::{Arguments, Command};
@@ -20,5 +22,7 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Flow(flow_arguments) => flow::run(flow_arguments, output).await,
         Command::Gateway(gateway_arguments) => gateway::run(gateway_arguments, output).await,
         Command::Bridge(bridge_arguments) => bridge::run(bridge_arguments).await,
+        Command::Review(review_arguments) => review::run(review_arguments, output).await,
+        Command::Pipeline(pipeline_arguments) => pipeline::run(pipeline_arguments, output).await,
     }
 }
