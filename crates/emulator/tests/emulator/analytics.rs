@@ -89,23 +89,28 @@ fn urlencode(text: &str) -> String {
     text.replace('+', "%2B").replace(':', "%3A")
 }
 
-/// Checks out, saves and publishes a new version of `flow_id`, then waits until it is live.
+/// Checks out, saves and publishes a new version of `flow_id`, then waits until it is live: the
+/// flow's notification topic announces the finished publish (no polling, no sleeping).
 async fn publish_new_version(client: &OrgClient, flow_id: &str, definition: Value) {
+    use super::notifications::{connect, create_channel, next_event, subscribe};
+    let (channel_id, uri) = create_channel(client).await;
+    let topic = format!("v2.flows.{flow_id}");
+    assert_eq!(subscribe(client, &channel_id, std::slice::from_ref(&topic)).await.status(), 200);
+    let mut socket = connect(&uri, None).await;
     let checkout = client.post(&format!("/api/v2/flows/actions/checkout?flow={flow_id}"), json!({})).await;
     assert_eq!(checkout.status(), 200);
     let saved = client.post(&format!("/api/v2/flows/{flow_id}/versions"), definition).await;
     assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap_or_default());
     let publish = client.post(&format!("/api/v2/flows/actions/publish?flow={flow_id}"), json!({})).await;
     assert!(publish.status().is_success(), "publish: {}", publish.status());
-    // Publishing completes asynchronously, like the real platform's; poll its state.
-    for _ in 0..100 {
-        let flow = client.get_json(&format!("/api/v2/flows/{flow_id}")).await;
-        if flow["publishedVersion"]["id"] == "2.0" {
+    // Publishing completes asynchronously, like the real platform's; its event says when.
+    for _ in 0..20 {
+        let event = next_event(&mut socket).await;
+        if event["topicName"] == topic.as_str() && event["eventBody"]["publishedVersion"]["id"] == "2.0" {
             return;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("version 2.0 of {flow_id} was never published");
+    panic!("no event announced version 2.0 of {flow_id} as published");
 }
 
 #[tokio::test]

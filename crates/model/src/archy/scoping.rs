@@ -31,14 +31,15 @@ pub fn architect_name(name: &str) -> Option<String> {
 /// Idempotent, and the identity on a flow that already uses Architect's names.
 pub fn scoped(flow: &FlowDefinition) -> FlowDefinition {
     let mut scoped = flow.clone();
-    let incoming: Vec<String> = fields_by_block(flow)
+    let fields = fields_by_block(flow);
+    let incoming: Vec<String> = fields
         .values()
         .flat_map(|(reads, _)| reads.iter().cloned())
         .collect::<BTreeSet<String>>()
         .into_iter()
         .filter(|name| architect_name(name).is_some_and(|scoped| scoped.starts_with("Flow.")))
         .filter(|name| flow.variables.get(name).is_none_or(|declaration| declaration.default.is_none()))
-        .filter(|name| read_before_written(flow, name))
+        .filter(|name| read_before_written(flow, &fields, name))
         .collect();
     for block in scoped.blocks.values_mut() {
         visit(block, &mut |field| match field {
@@ -75,8 +76,10 @@ pub fn scoped(flow: &FlowDefinition) -> FlowDefinition {
     scoped
 }
 
-/// Per block: the variables its expressions read and the variables it writes.
-fn fields_by_block(flow: &FlowDefinition) -> BTreeMap<&str, (BTreeSet<String>, BTreeSet<String>)> {
+/// Per block name: the variables its expressions read and the variables it writes.
+type BlockFields<'a> = BTreeMap<&'a str, (BTreeSet<String>, BTreeSet<String>)>;
+
+fn fields_by_block(flow: &FlowDefinition) -> BlockFields<'_> {
     let mut fields = BTreeMap::new();
     for (name, block) in &flow.blocks {
         let (mut reads, mut writes) = (BTreeSet::new(), BTreeSet::new());
@@ -99,8 +102,7 @@ fn fields_by_block(flow: &FlowDefinition) -> BTreeMap<&str, (BTreeSet<String>, B
 /// Whether some path from the start reaches a block reading `variable` before any block writes it
 /// (a block that reads and writes it, `X = coalesce(X, ...)`, reads first): then the value comes
 /// from participant data set before the flow, and Architect needs it read explicitly.
-fn read_before_written(flow: &FlowDefinition, variable: &str) -> bool {
-    let fields = fields_by_block(flow);
+fn read_before_written(flow: &FlowDefinition, fields: &BlockFields, variable: &str) -> bool {
     let mut seen = BTreeSet::new();
     let mut pending = vec![flow.start.as_str()];
     while let Some(name) = pending.pop() {
