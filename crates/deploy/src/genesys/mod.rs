@@ -123,8 +123,17 @@ impl Provider for GenesysProvider {
         KINDS
     }
 
-    fn comparable(&self, kind: &str, body: Value) -> Value {
-        if kind == "flow" { flow::comparable(body) } else { body }
+    fn comparable(&self, kind: &str, mut body: Value) -> Value {
+        if kind == "flow" {
+            return flow::comparable(body);
+        }
+        // Members and numbers are sets: order is not a difference.
+        for key in ["members", "dnis"] {
+            if let Some(Value::Array(items)) = body.get_mut(key) {
+                items.sort_by(|left, right| left.to_string().cmp(&right.to_string()));
+            }
+        }
+        body
     }
 
     fn list<'a>(&'a self, kind: &'a str, expand: &'a [String]) -> BoxFuture<'a, ProviderResult<Vec<LiveObject>>> {

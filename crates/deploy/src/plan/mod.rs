@@ -4,8 +4,8 @@
 //! plan error, and apply refuses a plan with errors before any write.
 
 pub mod diff;
-mod live;
-mod resolve;
+pub mod live;
+pub mod resolve;
 
 pub use diff::{FieldChange, Origin};
 pub use live::{LiveState, read_live};
@@ -124,6 +124,18 @@ pub struct Plan {
     pub orgs: Vec<OrgPlan>,
     /// Pre-flight failures (a reference that resolves nowhere, a disabled dependency).
     pub problems: Vec<PlanProblem>,
+    /// Ids of every referenced object that exists (also in orgs outside the plan), so apply
+    /// resolves references without reading other orgs again.
+    #[serde(default)]
+    pub known_ids: Vec<KnownId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownId {
+    pub org: String,
+    pub kind: String,
+    pub name: String,
+    pub id: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +217,7 @@ pub async fn plan(desired: &Desired, providers: &Providers, last: &LastAppliedSt
 /// The pure half of `plan`, over live state already read.
 pub fn build(desired: &Desired, providers: &Providers, live: &LiveState, last: &LastAppliedState, options: &PlanOptions) -> Plan {
     let mut problems = Vec::new();
+    let mut known_ids = Vec::new();
     let ids = IdIndex::from_live(live, desired);
     let mut orgs = Vec::new();
     for org in desired.orgs.iter().filter(|org| options.orgs.is_empty() || options.orgs.contains(&org.org)) {
@@ -223,7 +236,14 @@ pub fn build(desired: &Desired, providers: &Providers, live: &LiveState, last: &
                         source: Some(dependency.source.clone()),
                         message: format!("depends on {}, which is disabled in org {target_org}", dependency.reference),
                     }),
-                    Some(_) => {}
+                    Some(found) => {
+                        if found.id != PENDING_ID {
+                            let known = KnownId { org: target_org.clone(), kind: dependency.reference.key.kind.clone(), name: dependency.reference.key.name.clone(), id: found.id.clone() };
+                            if !known_ids.contains(&known) {
+                                known_ids.push(known);
+                            }
+                        }
+                    }
                     None => problems.push(PlanProblem {
                         org: org.org.clone(),
                         resource: key_text.clone(),
@@ -265,7 +285,7 @@ pub fn build(desired: &Desired, providers: &Providers, live: &LiveState, last: &
                         key: resource.key.clone(),
                         action,
                         desired: Some(resource.body.clone()),
-                        seen: Some(object.clone()),
+                        seen: Some(LiveObject { body: live::with_last_known(object, base), ..object.clone() }),
                         base: base.map(|base| base.body.clone()),
                         fields,
                         approval: Vec::new(),
@@ -308,7 +328,7 @@ pub fn build(desired: &Desired, providers: &Providers, live: &LiveState, last: &
         }
         orgs.push(OrgPlan { org: org.org.clone(), target_org: org.target_org.clone(), group: org.group.clone(), stage: org.stage, changes });
     }
-    Plan { environment: desired.environment.clone(), created_at: chrono::Utc::now().to_rfc3339(), prune: options.prune, orgs, problems }
+    Plan { environment: desired.environment.clone(), created_at: chrono::Utc::now().to_rfc3339(), prune: options.prune, orgs, problems, known_ids }
 }
 
 /// Seed 002's approval gates, as the policy sets them.
