@@ -10,12 +10,15 @@
 pub mod apply;
 pub mod config;
 pub mod desired;
+pub mod drift;
+pub mod export;
 pub mod genesys;
 pub mod graph;
 pub mod key;
 pub mod plan;
 pub mod provider;
 pub mod record;
+pub mod rollback;
 
 pub use desired::{Dependency, Desired, DesiredOrg, DesiredResource, Source};
 pub use key::{Reference, ResourceKey};

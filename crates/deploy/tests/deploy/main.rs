@@ -2,4 +2,5 @@
 //! with a real SQLite (or PostgreSQL) journal.
 
 mod apply;
+mod lifecycle;
 mod support;
