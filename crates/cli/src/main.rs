@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(arguments)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.downcast_ref::<commands::Exit>().is_some() => ExitCode::from(error.downcast_ref::<commands::Exit>().map_or(1, |exit| exit.0)),
         Err(error) => {
             // One line: the chain of contexts joined, the way a user reads it.
             let chain: Vec<String> = error.chain().map(ToString::to_string).collect();

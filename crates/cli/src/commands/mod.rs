@@ -2,6 +2,7 @@
 
 mod bridge;
 mod demo;
+mod deploy;
 mod emulator;
 mod flow;
 mod gateway;
@@ -9,6 +10,19 @@ mod orgs;
 mod simulate;
 
 use crate::args::{Arguments, Command};
+
+/// An exit code other than 1 that a command asks for (`plan --detailed-exitcode`, `drift`);
+/// `main` exits with it without printing an error.
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
     let output = arguments.output;
@@ -20,5 +34,11 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Flow(flow_arguments) => flow::run(flow_arguments, output).await,
         Command::Gateway(gateway_arguments) => gateway::run(gateway_arguments, output).await,
         Command::Bridge(bridge_arguments) => bridge::run(bridge_arguments).await,
+        Command::Plan(plan_arguments) => deploy::plan::run(plan_arguments, output).await,
+        Command::Apply(apply_arguments) => deploy::apply::run(apply_arguments, output).await,
+        Command::Rollback(rollback_arguments) => deploy::history::rollback(rollback_arguments, output).await,
+        Command::History(history_arguments) => deploy::history::history(history_arguments, output).await,
+        Command::Export(export_arguments) => deploy::export::run(export_arguments, output).await,
+        Command::Drift(drift_arguments) => deploy::plan::drift(drift_arguments, output).await,
     }
 }
