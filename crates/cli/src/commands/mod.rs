@@ -2,7 +2,7 @@
 
 mod bridge;
 mod demo;
-mod deploy;
+pub(crate) mod deploy;
 mod emulator;
 mod flow;
 mod gateway;

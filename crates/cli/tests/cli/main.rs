@@ -8,6 +8,7 @@ mod output;
 mod bridge_config;
 mod bridge_kill;
 mod snapshots;
+mod deploy_resume;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -41,4 +41,11 @@ fn demo_json_shows_live_calls_and_a_simulated_day() {
     let offered: u64 = last["queues"].as_array().into_iter().flatten().filter_map(|queue| queue["offered"].as_u64()).sum();
     assert!(offered > 0, "live calls reached queues: {last}");
     assert!(demo["simulation"]["calls"].as_u64().unwrap_or(0) > 1_000);
+    // The deploy step: every org applied, and the hand edit made mid-apply kept and reported.
+    let second = &demo["deploy"]["second"]["orgs"];
+    assert_eq!(second.as_array().map(Vec::len), Some(4), "{}", demo["deploy"]);
+    assert!(second.as_array().into_iter().flatten().all(|org| org["status"] == "done"), "{second}");
+    let kept: Vec<&serde_json::Value> = second.as_array().into_iter().flatten().flat_map(|org| org["conflicts"].as_array().into_iter().flatten()).collect();
+    assert_eq!(kept.len(), 1, "{second}");
+    assert_eq!(kept[0]["field"], "description");
 }

@@ -2,6 +2,7 @@
 //! concurrently and bounded, each org a transaction (snapshot before each write, restore on
 //! failure), every step journaled so `--resume` finishes exactly the unfinished orgs.
 
+mod lease;
 mod org;
 mod progress;
 pub mod restore;
@@ -61,6 +62,8 @@ pub enum ApplyError {
     NeedsApproval(Vec<String>),
     #[error("journal: {0}")]
     Journal(#[from] switchboard_journal::JournalError),
+    #[error("the environment lease: {0}")]
+    Lease(String),
     #[error("deployment {id}: the stored plan cannot be read: {message}")]
     StoredPlan { id: String, message: String },
 }
@@ -118,8 +121,7 @@ pub async fn apply(plan: &Plan, providers: &Providers, journal: &Journal, option
     let orgs: Vec<&str> = selected(plan, options).map(|org| org.org.as_str()).collect();
     let plan_json = serde_json::to_value(plan).map_err(|error| ApplyError::StoredPlan { id: "-".into(), message: error.to_string() })?;
     let deployment = journal.create_deployment(&plan.environment, &plan_json, orgs.iter().copied()).await?;
-    let outcome = run(plan, providers, journal, &deployment, options, &BTreeMap::new(), lease).await;
-    outcome
+    run(plan, providers, journal, &deployment, options, &BTreeMap::new(), lease).await
 }
 
 /// Finishes deployment `id`: only its unfinished orgs, skipping steps already done.
@@ -154,8 +156,9 @@ async fn run(
     deployment: &DeploymentId,
     options: &ApplyOptions,
     done_steps: &BTreeMap<String, BTreeSet<String>>,
-    mut lease: switchboard_journal::Lease,
+    lease: switchboard_journal::Lease,
 ) -> Result<ApplyReport, ApplyError> {
+    let keeper = lease::LeaseKeeper::start(lease, options.lease_ttl);
     let mut index = IdIndex::default();
     for known in &plan.known_ids {
         index.insert(&known.org, &known.kind, &known.name, &known.id, true);
@@ -192,12 +195,10 @@ async fn run(
             .buffer_unordered(options.concurrency.max(1))
             .collect()
             .await;
-        // Keep the lease ours between stages (a long stage renews at its end at the latest).
-        lease.renew(options.lease_ttl).await?;
         stop = options.fail_fast && results.iter().any(|report| report.status == Status::Failed.as_str());
         reports.extend(results);
     }
-    lease.release().await?;
+    keeper.release().await?;
     let order: Vec<&str> = plan.orgs.iter().map(|org| org.org.as_str()).collect();
     reports.sort_by_key(|report| order.iter().position(|org| *org == report.org).unwrap_or(usize::MAX));
     Ok(ApplyReport { deployment: deployment.to_string(), environment: plan.environment.clone(), orgs: reports })

@@ -2,9 +2,9 @@
 //! repository, the journal, the target's orgs and `switchboard-deploy`.
 
 pub mod apply;
-mod context;
+pub(crate) mod context;
 pub mod export;
 pub mod history;
 pub mod plan;
 mod progress;
-mod table;
+pub(crate) mod table;
