@@ -1,9 +1,10 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|bridge|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|bridge|deploy|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
 mod bridge;
 mod client;
+mod deploy;
 mod emulator;
 mod gateway;
 mod gateway_nginx;
@@ -27,6 +28,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         // The gateway's own process during `bench gateway` (not a benchmark by itself).
         "gateway-server" => runtime.block_on(gateway_server::run(&arguments[1..])),
         "bridge" => runtime.block_on(bridge::run()),
+        "deploy" => runtime.block_on(deploy::run()),
         "all" => {
             runtime.block_on(emulator::run())?;
             simulation::run()?;
@@ -34,7 +36,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
             runtime.block_on(bridge::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, bridge or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, bridge, deploy or all"),
     }
 }
 

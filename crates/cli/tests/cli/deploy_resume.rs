@@ -78,7 +78,7 @@ async fn sigkill_mid_apply_then_resume_converges() {
     assert!(!unfinished.contains(&"global".to_string()), "{unfinished:?}");
 
     let resumed = deploy(&["apply", "--env", "dev", "--resume", &id, "--break-lease"], &config, &journal, &base_url, &credentials).output().unwrap_or_else(|error| panic!("resume: {error}"));
-    assert!(resumed.status.success(), "resume failed: {}", String::from_utf8_lossy(&resumed.stderr));
+    assert!(resumed.status.success(), "resume failed: {}\n{}", String::from_utf8_lossy(&resumed.stderr), String::from_utf8_lossy(&resumed.stdout));
     let deployment = record.deployment(&id.as_str().into()).await.unwrap_or_else(|error| panic!("deployment: {error}"));
     assert!(deployment.orgs.iter().all(|org| org.status == Status::Done), "{:#?}", deployment.orgs);
 

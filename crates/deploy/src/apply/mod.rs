@@ -170,6 +170,7 @@ async fn run(
             }
         }
     }
+    fill_missing_ids(plan, providers, options, &mut index).await;
     let ids = Arc::new(Mutex::new(index));
     let mut reports = Vec::new();
     let stages: BTreeSet<usize> = selected(plan, options).map(|org| org.stage).collect();
@@ -202,4 +203,29 @@ async fn run(
     let order: Vec<&str> = plan.orgs.iter().map(|org| org.org.as_str()).collect();
     reports.sort_by_key(|report| order.iter().position(|org| *org == report.org).unwrap_or(usize::MAX));
     Ok(ApplyReport { deployment: deployment.to_string(), environment: plan.environment.clone(), orgs: reports })
+}
+
+/// References the plan could not resolve (their targets were to be created) whose orgs this
+/// run does not apply (a resumed deployment, an org subset): read them from their orgs now.
+async fn fill_missing_ids(plan: &Plan, providers: &Providers, options: &ApplyOptions, index: &mut IdIndex) {
+    let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+    for org in selected(plan, options) {
+        for change in &org.changes {
+            for dependency in &change.depends_on {
+                let target = dependency.reference.org.clone().unwrap_or_else(|| org.org.clone());
+                if index.lookup(&target, &dependency.reference.key).is_none() {
+                    wanted.insert((target, dependency.reference.key.kind.clone()));
+                }
+            }
+        }
+    }
+    for (org, kind) in wanted {
+        let Some(provider) = providers.get(&org) else { continue };
+        // A failure here surfaces later as an unresolved reference naming the resource.
+        if let Ok(objects) = provider.list(&kind, &[]).await {
+            for object in objects {
+                index.insert(&org, &object.kind, &object.name, &object.id, object.enabled);
+            }
+        }
+    }
 }
