@@ -3,8 +3,8 @@
 
 mod convert;
 mod export;
-mod publish;
-mod source;
+pub(crate) mod publish;
+pub(crate) mod source;
 mod validate;
 
 use crate::args::{FlowArgs, FlowCommand};
