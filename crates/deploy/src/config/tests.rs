@@ -54,7 +54,8 @@ fn the_example_renders_every_org_with_layered_variables() {
     let cross: Vec<String> = table.depends_on.iter().map(|dependency| dependency.reference.to_string()).collect();
     assert_eq!(cross, vec!["global:queue/Global Callbacks", "global:queue/Global Escalations"]);
     assert_eq!(table.depends_on[1].source.file, "components/regional.yaml");
-    assert_eq!(table.depends_on[1].source.line, 24);
+    assert_eq!(table.depends_on[1].source.line, 22);
+    assert_eq!(table.depends_on[0].source.line, 25);
     let flow = eu.resources.iter().find(|resource| resource.key.kind == "flow").expect("flow");
     assert_eq!(flow.body["type"], "inboundCall");
     assert!(flow.body["yaml"].as_str().is_some_and(|yaml| yaml.contains("Thank you for calling EU Central 1.")));

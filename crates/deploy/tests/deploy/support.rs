@@ -63,7 +63,9 @@ pub struct TempJournal {
 
 impl Drop for TempJournal {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
     }
 }
 

@@ -82,6 +82,8 @@ pub async fn run(target: &Target, text: bool) -> anyhow::Result<Value> {
         table::print_report(&second_report);
     }
     let third = plan(&desired, &providers, &journal).await?;
-    let _ = std::fs::remove_file(&path);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
     Ok(json!({"first": first_report, "second": second_report, "after": third.summary()}))
 }
