@@ -1,9 +1,10 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|gateway-fleet|bridge|review|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|gateway-fleet|bridge|review|deploy|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
 mod bridge;
 mod client;
+mod deploy;
 mod emulator;
 mod gateway;
 mod gateway_fleet;
@@ -34,6 +35,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         "gateway-load" => runtime.block_on(gateway_fleet::generator(&arguments[1..])),
         "bridge" => runtime.block_on(bridge::run()),
         "review" => runtime.block_on(review::run()),
+        "deploy" => runtime.block_on(deploy::run()),
         "all" => {
             runtime.block_on(emulator::run())?;
             simulation::run()?;
@@ -42,7 +44,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
             runtime.block_on(review::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, gateway-fleet, bridge, review or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, gateway-fleet, bridge, review, deploy or all"),
     }
 }
 

@@ -36,6 +36,18 @@ pub enum Command {
     Gateway(GatewayArgs),
     /// Archy YAML flows: validate, publish (through Architect jobs), export, convert.
     Flow(FlowArgs),
+    /// Show what applying the config repository would change in each org (docs/deploy.md).
+    Plan(PlanArgs),
+    /// Apply a saved plan or the config repository, stage by stage, org by org.
+    Apply(ApplyArgs),
+    /// Restore the snapshots a deployment took, then prove the orgs match them again.
+    Rollback(RollbackArgs),
+    /// List deployments recorded in the journal.
+    History(HistoryArgs),
+    /// Write a config repository from an org's live state.
+    Export(ExportArgs),
+    /// List out-of-band changes to managed resources; exit code 3 when there are any.
+    Drift(DriftArgs),
     /// The reliability review of flows and integrations before a launch (docs/review.md):
     /// exit 0 pass, 1 fail, 2 could not run.
     Review(ReviewArgs),
@@ -442,4 +454,114 @@ pub struct BridgeArgs {
     /// Validate the BRIDGE_* configuration and exit.
     #[arg(long)]
     pub check_config: bool,
+}
+
+/// Where the config repository, the journal and the platform are.
+#[derive(Debug, Args, Clone)]
+pub struct DeployArgs {
+    /// The config repository (holds switchboard.yaml).
+    #[arg(long, default_value = ".", env = "SWITCHBOARD_CONFIG")]
+    pub config: PathBuf,
+    /// The journal: a path (SQLite) or a postgres:// URL; default: the environment's `journal`,
+    /// else CONFIG/.switchboard/journal.db.
+    #[arg(long, env = "SWITCHBOARD_JOURNAL")]
+    pub journal: Option<String>,
+    /// Override the environment's target (e.g. a running emulator): --base-url and --credentials.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The environment (switchboard.yaml `environments`).
+    #[arg(long)]
+    pub env: String,
+    /// Plan deletes of managed resources the config no longer declares.
+    #[arg(long)]
+    pub prune: bool,
+    /// Plan only these orgs (repeatable).
+    #[arg(long = "org")]
+    pub orgs: Vec<String>,
+    /// Save the plan for `switchboard apply PLAN`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when nothing would change, 2 when something would (for CI).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `plan --out`; without it, plan --env first.
+    pub plan: Option<PathBuf>,
+    #[arg(long, required_unless_present_any = ["plan", "resume"])]
+    pub env: Option<String>,
+    /// Finish deployment ID (after a crash): only its unfinished orgs.
+    #[arg(long, value_name = "ID", conflicts_with = "plan")]
+    pub resume: Option<String>,
+    /// Take over the environment's lease first (the previous apply is known to be dead).
+    #[arg(long)]
+    pub break_lease: bool,
+    /// Approve changes the policy flags (routing weights, trunks, many agents, deletes).
+    #[arg(long)]
+    pub approve: bool,
+    /// Overwrite managed fields changed by hand instead of keeping them.
+    #[arg(long)]
+    pub force: bool,
+    /// Stop every org at the first failed one.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Delete managed resources the config no longer declares (with --env).
+    #[arg(long)]
+    pub prune: bool,
+    /// Apply only these orgs (repeatable).
+    #[arg(long = "org")]
+    pub orgs: Vec<String>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The deployment id (see `switchboard history`).
+    pub id: String,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this environment's deployments.
+    #[arg(long)]
+    pub env: Option<String>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The org to export (its logical name in the config, or its name on the target).
+    #[arg(long)]
+    pub org: String,
+    /// Where to write the repository.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The environment whose target to read (with --config); or give --base-url/--credentials.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The org's parent, whose objects it may reference (repeatable).
+    #[arg(long = "parent")]
+    pub parents: Vec<String>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[arg(long)]
+    pub env: String,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
 }

@@ -2,6 +2,7 @@
 
 mod bridge;
 mod demo;
+pub(crate) mod deploy;
 mod emulator;
 mod flow;
 mod gateway;
@@ -23,6 +24,12 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Flow(flow_arguments) => flow::run(flow_arguments, output).await,
         Command::Gateway(gateway_arguments) => gateway::run(gateway_arguments, output).await,
         Command::Bridge(bridge_arguments) => bridge::run(bridge_arguments).await,
+        Command::Plan(plan_arguments) => deploy::plan::run(plan_arguments, output).await,
+        Command::Apply(apply_arguments) => deploy::apply::run(apply_arguments, output).await,
+        Command::Rollback(rollback_arguments) => deploy::history::rollback(rollback_arguments, output).await,
+        Command::History(history_arguments) => deploy::history::history(history_arguments, output).await,
+        Command::Export(export_arguments) => deploy::export::run(export_arguments, output).await,
+        Command::Drift(drift_arguments) => deploy::plan::drift(drift_arguments, output).await,
         Command::Review(review_arguments) => review::run(review_arguments, output).await,
         Command::Pipeline(pipeline_arguments) => pipeline::run(pipeline_arguments, output).await,
         Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,

@@ -9,6 +9,7 @@ mod review;
 mod bridge_config;
 mod bridge_kill;
 mod snapshots;
+mod deploy_resume;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -45,4 +45,11 @@ fn demo_json_shows_live_calls_and_a_simulated_day() {
     assert_eq!(demo["review"]["defect_outcome"], "fail", "{}", demo["review"]);
     assert!(demo["review"]["defect_codes"].as_array().is_some_and(|codes| codes.iter().any(|code| code == "retry-unbounded")));
     assert_eq!(demo["review"]["fixed_outcome"], "pass");
+    // The deploy step: every org applied, and the hand edit made mid-apply kept and reported.
+    let second = &demo["deploy"]["second"]["orgs"];
+    assert_eq!(second.as_array().map(Vec::len), Some(4), "{}", demo["deploy"]);
+    assert!(second.as_array().into_iter().flatten().all(|org| org["status"] == "done"), "{second}");
+    let kept: Vec<&serde_json::Value> = second.as_array().into_iter().flatten().flat_map(|org| org["conflicts"].as_array().into_iter().flatten()).collect();
+    assert_eq!(kept.len(), 1, "{second}");
+    assert_eq!(kept[0]["field"], "description");
 }

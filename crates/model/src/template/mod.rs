@@ -129,6 +129,48 @@ fn resolve_string(text: &str, variables: &BTreeMap<String, String>, path: &str) 
     Ok(out)
 }
 
+/// A variable problem found in a text template, with its 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextDiagnostic {
+    pub line: usize,
+    pub column: usize,
+    pub error: TemplateError,
+}
+
+/// Substitutes `{{NAME}}` in a whole text before it is parsed (deploy's component files), so
+/// every unset variable or malformed `{{` is reported with its line and column; all of them, not
+/// the first. Lines are kept, so positions in the result still match the source.
+pub fn resolve_text(text: &str, variables: &BTreeMap<String, String>) -> Result<String, Vec<TextDiagnostic>> {
+    let mut out = String::with_capacity(text.len());
+    let mut diagnostics = Vec::new();
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let position = |fragment: &str| line.find(fragment).map_or(1, |offset| offset + 1);
+        match pieces(line) {
+            Err(fragment) => {
+                let path = format!("line {}", index + 1);
+                diagnostics.push(TextDiagnostic { line: index + 1, column: position(fragment), error: TemplateError::Malformed { text: fragment.trim_end().to_string(), path } });
+                out.push_str(line);
+            }
+            Ok(parts) => {
+                for part in parts {
+                    match part {
+                        Piece::Text(literal) => out.push_str(literal),
+                        Piece::Variable(name) => match variables.get(name) {
+                            Some(value) => out.push_str(value),
+                            None => diagnostics.push(TextDiagnostic {
+                                line: index + 1,
+                                column: position(name).saturating_sub(2).max(1),
+                                error: TemplateError::Unresolved { variable: name.to_string(), path: format!("line {}", index + 1) },
+                            }),
+                        },
+                    }
+                }
+            }
+        }
+    }
+    if diagnostics.is_empty() { Ok(out) } else { Err(diagnostics) }
+}
+
 /// [`resolve`] for a typed flow: every string field (names, prompts, expressions, references).
 pub fn resolve_flow(flow: &FlowDefinition, variables: &BTreeMap<String, String>) -> Result<FlowDefinition, TemplateError> {
     let document = serde_json::to_value(flow).map_err(|error| TemplateError::Invalid { message: error.to_string() })?;

@@ -61,3 +61,13 @@ fn templated_weights_type_after_resolution() {
     let Some(Block::Randomize { branches, .. }) = flow.blocks.get("r") else { panic!("randomize block") };
     assert_eq!(branches[0].weight, 5.0);
 }
+
+#[test]
+fn text_templates_report_every_problem_with_its_line() {
+    let text = "a: {{X}}\nb: {{MISSING}}\nc: {{ bad name }}\n";
+    let Err(diagnostics) = resolve_text(text, &vars(&[("X", "1")])) else { panic!("expected errors") };
+    let lines: Vec<usize> = diagnostics.iter().map(|diagnostic| diagnostic.line).collect();
+    assert_eq!(lines, vec![2, 3]);
+    assert!(matches!(&diagnostics[0].error, TemplateError::Unresolved { variable, .. } if variable == "MISSING"));
+    assert_eq!(resolve_text("a: {{X}} and {{ X }}\n", &vars(&[("X", "1")])).ok().as_deref(), Some("a: 1 and 1\n"));
+}

@@ -59,6 +59,26 @@ impl<'a, P: Platform + ?Sized> Integrations<'a, P> {
         paged(self.platform, request, LIST_PAGE_SIZE)
     }
 
+    /// Creates a data action (`POST /api/v2/integrations/actions`); not idempotent.
+    pub async fn create_action(self, action: &Action) -> Result<Action> {
+        fetch(self.platform, ApiRequest::post(format!("{PATH}/actions")).about("data action", None).json(action)?).await
+    }
+
+    /// PATCH with the body `version` read last: a stale version is `Conflict`, so a repeated
+    /// patch cannot apply twice and is retried like a PUT.
+    pub async fn update_action(self, action_id: &str, action: &Action) -> Result<Action> {
+        let request = ApiRequest::patch(format!("{PATH}/actions/{}", segment(action_id))).about("data action", Some(action_id)).json(action)?.idempotent();
+        fetch(self.platform, request).await
+    }
+
+    pub async fn delete_action(self, action_id: &str) -> Result<()> {
+        crate::typed::fetch_nothing(self.platform, ApiRequest::delete(format!("{PATH}/actions/{}", segment(action_id))).about("data action", Some(action_id))).await
+    }
+
+    pub async fn delete(self, id: &str) -> Result<()> {
+        crate::typed::fetch_nothing(self.platform, ApiRequest::delete(Self::item(id)).about("integration", Some(id))).await
+    }
+
     pub async fn action(self, action_id: &str) -> Result<Action> {
         fetch(self.platform, ApiRequest::get(format!("{PATH}/actions/{}", segment(action_id))).about("data action", Some(action_id))).await
     }

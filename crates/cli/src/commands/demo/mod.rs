@@ -1,6 +1,7 @@
 //! `switchboard demo`: starts an embedded emulator and walks through what exists so far.
 
 mod bridge;
+mod deploy;
 mod flows;
 mod gateway;
 mod live;
@@ -51,6 +52,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
         Some(emulator) => gateway::run(emulator, text).await.unwrap_or_else(|error| step_failed("gateway", &error, &mut failed_steps)),
         None => serde_json::Value::Null,
     };
+    let deploy = deploy::run(&target, text).await.unwrap_or_else(|error| step_failed("deploy", &error, &mut failed_steps));
     let live = match &target.embedded {
         Some(emulator) => live::run(emulator, &live_client, arguments.live_seconds, text).await?,
         None => Vec::new(),
@@ -70,7 +72,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     }
     target.shutdown().await;
     if !text {
-        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "review": review, "live": live, "gateway": gateway, "bridge": bridge, "simulation": report}), |_| {})?;
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "review": review, "live": live, "gateway": gateway, "deploy": deploy, "bridge": bridge, "simulation": report}), |_| {})?;
     }
     if !failed_steps.is_empty() {
         anyhow::bail!("demo step(s) failed: {}", failed_steps.join("; "));

@@ -1,0 +1,70 @@
+//! `switchboard apply [PLAN] [--env E] [--resume ID]`.
+
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use switchboard_deploy::apply::{ApplyOptions, ApplyReport};
+use switchboard_deploy::plan::Plan;
+
+use super::context::DeployContext;
+use super::{progress, table};
+use crate::args::ApplyArgs;
+use crate::output::OutputFormat;
+
+fn holder() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
+    format!("{host} pid {}", std::process::id())
+}
+
+pub async fn run(arguments: ApplyArgs, output: OutputFormat) -> anyhow::Result<()> {
+    let saved: Option<Plan> = match &arguments.plan {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            Some(serde_json::from_str(&text).with_context(|| format!("{}: not a plan saved by `switchboard plan --out`", path.display()))?)
+        }
+        None => None,
+    };
+    let environment = match (&saved, &arguments.env, &arguments.resume) {
+        (Some(plan), _, _) => plan.environment.clone(),
+        (None, Some(env), _) => env.clone(),
+        (None, None, Some(_)) => bail!("--resume needs --env (the environment the deployment ran on)"),
+        (None, None, None) => bail!("give a saved plan or --env"),
+    };
+    let context = DeployContext::open(&arguments.deploy, &environment).await?;
+    let outcome = apply(&context, &arguments, saved).await;
+    context.close().await;
+    let report = outcome?;
+    output.emit(&report, table::print_report)?;
+    if report.failed() > 0 {
+        bail!("{} org(s) failed and were restored from their snapshots; resume with `switchboard apply --resume {} --env {environment}`", report.failed(), report.deployment);
+    }
+    Ok(())
+}
+
+async fn apply(context: &DeployContext, arguments: &ApplyArgs, saved: Option<Plan>) -> anyhow::Result<ApplyReport> {
+    let policies = &context.repository.manifest.policies;
+    let options = ApplyOptions {
+        force: arguments.force,
+        fail_fast: arguments.fail_fast,
+        approve: arguments.approve,
+        concurrency: policies.concurrency,
+        holder: holder(),
+        orgs: arguments.orgs.clone(),
+        progress: Arc::new(progress::Lines),
+        ..ApplyOptions::default()
+    };
+    if arguments.break_lease {
+        context.journal.break_lease(&switchboard_deploy::record::lease_scope(&context.desired.environment)).await?;
+    }
+    if let Some(id) = &arguments.resume {
+        return Ok(switchboard_deploy::apply::resume(id, &context.providers, &context.journal, &options).await?);
+    }
+    let plan = match saved {
+        Some(plan) => plan,
+        None => super::plan::make_plan(context, arguments.prune, &arguments.orgs).await?,
+    };
+    if !plan.has_changes() {
+        eprintln!("no changes");
+    }
+    Ok(switchboard_deploy::apply::apply(&plan, &context.providers, &context.journal, &options).await?)
+}

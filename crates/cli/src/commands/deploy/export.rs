@@ -1,0 +1,40 @@
+//! `switchboard export --org O --dir D`.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use switchboard_deploy::Provider;
+use switchboard_deploy::config::{Repository, TargetSpec};
+use switchboard_deploy::genesys::GenesysProvider;
+use switchboard_platform::Platform;
+
+use crate::args::ExportArgs;
+use crate::output::OutputFormat;
+use crate::target::Target;
+
+pub async fn run(arguments: ExportArgs, output: OutputFormat) -> anyhow::Result<()> {
+    // The environment's target (and logical → target org names), or the target flags.
+    let (target, names, spec) = match &arguments.env {
+        Some(env) => {
+            let repository = Repository::load(&arguments.deploy.config)?;
+            let desired = repository.render(env)?;
+            let spec = repository.manifest.environments.get(env).cloned().context("environment vanished")?;
+            let target = super::context::target(&arguments.deploy, &spec, &desired).await?;
+            let names = desired.orgs.iter().map(|org| (org.org.clone(), org.target_org.clone())).collect::<std::collections::BTreeMap<_, _>>();
+            (target, names, spec.target)
+        }
+        None => (Target::resolve(&arguments.deploy.target).await?, Default::default(), TargetSpec { base_url: arguments.deploy.target.base_url.clone(), ..TargetSpec::default() }),
+    };
+    let provider_for = |org: &str| -> anyhow::Result<GenesysProvider> {
+        let name = names.get(org).cloned().unwrap_or_else(|| org.to_string());
+        let platform: Arc<dyn Platform> = Arc::new(target.environment.org(&name)?.clone());
+        Ok(GenesysProvider::new(platform))
+    };
+    let provider = provider_for(&arguments.org)?;
+    let parents: Vec<(String, GenesysProvider)> = arguments.parents.iter().map(|parent| Ok((parent.clone(), provider_for(parent)?))).collect::<anyhow::Result<_>>()?;
+    let parent_refs: Vec<(&str, &dyn Provider)> = parents.iter().map(|(name, provider)| (name.as_str(), provider as &dyn Provider)).collect();
+    let report = switchboard_deploy::export::export(&arguments.org, &provider, &parent_refs, &arguments.dir, spec).await;
+    target.shutdown().await;
+    let report = report?;
+    output.emit(&report, |report| println!("exported {} resource(s) of org {} to {} ({} files)", report.resources, report.org, report.dir, report.files.len()))
+}

@@ -1,0 +1,48 @@
+//! Readable tables for plans and apply reports.
+
+use switchboard_deploy::apply::ApplyReport;
+use switchboard_deploy::plan::{Action, Plan};
+
+pub fn print_plan(plan: &Plan) {
+    for org in &plan.orgs {
+        let changed: Vec<_> = org.changes.iter().filter(|change| change.action != Action::Unchanged || change.conflicts().next().is_some()).collect();
+        println!("org {} (group {}, stage {}): {} change(s)", org.org, org.group, org.stage + 1, changed.iter().filter(|change| change.action.writes()).count());
+        for change in changed {
+            let fields: Vec<String> = change
+                .fields
+                .iter()
+                .map(|field| if field.is_conflict() { format!("{} (changed by hand: kept)", field.field) } else { field.field.clone() })
+                .collect();
+            let approval = if change.approval.is_empty() { String::new() } else { format!("  [needs approval: {}]", change.approval.join("; ")) };
+            println!("  {:<9} {:<45} {}{approval}", change.action.as_str(), change.key.to_string(), fields.join(", "));
+        }
+    }
+    for problem in &plan.problems {
+        println!("error: {problem}");
+    }
+    let summary = plan.summary();
+    println!(
+        "Plan: {} to create, {} to update, {} to delete, {} unchanged, {} with hand edits kept{}",
+        summary.create,
+        summary.update,
+        summary.delete,
+        summary.unchanged,
+        summary.conflict,
+        if summary.needs_approval > 0 { format!(", {} need --approve", summary.needs_approval) } else { String::new() }
+    );
+}
+
+pub fn print_report(report: &ApplyReport) {
+    println!("deployment {} ({})", report.deployment, report.environment);
+    for org in &report.orgs {
+        println!("  {:<16} {:<12} {} written, {} unchanged{}", org.org, org.status, org.written, org.unchanged, org.error.as_ref().map(|error| format!(": {error}")).unwrap_or_default());
+        for conflict in &org.conflicts {
+            println!("    kept a hand edit: {} {} (live {}, config {})", conflict.resource, conflict.field, show(&conflict.live), show(&conflict.desired));
+        }
+    }
+    println!("{} org(s) failed, {} write(s)", report.failed(), report.written());
+}
+
+fn show(value: &Option<serde_json::Value>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_else(|| "none".into()).chars().take(60).collect()
+}

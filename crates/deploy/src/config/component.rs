@@ -1,0 +1,228 @@
+//! A component file: `resources:`, each a one-key mapping naming its kind (`queue:`, `flow:`,
+//! `datatable:`, `integration:`, `data_action:`, `ivr:`). Fields are checked (unknown keys are
+//! errors with their line) and turned into the provider-neutral document the engine diffs.
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentFile {
+    /// For readers of the file; not used by the engine.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub description: Option<String>,
+    pub resources: Vec<ResourceDoc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceDoc {
+    Queue(QueueDoc),
+    Flow(FlowDoc),
+    Datatable(DataTableDoc),
+    Integration(IntegrationDoc),
+    DataAction(DataActionDoc),
+    Ivr(IvrDoc),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct QueueDoc {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub media_settings: Option<Value>,
+    #[serde(default)]
+    pub acw_settings: Option<Value>,
+    #[serde(default)]
+    pub skill_evaluation_method: Option<String>,
+    /// `$ref{flow/...}` of the in-queue flow.
+    #[serde(default)]
+    pub queue_flow: Option<String>,
+    /// `$ref{user/EMAIL}` of each member.
+    #[serde(default)]
+    pub members: Option<Vec<String>>,
+    #[serde(default, rename = "depends_on")]
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowDoc {
+    pub name: Spanned<String>,
+    /// Archy YAML, relative to the repository root; `{{VAR}}` and `$ref{...}` apply to it too.
+    pub file: Spanned<String>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataTableDoc {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Column → `string`, `integer`, `number` or `boolean`; `key` is implied.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Each row needs a `key`.
+    #[serde(default)]
+    pub rows: Vec<Spanned<Map<String, Value>>>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrationDoc {
+    pub name: Spanned<String>,
+    /// The integration type id (`custom-rest-actions`, ...).
+    #[serde(rename = "type")]
+    pub integration_type: String,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// The configuration's properties (`endpointUrl`, ...).
+    #[serde(default)]
+    pub properties: Map<String, Value>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DataActionDoc {
+    pub name: Spanned<String>,
+    /// `$ref{integration/NAME}`.
+    pub integration: String,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub timeout_seconds: Option<u64>,
+    pub request: RequestDoc,
+    #[serde(default, rename = "depends_on")]
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RequestDoc {
+    pub request_url_template: String,
+    pub request_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_template: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// An IVR config: the DIDs (`dnis`) and the flows they route to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IvrDoc {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub dnis: Vec<String>,
+    /// `$ref{flow/...}`.
+    pub open_hours_flow: String,
+    #[serde(default)]
+    pub closed_hours_flow: Option<String>,
+    #[serde(default, rename = "depends_on")]
+    pub depends_on: Vec<String>,
+}
+
+/// What the repository loader needs from a resource document.
+pub struct Rendered {
+    pub kind: &'static str,
+    pub name: String,
+    pub line: usize,
+    pub body: Value,
+    pub depends_on: Vec<String>,
+    /// A flow's Archy file, read and templated by the loader.
+    pub flow_file: Option<(String, usize)>,
+}
+
+fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    if let Some(value) = value {
+        map.insert(key.to_string(), value);
+    }
+}
+
+impl ResourceDoc {
+    pub fn render(self) -> Rendered {
+        match self {
+            ResourceDoc::Queue(doc) => {
+                let mut body = Map::new();
+                body.insert("name".into(), json!(doc.name.value));
+                put(&mut body, "description", doc.description.map(Value::String));
+                put(&mut body, "mediaSettings", doc.media_settings);
+                put(&mut body, "acwSettings", doc.acw_settings);
+                put(&mut body, "skillEvaluationMethod", doc.skill_evaluation_method.map(Value::String));
+                put(&mut body, "queueFlow", doc.queue_flow.map(|flow| json!({"id": flow})));
+                put(&mut body, "members", doc.members.map(|mut members| {
+                    members.sort();
+                    members.dedup();
+                    json!(members)
+                }));
+                Rendered { kind: "queue", line: doc.name.referenced.line() as usize, name: doc.name.value, body: Value::Object(body), depends_on: doc.depends_on, flow_file: None }
+            }
+            ResourceDoc::Flow(doc) => Rendered {
+                kind: "flow",
+                line: doc.name.referenced.line() as usize,
+                body: json!({"name": doc.name.value}),
+                name: doc.name.value,
+                depends_on: doc.depends_on,
+                flow_file: Some((doc.file.value, doc.file.referenced.line() as usize)),
+            },
+            ResourceDoc::Datatable(doc) => {
+                let rows: Map<String, Value> = doc
+                    .rows
+                    .into_iter()
+                    .map(|row| {
+                        let key = row.value.get("key").and_then(Value::as_str).unwrap_or_default().to_string();
+                        (key, Value::Object(row.value))
+                    })
+                    .collect();
+                let mut body = Map::new();
+                body.insert("name".into(), json!(doc.name.value));
+                put(&mut body, "description", doc.description.map(Value::String));
+                body.insert("columns".into(), json!(doc.columns));
+                body.insert("rows".into(), Value::Object(rows));
+                Rendered { kind: "datatable", line: doc.name.referenced.line() as usize, name: doc.name.value, body: Value::Object(body), depends_on: doc.depends_on, flow_file: None }
+            }
+            ResourceDoc::Integration(doc) => {
+                let mut body = Map::new();
+                body.insert("name".into(), json!(doc.name.value));
+                body.insert("integrationType".into(), json!(doc.integration_type));
+                put(&mut body, "notes", doc.notes.map(Value::String));
+                body.insert("properties".into(), Value::Object(doc.properties));
+                Rendered { kind: "integration", line: doc.name.referenced.line() as usize, name: doc.name.value, body: Value::Object(body), depends_on: doc.depends_on, flow_file: None }
+            }
+            ResourceDoc::DataAction(doc) => {
+                let mut config = Map::new();
+                put(&mut config, "timeoutSeconds", doc.timeout_seconds.map(|seconds| json!(seconds)));
+                config.insert("request".into(), serde_json::to_value(&doc.request).unwrap_or(Value::Null));
+                let mut body = Map::new();
+                body.insert("name".into(), json!(doc.name.value));
+                body.insert("integrationId".into(), json!(doc.integration));
+                put(&mut body, "category", doc.category.map(Value::String));
+                body.insert("config".into(), Value::Object(config));
+                Rendered { kind: "data_action", line: doc.name.referenced.line() as usize, name: doc.name.value, body: Value::Object(body), depends_on: doc.depends_on, flow_file: None }
+            }
+            ResourceDoc::Ivr(doc) => {
+                let mut dnis = doc.dnis;
+                dnis.sort();
+                let mut body = Map::new();
+                body.insert("name".into(), json!(doc.name.value));
+                put(&mut body, "description", doc.description.map(Value::String));
+                body.insert("dnis".into(), json!(dnis));
+                body.insert("openHoursFlow".into(), json!({"id": doc.open_hours_flow}));
+                put(&mut body, "closedHoursFlow", doc.closed_hours_flow.map(|flow| json!({"id": flow})));
+                Rendered { kind: "ivr", line: doc.name.referenced.line() as usize, name: doc.name.value, body: Value::Object(body), depends_on: doc.depends_on, flow_file: None }
+            }
+        }
+    }
+}
