@@ -1,4 +1,4 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|bridge|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|bridge|rollout|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
@@ -10,6 +10,7 @@ mod gateway_nginx;
 mod gateway_server;
 mod load;
 mod notifications;
+mod rollout;
 mod simulation;
 
 use anyhow::bail;
@@ -27,6 +28,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         // The gateway's own process during `bench gateway` (not a benchmark by itself).
         "gateway-server" => runtime.block_on(gateway_server::run(&arguments[1..])),
         "bridge" => runtime.block_on(bridge::run()),
+        "rollout" => runtime.block_on(rollout::run()),
         "all" => {
             runtime.block_on(emulator::run())?;
             simulation::run()?;
@@ -34,7 +36,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
             runtime.block_on(bridge::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, bridge or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, bridge, rollout or all"),
     }
 }
 
