@@ -1,4 +1,4 @@
-//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|gateway-fleet|bridge|review|deploy|all]`: the benchmarks recorded in
+//! `cargo xtask bench [emulator|client|simulation|notifications|gateway|gateway-fleet|bridge|review|deploy|rollout|all]`: the benchmarks recorded in
 //! BENCHMARKS.md. Each one measures a baseline in the same run and reports a ratio, because the
 //! machines are shared and noisy; absolute figures are printed for context only.
 
@@ -13,6 +13,7 @@ mod gateway_server;
 mod load;
 mod notifications;
 mod review;
+mod rollout;
 mod simulation;
 
 use anyhow::bail;
@@ -36,6 +37,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         "bridge" => runtime.block_on(bridge::run()),
         "review" => runtime.block_on(review::run()),
         "deploy" => runtime.block_on(deploy::run()),
+        "rollout" => runtime.block_on(rollout::run()),
         "all" => {
             runtime.block_on(emulator::run())?;
             simulation::run()?;
@@ -44,7 +46,7 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
             runtime.block_on(review::run())?;
             runtime.block_on(client::run())
         }
-        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, gateway-fleet, bridge, review, deploy or all"),
+        other => bail!("unknown benchmark {other}: emulator, client, simulation, notifications, gateway, gateway-fleet, bridge, review, deploy, rollout or all"),
     }
 }
 

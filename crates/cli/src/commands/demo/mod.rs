@@ -6,6 +6,7 @@ mod flows;
 mod gateway;
 mod live;
 mod review;
+mod rollout;
 
 use crate::args::DemoArgs;
 use crate::commands::orgs::{org_tree, print_tree};
@@ -61,6 +62,13 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
         Some(emulator) => bridge::run(emulator, text).await.unwrap_or_else(|error| step_failed("bridge", &error, &mut failed_steps)),
         None => serde_json::Value::Null,
     };
+    let rollout = match &target.embedded {
+        Some(emulator) => {
+            let client = target.environment.org("eu-central-2").context("the rollout step's org")?.clone();
+            rollout::run(emulator, &client, text).await.unwrap_or_else(|error| step_failed("rollout", &error, &mut failed_steps))
+        }
+        None => serde_json::Value::Null,
+    };
     let scenario = demo_scenario_path();
     let report = simulate_file(&scenario, 7)?;
     if text {
@@ -72,7 +80,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     }
     target.shutdown().await;
     if !text {
-        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "review": review, "live": live, "gateway": gateway, "deploy": deploy, "bridge": bridge, "simulation": report}), |_| {})?;
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "review": review, "live": live, "gateway": gateway, "deploy": deploy, "bridge": bridge, "rollout": rollout, "simulation": report}), |_| {})?;
     }
     if !failed_steps.is_empty() {
         anyhow::bail!("demo step(s) failed: {}", failed_steps.join("; "));

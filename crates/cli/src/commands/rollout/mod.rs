@@ -3,6 +3,8 @@
 
 mod view;
 
+pub use view::event_line;
+
 use crate::args::{RolloutArgs, RolloutCommand, RolloutFlowArgs, RolloutStartArgs};
 use crate::commands::flow::source;
 use crate::output::OutputFormat;
