@@ -71,7 +71,7 @@ pub struct LicenseUpdateStatus {
 }
 
 /// Emulator extension: seats bought, assigned and available per licence
-/// (`GET /api/v2/license/organization`; the real API's answer there is gone from the SDK).
+/// (`GET /api/v2/license/organization`; the v269 SDK has only the POST on that path).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgLicenseSeats {

@@ -84,3 +84,39 @@ async fn own_crm_endpoints_follow_the_emulator_to_a_new_port() {
     assert!(!endpoint.contains(&first_base), "no trace of the old port: {endpoint}");
     second.shutdown().await;
 }
+
+#[tokio::test]
+async fn oauth_clients_seats_and_licences_survive_a_restart() {
+    let dir = TempDir::new("capacity");
+    let options = EmulatorOptions { state_dir: Some(dir.0.clone()), ..EmulatorOptions::default() };
+    let first = start(options.clone()).await;
+    let client = login(&first, "na-east-1").await;
+    let created: serde_json::Value =
+        client.post("/api/v2/oauth/clients", json!({"name": "kept", "authorizedGrantType": "CLIENT-CREDENTIALS"})).await.json().await.expect("client");
+    let (id, secret) = (created["id"].as_str().expect("id").to_string(), created["secret"].as_str().expect("secret").to_string());
+    let capacity = reqwest::Client::new()
+        .put(format!("{}/_emulator/capacity", first.base_url()))
+        .json(&json!({"org": "na-east-1", "seats": {"wem": 2}, "limits": {"platform.api": {"client.credentials.token.rate.per.minute": 55}}}))
+        .send()
+        .await
+        .expect("capacity");
+    assert_eq!(capacity.status(), 200);
+    let users = client.get_json("/api/v2/license/users").await;
+    let user = users["entities"][0]["id"].as_str().expect("a user").to_string();
+    let assigned = client.post("/api/v2/license/organization", json!({"assignments": [{"licenseId": "wem", "userIdsAdd": [user]}]})).await;
+    assert_eq!(assigned.status(), 200);
+    first.shutdown().await;
+
+    let second = start(options).await;
+    let token = token_response(&second.base_url(), &id, &secret).await;
+    assert_eq!(token.status(), 200, "the created client still gets tokens");
+    let client = login(&second, "na-east-1").await;
+    let holder = client.get_json(&format!("/api/v2/license/users/{user}")).await;
+    assert_eq!(holder["licenses"].as_array().map(Vec::len), Some(2), "{holder}");
+    let limits = client.get_json("/api/v2/organizations/limits/namespaces/platform.api").await;
+    assert_eq!(limits["entities"][0]["value"], 55, "{limits}");
+    let seats = client.get_json("/api/v2/license/organization").await;
+    let wem = seats["licenses"].as_array().and_then(|all| all.iter().find(|seats| seats["id"] == "wem").cloned()).expect("wem seats");
+    assert_eq!((wem["seats"].as_u64(), wem["assigned"].as_u64()), (Some(2), Some(1)));
+    second.shutdown().await;
+}
