@@ -35,9 +35,11 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
     for block in &blocks {
         let mut block_reads = Vec::new();
         for (_, expression) in expressions(block) {
-            if let Ok(expr::CompiledExpression::Expression(ast)) = expr::compile(expression) {
-                collect_guarded(&ast, &mut guarded);
-                block_reads.extend(expr::referenced_variables(expression));
+            if let Ok(compiled) = expr::compile(expression) {
+                if let expr::CompiledExpression::Expression(ast) = &compiled {
+                    collect_guarded(ast, &mut guarded);
+                }
+                block_reads.extend(compiled.referenced_variables());
             }
         }
         if let Block::Wait { duration_from: Some(variable), .. } = block {
@@ -110,6 +112,18 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
         out
     };
 
+    // Each block's out-edges with what they write, computed once (the worklist revisits edges).
+    let edges: Vec<Vec<(usize, Vec<usize>)>> = blocks
+        .iter()
+        .map(|block| {
+            block
+                .successors()
+                .into_iter()
+                .filter_map(|successor| index_of.get(successor).map(|target| (*target, written_on_edge(block, successor))))
+                .collect()
+        })
+        .collect();
+
     // IN sets: None = not reached yet (top); start begins empty.
     let mut incoming: Vec<Option<Vec<u64>>> = vec![None; blocks.len()];
     incoming[start] = Some(vec![0; words]);
@@ -119,10 +133,10 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
     while let Some(node) = queue.pop_front() {
         queued[node] = false;
         let Some(state) = incoming[node].clone() else { continue };
-        for successor in blocks[node].successors() {
-            let Some(&target) = index_of.get(successor) else { continue };
+        for (target, written) in &edges[node] {
+            let target = *target;
             let mut out = state.clone();
-            for index in written_on_edge(blocks[node], successor) {
+            for index in written {
                 out[index / 64] |= 1 << (index % 64);
             }
             let merged = match &incoming[target] {
