@@ -36,6 +36,8 @@ pub enum Command {
     Gateway(GatewayArgs),
     /// Archy YAML flows: validate, publish (through Architect jobs), export, convert.
     Flow(FlowArgs),
+    /// Blue-green and canary IVR releases through a Traffic Cop, judged on live calls (docs/rollout.md).
+    Rollout(RolloutArgs),
     /// Show what applying the config repository would change in each org (docs/deploy.md).
     Plan(PlanArgs),
     /// Apply a saved plan or the config repository, stage by stage, org by org.
@@ -377,4 +379,104 @@ pub struct BridgeArgs {
     /// Validate the BRIDGE_* configuration and exit.
     #[arg(long)]
     pub check_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    #[command(subcommand)]
+    pub command: RolloutCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolloutCommand {
+    /// Set a flow up for rollouts (idempotent): NAME_Blue and NAME_Green slots, the
+    /// Deployment_Control table, the Traffic Cop, DIDs repointed, an optional smoke-test DID.
+    Init(RolloutInitArgs),
+    /// Publish a candidate to the idle slot (after the schema gate) and shift traffic step by step,
+    /// judging every interval; runs until promoted or aborted unless --detach.
+    Start(RolloutStartArgs),
+    /// Resume the controller of a started rollout (after a crash or --detach).
+    Run(RolloutFlowArgs),
+    /// Weights, per-version calls, abandonment, the last verdict.
+    Status(RolloutStatusArgs),
+    /// Make the candidate active now (the slots swap).
+    Promote(RolloutFlowArgs),
+    /// Send no new calls to the candidate, at once.
+    Abort(RolloutAbortArgs),
+    /// Hold the current weight; intervals are not judged.
+    Pause(RolloutFlowArgs),
+    /// Continue a paused rollout.
+    Resume(RolloutFlowArgs),
+    /// Every event of the flow's rollouts from the journal.
+    History(RolloutFlowArgs),
+}
+
+/// The flow, its org, the journal and the platform.
+#[derive(Debug, Args, Clone)]
+pub struct RolloutFlowArgs {
+    /// The org (name or id).
+    #[arg(long)]
+    pub org: String,
+    /// The IVR flow's name (the slots are NAME_Blue and NAME_Green).
+    #[arg(long)]
+    pub flow: String,
+    /// Journal location: a SQLite path or a postgres:// URL (shared with deploy).
+    #[arg(long, env = "SWITCHBOARD_JOURNAL", default_value = "switchboard-journal.db")]
+    pub journal: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutInitArgs {
+    #[command(flatten)]
+    pub flow: RolloutFlowArgs,
+    /// A hidden DID that reaches the candidate slot directly, for smoke tests.
+    #[arg(long)]
+    pub smoke_did: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutStartArgs {
+    #[command(flatten)]
+    pub flow: RolloutFlowArgs,
+    /// The candidate flow file (Archy YAML or our format).
+    #[arg(long = "from")]
+    pub file: PathBuf,
+    /// Policy YAML (steps, interval_ms, alpha, harm_ratio, min_events, min_calls_per_step...); flags win.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Candidate weights in percent, e.g. 5,25,50,100 (reaching 100 promotes).
+    #[arg(long, value_delimiter = ',')]
+    pub steps: Option<Vec<u8>>,
+    /// Analysis interval in seconds.
+    #[arg(long)]
+    pub interval_seconds: Option<f64>,
+    /// Error rate of the whole judgement under continuous monitoring.
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// Candidate calls per step before it may pass.
+    #[arg(long)]
+    pub min_calls: Option<u64>,
+    /// Start and return; `rollout run` drives it.
+    #[arg(long)]
+    pub detach: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutStatusArgs {
+    #[command(flatten)]
+    pub flow: RolloutFlowArgs,
+    /// Refresh every second until the rollout ends.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutAbortArgs {
+    #[command(flatten)]
+    pub flow: RolloutFlowArgs,
+    /// Why (recorded in the history).
+    #[arg(long, default_value = "aborted by the operator")]
+    pub reason: String,
 }

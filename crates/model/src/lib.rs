@@ -5,6 +5,7 @@ pub mod flow;
 pub mod load;
 pub mod org;
 pub mod queueing;
+pub mod stats;
 pub mod resources;
 pub mod template;
 pub mod archy;

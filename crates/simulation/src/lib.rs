@@ -12,6 +12,9 @@ pub mod metrics;
 pub mod runtime;
 pub mod scenario;
 
-pub use engine::{CallOutcome, CallRecord, CallSink, NullSink, VecSink, run, run_with_progress};
+pub use engine::{
+    CallOutcome, CallRecord, CallSink, FlowTally, IntervalController, IntervalTallies, NullSink, RowWrite, VecSink, run, run_with_controller,
+    run_with_progress,
+};
 pub use metrics::SimulationReport;
 pub use scenario::{Scenario, ScenarioError, load_scenario, load_scenario_with_files};

@@ -7,6 +7,7 @@ mod emulator;
 mod flow;
 mod gateway;
 mod orgs;
+mod rollout;
 mod simulate;
 
 use crate::args::{Arguments, Command};
@@ -40,5 +41,6 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::History(history_arguments) => deploy::history::history(history_arguments, output).await,
         Command::Export(export_arguments) => deploy::export::run(export_arguments, output).await,
         Command::Drift(drift_arguments) => deploy::plan::drift(drift_arguments, output).await,
+        Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,
     }
 }

@@ -38,6 +38,8 @@ pub(crate) enum EventKind {
     TableUpdate {
         index: u32,
     },
+    /// The end of an analysis interval: the controller hook runs.
+    ControlInterval,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,11 +7,13 @@
 
 mod arrivals;
 mod collector;
+mod control;
 mod events;
 mod record;
 mod simulator;
 mod world;
 
+pub use control::{FlowTally, IntervalController, IntervalTallies, RowWrite};
 pub use record::{CallOutcome, CallRecord, CallSink, NullSink, VecSink};
 
 use crate::metrics::SimulationReport;
@@ -27,4 +29,17 @@ pub fn run(scenario: &Scenario, seed: u64, sink: &mut dyn CallSink) -> Simulatio
 /// caller that shows progress on long runs. Progress does not change the run.
 pub fn run_with_progress(scenario: &Scenario, seed: u64, sink: &mut dyn CallSink, progress: &mut dyn FnMut(f64)) -> SimulationReport {
     simulator::Simulator::new(scenario, seed, sink).run(progress)
+}
+
+/// [`run`] with a controller called every `interval_ms` of virtual time (until arrivals stop) with
+/// the tallies of the calls that finished in that interval; the rows it returns are written at
+/// once, so the next call sees them.
+pub fn run_with_controller(
+    scenario: &Scenario,
+    seed: u64,
+    sink: &mut dyn CallSink,
+    interval_ms: u64,
+    controller: &mut dyn IntervalController,
+) -> SimulationReport {
+    simulator::Simulator::new(scenario, seed, sink).with_controller(controller, interval_ms).run(&mut |_| {})
 }

@@ -4,6 +4,7 @@
 
 use super::arrivals::ArrivalProcess;
 use super::collector::Collector;
+use super::control::{IntervalController, IntervalTallies};
 use super::events::{EventKind, EventQueue};
 use super::record::{CallOutcome, CallRecord, CallSink};
 use super::world::ScenarioWorld;
@@ -55,6 +56,9 @@ pub(crate) struct Simulator<'a, 's> {
     seed: u64,
     /// What callers do at menus and prompts; every call starts its own copy.
     callers: Arc<CallerSpec>,
+    /// The controller hook, its interval and the tallies of the interval in progress.
+    controller: Option<(&'s mut dyn IntervalController, u64)>,
+    tallies: IntervalTallies,
 }
 
 fn minutes_to_ms(minutes: f64) -> u64 {
@@ -97,7 +101,15 @@ impl<'a, 's> Simulator<'a, 's> {
             warmup_ms: minutes_to_ms(spec.warmup_minutes),
             seed,
             callers: Arc::new(spec.callers.clone()),
+            controller: None,
+            tallies: IntervalTallies::default(),
         }
+    }
+
+    /// Calls `controller` every `interval_ms` (at least 1 ms) while arrivals last.
+    pub fn with_controller(mut self, controller: &'s mut dyn IntervalController, interval_ms: u64) -> Self {
+        self.controller = Some((controller, interval_ms.max(1)));
+        self
     }
 
     /// Runs to the end; every 65,536 events `progress` hears the share of the day simulated
@@ -108,6 +120,13 @@ impl<'a, 's> Simulator<'a, 's> {
         }
         for (index, update) in self.scenario.spec.table_updates.iter().enumerate() {
             self.events.schedule(minutes_to_ms(update.at_minute), EventKind::TableUpdate { index: index as u32 });
+        }
+        if let Some((controller, interval_ms)) = self.controller.as_mut() {
+            for write in controller.start() {
+                self.world.update_row(&write.datatable, &write.key, &write.set);
+            }
+            self.tallies.end_ms = *interval_ms;
+            self.events.schedule(*interval_ms, EventKind::ControlInterval);
         }
         while let Some(event) = self.events.pop() {
             self.now_ms = event.at_ms;
@@ -177,6 +196,20 @@ impl<'a, 's> Simulator<'a, 's> {
                     self.world.update_row(&update.datatable, &update.key, &update.set);
                 }
             }
+            EventKind::ControlInterval => self.control_interval(),
+        }
+    }
+
+    fn control_interval(&mut self) {
+        let Some((controller, interval_ms)) = self.controller.as_mut() else { return };
+        let interval_ms = *interval_ms;
+        let next = IntervalTallies { start_ms: self.now_ms, end_ms: self.now_ms + interval_ms, ..IntervalTallies::default() };
+        let tallies = std::mem::replace(&mut self.tallies, next);
+        for write in controller.on_interval(&tallies) {
+            self.world.update_row(&write.datatable, &write.key, &write.set);
+        }
+        if self.now_ms + interval_ms <= self.duration_ms {
+            self.events.schedule(self.now_ms + interval_ms, EventKind::ControlInterval);
         }
     }
 
@@ -339,6 +372,9 @@ impl<'a, 's> Simulator<'a, 's> {
         self.free.push(call);
         if counted {
             self.collector.call_finished(self.scenario, &record);
+        }
+        if self.controller.is_some() {
+            self.tallies.add(&record);
         }
         self.sink.on_call_finished(&record);
     }

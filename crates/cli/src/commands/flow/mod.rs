@@ -4,7 +4,7 @@
 mod convert;
 mod export;
 mod publish;
-mod source;
+pub(crate) mod source;
 mod validate;
 
 use crate::args::{FlowArgs, FlowCommand};

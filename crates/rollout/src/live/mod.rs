@@ -1,0 +1,16 @@
+//! The wall-clock driver: runs the pure [`Controller`](crate::Controller) against a live org (the
+//! emulator or a real Genesys Cloud org) through the platform client only — Architect jobs for
+//! flows, the data-table row API for the control row, IVR configurations for DIDs, the analytics
+//! aggregate queries for the judge — with its state in the shared journal.
+
+mod analytics;
+mod driver;
+mod error;
+mod org;
+mod store;
+
+pub use analytics::{analytics_window, iso_instant};
+pub use driver::{Driver, is_finished, now_ms};
+pub use error::RolloutError;
+pub use org::{InitReport, Org, StartReport, prepare_candidate};
+pub use store::{RolloutRecord, Store};

@@ -1,0 +1,5 @@
+//! The rollout crate's tests: virtual-time rollouts over many seeds, and live rollouts on the
+//! emulator through the platform client with the journal.
+
+mod live;
+mod virtual_time;
