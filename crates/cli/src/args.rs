@@ -112,6 +112,13 @@ pub struct ApplyArgs {
     /// Delete managed resources the config no longer declares (with --env).
     #[arg(long)]
     pub prune: bool,
+    /// Org canary: apply to this share of each group's orgs first (e.g. 10%), judge their calls,
+    /// then expand or roll them back (docs/deploy.md § org canary). Without a value: policies.canary.
+    #[arg(long, value_name = "PERCENT", num_args = 0..=1, default_missing_value = "", conflicts_with = "resume")]
+    pub canary: Option<String>,
+    /// The canary's observation window (e.g. 15m); default policies.canary.window.
+    #[arg(long, requires = "canary")]
+    pub window: Option<String>,
     /// Apply only these orgs (repeatable).
     #[arg(long = "org")]
     pub orgs: Vec<String>,
