@@ -1,15 +1,15 @@
 //! `cargo xtask test`: prepares what the tests need on a fresh machine, then runs every test.
 //!
-//! The official Python SDK contract test needs `purecloudplatformclientv2` in `.venv`, and the
-//! deploy tests need `kubernetes-validate`; we create the venv and install both from PyPI here
-//! so `.ci/run` and a developer run the same thing.
+//! The official Python SDK contract test needs `purecloudplatformclientv2` in `.venv`, the
+//! deploy tests need `kubernetes-validate` and the review's JUnit test `xmlschema`; we create the
+//! venv and install them from PyPI here so `.ci/run` and a developer run the same thing.
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (module to import, PyPI package) for every Python tool the tests use.
-const PYTHON_PACKAGES: &[(&str, &str)] = &[("PureCloudPlatformClientV2", "purecloudplatformclientv2"), ("kubernetes_validate", "kubernetes-validate")];
+const PYTHON_PACKAGES: &[(&str, &str)] = &[("PureCloudPlatformClientV2", "purecloudplatformclientv2"), ("kubernetes_validate", "kubernetes-validate"), ("xmlschema", "xmlschema")];
 
 pub fn run(extra_arguments: &[String]) -> anyhow::Result<()> {
     let root = workspace_root();

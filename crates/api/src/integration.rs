@@ -1,5 +1,6 @@
 //! Integrations (`/api/v2/integrations`), data actions (`/api/v2/integrations/actions`) and the
-//! seeds' health check (`POST /api/v2/integrations/{id}/healthcheck`, seed 001).
+//! seeds' health check (`POST /api/v2/integrations/{id}/healthcheck`, seed 001), the real
+//! data-action test (`TestExecutionResult`) and the session-terminate extension.
 
 use crate::common::EntityRef;
 use serde::{Deserialize, Serialize};
@@ -138,4 +139,92 @@ pub struct HealthcheckResponse {
     pub error: Option<String>,
     /// RFC 3339 time of the check.
     pub checked_at: String,
+}
+
+/// The real `TestExecutionResult` of `POST /api/v2/integrations/actions/{actionId}/test` (and
+/// `.../draft/test`): every step the execution went through, whether it succeeded, the action's
+/// output (`finalResult`) or the error that stopped it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestExecutionResult {
+    #[serde(default)]
+    pub operations: Vec<TestExecutionOperationResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::error::ErrorBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_result: Option<serde_json::Value>,
+    #[serde(default)]
+    pub success: bool,
+}
+
+/// The real `TestExecutionOperationResult`: one step (numbered from 1) of a test execution.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestExecutionOperationResult {
+    pub step: u32,
+    pub name: String,
+    pub success: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::error::ErrorBody>,
+}
+
+impl TestExecutionResult {
+    /// The step that executed the remote request (`Execute request`), if the test got that far.
+    pub fn request_step(&self) -> Option<&TestExecutionOperationResult> {
+        self.operations.iter().find(|operation| operation.name == test_steps::EXECUTE_REQUEST)
+    }
+}
+
+/// Names of the steps a data-action test reports, as the platform names them.
+pub mod test_steps {
+    pub const RESOLVE_URL: &str = "Resolve request URL template";
+    pub const RESOLVE_HEADERS: &str = "Resolve request headers";
+    pub const RESOLVE_BODY: &str = "Resolve request body template";
+    pub const EXECUTE_REQUEST: &str = "Execute request";
+    pub const RESOLVE_RESPONSE: &str = "Resolve response";
+}
+
+/// Integration sessions opened by data actions and how many were terminated (an emulator
+/// extension: the real platform has no session API). Served by `GET /_emulator/integrations/sessions`
+/// and inside the seed's terminate answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationSessionCounts {
+    pub organization_id: String,
+    pub integration_id: String,
+    /// Sessions ever opened (a conversation's first data action on the integration).
+    pub opened: u64,
+    /// Sessions ever closed: at the end of their flow, or by terminate.
+    pub terminated: u64,
+    /// Open now.
+    pub open: u64,
+    /// Dropped from the emulator's bounded book while still open.
+    #[serde(default)]
+    pub evicted: u64,
+}
+
+/// `GET /_emulator/integrations/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationSessionList {
+    pub integrations: Vec<IntegrationSessionCounts>,
+}
+
+/// Seed 001's `POST /api/v2/integrations/{id}/terminate` body (optional): one conversation's
+/// session, or every open session of the integration when absent.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TerminateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+}
+
+/// The terminate answer: how many closed now, and the integration's counts after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminateResponse {
+    pub terminated_now: u64,
+    pub sessions: IntegrationSessionCounts,
 }

@@ -50,123 +50,91 @@ pub enum Command {
     Export(ExportArgs),
     /// List out-of-band changes to managed resources; exit code 3 when there are any.
     Drift(DriftArgs),
+    /// The reliability review of flows and integrations before a launch (docs/review.md):
+    /// exit 0 pass, 1 fail, 2 could not run.
+    Review(ReviewArgs),
+    /// The quality gate: validate → deploy to the sandbox → review → approval → production,
+    /// stopping at the first failure with the report.
+    Pipeline(PipelineArgs),
 }
 
-/// Where the config repository, the journal and the platform are.
+/// What a review checks and how strictly (seed 001 defaults).
 #[derive(Debug, Args, Clone)]
-pub struct DeployArgs {
-    /// The config repository (holds switchboard.yaml).
-    #[arg(long, default_value = ".", env = "SWITCHBOARD_CONFIG")]
-    pub config: PathBuf,
-    /// The journal: a path (SQLite) or a postgres:// URL; default: the environment's `journal`,
-    /// else CONFIG/.switchboard/journal.db.
-    #[arg(long, env = "SWITCHBOARD_JOURNAL")]
-    pub journal: Option<String>,
-    /// Override the environment's target (e.g. a running emulator): --base-url and --credentials.
+pub struct ReviewPolicyArgs {
+    /// Run only these checks (repeatable): static_validation, latency_sla, failure_modes,
+    /// quota_headroom, flow_locks, session_hygiene, environment_parity. Default: all.
+    #[arg(long = "check", value_name = "CHECK")]
+    pub checks: Vec<String>,
+    /// Latency SLA in milliseconds (p95 of the probes, and the data-action timeout ceiling).
+    #[arg(long, default_value_t = 4000)]
+    pub sla_ms: u64,
+    /// A per-integration SLA, INTEGRATION=MS (repeatable).
+    #[arg(long = "integration-sla", value_name = "INTEGRATION=MS")]
+    pub integration_sla: Vec<String>,
+    /// Probes per integration.
+    #[arg(long, default_value_t = 5)]
+    pub probes: usize,
+    /// The HTTP status a healthy integration answers with.
+    #[arg(long, default_value_t = 200)]
+    pub expected_status: u16,
+    /// Fail when less than this percentage of a licence or limit is available.
+    #[arg(long, default_value_t = 10.0)]
+    pub min_headroom_percent: f64,
+    /// The feature's projected peak use of each licence or limit (NAME=COUNT, repeatable).
+    #[arg(long = "projected-peak", value_name = "NAME=COUNT")]
+    pub projected_peak: Vec<String>,
+    /// Longest a call may spend in its flows in a fault drill before it reaches a queue,
+    /// voicemail or disconnect (ms).
+    #[arg(long, default_value_t = 60_000)]
+    pub budget_ms: u64,
+    /// Compare each integration's latency with this environment (an org of the same target);
+    /// a gap over 200 ms is a warning.
+    #[arg(long)]
+    pub parity_env: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The environment (an org of the target, by name or id) to review against.
+    #[arg(long = "env")]
+    pub environment: String,
+    /// A flow file (Archy YAML or our format) or the name of a flow in the org (repeatable).
+    #[arg(long = "flow", value_name = "NAME|FILE")]
+    pub flows: Vec<String>,
+    /// Write review.json, junit.xml and summary.md here.
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: ReviewPolicyArgs,
+    #[command(flatten)]
+    pub substitution: SubstitutionArgs,
     #[command(flatten)]
     pub target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// The environment (switchboard.yaml `environments`).
-    #[arg(long)]
-    pub env: String,
-    /// Plan deletes of managed resources the config no longer declares.
-    #[arg(long)]
-    pub prune: bool,
-    /// Plan only these orgs (repeatable).
-    #[arg(long = "org")]
-    pub orgs: Vec<String>,
-    /// Save the plan for `switchboard apply PLAN`.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Exit 0 when nothing would change, 2 when something would (for CI).
-    #[arg(long)]
-    pub detailed_exitcode: bool,
-    #[command(flatten)]
-    pub deploy: DeployArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ApplyArgs {
-    /// A plan saved with `plan --out`; without it, plan --env first.
-    pub plan: Option<PathBuf>,
-    #[arg(long, required_unless_present_any = ["plan", "resume"])]
-    pub env: Option<String>,
-    /// Finish deployment ID (after a crash): only its unfinished orgs.
-    #[arg(long, value_name = "ID", conflicts_with = "plan")]
-    pub resume: Option<String>,
-    /// Take over the environment's lease first (the previous apply is known to be dead).
-    #[arg(long)]
-    pub break_lease: bool,
-    /// Approve changes the policy flags (routing weights, trunks, many agents, deletes).
+pub struct PipelineArgs {
+    /// Flow files to promote (Archy YAML or our format).
+    #[arg(long = "flow", value_name = "FILE", required = true)]
+    pub flows: Vec<PathBuf>,
+    /// The sandbox environment (an org of the target).
+    #[arg(long, default_value = "sandbox")]
+    pub sandbox: String,
+    /// The production environment (an org of the target).
+    #[arg(long, default_value = "prod")]
+    pub production: String,
+    /// Approve the promotion to production without asking (CI approves by running the job).
     #[arg(long)]
     pub approve: bool,
-    /// Overwrite managed fields changed by hand instead of keeping them.
+    /// Write each stage's reports here (review.json, junit.xml, summary.md, pipeline.json).
     #[arg(long)]
-    pub force: bool,
-    /// Stop every org at the first failed one.
-    #[arg(long)]
-    pub fail_fast: bool,
-    /// Delete managed resources the config no longer declares (with --env).
-    #[arg(long)]
-    pub prune: bool,
-    /// Org canary: apply to this share of each group's orgs first (e.g. 10%), judge their calls,
-    /// then expand or roll them back (docs/deploy.md § org canary). Without a value: policies.canary.
-    #[arg(long, value_name = "PERCENT", num_args = 0..=1, default_missing_value = "", conflicts_with = "resume")]
-    pub canary: Option<String>,
-    /// The canary's observation window (e.g. 15m); default policies.canary.window.
-    #[arg(long, requires = "canary")]
-    pub window: Option<String>,
-    /// Apply only these orgs (repeatable).
-    #[arg(long = "org")]
-    pub orgs: Vec<String>,
+    pub report_dir: Option<PathBuf>,
     #[command(flatten)]
-    pub deploy: DeployArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct RollbackArgs {
-    /// The deployment id (see `switchboard history`).
-    pub id: String,
+    pub policy: ReviewPolicyArgs,
     #[command(flatten)]
-    pub deploy: DeployArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct HistoryArgs {
-    /// Only this environment's deployments.
-    #[arg(long)]
-    pub env: Option<String>,
+    pub substitution: SubstitutionArgs,
     #[command(flatten)]
-    pub deploy: DeployArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// The org to export (its logical name in the config, or its name on the target).
-    #[arg(long)]
-    pub org: String,
-    /// Where to write the repository.
-    #[arg(long)]
-    pub dir: PathBuf,
-    /// The environment whose target to read (with --config); or give --base-url/--credentials.
-    #[arg(long)]
-    pub env: Option<String>,
-    /// The org's parent, whose objects it may reference (repeatable).
-    #[arg(long = "parent")]
-    pub parents: Vec<String>,
-    #[command(flatten)]
-    pub deploy: DeployArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct DriftArgs {
-    #[arg(long)]
-    pub env: String,
-    #[command(flatten)]
-    pub deploy: DeployArgs,
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -355,7 +323,7 @@ pub struct GatewayArgs {
     /// PEM private key, re-read with the certificate.
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// HS256 key file, or a directory of them (file name = kid); repeatable; re-read on change.
+    /// JWT key file (an HS256 secret, or an RS256 PEM `PUBLIC KEY`), or a directory of them (file name = kid); repeatable; re-read on change.
     #[arg(long = "jwt-keys", required = true)]
     pub jwt_keys: Vec<PathBuf>,
     /// Org (name in the credentials) whose OAuth client holds the upstream channels; repeat with
@@ -386,6 +354,123 @@ pub struct BridgeArgs {
     /// Validate the BRIDGE_* configuration and exit.
     #[arg(long)]
     pub check_config: bool,
+}
+
+/// Where the config repository, the journal and the platform are.
+#[derive(Debug, Args, Clone)]
+pub struct DeployArgs {
+    /// The config repository (holds switchboard.yaml).
+    #[arg(long, default_value = ".", env = "SWITCHBOARD_CONFIG")]
+    pub config: PathBuf,
+    /// The journal: a path (SQLite) or a postgres:// URL; default: the environment's `journal`,
+    /// else CONFIG/.switchboard/journal.db.
+    #[arg(long, env = "SWITCHBOARD_JOURNAL")]
+    pub journal: Option<String>,
+    /// Override the environment's target (e.g. a running emulator): --base-url and --credentials.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The environment (switchboard.yaml `environments`).
+    #[arg(long)]
+    pub env: String,
+    /// Plan deletes of managed resources the config no longer declares.
+    #[arg(long)]
+    pub prune: bool,
+    /// Plan only these orgs (repeatable).
+    #[arg(long = "org")]
+    pub orgs: Vec<String>,
+    /// Save the plan for `switchboard apply PLAN`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when nothing would change, 2 when something would (for CI).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `plan --out`; without it, plan --env first.
+    pub plan: Option<PathBuf>,
+    #[arg(long, required_unless_present_any = ["plan", "resume"])]
+    pub env: Option<String>,
+    /// Finish deployment ID (after a crash): only its unfinished orgs.
+    #[arg(long, value_name = "ID", conflicts_with = "plan")]
+    pub resume: Option<String>,
+    /// Take over the environment's lease first (the previous apply is known to be dead).
+    #[arg(long)]
+    pub break_lease: bool,
+    /// Approve changes the policy flags (routing weights, trunks, many agents, deletes).
+    #[arg(long)]
+    pub approve: bool,
+    /// Overwrite managed fields changed by hand instead of keeping them.
+    #[arg(long)]
+    pub force: bool,
+    /// Stop every org at the first failed one.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Delete managed resources the config no longer declares (with --env).
+    #[arg(long)]
+    pub prune: bool,
+    /// Org canary: apply to this share of each group's orgs first (e.g. 10%), judge their calls,
+    /// then expand or roll them back (docs/deploy.md § org canary). Without a value: policies.canary.
+    #[arg(long, value_name = "PERCENT", num_args = 0..=1, default_missing_value = "", conflicts_with = "resume")]
+    pub canary: Option<String>,
+    /// The canary's observation window (e.g. 15m); default policies.canary.window.
+    #[arg(long, requires = "canary")]
+    pub window: Option<String>,
+    /// Apply only these orgs (repeatable).
+    #[arg(long = "org")]
+    pub orgs: Vec<String>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The deployment id (see `switchboard history`).
+    pub id: String,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this environment's deployments.
+    #[arg(long)]
+    pub env: Option<String>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The org to export (its logical name in the config, or its name on the target).
+    #[arg(long)]
+    pub org: String,
+    /// Where to write the repository.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The environment whose target to read (with --config); or give --base-url/--credentials.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The org's parent, whose objects it may reference (repeatable).
+    #[arg(long = "parent")]
+    pub parents: Vec<String>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[arg(long)]
+    pub env: String,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
 }
 
 #[derive(Debug, Args)]

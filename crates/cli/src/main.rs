@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod exit;
 mod output;
 mod target;
 
@@ -24,7 +25,14 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(arguments)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) if error.downcast_ref::<commands::Exit>().is_some() => ExitCode::from(error.downcast_ref::<commands::Exit>().map_or(1, |exit| exit.0)),
+        Err(error) if error.downcast_ref::<exit::Exit>().is_some() => {
+            // The command already printed its report; only the exit code is left to say.
+            let code = error.downcast_ref::<exit::Exit>().map_or(1, |exit| exit.code);
+            if let Some(message) = error.downcast_ref::<exit::Exit>().and_then(|exit| exit.message.as_deref()) {
+                eprintln!("error: {message}");
+            }
+            ExitCode::from(code)
+        }
         Err(error) => {
             // One line: the chain of contexts joined, the way a user reads it.
             let chain: Vec<String> = error.chain().map(ToString::to_string).collect();

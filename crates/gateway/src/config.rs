@@ -105,8 +105,9 @@ pub struct GatewayConfig {
     /// `/health/live`, `/health/ready`, `/metrics`.
     pub admin_listen: SocketAddr,
     pub tls: Option<TlsFiles>,
-    /// HS256 keys for agent JWTs: files, or directories whose every file is a key (the file
-    /// name is the `kid`). Re-read when they change, so keys rotate without a restart.
+    /// Keys for agent JWTs (HS256 secrets, or RS256 PEM `PUBLIC KEY`s): files, or directories
+    /// whose every file is a key (the file's stem is the `kid`). Re-read when they change, so keys
+    /// rotate without a restart.
     pub jwt_keys: Vec<PathBuf>,
     /// How often key and certificate files are checked for changes.
     pub reload_interval: Duration,

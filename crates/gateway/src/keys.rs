@@ -1,7 +1,8 @@
 //! The JWT key ring, loaded from files and swapped whole when they change, so a key rotates
-//! without a restart: publish the new key beside the old, then remove the old.
+//! without a restart: publish the new key beside the old, then remove the old. HS256 secrets and
+//! RS256 public keys (PEM) may sit side by side.
 
-use crate::jwt::Key;
+use crate::jwt::{Key, KeyParseError};
 use crate::reload;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -14,6 +15,8 @@ pub enum KeyError {
     Empty(PathBuf),
     #[error("no JWT key files found under {0:?}")]
     None(Vec<PathBuf>),
+    #[error("JWT key file {path}: {source}")]
+    Pem { path: PathBuf, source: KeyParseError },
 }
 
 /// Shared, atomically replaced key list.
@@ -36,7 +39,8 @@ impl KeyRing {
         *slot = Arc::new(keys);
     }
 
-    /// Reads every key file under `paths`; each file's trimmed content is one HS256 secret.
+    /// Reads every key file under `paths`: a PEM `PUBLIC KEY` is an RS256 key (an identity
+    /// provider's), anything else is one HS256 secret (the file's trimmed content).
     pub fn load(paths: &[PathBuf]) -> Result<Vec<Key>, KeyError> {
         let mut keys = Vec::new();
         for path in reload::key_files(paths) {
@@ -46,7 +50,11 @@ impl KeyRing {
                 return Err(KeyError::Empty(path));
             }
             let kid = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or("key").to_string();
-            keys.push(Key::new(kid, secret));
+            if secret.starts_with(b"-----BEGIN") {
+                keys.push(Key::rsa_public_pem(kid, secret).map_err(|source| KeyError::Pem { path: path.clone(), source })?);
+            } else {
+                keys.push(Key::new(kid, secret));
+            }
         }
         if keys.is_empty() {
             return Err(KeyError::None(paths.to_vec()));

@@ -147,7 +147,10 @@ fn diff(path: &str, left: &serde_json::Value, right: &serde_json::Value, out: &m
     }
 }
 
-/// The flow-format examples: flow format → Archy → flow format gives the identical definition.
+/// The flow-format examples: flow format → Archy → flow format gives the same definition in
+/// Architect's names (`archy::scoped`: scoped variables, Architect's spellings, a read of incoming
+/// participant data), every `exp:` the export writes is Architect's, and exporting that again
+/// writes the same document.
 #[test]
 fn flow_format_examples_round_trip_through_archy() {
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/flows");
@@ -166,7 +169,11 @@ fn flow_format_examples_round_trip_through_archy() {
         let exported = archy::export(&flow);
         assert!(archy::is_archy(&exported), "{file}: export is an Archy document");
         let back = archy::import(&exported, "exported.yaml").unwrap_or_else(|error| panic!("{file}: {error}\n{exported}"));
-        assert!(back == flow, "{file}: {}\n{exported}", difference(&flow, &back));
+        let scoped = archy::scoped(&flow);
+        assert!(back == scoped, "{file}: {}\n{exported}", difference(&scoped, &back));
+        assert_eq!(archy::export(&back), exported, "{file}: a second export writes the same document");
+        assert_eq!(archy::scoped(&scoped), scoped, "{file}: scoping is idempotent");
+        assert_architect_only(&file, &exported);
         checked += 1;
     }
     assert_eq!(checked, 3, "examples/flows holds three flow-format flows");
@@ -372,4 +379,38 @@ blocks:
     let exported = archy::export(&flow);
     let back = archy::import(&exported, "voice.archy.yaml").unwrap_or_else(|error| panic!("{error}\n{exported}"));
     assert!(back == flow, "{}\n{exported}", difference(&flow, &back));
+}
+
+/// Every variable an exported document names is scoped, and every `exp:` is in Architect's
+/// spelling (translating it again changes nothing).
+fn assert_architect_only(file: &str, exported: &str) {
+    let document = switchboard_model::load::parse_yaml_value(exported, file).unwrap_or_else(|error| panic!("{error}"));
+    let mut expressions = Vec::new();
+    let mut variables = Vec::new();
+    walk(&document, &mut expressions, &mut variables);
+    assert!(!expressions.is_empty(), "{file}: the export has expressions");
+    for text in expressions {
+        let renamed = switchboard_model::expr::to_architect(&text, &|name| archy::architect_name(name));
+        assert_eq!(renamed, Ok(None), "{file}: `{text}` is not Architect's");
+    }
+    for name in variables {
+        assert!(archy::architect_name(&name).is_none(), "{file}: variable `{name}` is not scoped");
+    }
+}
+
+fn walk(value: &serde_json::Value, expressions: &mut Vec<String>, variables: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("exp", serde_json::Value::String(text)) => expressions.push(text.clone()),
+                    ("var" | "variable", serde_json::Value::String(name)) => variables.push(name.clone()),
+                    ("name", serde_json::Value::String(name)) if map.contains_key("initialValue") => variables.push(name.clone()),
+                    _ => walk(inner, expressions, variables),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, expressions, variables)),
+        _ => {}
+    }
 }

@@ -2,10 +2,30 @@ use super::*;
 
 const EXAMPLE: &str = include_str!("../../../examples/scenarios/contact-center-day.yaml");
 
+/// The example day's Archy flow files, by the path the scenario gives.
+fn example_flow_file(path: &str) -> Result<String, String> {
+    match path {
+        "flows/traffic-cop.yaml" => Ok(include_str!("../../../examples/scenarios/flows/traffic-cop.yaml").to_string()),
+        "flows/main-ivr.yaml" => Ok(include_str!("../../../examples/scenarios/flows/main-ivr.yaml").to_string()),
+        other => Err(format!("the example day has no flow file '{other}'")),
+    }
+}
+
 #[test]
 fn the_example_scenario_loads() {
-    let scenario = load_scenario(EXAMPLE, "contact-center-day.yaml").expect("example is valid");
+    let scenario = load_scenario_with_files(EXAMPLE, "contact-center-day.yaml", &mut example_flow_file).expect("example is valid");
     assert_eq!(scenario.flows().len(), 3);
+    // The flows are Archy YAML files: both IVR slots come from one template, differing only in
+    // their substitutions (Green retries once more, with a shorter timeout).
+    let loops: Vec<String> = scenario
+        .spec
+        .flows
+        .iter()
+        .filter_map(|flow| flow.definition.as_ref()?.blocks.get("CRM attempts").map(|block| format!("{block:?}")))
+        .collect();
+    assert_eq!(loops.len(), 2, "both IVR slots loop over the CRM look-up");
+    assert!(loops[0].contains("Integer(3)") && loops[1].contains("Integer(4)"), "{loops:?}");
+    assert!(scenario.spec.flows.iter().all(|flow| flow.definition.as_ref().is_some_and(|definition| definition.archy.is_some())));
     assert_eq!(scenario.spec.queues.len(), 3);
     let agents: u32 = scenario.agent_groups.iter().map(|(count, _)| count).sum();
     assert_eq!(agents, 200);
@@ -24,8 +44,8 @@ fn unknown_references_name_the_field_and_line() {
     let text = "duration_minutes: 10\nflows: []\nqueues: []\ndids:\n  - number: '1'\n    flow: Nowhere\n    calls_per_hour: 1\n";
     let error = load_scenario(text, "s.yaml").expect_err("unknown flow");
     assert_eq!(error.to_string(), "s.yaml:6: dids[0].flow: no flow named 'Nowhere'");
-    let queue_error = EXAMPLE.replace("queue: Billing }", "queue: Bilig }");
-    let error = load_scenario(&queue_error, "s.yaml").expect_err("unknown queue");
+    let mut misspelt = |path: &str| example_flow_file(path).map(|text| text.replace("name: Billing", "name: Bilig"));
+    let error = load_scenario_with_files(EXAMPLE, "s.yaml", &mut misspelt).expect_err("unknown queue");
     assert!(error.to_string().contains("unknown queue 'Bilig'"), "{error}");
 }
 

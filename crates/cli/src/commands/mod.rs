@@ -8,22 +8,11 @@ mod flow;
 mod gateway;
 mod orgs;
 mod rollout;
+mod pipeline;
+mod review;
 mod simulate;
 
 use crate::args::{Arguments, Command};
-
-/// An exit code other than 1 that a command asks for (`plan --detailed-exitcode`, `drift`);
-/// `main` exits with it without printing an error.
-#[derive(Debug)]
-pub struct Exit(pub u8);
-
-impl std::fmt::Display for Exit {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "exit {}", self.0)
-    }
-}
-
-impl std::error::Error for Exit {}
 
 pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
     let output = arguments.output;
@@ -42,5 +31,7 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Export(export_arguments) => deploy::export::run(export_arguments, output).await,
         Command::Drift(drift_arguments) => deploy::plan::drift(drift_arguments, output).await,
         Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,
+        Command::Review(review_arguments) => review::run(review_arguments, output).await,
+        Command::Pipeline(pipeline_arguments) => pipeline::run(pipeline_arguments, output).await,
     }
 }

@@ -5,6 +5,7 @@ mod durability;
 mod errors;
 mod emulator_process;
 mod output;
+mod review;
 mod bridge_config;
 mod bridge_kill;
 mod snapshots;

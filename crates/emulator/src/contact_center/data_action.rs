@@ -2,6 +2,11 @@
 //! block's timeout, so fault rules, the fake CRM and external services all take effect.
 //! Inputs go in the query string for GET/DELETE and as a JSON body otherwise; a JSON object
 //! answer becomes outputs (nested fields as dotted names, values as text).
+//!
+//! One execution path: flows (`call`) and the data-action test endpoint
+//! (`POST /api/v2/integrations/actions/{id}/test`, `routes::action_test`) both go through
+//! [`execute`], so fault rules, latency and timeouts act on them alike. A flow's call also opens
+//! an integration session (`domain::integration_sessions`), closed when the flow ends.
 
 use crate::state::AppState;
 use axum::http::header;
@@ -12,6 +17,7 @@ use switchboard_simulation::runtime::DataActionOutcome;
 /// Where and how an integration is called.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Endpoint {
+    pub integration_id: String,
     pub url: String,
     pub method: reqwest::Method,
 }
@@ -37,7 +43,7 @@ pub fn endpoint(state: &AppState, org_id: &str, integration: &str) -> Option<End
                 .map(str::to_string);
             let method = action_method.or(property_method).unwrap_or_else(|| "GET".to_string());
             let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(reqwest::Method::GET);
-            Some(Endpoint { url, method })
+            Some(Endpoint { integration_id: found.id.clone(), url, method })
         })
         .flatten();
     // Integrations created after start may still name the emulator by its placeholder host.
@@ -51,7 +57,21 @@ pub fn endpoint(state: &AppState, org_id: &str, integration: &str) -> Option<End
     })
 }
 
-/// Calls the integration once; returns the outcome and the measured latency in ms.
+/// What one execution of a data action saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execution {
+    pub outcome: DataActionOutcome,
+    pub latency_ms: u64,
+    /// The remote status, when the endpoint answered.
+    pub status: Option<u16>,
+    /// The remote JSON answer, when it sent one.
+    pub body: Option<serde_json::Value>,
+    /// Why no answer came (timeout, connection error).
+    pub error: Option<String>,
+}
+
+/// Calls the integration once from a flow; returns the outcome and the measured latency in ms.
+/// The conversation's session with the integration is opened here and closed when its flow ends.
 pub async fn call(
     state: &AppState,
     org_id: &str,
@@ -60,29 +80,49 @@ pub async fn call(
     inputs: &BTreeMap<String, String>,
     timeout_ms: u64,
 ) -> (DataActionOutcome, u64) {
-    let started = Instant::now();
     let Some(endpoint) = endpoint(state, org_id, integration) else {
         tracing::debug!("data action: integration '{integration}' has no endpoint in org {org_id}");
         return (DataActionOutcome::Failure { status: None, retry_after_ms: None }, 0);
     };
+    state.contact_center().sessions.open(org_id, &endpoint.integration_id, conversation_id);
+    let execution = execute(state, &endpoint, Some(conversation_id), inputs, timeout_ms).await;
+    (execution.outcome, execution.latency_ms)
+}
+
+/// GET and DELETE carry the inputs in the query string; the other methods as a JSON body.
+pub fn sends_inputs_as_query(method: &reqwest::Method) -> bool {
+    matches!(*method, reqwest::Method::GET | reqwest::Method::DELETE)
+}
+
+/// Sends one request to `endpoint` and reads its answer, timed from send to the last byte.
+pub async fn execute(
+    state: &AppState,
+    endpoint: &Endpoint,
+    conversation_id: Option<&str>,
+    inputs: &BTreeMap<String, String>,
+    timeout_ms: u64,
+) -> Execution {
+    let started = Instant::now();
     let mut request = state
         .http()
         .request(endpoint.method.clone(), &endpoint.url)
         .timeout(Duration::from_millis(timeout_ms.max(1)))
         // Seed 004: responses that steer routing must not come from a cache.
-        .header(header::CACHE_CONTROL, "no-cache")
-        .header("X-Conversation-Id", conversation_id);
-    request = if matches!(endpoint.method, reqwest::Method::GET | reqwest::Method::DELETE) {
+        .header(header::CACHE_CONTROL, "no-cache");
+    if let Some(conversation_id) = conversation_id {
+        request = request.header("X-Conversation-Id", conversation_id);
+    }
+    request = if sends_inputs_as_query(&endpoint.method) {
         request.query(&inputs.iter().collect::<Vec<_>>())
     } else {
         request.json(inputs)
     };
     let result = request.send().await;
-    let outcome = match result {
-        Err(error) if error.is_timeout() => DataActionOutcome::Timeout,
+    let (outcome, status, body, error) = match result {
+        Err(error) if error.is_timeout() => (DataActionOutcome::Timeout, None, None, Some(format!("timed out after {timeout_ms} ms"))),
         Err(error) => {
-            tracing::debug!("data action '{integration}' failed: {error}");
-            DataActionOutcome::Failure { status: None, retry_after_ms: None }
+            tracing::debug!("data action on {} failed: {error}", endpoint.url);
+            (DataActionOutcome::Failure { status: None, retry_after_ms: None }, None, None, Some(error.to_string()))
         }
         Ok(response) => {
             let status = response.status();
@@ -94,18 +134,21 @@ pub async fn call(
                 .map(|seconds| seconds * 1_000);
             if status.is_success() {
                 match response.json::<serde_json::Value>().await {
-                    Ok(body) => DataActionOutcome::Success { outputs: flatten(&body) },
-                    Err(error) if error.is_timeout() => DataActionOutcome::Timeout,
+                    Ok(body) => (DataActionOutcome::Success { outputs: flatten(&body) }, Some(status.as_u16()), Some(body), None),
+                    Err(error) if error.is_timeout() => {
+                        (DataActionOutcome::Timeout, Some(status.as_u16()), None, Some(format!("timed out after {timeout_ms} ms")))
+                    }
                     // An empty or non-JSON success still succeeded; it just has no outputs.
-                    Err(_) => DataActionOutcome::Success { outputs: BTreeMap::new() },
+                    Err(_) => (DataActionOutcome::Success { outputs: BTreeMap::new() }, Some(status.as_u16()), None, None),
                 }
             } else {
-                DataActionOutcome::Failure { status: Some(status.as_u16()), retry_after_ms }
+                let body = response.json::<serde_json::Value>().await.ok();
+                (DataActionOutcome::Failure { status: Some(status.as_u16()), retry_after_ms }, Some(status.as_u16()), body, None)
             }
         }
     };
-    let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    (outcome, latency)
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Execution { outcome, latency_ms, status, body, error }
 }
 
 /// `{"a": {"b": 1}, "c": [true]}` → `a.b = 1`, `c.0 = true`.

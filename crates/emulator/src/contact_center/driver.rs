@@ -198,6 +198,7 @@ async fn run(
             Effect::TransferToVoicemail { .. } => break FlowEnd::Voicemail,
         }
     };
+    close_sessions(&state, &org_id, &call.id);
     finish_flow(&call, &mut execution, &end);
     match end {
         FlowEnd::Disconnect { .. } => end_call(&state, center, &call, Outcome::Disconnected),
@@ -208,6 +209,20 @@ async fn run(
             queue_call(&state, center, &call, &org_id, &queue_id, priority, speed_up, &mut rng).await;
         }
     }
+}
+
+/// The flow ended: its sessions with integrations that close at flow end are terminated.
+fn close_sessions(state: &AppState, org_id: &str, conversation_id: &str) {
+    let keeping: std::collections::BTreeSet<String> = state
+        .with_org(org_id, |org| {
+            org.integrations
+                .values()
+                .filter(|integration| !crate::domain::integration_sessions::closes_at_flow_end(integration))
+                .map(|integration| integration.id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    state.contact_center().sessions.book().flow_ended(org_id, conversation_id, |integration| !keeping.contains(integration));
 }
 
 /// Opens a flow segment whenever the runtime entered another flow (or version). A common module

@@ -64,6 +64,8 @@ pub struct ContactCenter {
     pub analytics: AnalyticsStore,
     pub traffic: TrafficController,
     pub crm: crate::crm::Crm,
+    /// Integration sessions opened by flows' data actions.
+    pub sessions: crate::domain::integration_sessions::Sessions,
     calls: Mutex<CallBook>,
     programs: world::ProgramCache,
     acd: acd::Acd,

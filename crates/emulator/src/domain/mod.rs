@@ -4,6 +4,7 @@
 
 pub mod datatables;
 pub mod flows;
+pub mod integration_sessions;
 pub mod presence;
 pub mod queues;
 pub mod telephony;

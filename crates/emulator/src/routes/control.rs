@@ -76,6 +76,7 @@ async fn reset(_: Loopback, State(state): State<AppState>, params: Params) -> Re
     state.faults().clear();
     state.counters().clear();
     state.rate().clear();
+    state.contact_center().sessions.book().clear();
     if params.flag("data", false)? {
         state.replace_store(state.initial_store());
         // Traffic, analytics and CRM records go with the data; integrations re-point at this emulator.

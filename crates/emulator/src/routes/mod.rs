@@ -6,11 +6,13 @@
 //! merging into `api_routes` (authenticated) or `public_routes`, or from outside via
 //! `crate::app_with`.
 
+pub mod action_test;
 pub mod control;
 pub mod datatable_rows;
 pub mod datatables;
 pub mod flow_actions;
 pub mod flows;
+pub mod integration_sessions;
 pub mod integrations;
 pub mod oauth;
 pub mod organizations;
@@ -35,6 +37,8 @@ pub fn api_routes(strict: bool) -> Router<AppState> {
         .merge(crate::architect::api_routes())
         .merge(datatables::routes())
         .merge(integrations::routes(strict))
+        .merge(action_test::routes())
+        .merge(integration_sessions::api_routes(strict))
         .merge(telephony::routes())
         .merge(usage::routes(strict));
     if !strict {
@@ -50,5 +54,5 @@ pub fn public_routes(strict: bool) -> Router<AppState> {
 
 /// The emulator's control surface and health endpoints (no auth, no faults, not counted).
 pub fn control_routes() -> Router<AppState> {
-    control::routes().merge(crate::contact_center::routes::control_routes())
+    control::routes().merge(integration_sessions::control_routes()).merge(crate::contact_center::routes::control_routes())
 }

@@ -16,6 +16,7 @@ mod flows;
 mod fuzz;
 mod hardening;
 mod hub_topology;
+mod integration_actions;
 mod notifications;
 mod paging;
 mod persistence;

@@ -95,3 +95,56 @@ async fn a_key_added_on_disk_is_accepted_without_a_restart() {
         }
     }
 }
+
+fn rsa_signer(file: &str) -> jwt::RsaSigner {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(file);
+    let pem = std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    jwt::RsaSigner::from_pem("idp-2026", &pem).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Connects with `token` and reports whether a ping is answered (accepted) or the close code.
+async fn accepted(url: &str, token: &str) -> Result<(), u16> {
+    let mut desktop = connect(url, token).await;
+    send(&mut desktop, json!({"message": "ping"})).await;
+    match next(&mut desktop).await {
+        Next::Json(frame) if message_of(&frame) == Some("pong") => Ok(()),
+        Next::Json(frame) => panic!("unexpected {frame}"),
+        Next::Closed(code, _) => Err(code.map(u16::from).unwrap_or(0)),
+    }
+}
+
+#[tokio::test]
+async fn an_rs256_public_key_rotates_on_disk_without_a_restart() {
+    let emulator = emulator(EmulatorOptions::default()).await;
+    let config = gateway_config();
+    let key_dir = config.jwt_keys[0].clone();
+    let gateway = gateway(config, client(client_config(&emulator))).await;
+    let signer = rsa_signer("test-rs256-private.pem");
+    let rsa_token = signer.mint_for("agent-rsa", 60.0);
+    assert_eq!(accepted(&gateway.url(), &rsa_token).await, Err(4003), "no RSA key yet");
+
+    // The identity provider's public key appears beside the HS256 secret (file name = kid).
+    let public = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test-rs256-public.pem")).unwrap_or_default();
+    std::fs::write(key_dir.join("idp-2026.pem"), &public).unwrap_or_else(|error| panic!("{error}"));
+    // The watcher polls every 50 ms; each attempt is a real connection, bounded in number.
+    for attempt in 0.. {
+        match accepted(&gateway.url(), &rsa_token).await {
+            Ok(()) => break,
+            Err(_) if attempt < 100 => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            Err(code) => panic!("RS256 key never accepted: {code}"),
+        }
+    }
+    // A token signed by another private key under the same kid is forged; HS256 still works.
+    assert_eq!(accepted(&gateway.url(), &rsa_signer("test-rs256-other-private.pem").mint_for("agent-rsa", 60.0)).await, Err(4003));
+    assert_eq!(accepted(&gateway.url(), &token("agent-hs", 60.0)).await, Ok(()));
+
+    // Removing the key file revokes it, again without a restart.
+    std::fs::remove_file(key_dir.join("idp-2026.pem")).unwrap_or_else(|error| panic!("{error}"));
+    for attempt in 0.. {
+        match accepted(&gateway.url(), &rsa_token).await {
+            Err(4003) => break,
+            Ok(()) if attempt < 100 => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            other => panic!("RS256 key never revoked: {other:?}"),
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod support;
 mod auth;
 mod backpressure;
 mod drain;
+mod fanout;
 mod hostile;
 mod pool;
 mod resilience;

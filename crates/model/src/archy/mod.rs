@@ -6,12 +6,14 @@ mod document;
 mod error;
 mod export;
 mod import;
+mod scoping;
 mod substitution;
 mod values;
 
 pub use error::{ArchyDiagnostic, ArchyError};
 pub use export::export;
 pub use import::import;
+pub use scoping::{architect_name, scoped};
 pub use substitution::{placeholders, substitute};
 
 use import::{CALL_FLOW_TYPES, OTHER_FLOW_TYPES};

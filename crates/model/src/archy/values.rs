@@ -151,11 +151,25 @@ pub(crate) fn audio_form(prompt: &str) -> Json {
 }
 
 /// The stand-in duration of a prompt: a TTS text takes 60 ms a character (at least a second);
-/// a prompt or an expression two seconds.
+/// `exp: ToAudioBlank(N)` with a literal N (Architect's pause) takes N ms; any other prompt or
+/// expression two seconds.
 pub(crate) fn prompt_duration_ms(form: &Json) -> u64 {
     match single_entry(form) {
         Some(("tts", Json::String(text))) => tts_duration_ms(text),
+        Some(("exp", Json::String(text))) => blank_audio_ms(text).unwrap_or_else(crate::flow::default_play_ms),
         _ => crate::flow::default_play_ms(),
+    }
+}
+
+/// N of `ToAudioBlank(N)` when N is a literal whole number of milliseconds.
+fn blank_audio_ms(text: &str) -> Option<u64> {
+    use crate::expr::{Ast, Function};
+    match crate::expr::parse(text).ok()? {
+        Ast::Call { function: Function::ToAudioBlank, arguments } => match arguments.as_slice() {
+            [Ast::Literal(Value::Integer(ms))] => u64::try_from(*ms).ok(),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

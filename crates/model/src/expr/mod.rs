@@ -13,6 +13,7 @@
 //! arithmetic, ordering or logic is [`EvalError::UndefinedVariable`] naming the variable, which the
 //! runtime turns into the block's error path. Time and randomness come from an [`EvalContext`].
 
+mod architect;
 mod builtins;
 mod coerce;
 mod context;
@@ -25,6 +26,7 @@ mod printer;
 mod time;
 mod value;
 
+pub use architect::to_architect;
 pub use context::{EvalContext, RandomSource, SeededRandom, fixed_now};
 pub use functions::{Arity, Function};
 pub use parser::{Ast, BinaryOperator};

@@ -2,13 +2,13 @@
 //! and latency rules of seed 001, error paths that end somewhere safe, and references to the org.
 
 use super::graph::reachable_from;
-use super::{Catalog, DATA_ACTION_TIMEOUT_SLA_MS, Diagnostic};
+use super::{Catalog, Diagnostic, ValidationOptions};
 use crate::expr;
 use crate::flow::{Block, DataActionBlock, Expression, FlowDefinition, LoopBlock, SYSTEM_VARIABLES, Value};
 use std::collections::BTreeSet;
 
 
-pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic> {
+pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog, options: &ValidationOptions) -> Vec<Diagnostic> {
     let known = known_variables(flow);
     let mut diagnostics = Vec::new();
     for (name, block) in &flow.blocks {
@@ -43,7 +43,7 @@ pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic>
                     ));
                 }
             }
-            Block::DataAction(action) => check_data_action(flow, name, action, catalog, &mut diagnostics),
+            Block::DataAction(action) => check_data_action(flow, name, action, catalog, options, &mut diagnostics),
             Block::Wait { duration_ms, duration_from, .. } => {
                 if duration_ms.is_some() == duration_from.is_some() {
                     diagnostics.push(Diagnostic::error(
@@ -126,7 +126,7 @@ pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic>
 }
 
 /// Every expression field of a block, labelled as written in the file.
-fn expressions(block: &Block) -> Vec<(String, &Expression)> {
+pub(super) fn expressions(block: &Block) -> Vec<(String, &Expression)> {
     match block {
         Block::SetVariable { value, .. } => vec![("value".into(), value)],
         Block::Decision { condition, .. } => vec![("condition".into(), condition)],
@@ -263,13 +263,14 @@ fn check_data_action(
     block: &str,
     action: &DataActionBlock,
     catalog: &Catalog,
+    options: &ValidationOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    if action.timeout_ms > DATA_ACTION_TIMEOUT_SLA_MS {
+    if action.timeout_ms > options.latency_sla_ms {
         diagnostics.push(Diagnostic::warning(
             "timeout-over-sla",
             Some(block),
-            format!("timeout_ms {} exceeds the {DATA_ACTION_TIMEOUT_SLA_MS} ms latency SLA", action.timeout_ms),
+            format!("timeout_ms {} exceeds the {} ms latency SLA", action.timeout_ms, options.latency_sla_ms),
         ));
     }
     if let Some(retry) = &action.retry {
@@ -342,7 +343,7 @@ fn reference_list<'a, T>(list: &'a Option<T>, name: &str) -> Option<&'a T> {
 
 /// Names Architect defines for every call flow: the read-only `Call.` scope, the in-queue flow's
 /// hold prompt and start time, and the `NOT_SET` constant.
-fn is_architect_builtin(variable: &str) -> bool {
+pub(super) fn is_architect_builtin(variable: &str) -> bool {
     let lower = variable.to_ascii_lowercase();
     lower.starts_with("call.")
         || lower == "not_set"

@@ -6,10 +6,12 @@
 //! `{valid, errors, warnings}` shape of the platform's flow validation (seed 001).
 
 mod checks;
+mod dataflow;
 mod graph;
+mod reliability;
+mod transfers;
 
-
-use crate::flow::FlowDefinition;
+use crate::flow::{FlowDefinition, VariableType};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,12 +85,48 @@ impl ValidationReport {
 /// Latency SLA for one data-action attempt (seed 001: halt the deployment over 4000 ms).
 pub const DATA_ACTION_TIMEOUT_SLA_MS: u64 = 4_000;
 
+/// Retry delays above this are no cap at all (a call would sit in silence for minutes).
+pub const MAX_RETRY_DELAY_MS: u64 = 60_000;
+
+/// More attempts than this on one data action is retrying without a bound in practice.
+pub const MAX_RETRY_ATTEMPTS: u32 = 10;
+
+/// What a check needs beyond the flow and the org: the latency SLA and the active version's
+/// participant-data schema. `Default` is seed 001's policy with no active version to compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationOptions {
+    /// The latency SLA one data-action attempt must fit (`timeout-over-sla`).
+    pub latency_sla_ms: u64,
+    /// The variables of the flow's active (published) version, by name; `None` skips
+    /// `participant-data-incompatible`.
+    pub active_variables: Option<BTreeMap<String, VariableType>>,
+}
+
+impl Default for ValidationOptions {
+    fn default() -> ValidationOptions {
+        ValidationOptions { latency_sla_ms: DATA_ACTION_TIMEOUT_SLA_MS, active_variables: None }
+    }
+}
+
 /// Every diagnostic for `flow`, errors and warnings mixed, in a stable order (graph checks first,
-/// then blocks by name).
+/// then blocks by name), under seed 001's default policy.
 pub fn validate(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic> {
+    validate_with(flow, catalog, &ValidationOptions::default())
+}
+
+/// [`validate`] with an explicit policy (SLA, active version's schema).
+pub fn validate_with(flow: &FlowDefinition, catalog: &Catalog, options: &ValidationOptions) -> Vec<Diagnostic> {
     let mut diagnostics = graph::check(flow);
-    diagnostics.extend(checks::check(flow, catalog));
+    diagnostics.extend(checks::check(flow, catalog, options));
+    diagnostics.extend(reliability::check(flow, options));
+    diagnostics.extend(dataflow::check(flow));
     diagnostics
+}
+
+/// Checks that span flows: transfer and common-module chains that come back to where they
+/// started (`transfer-cycle`). Returns (flow name, diagnostic) pairs, one per cycle.
+pub fn validate_flows<'a>(flows: impl IntoIterator<Item = &'a FlowDefinition>) -> Vec<(String, Diagnostic)> {
+    transfers::check(flows)
 }
 
 /// [`validate`] shaped as a report.

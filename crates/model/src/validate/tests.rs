@@ -37,8 +37,9 @@ fn a_sound_flow_has_no_findings() {
     timeout_ms: 3000
     retry: {max_attempts: 3, initial_delay_ms: 200}
     on_success: queue
-    on_error: queue
+    on_error: fallback
   queue: {type: transfer_to_queue, queue: Support, on_failure: bye}
+  fallback: {type: transfer_to_queue, queue: Support, priority: 5, on_failure: bye}
   bye: {type: disconnect}
 ",
     );
@@ -130,8 +131,9 @@ fn catalog_references_are_checked_only_when_known() {
   hop: {type: transfer_to_flow, flow: '=Target', on_failure: queue}
   queue: {type: transfer_to_queue, queue: Sales, on_failure: flow}
   flow: {type: transfer_to_flow, flow: Missing_Flow, on_failure: action}
-  action: {type: data_action, integration: Ghost, timeout_ms: 1000, on_success: bye, on_error: bye}
+  action: {type: data_action, integration: Ghost, timeout_ms: 1000, on_success: bye, on_error: failed}
   bye: {type: disconnect}
+  failed: {type: disconnect, reason: error}
 ",
     );
     assert_eq!(findings(&yaml, &Catalog::default()), Vec::<String>::new());
@@ -210,7 +212,8 @@ fn architect_blocks() {
   queue: {type: transfer_to_queue, queue: '=Flow.Queue', on_failure: done}
 ",
     );
-    assert_eq!(findings(&sound, &Catalog::default()), Vec::<String>::new());
+    // Menu choice 2 goes straight to `queue`, which reads `Flow.Queue` before `find` sets it.
+    assert_eq!(findings(&sound, &Catalog::default()), vec!["warning read-before-set @queue"]);
 
     let broken = flow(
         "  begin:

@@ -1,7 +1,11 @@
-//! Integrations, their data actions, and the seeds' health check.
+//! Integrations, their data actions (with the real test call), and the seeds' extensions: the
+//! health check and integration sessions (terminate, counts), which a real org does not have.
 
 use futures_util::Stream;
-use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration};
+use switchboard_api::integration::{
+    Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationSessionCounts, TerminateRequest, TerminateResponse,
+    TestExecutionResult,
+};
 
 use crate::error::Result;
 use crate::paging::{LIST_PAGE_SIZE, paged};
@@ -77,5 +81,29 @@ impl<'a, P: Platform + ?Sized> Integrations<'a, P> {
 
     pub async fn action(self, action_id: &str) -> Result<Action> {
         fetch(self.platform, ApiRequest::get(format!("{PATH}/actions/{}", segment(action_id))).about("data action", Some(action_id))).await
+    }
+
+    /// The real data-action test (`POST /api/v2/integrations/actions/{actionId}/test`): runs the
+    /// action once with `inputs` (a JSON object) and reports each step. A failing endpoint is
+    /// `Ok` with `success: false`; the call changes nothing, so it is retried like a GET. With
+    /// `draft`, the action's draft is tested (`.../draft/test`).
+    pub async fn test_action(self, action_id: &str, inputs: &serde_json::Value, draft: bool) -> Result<TestExecutionResult> {
+        let tail = if draft { "draft/test" } else { "test" };
+        let request =
+            ApiRequest::post(format!("{PATH}/actions/{}/{tail}", segment(action_id))).about("data action", Some(action_id)).json(inputs)?.idempotent();
+        fetch(self.platform, request).await
+    }
+
+    /// Seed 001 extension (absent on a real org, where it is `NotFound`): terminates the
+    /// integration's open sessions — one conversation's, or all.
+    pub async fn terminate_sessions(self, id: &str, conversation_id: Option<&str>) -> Result<TerminateResponse> {
+        let body = TerminateRequest { conversation_id: conversation_id.map(str::to_owned) };
+        fetch(self.platform, ApiRequest::post(format!("{}/terminate", Self::item(id))).about("integration", Some(id)).json(&body)?).await
+    }
+
+    /// Emulator extension (absent on a real org, where it is `NotFound`): sessions the
+    /// integration's data actions opened and how many were terminated.
+    pub async fn session_counts(self, id: &str) -> Result<IntegrationSessionCounts> {
+        fetch(self.platform, ApiRequest::get(format!("{}/sessions", Self::item(id))).about("integration", Some(id))).await
     }
 }

@@ -8,6 +8,7 @@ mod conflicts;
 mod conversations;
 mod faults;
 mod flow_jobs;
+mod integrations;
 mod more_resources;
 mod notifications;
 mod paging;

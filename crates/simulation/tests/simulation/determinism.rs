@@ -1,12 +1,11 @@
 //! A seed fixes a run: same seed, same report; another seed, another report.
 
-use switchboard_simulation::{NullSink, load_scenario, run};
-
-const EXAMPLE: &str = include_str!("../../../../examples/scenarios/contact-center-day.yaml");
+use crate::support::{EXAMPLE, load_example};
+use switchboard_simulation::{NullSink, run};
 
 #[test]
 fn the_same_seed_gives_the_same_report() {
-    let scenario = load_scenario(EXAMPLE, "contact-center-day.yaml").unwrap_or_else(|error| panic!("{error}"));
+    let scenario = load_example(EXAMPLE);
     let first = serde_json::to_string(&run(&scenario, 99, &mut NullSink)).expect("serializes");
     let second = serde_json::to_string(&run(&scenario, 99, &mut NullSink)).expect("serializes");
     let other = serde_json::to_string(&run(&scenario, 100, &mut NullSink)).expect("serializes");
@@ -16,7 +15,7 @@ fn the_same_seed_gives_the_same_report() {
 
 #[test]
 fn progress_rises_to_the_end_of_the_day_and_does_not_change_the_run() {
-    let scenario = load_scenario(EXAMPLE, "contact-center-day.yaml").unwrap_or_else(|error| panic!("{error}"));
+    let scenario = load_example(EXAMPLE);
     let mut shares = Vec::new();
     let observed = switchboard_simulation::run_with_progress(&scenario, 99, &mut NullSink, &mut |share| shares.push(share));
     let plain = run(&scenario, 99, &mut NullSink);

@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use switchboard_simulation::metrics::Tally;
 use switchboard_simulation::runtime::TerminalOutcome;
+use crate::support::{EXAMPLE, load_example};
 use switchboard_simulation::{CallOutcome, CallRecord, load_scenario, run};
-
-const EXAMPLE: &str = include_str!("../../../../examples/scenarios/contact-center-day.yaml");
 
 #[test]
 fn randomize_weights_are_respected() {
@@ -51,7 +50,7 @@ dids:
 
 #[test]
 fn the_example_day_routes_by_the_live_table_and_keeps_flow_version() {
-    let scenario = load_scenario(EXAMPLE, "contact-center-day.yaml").unwrap_or_else(|error| panic!("{error}"));
+    let scenario = load_example(EXAMPLE);
     let cutover_ms = 720 * 60_000;
     let (mut blue_before, mut green_before, mut blue_after, mut green_after) = (0u64, 0u64, 0u64, 0u64);
     let mut sum = Tally::default();

@@ -2,9 +2,8 @@
 //! runs only when SIMULATION_SCALE_TEST is set (`xtask bench` measures the same run for speed).
 
 use std::time::Instant;
-use switchboard_simulation::{NullSink, load_scenario, run};
-
-const EXAMPLE: &str = include_str!("../../../../examples/scenarios/contact-center-day.yaml");
+use crate::support::{EXAMPLE, load_example};
+use switchboard_simulation::{NullSink, run};
 
 /// The example with every agent count and arrival rate multiplied by `factor`.
 pub fn scaled_example(factor: u32) -> String {
@@ -29,7 +28,7 @@ fn a_ten_thousand_agent_day_runs_and_adds_up() {
     if std::env::var_os("SIMULATION_SCALE_TEST").is_none() {
         return;
     }
-    let scenario = load_scenario(&scaled_example(50), "scaled.yaml").unwrap_or_else(|error| panic!("{error}"));
+    let scenario = load_example(&scaled_example(50));
     let started = Instant::now();
     let report = run(&scenario, 1, &mut NullSink);
     let seconds = started.elapsed().as_secs_f64();

@@ -1,6 +1,6 @@
 //! Scenario builders and a sink that summarises calls into batches for error estimates.
 
-use switchboard_simulation::{CallOutcome, CallRecord, Scenario, load_scenario};
+use switchboard_simulation::{CallOutcome, CallRecord, Scenario, load_scenario, load_scenario_with_files};
 
 /// One queue fed directly by one DID: the M/M/n(+M) set-up of queueing theory.
 pub fn single_queue(
@@ -96,4 +96,22 @@ impl Batches {
         let variance = means.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (count - 1.0);
         (estimate, (variance / count).sqrt())
     }
+}
+
+/// The repository's example day (`examples/scenarios/contact-center-day.yaml`).
+pub const EXAMPLE: &str = include_str!("../../../../examples/scenarios/contact-center-day.yaml");
+
+/// The example day's Archy flow files, by the path the scenario gives (relative to its folder).
+fn example_flow_file(path: &str) -> Result<String, String> {
+    match path {
+        "flows/traffic-cop.yaml" => Ok(include_str!("../../../../examples/scenarios/flows/traffic-cop.yaml").to_string()),
+        "flows/main-ivr.yaml" => Ok(include_str!("../../../../examples/scenarios/flows/main-ivr.yaml").to_string()),
+        other => Err(format!("the example day has no flow file '{other}'")),
+    }
+}
+
+/// Loads a scenario text whose `file:` flows are the example day's (the example itself, or a
+/// variant of its text).
+pub fn load_example(text: &str) -> Scenario {
+    load_scenario_with_files(text, "contact-center-day.yaml", &mut example_flow_file).unwrap_or_else(|error| panic!("{error}"))
 }

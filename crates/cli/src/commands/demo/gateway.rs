@@ -14,7 +14,8 @@ use switchboard_platform::{ClientConfig, OrgClient, Platform, PlatformExt};
 use tokio_tungstenite::tungstenite::Message;
 
 const ORG: &str = "na-east-1";
-const AGENTS: usize = 300;
+/// Over 450 agents (2 topics each plus the shared one) the pool needs a second channel.
+const AGENTS: usize = 500;
 /// Every agent also watches this queue: one upstream subscription for all of them.
 const SHARED_TOPIC: &str = "v2.routing.queues.demo-support.conversations";
 
@@ -90,8 +91,15 @@ pub async fn run(emulator: &RunningEmulator, print: bool) -> anyhow::Result<Valu
     hub.publish(&org_id, SHARED_TOPIC, &json!({"demo": "shared"}));
     for (agent, desktop) in &mut desktops {
         let own = format!("v2.users.{agent}.presence");
-        wait_for(desktop, |frame| frame["topicName"] == own.as_str()).await.with_context(|| format!("{agent}'s own event"))?;
-        wait_for(desktop, |frame| frame["topicName"] == SHARED_TOPIC).await.with_context(|| format!("{agent}'s shared queue event"))?;
+        // In any order: when the agent's own topics and the shared queue sit on different upstream
+        // channels, nothing orders one channel's events against the other's (nor on the platform).
+        let mut missing = vec![own.clone(), SHARED_TOPIC.to_string()];
+        while !missing.is_empty() {
+            let frame = wait_for(desktop, |frame| missing.iter().any(|topic| frame["topicName"] == topic.as_str()))
+                .await
+                .with_context(|| format!("{agent} waiting for {}", missing.join(" and ")))?;
+            missing.retain(|topic| frame["topicName"] != topic.as_str());
+        }
     }
     let delivered_in = published.elapsed();
 

@@ -6,7 +6,7 @@ use switchboard_deploy::plan::{Plan, PlanOptions};
 use super::context::DeployContext;
 use super::table;
 use crate::args::{DriftArgs, PlanArgs};
-use crate::commands::Exit;
+use crate::exit::Exit;
 use crate::output::OutputFormat;
 
 /// Plans `environment` with the repository's policies.
@@ -33,7 +33,7 @@ pub async fn run(arguments: PlanArgs, output: OutputFormat) -> anyhow::Result<()
         anyhow::bail!("{} pre-flight problem(s): apply would refuse this plan", plan.problems.len());
     }
     if arguments.detailed_exitcode && plan.has_changes() {
-        return Err(Exit(2).into());
+        return Err(Exit { code: 2, message: None }.into());
     }
     Ok(())
 }
@@ -53,7 +53,7 @@ pub async fn drift(arguments: DriftArgs, output: OutputFormat) -> anyhow::Result
         }
         println!("{} out-of-band change(s)", found.len());
     })?;
-    if found.is_empty() { Ok(()) } else { Err(Exit(3).into()) }
+    if found.is_empty() { Ok(()) } else { Err(Exit { code: 3, message: None }.into()) }
 }
 
 fn show(value: &Option<serde_json::Value>) -> String {

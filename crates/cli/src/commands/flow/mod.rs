@@ -3,7 +3,7 @@
 
 mod convert;
 mod export;
-mod publish;
+pub(crate) mod publish;
 pub(crate) mod source;
 mod validate;
 

@@ -50,13 +50,19 @@ pub fn substitutions(arguments: &SubstitutionArgs) -> anyhow::Result<BTreeMap<St
 
 /// Reads and loads `path`; errors name the file and line.
 pub fn read(path: &Path, values: &BTreeMap<String, String>) -> anyhow::Result<FlowFile> {
+    let (label, text, archy) = read_text(path, values)?;
+    let definition = switchboard_model::load_flow(&text, &label)?;
+    Ok(FlowFile { path: label, text, archy, definition })
+}
+
+/// Reads `path` and applies substitutions, without loading: (label, text, is Archy).
+pub fn read_text(path: &Path, values: &BTreeMap<String, String>) -> anyhow::Result<(String, String, bool)> {
     let label = path.display().to_string();
     let raw = std::fs::read_to_string(path).with_context(|| format!("reading {label}"))?;
     let archy = switchboard_model::archy::is_archy(&raw);
     // Our format keeps `{{VAR}}` for deploy to resolve per org; Archy substitutes before parsing.
     let text = if archy { switchboard_model::archy::substitute(&raw, &label, values)? } else { raw };
-    let definition = switchboard_model::load_flow(&text, &label)?;
-    Ok(FlowFile { path: label, text, archy, definition })
+    Ok((label, text, archy))
 }
 
 /// The 1-based line where `needle` first appears as a YAML key or value, for diagnostics that

@@ -6,7 +6,7 @@ use crate::args::FlowValidateArgs;
 use crate::output::OutputFormat;
 use anyhow::bail;
 use serde::Serialize;
-use switchboard_model::validate::{Catalog, Diagnostic, Severity, validate};
+use switchboard_model::validate::{Catalog, Diagnostic, Severity, validate, validate_flows};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,11 +28,15 @@ pub struct Located {
 
 pub fn run(arguments: FlowValidateArgs, output: OutputFormat) -> anyhow::Result<()> {
     let values = source::substitutions(&arguments.substitution)?;
+    let files = arguments.files.iter().map(|path| source::read(path, &values)).collect::<anyhow::Result<Vec<_>>>()?;
+    // Checks across the files given together: transfer chains that come back (`transfer-cycle`).
+    let across = validate_flows(files.iter().map(|file| &file.definition));
     let mut reports = Vec::new();
-    for path in &arguments.files {
-        let file = source::read(path, &values)?;
+    for file in files {
         // Offline: references to queues, integrations and tables are not checked (no catalog).
-        let diagnostics = validate(&file.definition, &Catalog::default())
+        let mut found = validate(&file.definition, &Catalog::default());
+        found.extend(across.iter().filter(|(flow, _)| *flow == file.definition.name).map(|(_, diagnostic)| diagnostic.clone()));
+        let diagnostics = found
             .into_iter()
             .map(|diagnostic| Located { line: diagnostic.block.as_deref().and_then(|block| line_of(&file.text, block)), diagnostic })
             .collect::<Vec<_>>();

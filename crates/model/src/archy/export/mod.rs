@@ -1,4 +1,4 @@
-//! `FlowDefinition` → Archy YAML. Menus and tasks come back from the kept containers (or, for
+//! `FlowDefinition` → Archy YAML, in Architect's names (`archy::scoped`). Menus and tasks come back from the kept containers (or, for
 //! flows written in the flow format, one task per block that more than one path reaches); every
 //! action is written from the kept Archy action when that still imports to the same block, else
 //! from the block's fields. Blocks Architect has no words for (a weighted split, retries, a play
@@ -20,6 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Writes the flow as Archy YAML.
 pub fn export(flow: &FlowDefinition) -> String {
+    // Architect's names and spellings first (the identity on a flow imported from Archy).
+    let flow = &super::scoping::scoped(flow);
     let extras = flow.archy.clone().unwrap_or_default();
     let mut exporter = Exporter::new(flow, &extras);
     exporter.plan();

@@ -88,7 +88,8 @@ pub(crate) fn shape(name: &str, block: &Block, flow: &FlowDefinition) -> ActionS
             for (index, branch) in branches.iter().enumerate() {
                 let percent = if left > 0.0 { (branch.weight / left * 100.0).round() } else { 0.0 };
                 left -= branch.weight;
-                written.push(json!({ "case": { "value": { "exp": format!("Random(100) < {percent}") } } }));
+                // Random(99) draws one of 100 integers (0 to 99), so `< p` holds p% of the time.
+                written.push(json!({ "case": { "value": { "exp": format!("Random(99) < {percent}") } } }));
                 shape = shape.output(&format!("case{index}"), &branch.next);
             }
             shape = shape.key("evaluate", json!({ "firstTrue": { "cases": written, "default": {} } }));

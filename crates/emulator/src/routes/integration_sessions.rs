@@ -1,0 +1,65 @@
+//! Integration sessions (`domain::integration_sessions`): the seed's
+//! `POST /api/v2/integrations/{id}/terminate` and its companion `GET /api/v2/integrations/{id}/sessions`
+//! (the counts) — extensions, the real platform has neither, so `--strict` leaves them out — and
+//! the control route `GET /_emulator/integrations/sessions` (`?org=` id or name) with the counts
+//! of every integration.
+
+use super::control::Loopback;
+use super::support::{Params, read};
+use crate::error::ApiError;
+use crate::state::{AppState, Caller};
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use switchboard_api::integration::{IntegrationSessionCounts, IntegrationSessionList, TerminateRequest, TerminateResponse};
+
+pub fn api_routes(strict: bool) -> Router<AppState> {
+    if strict {
+        return Router::new();
+    }
+    Router::new()
+        .route("/api/v2/integrations/{id}/terminate", post(terminate))
+        .route("/api/v2/integrations/{id}/sessions", get(counts))
+}
+
+fn integration_id(state: &AppState, caller: &Caller, id: &str) -> Result<String, ApiError> {
+    read(state, caller, |org| org.integration_by_ref(id).map(|found| found.id.clone()).ok_or_else(|| ApiError::not_found("integration", id)))
+}
+
+async fn counts(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<IntegrationSessionCounts>, ApiError> {
+    let integration_id = integration_id(&state, &caller, &id)?;
+    Ok(Json(state.contact_center().sessions.book().counts(&caller.org_id, &integration_id)))
+}
+
+pub fn control_routes() -> Router<AppState> {
+    Router::new().route("/_emulator/integrations/sessions", get(list))
+}
+
+async fn terminate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<TerminateResponse>, ApiError> {
+    // The body is optional: without it every open session of the integration closes.
+    let request: TerminateRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        TerminateRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|error| ApiError::bad_request(format!("The request could not be understood: {error}")))?
+    };
+    if let Some(conversation_id) = &request.conversation_id {
+        crate::limits::text("conversationId", conversation_id, crate::limits::ID_CHARS_MAX, false)?;
+    }
+    let integration_id = integration_id(&state, &caller, &id)?;
+    let mut book = state.contact_center().sessions.book();
+    let terminated_now = book.terminate(&caller.org_id, &integration_id, request.conversation_id.as_deref());
+    Ok(Json(TerminateResponse { terminated_now, sessions: book.counts(&caller.org_id, &integration_id) }))
+}
+
+async fn list(_: Loopback, State(state): State<AppState>, params: Params) -> Result<Json<IntegrationSessionList>, ApiError> {
+    let org_id = match params.get("org") {
+        Some(wanted) => Some(state.find_org(wanted).ok_or_else(|| ApiError::not_found("org", wanted))?),
+        None => None,
+    };
+    Ok(Json(IntegrationSessionList { integrations: state.contact_center().sessions.book().all(org_id.as_deref()) }))
+}

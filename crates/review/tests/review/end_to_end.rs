@@ -1,0 +1,192 @@
+//! Whole reviews against a live emulator with fault rules: the cases seed 001 names. Each test
+//! starts its own emulator on an ephemeral port and shuts it down.
+
+use super::support::*;
+use futures_util::TryStreamExt;
+use serde_json::json;
+use switchboard_platform::PlatformExt;
+use switchboard_platform::api::common::EntityRef;
+use switchboard_review::{Check, CheckStatus, FlowRef, Outcome, Review, ReviewConfig};
+
+fn config(flows: Vec<FlowRef>, checks: &[Check]) -> ReviewConfig {
+    let mut config = ReviewConfig::new("sandbox", flows);
+    config.checks = checks.iter().copied().collect();
+    config.live.hygiene_window_ms = 0;
+    config
+}
+
+async fn review(client: &switchboard_platform::OrgClient, config: &ReviewConfig) -> Review {
+    switchboard_review::run(client, config, std::future::pending::<()>()).await
+}
+
+fn codes(review: &Review) -> Vec<String> {
+    review.findings.iter().map(|finding| finding.code.clone()).collect()
+}
+
+async fn lookup_flow_id(client: &switchboard_platform::OrgClient) -> String {
+    let flows: Vec<_> = client.flows().list(Some("Lookup"), None).try_collect().await.expect("flows");
+    flows.into_iter().find(|flow| flow.name == "Lookup").map(|flow| flow.id).expect("the Lookup flow")
+}
+
+#[tokio::test]
+async fn a_sound_flow_and_a_healthy_integration_pass() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let mut config = config(
+        vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))],
+        &[Check::StaticValidation, Check::LatencySla, Check::FailureModes, Check::FlowLocks, Check::SessionHygiene],
+    );
+    config.own_client_id = Some(own_client_id(&emulator));
+    let review = review(&client, &config).await;
+    assert_eq!(review.outcome, Outcome::Pass, "{:#?}", review.findings);
+    let latency = review.checks.iter().find(|run| run.check == Check::LatencySla).expect("latency ran");
+    assert_eq!(latency.status, CheckStatus::Ran);
+    assert_eq!(latency.subjects, vec!["integration:CRM".to_string()]);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_slow_integration_fails_the_sla_check_on_both_paths() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    // Every CRM answer takes 400 ms; the SLA for this integration is 300 ms.
+    fault(&emulator, json!({"path": "/crm/lookup", "latencyMs": 400})).await;
+    let mut config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::LatencySla]);
+    config.live.integration_sla_ms.insert("CRM".into(), 300);
+    config.live.probes = 3;
+    let review = review(&client, &config).await;
+    assert_eq!(review.outcome, Outcome::Fail);
+    let slow: Vec<_> = review.findings.iter().filter(|finding| finding.code == "latency-over-sla").collect();
+    assert_eq!(slow.len(), 2, "platform test call and direct: {:#?}", review.findings);
+    assert!(slow.iter().any(|finding| finding.message.starts_with("platform test call: p95 ")));
+    assert!(slow.iter().any(|finding| finding.message.starts_with("direct: p95 ")));
+    // A 200 that is too slow fails: every probe answered 200.
+    assert!(!codes(&review).contains(&"unexpected-status".to_string()), "{:#?}", review.findings);
+    assert!(slow[0].evidence[0].contains("200 in 4"), "{:?}", slow[0].evidence);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unavailable_integration_answers_the_wrong_status() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    fault(&emulator, json!({"path": "/crm/lookup", "status": 503})).await;
+    let mut config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::LatencySla]);
+    config.live.probes = 2;
+    let review = review(&client, &config).await;
+    assert_eq!(review.outcome, Outcome::Fail);
+    let wrong: Vec<_> = review.findings.iter().filter(|finding| finding.code == "unexpected-status").collect();
+    assert_eq!(wrong.len(), 2, "{:#?}", review.findings);
+    assert!(wrong[0].message.contains("[503, 503]"), "{}", wrong[0].message);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_flow_with_unbounded_retries_fails() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let unbounded = "name: Lookup\nstart: lookup\nblocks:\n  lookup: {type: data_action, integration: CRM, timeout_ms: 2000, on_success: support, on_error: pause}\n  pause: {type: wait, duration_ms: 1000, next: lookup}\n  support: {type: transfer_to_queue, queue: Support}\n";
+    let config = config(vec![FlowRef::Text(flow_text("unbounded", unbounded))], &[Check::StaticValidation, Check::FailureModes, Check::FlowLocks]);
+    let review = review(&client, &config).await;
+    assert_eq!(review.outcome, Outcome::Fail);
+    let codes = codes(&review);
+    assert!(codes.contains(&"retry-unbounded".to_string()), "{codes:?}");
+    assert!(codes.contains(&"fault-retries-forever".to_string()), "{codes:?}");
+    // Locks are released after a failed review.
+    let flow = client.flows().get(&lookup_flow_id(&client).await).await.expect("flow").value;
+    assert_eq!((flow.locked_client, flow.locked_user), (None, None), "the review released its lock");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_lock_held_by_another_client_fails_the_review_and_is_not_stolen() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let flow_id = lookup_flow_id(&client).await;
+    // Another tool's OAuth client checked the flow out (as Architect records it).
+    let other = EntityRef::new("other-client-id".to_string(), "Release Bot".to_string(), "/api/v2/oauth/clients/other-client-id".to_string());
+    let org = org_id(&emulator);
+    emulator.state().with_org_mut(&org, |store| {
+        if let Some(record) = store.flows.values_mut().find(|record| record.flow.id == flow_id) {
+            record.flow.locked_client = Some(other.clone());
+        }
+    });
+    let mut config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::FlowLocks]);
+    config.own_client_id = Some(own_client_id(&emulator));
+    let review = review(&client, &config).await;
+    assert_eq!(review.outcome, Outcome::Fail);
+    let locked: Vec<_> = review.findings.iter().filter(|finding| finding.code == "flow-locked-by-other").collect();
+    assert_eq!(locked.len(), 1, "{:#?}", review.findings);
+    assert!(locked[0].message.contains("Release Bot (other-client-id)"), "names the holder: {}", locked[0].message);
+    assert_eq!(locked[0].subject, "lock:Lookup");
+    let after = client.flows().get(&flow_id).await.expect("flow").value;
+    assert_eq!(after.locked_client.map(|client| client.id), Some("other-client-id".to_string()), "never stolen");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_lock_left_by_this_client_is_reused_and_released() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let flow_id = lookup_flow_id(&client).await;
+    client.flows().checkout(&flow_id).await.expect("checkout");
+    let mut config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::FlowLocks]);
+    config.own_client_id = Some(own_client_id(&emulator));
+    let review = review(&client, &config).await;
+    assert_eq!(review.outcome, Outcome::Pass, "{:#?}", review.findings);
+    assert_eq!(codes(&review), vec!["stale-own-lock".to_string()]);
+    let after = client.flows().get(&flow_id).await.expect("flow").value;
+    assert_eq!(after.locked_client, None);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_flow_that_never_terminates_its_integration_session_fails_hygiene() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    // The CRM's middleware keeps connections: sessions outlive the calls that opened them.
+    let integration = client.integrations().list().try_collect::<Vec<_>>().await.expect("integrations").into_iter().find(|integration| integration.name.as_deref() == Some("CRM")).expect("CRM");
+    let mut record = client.integrations().get(&integration.id).await.expect("integration").value;
+    if let Some(config) = record.config.as_mut() {
+        config.current.properties.insert("terminateSessions".into(), json!(false));
+    }
+    client.integrations().update_with_etag(&integration.id, &record, None).await.expect("update");
+    for _ in 0..2 {
+        place_call(&emulator, LOOKUP_DID).await;
+    }
+    let config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::SessionHygiene]);
+    let review = review(&client, &config).await;
+    assert_eq!(review.outcome, Outcome::Fail, "{:#?}", review);
+    let leaks: Vec<_> = review.findings.iter().filter(|finding| finding.code == "session-leak").collect();
+    assert_eq!(leaks.len(), 1, "{:#?}", review.findings);
+    assert!(leaks[0].message.starts_with("2 session(s) open when the review started"), "{}", leaks[0].message);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn sessions_that_close_at_flow_end_pass_hygiene() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    place_call(&emulator, LOOKUP_DID).await;
+    let config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::SessionHygiene]);
+    let review = review(&client, &config).await;
+    assert_eq!(review.outcome, Outcome::Pass, "{:#?}", review.findings);
+    assert_eq!(review.checks.iter().find(|run| run.check == Check::SessionHygiene).map(|run| run.status.clone()), Some(CheckStatus::Ran));
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn cancelling_the_review_still_releases_its_locks() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let flow_id = lookup_flow_id(&client).await;
+    let mut config = config(vec![FlowRef::Text(flow_text("lookup", LOOKUP_FLOW))], &[Check::FlowLocks, Check::SessionHygiene]);
+    // A long hygiene window, interrupted at once (Ctrl-C).
+    config.live.hygiene_window_ms = 600_000;
+    let review = switchboard_review::run(&client, &config, async {}).await;
+    assert_eq!(review.outcome, Outcome::CouldNotRun);
+    assert_eq!(review.outcome.exit_code(), 2);
+    let after = client.flows().get(&flow_id).await.expect("flow").value;
+    assert_eq!(after.locked_client, None, "released after the interruption");
+    emulator.shutdown().await;
+}
