@@ -31,7 +31,8 @@ impl GroupTotals {
         (self.answered > 0).then(|| self.answer_wait_ms / self.answered as f64)
     }
 
-    fn add(&mut self, other: &GroupTotals) {
+    /// Adds another group's (or interval's) totals to these.
+    pub fn add(&mut self, other: &GroupTotals) {
         self.offered += other.offered;
         self.answered += other.answered;
         self.abandoned += other.abandoned;

@@ -516,6 +516,13 @@ pub struct ApplyArgs {
     /// Delete managed resources the config no longer declares (with --env).
     #[arg(long)]
     pub prune: bool,
+    /// Org canary: apply to this share of each group's orgs first (e.g. 10%), judge their calls,
+    /// then expand or roll them back (docs/deploy.md § org canary). Without a value: policies.canary.
+    #[arg(long, value_name = "PERCENT", num_args = 0..=1, default_missing_value = "", conflicts_with = "resume")]
+    pub canary: Option<String>,
+    /// The canary's observation window (e.g. 15m); default policies.canary.window.
+    #[arg(long, requires = "canary")]
+    pub window: Option<String>,
     /// Apply only these orgs (repeatable).
     #[arg(long = "org")]
     pub orgs: Vec<String>,
@@ -564,4 +571,104 @@ pub struct DriftArgs {
     pub env: String,
     #[command(flatten)]
     pub deploy: DeployArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    #[command(subcommand)]
+    pub command: RolloutCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolloutCommand {
+    /// Set a flow up for rollouts (idempotent): NAME_Blue and NAME_Green slots, the
+    /// Deployment_Control table, the Traffic Cop, DIDs repointed, an optional smoke-test DID.
+    Init(RolloutInitArgs),
+    /// Publish a candidate to the idle slot (after the schema gate) and shift traffic step by step,
+    /// judging every interval; runs until promoted or aborted unless --detach.
+    Start(RolloutStartArgs),
+    /// Resume the controller of a started rollout (after a crash or --detach).
+    Run(RolloutFlowArgs),
+    /// Weights, per-version calls, abandonment, the last verdict.
+    Status(RolloutStatusArgs),
+    /// Make the candidate active now (the slots swap).
+    Promote(RolloutFlowArgs),
+    /// Send no new calls to the candidate, at once.
+    Abort(RolloutAbortArgs),
+    /// Hold the current weight; intervals are not judged.
+    Pause(RolloutFlowArgs),
+    /// Continue a paused rollout.
+    Resume(RolloutFlowArgs),
+    /// Every event of the flow's rollouts from the journal.
+    History(RolloutFlowArgs),
+}
+
+/// The flow, its org, the journal and the platform.
+#[derive(Debug, Args, Clone)]
+pub struct RolloutFlowArgs {
+    /// The org (name or id).
+    #[arg(long)]
+    pub org: String,
+    /// The IVR flow's name (the slots are NAME_Blue and NAME_Green).
+    #[arg(long)]
+    pub flow: String,
+    /// Journal location: a SQLite path or a postgres:// URL (shared with deploy).
+    #[arg(long, env = "SWITCHBOARD_JOURNAL", default_value = "switchboard-journal.db")]
+    pub journal: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutInitArgs {
+    #[command(flatten)]
+    pub flow: RolloutFlowArgs,
+    /// A hidden DID that reaches the candidate slot directly, for smoke tests.
+    #[arg(long)]
+    pub smoke_did: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutStartArgs {
+    #[command(flatten)]
+    pub flow: RolloutFlowArgs,
+    /// The candidate flow file (Archy YAML or our format).
+    #[arg(long = "from")]
+    pub file: PathBuf,
+    /// Policy YAML (steps, interval_ms, alpha, harm_ratio, min_events, min_calls_per_step...); flags win.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Candidate weights in percent, e.g. 5,25,50,100 (reaching 100 promotes).
+    #[arg(long, value_delimiter = ',')]
+    pub steps: Option<Vec<u8>>,
+    /// Analysis interval in seconds.
+    #[arg(long)]
+    pub interval_seconds: Option<f64>,
+    /// Error rate of the whole judgement under continuous monitoring.
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// Candidate calls per step before it may pass.
+    #[arg(long)]
+    pub min_calls: Option<u64>,
+    /// Start and return; `rollout run` drives it.
+    #[arg(long)]
+    pub detach: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutStatusArgs {
+    #[command(flatten)]
+    pub flow: RolloutFlowArgs,
+    /// Refresh every second until the rollout ends.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutAbortArgs {
+    #[command(flatten)]
+    pub flow: RolloutFlowArgs,
+    /// Why (recorded in the history).
+    #[arg(long, default_value = "aborted by the operator")]
+    pub reason: String,
 }

@@ -8,6 +8,7 @@
 //! per-org snapshots and restore, a journal of every step).
 
 pub mod apply;
+pub mod canary;
 pub mod config;
 pub mod desired;
 pub mod drift;

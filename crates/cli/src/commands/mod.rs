@@ -30,6 +30,7 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::History(history_arguments) => deploy::history::history(history_arguments, output).await,
         Command::Export(export_arguments) => deploy::export::run(export_arguments, output).await,
         Command::Drift(drift_arguments) => deploy::plan::drift(drift_arguments, output).await,
+        Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,
         Command::Review(review_arguments) => review::run(review_arguments, output).await,
         Command::Pipeline(pipeline_arguments) => pipeline::run(pipeline_arguments, output).await,
         Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,

@@ -17,6 +17,8 @@ pub trait Progress: Send + Sync {
     fn org_started(&self, _org: &str, _steps: usize) {}
     fn step(&self, _org: &str, _resource: &str, _action: Action, _outcome: StepOutcome) {}
     fn org_finished(&self, _org: &str, _status: &str) {}
+    /// A line about the run as a whole (the org canary's choice, window and verdict).
+    fn message(&self, _line: &str) {}
 }
 
 /// Reports nothing.

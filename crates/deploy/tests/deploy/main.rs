@@ -2,5 +2,6 @@
 //! with a real SQLite (or PostgreSQL) journal.
 
 mod apply;
+mod canary;
 mod lifecycle;
 mod support;

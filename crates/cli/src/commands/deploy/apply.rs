@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use switchboard_deploy::apply::{ApplyOptions, ApplyReport};
+use switchboard_deploy::canary::{CanaryClock, CanaryReport, CanarySettings, GenesysMetrics, apply_with_canary};
 use switchboard_deploy::plan::Plan;
 
 use super::context::DeployContext;
@@ -31,6 +32,18 @@ pub async fn run(arguments: ApplyArgs, output: OutputFormat) -> anyhow::Result<(
         (None, None, None) => bail!("give a saved plan or --env"),
     };
     let context = DeployContext::open(&arguments.deploy, &environment).await?;
+    if arguments.canary.is_some() {
+        let outcome = canary(&context, &arguments, saved).await;
+        context.close().await;
+        let report = outcome?;
+        output.emit(&report, table::print_canary)?;
+        return match report.decision.as_str() {
+            "expanded" => Ok(()),
+            "held" => bail!("canary inconclusive: too few calls to judge; the canary orgs keep the change (deployment {}), the rest were not applied", report.canary.deployment),
+            "rolled_back" => bail!("canary regressed: {} rolled back from their snapshots; the rest were not applied", report.canary_orgs.join(", ")),
+            _ => bail!("the canary apply failed and was restored (deployment {}); nothing else was applied", report.canary.deployment),
+        };
+    }
     let outcome = apply(&context, &arguments, saved).await;
     context.close().await;
     let report = outcome?;
@@ -41,18 +54,36 @@ pub async fn run(arguments: ApplyArgs, output: OutputFormat) -> anyhow::Result<(
     Ok(())
 }
 
-async fn apply(context: &DeployContext, arguments: &ApplyArgs, saved: Option<Plan>) -> anyhow::Result<ApplyReport> {
-    let policies = &context.repository.manifest.policies;
-    let options = ApplyOptions {
+fn options(context: &DeployContext, arguments: &ApplyArgs) -> ApplyOptions {
+    ApplyOptions {
         force: arguments.force,
         fail_fast: arguments.fail_fast,
         approve: arguments.approve,
-        concurrency: policies.concurrency,
+        concurrency: context.repository.manifest.policies.concurrency,
         holder: holder(),
         orgs: arguments.orgs.clone(),
         progress: Arc::new(progress::Lines),
         ..ApplyOptions::default()
+    }
+}
+
+async fn canary(context: &DeployContext, arguments: &ApplyArgs, saved: Option<Plan>) -> anyhow::Result<CanaryReport> {
+    let percent = arguments.canary.as_deref().filter(|text| !text.is_empty());
+    if arguments.break_lease {
+        context.journal.break_lease(&switchboard_deploy::record::lease_scope(&context.desired.environment)).await?;
+    }
+    let settings = CanarySettings::from_policy(&context.repository.manifest.policies.canary, percent, arguments.window.as_deref())?;
+    let plan = match saved {
+        Some(plan) => plan,
+        None => super::plan::make_plan(context, arguments.prune, &arguments.orgs).await?,
     };
+    let metrics = GenesysMetrics::new(super::context::platforms(&context.target, &context.desired)?);
+    let options = options(context, arguments);
+    Ok(apply_with_canary(&plan, &context.providers, &context.journal, &options, &settings, &metrics, CanaryClock::default()).await?)
+}
+
+async fn apply(context: &DeployContext, arguments: &ApplyArgs, saved: Option<Plan>) -> anyhow::Result<ApplyReport> {
+    let options = options(context, arguments);
     if arguments.break_lease {
         context.journal.break_lease(&switchboard_deploy::record::lease_scope(&context.desired.environment)).await?;
     }

@@ -77,6 +77,16 @@ pub async fn target(arguments: &DeployArgs, spec: &EnvironmentSpec, desired: &De
     Ok(Target { base_url, environment, known_parents: BTreeMap::new(), embedded: None })
 }
 
+/// Every org's platform client by config name (the org canary reads its calls through them).
+pub fn platforms(target: &Target, desired: &Desired) -> anyhow::Result<BTreeMap<String, Arc<dyn Platform>>> {
+    let mut platforms = BTreeMap::new();
+    for org in &desired.orgs {
+        let client = target.environment.org(&org.target_org).with_context(|| format!("org {}", org.org))?.clone();
+        platforms.insert(org.org.clone(), Arc::new(client) as Arc<dyn Platform>);
+    }
+    Ok(platforms)
+}
+
 pub fn providers(target: &Target, desired: &Desired) -> anyhow::Result<Providers> {
     let mut providers = Providers::new();
     for org in &desired.orgs {

@@ -27,4 +27,8 @@ impl Progress for Lines {
     fn org_finished(&self, org: &str, status: &str) {
         eprintln!("[{org}] {status}");
     }
+
+    fn message(&self, line: &str) {
+        eprintln!("{line}");
+    }
 }

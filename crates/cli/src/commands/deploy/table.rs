@@ -1,6 +1,7 @@
 //! Readable tables for plans and apply reports.
 
 use switchboard_deploy::apply::ApplyReport;
+use switchboard_deploy::canary::CanaryReport;
 use switchboard_deploy::plan::{Action, Plan};
 
 pub fn print_plan(plan: &Plan) {
@@ -41,6 +42,34 @@ pub fn print_report(report: &ApplyReport) {
         }
     }
     println!("{} org(s) failed, {} write(s)", report.failed(), report.written());
+}
+
+pub fn print_canary(report: &CanaryReport) {
+    println!("canary {}% of each group, window {:.0} s: {} first; decision: {}", report.percent, report.window_seconds, report.canary_orgs.join(", "), report.decision);
+    print_report(&report.canary);
+    for comparison in report.verdict.iter().flat_map(|verdict| &verdict.comparisons) {
+        println!(
+            "  {}: {:?}; abandoned {}/{} → {}/{}, p = {}; ASA {} → {} s{}",
+            comparison.name,
+            comparison.outcome,
+            comparison.baseline_abandoned,
+            comparison.baseline_offered,
+            comparison.sample_abandoned,
+            comparison.sample_offered,
+            comparison.abandon_p_value.map(|p| format!("{p:.4}")).unwrap_or_else(|| "-".into()),
+            comparison.baseline_asa_seconds.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+            comparison.sample_asa_seconds.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+            if comparison.reasons.is_empty() { String::new() } else { format!(" ({})", comparison.reasons.join("; ")) }
+        );
+    }
+    if let Some(expansion) = &report.expansion {
+        print_report(expansion);
+    }
+    if let Some(rollback) = &report.rollback {
+        for org in &rollback.orgs {
+            println!("  rolled back {}: {} restored{}", org.org, org.restored, if org.mismatches.is_empty() && org.error.is_none() { ", proven" } else { ", NOT proven" });
+        }
+    }
 }
 
 fn show(value: &Option<serde_json::Value>) -> String {

@@ -1,0 +1,97 @@
+//! The canary's settings: share of each group's orgs, observation window and regression
+//! thresholds, from the policy file (`policies.canary`) with command-line overrides.
+
+use std::time::Duration;
+
+use crate::config::CanaryPolicy;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CanarySettings {
+    /// Share of each group's orgs that get the change first, in percent (1..=100).
+    pub percent: u32,
+    /// How long calls are observed before and after the change.
+    pub window: Duration,
+    /// A relative rise in abandonment above this (0.15 = +15 %) counts as a regression when significant.
+    pub abandonment_relative_increase: f64,
+    /// A rise in average speed of answer above this many seconds counts as a regression.
+    pub asa_increase_seconds: f64,
+    /// Significance level of the abandonment test (one-sided).
+    pub alpha: f64,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SettingsError {
+    #[error("canary share {0:?}: expected a percentage such as 10% (1..100)")]
+    Percent(String),
+    #[error("canary window {0:?}: expected a duration such as 15m, 90s or 1h")]
+    Window(String),
+}
+
+impl CanarySettings {
+    /// The policy file's values, each replaced by its flag when given (`--canary 10%`, `--window 15m`).
+    pub fn from_policy(policy: &CanaryPolicy, percent: Option<&str>, window: Option<&str>) -> Result<Self, SettingsError> {
+        let percent = match percent {
+            Some(text) => parse_percent(text)?,
+            None => check_percent(policy.percent).ok_or_else(|| SettingsError::Percent(policy.percent.to_string()))?,
+        };
+        let window = parse_window(window.unwrap_or(&policy.window))?;
+        Ok(Self {
+            percent,
+            window,
+            abandonment_relative_increase: policy.abandonment_relative_increase,
+            asa_increase_seconds: policy.asa_increase_seconds,
+            alpha: 0.05,
+        })
+    }
+}
+
+fn check_percent(value: u32) -> Option<u32> {
+    (1..=100).contains(&value).then_some(value)
+}
+
+/// `10%` or `10` → 10.
+pub fn parse_percent(text: &str) -> Result<u32, SettingsError> {
+    let digits = text.trim().trim_end_matches('%').trim();
+    digits.parse::<u32>().ok().and_then(check_percent).ok_or_else(|| SettingsError::Percent(text.to_string()))
+}
+
+/// `15m`, `90s`, `1h`, `500ms` → a duration (a bare number is seconds).
+pub fn parse_window(text: &str) -> Result<Duration, SettingsError> {
+    let trimmed = text.trim();
+    let split = trimmed.find(|character: char| !character.is_ascii_digit() && character != '.').unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let value: f64 = number.parse().map_err(|_| SettingsError::Window(text.to_string()))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(SettingsError::Window(text.to_string())),
+    };
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return Err(SettingsError::Window(text.to_string()));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_policy_and_bad_values_name_themselves() {
+        let policy = CanaryPolicy::default();
+        let settings = CanarySettings::from_policy(&policy, None, None).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!((settings.percent, settings.window), (10, Duration::from_secs(900)));
+        assert_eq!(settings.abandonment_relative_increase, 0.15);
+        assert_eq!(settings.asa_increase_seconds, 10.0);
+        let settings = CanarySettings::from_policy(&policy, Some("25%"), Some("90s")).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!((settings.percent, settings.window), (25, Duration::from_secs(90)));
+        assert_eq!(parse_window("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_window("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_percent("0%"), Err(SettingsError::Percent("0%".into())));
+        assert_eq!(parse_percent("120"), Err(SettingsError::Percent("120".into())));
+        assert_eq!(parse_window("15 minutes"), Err(SettingsError::Window("15 minutes".into())));
+        assert_eq!(parse_window("-5m"), Err(SettingsError::Window("-5m".into())));
+    }
+}
