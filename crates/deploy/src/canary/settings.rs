@@ -68,10 +68,11 @@ pub fn parse_window(text: &str) -> Result<Duration, SettingsError> {
         "h" => value * 3600.0,
         _ => return Err(SettingsError::Window(text.to_string())),
     };
-    if !seconds.is_finite() || seconds <= 0.0 {
-        return Err(SettingsError::Window(text.to_string()));
+    // `try_from` rather than `from_secs_f64`, which panics on values too large for a Duration.
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(window) if !window.is_zero() => Ok(window),
+        _ => Err(SettingsError::Window(text.to_string())),
     }
-    Ok(Duration::from_secs_f64(seconds))
 }
 
 #[cfg(test)]
@@ -88,6 +89,7 @@ mod tests {
         let settings = CanarySettings::from_policy(&policy, Some("25%"), Some("90s")).unwrap_or_else(|error| panic!("{error}"));
         assert_eq!((settings.percent, settings.window), (25, Duration::from_secs(90)));
         assert_eq!(parse_window("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_window("1e300h"), Err(SettingsError::Window("1e300h".to_string())), "too large for a Duration");
         assert_eq!(parse_window("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_percent("0%"), Err(SettingsError::Percent("0%".into())));
         assert_eq!(parse_percent("120"), Err(SettingsError::Percent("120".into())));
