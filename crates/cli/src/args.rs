@@ -336,9 +336,9 @@ pub struct EmulatorArgs {
     /// Generate a large hub-and-spoke estate instead of the default topology: ORGS:RESOURCES
     /// (the hub included; about RESOURCES objects per org), e.g. `50:200`.
     #[arg(long, value_name = "ORGS:RESOURCES", conflicts_with = "config")]
-    pub topology_scale: Option<switchboard_emulator::topology::ScaleSpec>,
+    pub topology_scale: Option<switchboard_emulator::ScaleSpec>,
     /// Seed of the generated estate: the same seed gives the same estate.
-    #[arg(long, default_value_t = switchboard_emulator::topology::DEFAULT_SCALE_SEED, requires = "topology_scale")]
+    #[arg(long, default_value_t = switchboard_emulator::DEFAULT_SCALE_SEED, requires = "topology_scale")]
     pub topology_seed: u64,
     /// Directory where state persists across restarts; every acknowledged write is on disk
     /// (SQLite) before the answer is sent.

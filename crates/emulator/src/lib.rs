@@ -2,28 +2,32 @@
 //! it on a socket. The REST dialect, auth, rate limits, concurrency rules and faults follow the
 //! real platform, plus the seeds' extensions unless `strict`.
 
-pub mod analytics;
+mod analytics;
 mod architect;
-pub mod clock;
-pub mod connection;
-pub mod contact_center;
-pub mod crm;
-pub mod domain;
-pub mod error;
-pub mod flow_body;
-pub mod limits;
-pub mod middleware;
-pub mod notifications;
-pub mod routes;
+mod clock;
+mod connection;
+mod contact_center;
+mod crm;
+mod domain;
+mod error;
+mod flow_body;
+mod limits;
+mod middleware;
+mod notifications;
+mod routes;
 mod server;
-pub mod state;
-pub mod topology;
+mod state;
+mod topology;
 
 pub use connection::ConnectionTimeouts;
+pub use contact_center::routes::path_view;
+pub use contact_center::{CallError, CallRequest, CenterOptions, LiveCall, Outcome, Phase, TrafficError};
+pub use crm::tls::{CrmTlsConfig, CrmTlsServer, serve_crm_tls};
 pub use error::{ApiError, EmulatorError};
+pub use notifications::{NotificationConfig, NotificationHub};
 pub use server::{ConnectionKill, EmulatorOptions, RunningEmulator, serve, spawn};
-pub use state::{AppState, Settings};
-pub use topology::{Topology, load_topology};
+pub use state::{AppState, Directory, Settings};
+pub use topology::{DEFAULT_SCALE_SEED, ScaleSpec, Topology, load_topology, scaled};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -41,18 +45,18 @@ pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Rout
     let api = routes::api_routes(state.strict()).merge(extra_api);
     // The ETag layer reads current representations through an un-layered copy of the API.
     let etag = (!state.strict()).then(|| etag::EtagReader::new(api.clone().with_state(state.clone())));
-    let api = api.layer(from_fn_with_state(gate::ApiGate { state: state.clone(), etag }, gate::gate));
+    let api = api.layer(from_fn_with_state(gate::ApiGate::new(&state, etag), gate::gate));
     Router::new()
         .merge(api)
         .merge(routes::public_routes(state.strict()))
         .merge(extra_public)
         .fallback(|| async { ApiError::no_route() })
-        .layer(from_fn_with_state(state.clone(), edge::edge))
+        .layer(from_fn_with_state(edge::Edge::new(&state), edge::edge))
         // Control and health routes are outside faults and counters on purpose: a test must be
         // able to remove a fault rule that matches `/**`. Their rejections still get the body.
         .merge(routes::control_routes().layer(axum::middleware::map_response(middleware::rejections::genesys_body)))
         .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_BYTES_MAX))
         // Outermost, so no layer answers before the request's writes are on disk.
-        .layer(from_fn_with_state(state.clone(), durable::durable))
+        .layer(from_fn_with_state(state.directory().clone(), durable::durable))
         .with_state(state)
 }

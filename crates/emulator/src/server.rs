@@ -102,7 +102,7 @@ impl Drop for RunningEmulator {
             let _ = stop.send(true);
         }
         // Every acknowledged write is already on disk; this commits background writes.
-        self.state.stop_persisting();
+        self.state.directory().stop_persisting();
     }
 }
 
@@ -133,20 +133,20 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         state.contact_center().set_options(center);
     }
     if let Some(persister) = persister {
-        let first = state.attach_persister(persister, fresh)?;
-        state.wait_durable(first).await.map_err(|error| EmulatorError::Internal(error.to_string()))?;
+        let first = state.directory().attach_persister(persister, fresh)?;
+        state.directory().wait_durable(first).await.map_err(|error| EmulatorError::Internal(error.to_string()))?;
     }
     let listener = TcpListener::bind(options.listen)
         .await
         .map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
     let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
     // Topology integrations may point at this emulator's own CRM, whose address is known only now.
-    crate::crm::point_integrations_at(&state, &format!("http://{addr}"));
+    crate::crm::point_integrations_at(state.directory(), state.contact_center(), &format!("http://{addr}"));
     let (stop, stopped) = watch::channel(false);
     let server = tokio::spawn(serve_with(listener, crate::app(state.clone()), stopped, options.connections));
     Ok(RunningEmulator {
         addr,
-        credentials: state.credentials(),
+        credentials: state.directory().credentials(),
         state,
         stop: Some(stop),
         server: Some(server),

@@ -5,7 +5,6 @@
 mod hub;
 mod scale;
 
-pub use hub::{HUB_ORG, hub_queue_id};
 pub use scale::{DEFAULT_SEED as DEFAULT_SCALE_SEED, ScaleSpec, scaled};
 
 use crate::error::EmulatorError;

@@ -22,7 +22,7 @@ use switchboard_api::emulator::FaultRule;
 use switchboard_api::traffic::TrafficRequest;
 use switchboard_bridge::backoff::Backoff;
 use switchboard_bridge::{Bridge, BridgeConfig};
-use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_emulator::CenterOptions;
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, Topology};
 use switchboard_platform::{ClientConfig, OrgClient, PlatformExt};
 use switchboard_simulation::distribution::DurationDistribution;
@@ -148,7 +148,7 @@ async fn run_store(label: &str, state_url: &str) -> anyhow::Result<StoreRun> {
         ..TrafficRequest::default()
     };
     let load_started = Instant::now();
-    let stream = state.contact_center().traffic.start(&state, request).context("traffic")?;
+    let stream = state.start_traffic(request).context("traffic")?;
     tokio::time::sleep(LOAD).await;
     state.contact_center().traffic.stop(&stream.id).context("stop traffic")?;
     let stopped = Instant::now();

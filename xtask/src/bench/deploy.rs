@@ -14,7 +14,7 @@ use switchboard_deploy::genesys::GenesysProvider;
 use switchboard_deploy::plan::{PlanOptions, Providers};
 use switchboard_deploy::{Provider, ResourceKey};
 use switchboard_emulator::EmulatorOptions;
-use switchboard_emulator::topology::{ScaleSpec, scaled};
+use switchboard_emulator::{ScaleSpec, scaled};
 use switchboard_platform::{ClientConfig, OrgClient, Platform};
 
 const ORGS: usize = 50;
@@ -28,7 +28,7 @@ async fn requests(base_url: &str) -> anyhow::Result<u64> {
 
 pub async fn run() -> anyhow::Result<()> {
     println!("\n# deploy: live state of {ORGS} orgs x ~{RESOURCES} resources, listings vs one GET per resource");
-    let topology = scaled(ScaleSpec { orgs: ORGS, resources: RESOURCES, seed: switchboard_emulator::topology::DEFAULT_SCALE_SEED });
+    let topology = scaled(ScaleSpec { orgs: ORGS, resources: RESOURCES, seed: switchboard_emulator::DEFAULT_SCALE_SEED });
     let emulator = switchboard_emulator::spawn(EmulatorOptions { topology: Some(topology), rate_limit_per_minute: 10_000_000, ..EmulatorOptions::default() }).await?;
     let base_url = emulator.base_url();
     let mut providers = Providers::new();

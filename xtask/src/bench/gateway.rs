@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use switchboard_emulator::EmulatorOptions;
-use switchboard_emulator::notifications::NotificationConfig;
+use switchboard_emulator::NotificationConfig;
 use crate::bench::gateway_nginx::Nginx;
 use switchboard_gateway::jwt::{self, Key};
 use switchboard_platform::{ClientConfig, OrgClient, PlatformExt};

@@ -9,7 +9,7 @@
 //!    and pray" revert (re-publishing the old version through an Architect job) on the same emulator.
 
 use std::time::{Duration, Instant};
-use switchboard_emulator::contact_center::{CallRequest, Phase as CallPhase, place_call};
+use switchboard_emulator::{CallRequest, Phase as CallPhase};
 use switchboard_emulator::{EmulatorOptions, load_topology};
 use switchboard_platform::{ClientConfig, FlowSource, OperationWait, OrgClient, PlatformExt};
 use switchboard_rollout::controller::Input;
@@ -123,7 +123,7 @@ async fn live() -> anyhow::Result<()> {
         driver.command(Input::Abort { reason: "bench".into() }).await?;
         loop {
             let request = CallRequest { org: "acme".into(), did: "+13175550100".into(), ani: None, attributes: Default::default(), speed_up: 100.0, dtmf: None };
-            let call = place_call(&emulator.state(), request).map_err(|error| anyhow::anyhow!("{error}"))?;
+            let call = emulator.state().place_call(request).map_err(|error| anyhow::anyhow!("{error}"))?;
             tokio::time::timeout(Duration::from_secs(10), call.reached(CallPhase::Queued)).await?;
             let version = call.lock().attributes.get("Flow_Version").cloned().unwrap_or_default();
             // The revert below re-publishes Blue, so its version moves on: compare with the slot.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use switchboard_api::traffic::TrafficRequest;
 use switchboard_bridge::BridgeConfig;
-use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_emulator::CenterOptions;
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, Topology};
 use switchboard_simulation::distribution::DurationDistribution;
 
@@ -107,11 +107,7 @@ pub fn start_traffic(emulator: &RunningEmulator, calls_per_minute: f64) -> Strin
         seed: Some(5),
         ..TrafficRequest::default()
     };
-    state
-        .contact_center()
-        .traffic
-        .start(&state, request)
-        .expect("traffic starts")
+    state.start_traffic(request).expect("traffic starts")
         .id
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 use switchboard_bridge::config::CrmTls;
 use switchboard_bridge::crm::CrmClient;
-use switchboard_emulator::crm::tls::{CrmTlsConfig, serve_crm_tls};
+use switchboard_emulator::{CrmTlsConfig, serve_crm_tls};
 
 fn ca() -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("ca params");

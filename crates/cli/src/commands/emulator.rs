@@ -5,8 +5,8 @@ use crate::output::OutputFormat;
 use anyhow::Context;
 use std::time::Duration;
 use switchboard_api::traffic::TrafficRequest;
-use switchboard_emulator::crm::tls::{CrmTlsConfig, serve_crm_tls};
-use switchboard_emulator::topology::ScaleSpec;
+use switchboard_emulator::{CrmTlsConfig, serve_crm_tls};
+use switchboard_emulator::ScaleSpec;
 use switchboard_emulator::{EmulatorOptions, load_topology};
 
 pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Result<()> {
@@ -15,7 +15,7 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             Some(load_topology(&text, &path.display().to_string())?)
         }
-        (None, Some(scale)) => Some(switchboard_emulator::topology::scaled(ScaleSpec { seed: arguments.topology_seed, ..scale })),
+        (None, Some(scale)) => Some(switchboard_emulator::scaled(ScaleSpec { seed: arguments.topology_seed, ..scale })),
         (None, None) => None,
     };
     if arguments.rate_limit == 0 {
@@ -36,7 +36,7 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
     let state = emulator.state();
     for spec in &arguments.traffic {
         let request = parse_traffic(spec, arguments.speed_up)?;
-        state.contact_center().traffic.start(&state, request).with_context(|| format!("--traffic {spec}"))?;
+        state.start_traffic(request).with_context(|| format!("--traffic {spec}"))?;
     }
     let crm_tls = match (&arguments.crm_tls_listen, &arguments.crm_tls_cert, &arguments.crm_tls_key) {
         (Some(listen), Some(cert), Some(key)) => {

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use switchboard_api::traffic::TrafficRequest;
-use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_emulator::CenterOptions;
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, Topology};
 use switchboard_simulation::distribution::DurationDistribution;
 
@@ -83,7 +83,7 @@ fn bridge_killed_at_random_moments_loses_and_repeats_nothing() {
             seed: Some(9),
             ..TrafficRequest::default()
         };
-        state.contact_center().traffic.start(&state, request).expect("traffic starts").id
+        state.start_traffic(request).expect("traffic starts").id
     };
     let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
     let mut bridge = Process(Some(spawn_bridge(&emulator, &state_db)));

@@ -51,7 +51,7 @@ pub fn aggregate(
     // group → bucket index → metric → stats; BTreeMaps keep the output in a stable order.
     let mut groups: BTreeMap<Group, BTreeMap<i64, MetricStats>> = BTreeMap::new();
     for event in events {
-        if event.at_ms < window.start_ms || event.at_ms >= window.end_ms || !wanted.contains(&event.metric) {
+        if !window.contains(event.at_ms) || !wanted.contains(&event.metric) {
             continue;
         }
         if let Some(filter) = &query.filter

@@ -7,7 +7,9 @@ use super::interval::{format_instant, parse_interval};
 use crate::contact_center::participant_id;
 use crate::error::ApiError;
 use crate::routes::extract::ApiJson;
-use crate::state::{AppState, Caller};
+use crate::contact_center::ContactCenter;
+use crate::state::Caller;
+use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use switchboard_api::analytics_details::{
@@ -17,7 +19,7 @@ use switchboard_api::analytics_details::{
 const MAX_PAGE_SIZE: u32 = 100;
 
 pub(super) async fn query(
-    State(state): State<AppState>,
+    State(center): State<Arc<ContactCenter>>,
     caller: Caller,
     ApiJson(query): ApiJson<ConversationDetailQuery>,
 ) -> Result<Json<ConversationDetailResponse>, ApiError> {
@@ -29,8 +31,7 @@ pub(super) async fn query(
         .filter(|predicate| predicate.dimension.as_deref() == Some("queueId"))
         .filter_map(|predicate| predicate.value.as_deref())
         .collect();
-    let mut records: Vec<ConversationRecord> = state
-        .contact_center()
+    let mut records: Vec<ConversationRecord> = center
         .records_with_live(&caller.org_id)
         .into_iter()
         .filter(|record| record.start_ms < window.end_ms && record.end_ms.is_none_or(|end| end >= window.start_ms))

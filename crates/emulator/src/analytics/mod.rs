@@ -14,10 +14,9 @@ mod record;
 pub mod routes;
 mod simulated;
 
-pub use aggregate::{MetricEvent, QueryError, aggregate};
+pub use aggregate::{QueryError, aggregate};
 pub use queues_report::queue_report;
 pub use record::{ConversationRecord, FlowExit, FlowSegment, QueueSegment};
-pub use simulated::from_simulated;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;

@@ -3,12 +3,14 @@
 
 use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
-use crate::state::{AppState, Caller};
+use crate::state::{AppState, Caller, Directory};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::BTreeMap;
 use switchboard_api::analytics::{AggregateQueryResponse, AggregationQuery, QueueInteractionsReport};
+use crate::contact_center::ContactCenter;
+use std::sync::Arc;
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new()
@@ -19,31 +21,31 @@ pub fn routes(strict: bool) -> Router<AppState> {
 }
 
 async fn conversations(
-    State(state): State<AppState>,
+    State(center): State<Arc<ContactCenter>>,
     caller: Caller,
     ApiJson(query): ApiJson<AggregationQuery>,
 ) -> Result<Json<AggregateQueryResponse>, ApiError> {
-    let records = state.contact_center().records_with_live(&caller.org_id);
+    let records = center.records_with_live(&caller.org_id);
     super::conversation_aggregates(&records, &query).map(Json).map_err(|error| ApiError::bad_request(error.0))
 }
 
 async fn flows(
-    State(state): State<AppState>,
+    State(center): State<Arc<ContactCenter>>,
     caller: Caller,
     ApiJson(query): ApiJson<AggregationQuery>,
 ) -> Result<Json<AggregateQueryResponse>, ApiError> {
-    let records = state.contact_center().records_with_live(&caller.org_id);
+    let records = center.records_with_live(&caller.org_id);
     super::flow_aggregates(&records, &query).map(Json).map_err(|error| ApiError::bad_request(error.0))
 }
 
-async fn queues(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<QueueInteractionsReport>, ApiError> {
+async fn queues(State(directory): State<Directory>, State(center): State<Arc<ContactCenter>>, caller: Caller, params: Params) -> Result<Json<QueueInteractionsReport>, ApiError> {
     let required = |name: &str| params.get(name).ok_or_else(|| ApiError::bad_request(format!("query parameter {name} is required")));
     let (date_from, date_to) = (required("dateFrom")?, required("dateTo")?);
     let interval = params.get("interval").unwrap_or("PT30M");
-    let names: BTreeMap<String, String> = state
+    let names: BTreeMap<String, String> = directory
         .with_org(&caller.org_id, |org| org.queues.values().map(|queue| (queue.id.clone(), queue.name.clone())).collect())
         .unwrap_or_default();
-    let records = state.contact_center().records_with_live(&caller.org_id);
+    let records = center.records_with_live(&caller.org_id);
     let mut report =
         super::queue_report(&records, date_from, date_to, interval, &names).map_err(|error| ApiError::bad_request(error.0))?;
     if let Some(queue_id) = params.get("queueId") {

@@ -1,5 +1,6 @@
 use switchboard_api::analytics_summary::AggregateSummary;
 use super::*;
+use super::simulated::from_simulated;
 use switchboard_api::analytics::{QueryFilter, QueryPredicate};
 
 const HOUR: i64 = 3_600_000;

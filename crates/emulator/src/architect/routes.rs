@@ -22,6 +22,9 @@ use switchboard_api::architect::{
     RegisterArchitectJobResponse, job_command, job_status, message_type,
 };
 use switchboard_model::flow::FlowDefinition;
+use crate::notifications::NotificationHub;
+use crate::state::{ArchitectJobs, Directory, Settings};
+use std::sync::Arc;
 
 const UPLOAD_PATH: &str = "/uploads/architect-jobs";
 const DOWNLOAD_PATH: &str = "/downloads/architect-jobs";
@@ -57,8 +60,8 @@ fn new_signature() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-async fn register(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> Result<Json<RegisterArchitectJobResponse>, ApiError> {
-    let client = read(&state, &caller, |org| Ok(client_ref(org, &caller)))?;
+async fn register(State(directory): State<Directory>, State(jobs): State<ArchitectJobs>, caller: Caller, headers: HeaderMap) -> Result<Json<RegisterArchitectJobResponse>, ApiError> {
+    let client = read(&directory, &caller, |org| Ok(client_ref(org, &caller)))?;
     let id = uuid::Uuid::new_v4().to_string();
     let signature = new_signature();
     let presigned_url = format!("{}{UPLOAD_PATH}/{id}?{SIGNATURE}={signature}", base_url(&headers));
@@ -70,20 +73,20 @@ async fn register(State(state): State<AppState>, caller: Caller, headers: Header
         flow: None,
         kind: JobKind::Publish { client },
     };
-    state.architect_jobs().insert(id.clone(), job);
+    jobs.lock().insert(id.clone(), job);
     let headers = BTreeMap::from([("Content-Type".to_string(), UPLOAD_CONTENT_TYPE.to_string())]);
     Ok(Json(RegisterArchitectJobResponse { self_uri: Some(format!("/api/v2/flows/jobs/{id}")), id, presigned_url, headers }))
 }
 
 /// As on the real platform, `messages` come only with `expand=messages`.
 async fn job_state(
-    State(state): State<AppState>,
+    State(jobs): State<ArchitectJobs>,
     caller: Caller,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<ArchitectJobStateResponse>, ApiError> {
     let expand_messages = params.0.iter().any(|(key, value)| key == "expand" && value.split(',').any(|field| field.trim() == "messages"));
-    let book = state.architect_jobs();
+    let book = jobs.lock();
     let job = book.get(&caller.org_id, &id).filter(|job| matches!(job.kind, JobKind::Publish { .. }));
     let job = job.ok_or_else(|| ApiError::not_found("architect job", &id))?;
     Ok(Json(ArchitectJobStateResponse {
@@ -97,10 +100,18 @@ async fn job_state(
 }
 
 /// `PUT` of the flow's YAML to the presigned URL: starts the job, which finishes in the background.
-async fn upload(State(state): State<AppState>, Path(id): Path<String>, params: Params, body: Bytes) -> Result<StatusCode, ApiError> {
+async fn upload(
+    State(directory): State<Directory>,
+    State(hub): State<NotificationHub>,
+    State(jobs): State<ArchitectJobs>,
+    State(settings): State<Arc<Settings>>,
+    Path(id): Path<String>,
+    params: Params,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
     let signature = params.get(SIGNATURE).unwrap_or_default();
     let (org_id, client) = {
-        let mut book = state.architect_jobs();
+        let mut book = jobs.lock();
         let job = book.signed(&id, signature).ok_or_else(forbidden_signature)?;
         let (org_id, client) = match &job.kind {
             JobKind::Publish { client } => (job.org_id.clone(), client.clone()),
@@ -111,10 +122,10 @@ async fn upload(State(state): State<AppState>, Path(id): Path<String>, params: P
         }
         (org_id, client)
     };
-    let delay = state.settings().publish_delay;
+    let delay = settings.publish_delay;
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        run_publish(&state, &id, &org_id, &client, &body);
+        run_publish(&directory, &hub, &jobs, &id, &org_id, &client, &body);
     });
     Ok(StatusCode::OK)
 }
@@ -124,8 +135,8 @@ fn forbidden_signature() -> ApiError {
 }
 
 /// Checks and publishes the uploaded flow, recording the outcome on the job.
-fn run_publish(state: &AppState, job_id: &str, org_id: &str, client: &switchboard_api::EntityRef, body: &[u8]) {
-    let outcome = state.with_org_mut(org_id, |org| {
+fn run_publish(directory: &Directory, hub: &NotificationHub, jobs: &ArchitectJobs, job_id: &str, org_id: &str, client: &switchboard_api::EntityRef, body: &[u8]) {
+    let outcome = directory.with_org_mut(org_id, |org| {
         let checked = content::check(body, "flow.yaml", org)?;
         let flow = publish_definition(org, checked.definition, client)
             .map_err(|error| vec![content::message(message_type::ERROR, error.message)])?;
@@ -133,7 +144,7 @@ fn run_publish(state: &AppState, job_id: &str, org_id: &str, client: &switchboar
     });
     let outcome = outcome.unwrap_or_else(|| Err(vec![content::message(message_type::ERROR, "the organization no longer exists")]));
     let flow_id = outcome.as_ref().ok().map(|(flow, _)| flow.id.clone());
-    state.architect_jobs().update(job_id, |job| match outcome {
+    jobs.lock().update(job_id, |job| match outcome {
         Ok((flow, warnings)) => {
             job.status = job_status::SUCCESS;
             job.flow = Some(flow);
@@ -145,12 +156,14 @@ fn run_publish(state: &AppState, job_id: &str, org_id: &str, client: &switchboar
         }
     });
     if let Some(flow_id) = flow_id {
-        crate::notifications::events::flow_changed(state, org_id, &flow_id);
+        crate::notifications::events::flow_changed(directory, hub, org_id, &flow_id);
     }
 }
 
 async fn register_export(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
+    State(jobs): State<ArchitectJobs>,
+    State(settings): State<Arc<Settings>>,
     caller: Caller,
     ApiJson(body): ApiJson<RegisterArchitectExportJob>,
 ) -> Result<Json<RegisterArchitectExportJobResponse>, ApiError> {
@@ -163,7 +176,7 @@ async fn register_export(
     if details.export_type.as_deref().is_some_and(|kind| !kind.eq_ignore_ascii_case("yaml")) {
         return Err(ApiError::invalid_value("flows[0].exportType: the emulator exports `Yaml` only"));
     }
-    let (version_id, name) = read(&state, &caller, |org| {
+    let (version_id, name) = read(&directory, &caller, |org| {
         let record = find(org, &details.flow.id)?;
         let stored = match &details.flow.version {
             Some(version) => org.version(&details.flow.id, version).ok_or_else(|| ApiError::not_found("flow version", version))?,
@@ -181,13 +194,12 @@ async fn register_export(
         flow: None,
         kind: JobKind::Export { flow_id: details.flow.id.clone(), version_id, file_name },
     };
-    state.architect_jobs().insert(id.clone(), job);
-    let delay = state.settings().publish_delay;
-    let background = state.clone();
+    jobs.lock().insert(id.clone(), job);
+    let delay = settings.publish_delay;
     let job_id = id.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        background.architect_jobs().update(&job_id, |job| job.status = job_status::SUCCESS);
+        jobs.lock().update(&job_id, |job| job.status = job_status::SUCCESS);
     });
     Ok(Json(RegisterArchitectExportJobResponse {
         self_uri: Some(format!("/api/v2/flows/export/jobs/{id}")),
@@ -198,12 +210,12 @@ async fn register_export(
 }
 
 async fn export_state(
-    State(state): State<AppState>,
+    State(jobs): State<ArchitectJobs>,
     caller: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<ArchitectExportJobStateResponse>, ApiError> {
-    let book = state.architect_jobs();
+    let book = jobs.lock();
     let job = book.get(&caller.org_id, &id).filter(|job| matches!(job.kind, JobKind::Export { .. }));
     let job = job.ok_or_else(|| ApiError::not_found("architect export job", &id))?;
     let download_url = (job.status == job_status::SUCCESS).then(|| format!("{}{DOWNLOAD_PATH}/{id}?{SIGNATURE}={}", base_url(&headers), job.signature));
@@ -217,10 +229,10 @@ async fn export_state(
     }))
 }
 
-async fn download(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> Result<Response, ApiError> {
+async fn download(State(directory): State<Directory>, State(jobs): State<ArchitectJobs>, Path(id): Path<String>, params: Params) -> Result<Response, ApiError> {
     let signature = params.get(SIGNATURE).unwrap_or_default();
     let (org_id, flow_id, version_id, file_name) = {
-        let book = state.architect_jobs();
+        let book = jobs.lock();
         let job = book.signed(&id, signature).ok_or_else(forbidden_signature)?;
         match &job.kind {
             JobKind::Export { flow_id, version_id, file_name } if job.status == job_status::SUCCESS => {
@@ -229,7 +241,7 @@ async fn download(State(state): State<AppState>, Path(id): Path<String>, params:
             _ => return Err(ApiError::not_found("export download", &id)),
         }
     };
-    let yaml = state
+    let yaml = directory
         .with_org(&org_id, |org| org.version(&flow_id, &version_id).map(|stored| switchboard_model::archy::export(&stored.definition)))
         .flatten()
         .ok_or_else(|| ApiError::not_found("flow version", &version_id))?;
@@ -239,8 +251,8 @@ async fn download(State(state): State<AppState>, Path(id): Path<String>, params:
 
 /// The latest saved version's configuration. The real platform answers Architect's internal
 /// document here; the emulator answers the flow in our format (documented in docs/emulator.md).
-async fn latest_configuration(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<FlowDefinition>, ApiError> {
-    read(&state, &caller, |org| {
+async fn latest_configuration(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<FlowDefinition>, ApiError> {
+    read(&directory, &caller, |org| {
         let record = find(org, &id)?;
         let latest = record.versions.last().ok_or_else(|| ApiError::not_found("flow configuration", &id))?;
         Ok(Json(latest.definition.clone()))

@@ -8,7 +8,7 @@
 //! moves its agent to `INTERACTING` (talk and wrap-up, as on the real platform) and back to
 //! `IDLE` on release. Lock order: the ACD lock, then the store lock, never the reverse.
 
-use crate::state::AppState;
+use super::Runtime;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use switchboard_api::user::routing_status;
@@ -52,10 +52,10 @@ pub struct Acd {
 
 
 
-fn set_status(state: &AppState, org_id: &str, user_id: &str, status: &str, only_if: Option<&str>) {
-    let changed = state.with_org_mut(org_id, |org| crate::domain::presence::acd_set_status(org, user_id, status, only_if, &crate::domain::now()));
+fn set_status(runtime: &Runtime, org_id: &str, user_id: &str, status: &str, only_if: Option<&str>) {
+    let changed = runtime.directory.with_org_mut(org_id, |org| crate::domain::presence::acd_set_status(org, user_id, status, only_if, &crate::domain::now()));
     if changed == Some(true) {
-        super::events::routing_status_changed(state, org_id, user_id, status);
+        super::events::routing_status_changed(runtime, org_id, user_id, status);
     }
 }
 
@@ -65,9 +65,9 @@ impl Acd {
     }
 
     /// Offers a call to a queue: answered at once by an idle agent, or put in line.
-    pub fn offer(&self, state: &AppState, org_id: &str, queue_id: &str, call_id: &str, priority: i32) -> Offer {
+    pub fn offer(&self, runtime: &Runtime, org_id: &str, queue_id: &str, call_id: &str, priority: i32) -> Offer {
         let mut acd = self.lock();
-        if let Some(agent) = pick_agent(&mut acd, state, org_id, queue_id) {
+        if let Some(agent) = pick_agent(&mut acd, runtime, org_id, queue_id) {
             return Offer::Answered(agent);
         }
         let (answer, receiver) = oneshot::channel();
@@ -75,7 +75,7 @@ impl Acd {
         let sequence = acd.sequence;
         acd.waiting.entry((org_id.to_string(), queue_id.to_string())).or_default().push(Waiter {
             call_id: call_id.to_string(),
-            call: policy::WaitingCall { priority, arrived_ms: state.clock().utc_ms(), sequence },
+            call: policy::WaitingCall { priority, arrived_ms: runtime.clock.utc_ms(), sequence },
             answer,
         });
         Offer::Waiting(receiver)
@@ -91,20 +91,20 @@ impl Acd {
     }
 
     /// The agent is done (after wrap-up): back to `IDLE`, and waiting calls get another chance.
-    pub fn release(&self, state: &AppState, org_id: &str, user_id: &str) {
+    pub fn release(&self, runtime: &Runtime, org_id: &str, user_id: &str) {
         {
             let mut acd = self.lock();
             let key = (org_id.to_string(), user_id.to_string());
             acd.busy.remove(&key);
-            acd.idle_since.insert(key, state.clock().utc_ms());
-            set_status(state, org_id, user_id, routing_status::IDLE, Some(routing_status::INTERACTING));
+            acd.idle_since.insert(key, runtime.clock.utc_ms());
+            set_status(runtime, org_id, user_id, routing_status::IDLE, Some(routing_status::INTERACTING));
         }
-        self.dispatch(state);
+        self.dispatch(runtime);
     }
 
     /// Matches waiting calls with idle agents in every queue (also run periodically, so agents who
     /// go on queue through the REST API pick up waiting calls).
-    pub fn dispatch(&self, state: &AppState) {
+    pub fn dispatch(&self, runtime: &Runtime) {
         let mut acd = self.lock();
         let keys: Vec<(String, String)> =
             acd.waiting.iter().filter(|(_, line)| !line.is_empty()).map(|(key, _)| key.clone()).collect();
@@ -115,13 +115,13 @@ impl Acd {
                     line.remove(best);
                     continue;
                 }
-                let Some(agent) = pick_agent(&mut acd, state, &org_id, &queue_id) else { break };
+                let Some(agent) = pick_agent(&mut acd, runtime, &org_id, &queue_id) else { break };
                 let Some(line) = acd.waiting.get_mut(&(org_id.clone(), queue_id.clone())) else { break };
                 let waiter = line.remove(best);
                 if let Err(agent) = waiter.answer.send(agent) {
                     // The caller left between the check and the send: the agent is free again.
                     acd.busy.remove(&(org_id.clone(), agent.user_id.clone()));
-                    set_status(state, &org_id, &agent.user_id, routing_status::IDLE, Some(routing_status::INTERACTING));
+                    set_status(runtime, &org_id, &agent.user_id, routing_status::IDLE, Some(routing_status::INTERACTING));
                 }
             }
         }
@@ -140,9 +140,9 @@ impl Acd {
 
 /// The longest-idle joined member with routing status `IDLE` that this ACD has not given a call;
 /// marks it busy and `INTERACTING`.
-fn pick_agent(acd: &mut AcdState, state: &AppState, org_id: &str, queue_id: &str) -> Option<Agent> {
-    let candidates: Vec<(String, String, Option<String>)> = state
-        .with_org(org_id, |org| {
+fn pick_agent(acd: &mut AcdState, runtime: &Runtime, org_id: &str, queue_id: &str) -> Option<Agent> {
+    let candidates: Vec<(String, String, Option<String>)> = runtime
+        .directory.with_org(org_id, |org| {
             org.queue_members(queue_id)
                 .into_iter()
                 .filter(|(_, joined)| *joined)
@@ -168,6 +168,6 @@ fn pick_agent(acd: &mut AcdState, state: &AppState, org_id: &str, queue_id: &str
         .map(|(user_id, name, start_time)| IdleAgent { idle_since_ms: idle_since(&user_id, &start_time), key: (user_id, name) });
     let (user_id, name) = policy::longest_idle(free)?;
     acd.busy.insert((org_id.to_string(), user_id.clone()));
-    set_status(state, org_id, &user_id, routing_status::INTERACTING, None);
+    set_status(runtime, org_id, &user_id, routing_status::INTERACTING, None);
     Some(Agent { user_id, name })
 }

@@ -6,14 +6,14 @@ use super::acd::{Agent, Offer};
 use super::call::{LiveCall, Outcome, Phase};
 use super::driver::sleep_modelled;
 use super::events;
-use crate::state::AppState;
+use super::Runtime;
 use rand::rngs::StdRng;
 use std::sync::Arc;
 use std::time::Duration;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn queue_call(
-    state: &AppState,
+    runtime: &Runtime,
     center: &ContactCenter,
     call: &Arc<LiveCall>,
     org_id: &str,
@@ -24,10 +24,10 @@ pub(super) async fn queue_call(
 ) {
     let options = center.options();
     let patience = options.patience.sampler().ok().and_then(|sampler| sampler.sample_ms(rng));
-    let agent = match center.acd.offer(state, org_id, queue_id, &call.id, priority) {
+    let agent = match center.acd.offer(runtime, org_id, queue_id, &call.id, priority) {
         Offer::Answered(agent) => Some(agent),
         Offer::Waiting(mut answer) => {
-            center.ensure_dispatcher(state);
+            center.ensure_dispatcher(runtime);
             match patience {
                 None => answer.await.ok(),
                 Some(patience_ms) => {
@@ -50,14 +50,14 @@ pub(super) async fn queue_call(
         if let Some(queue) = call.lock().record.queue.as_mut() {
             queue.abandoned_ms = Some(call.now_ms());
         }
-        end_call(state, center, call, Outcome::Abandoned);
+        end_call(runtime, center, call, Outcome::Abandoned);
         return;
     };
-    connect(state, center, call, org_id, agent, speed_up, rng).await;
+    connect(runtime, center, call, org_id, agent, speed_up, rng).await;
 }
 
 async fn connect(
-    state: &AppState,
+    runtime: &Runtime,
     center: &ContactCenter,
     call: &Arc<LiveCall>,
     org_id: &str,
@@ -75,24 +75,24 @@ async fn connect(
         }
     }
     call.advance(Phase::Connected);
-    events::conversation_changed(state, call);
+    events::conversation_changed(runtime, call);
     let handle = options.handle_time.sampler().map(|sampler| sampler.sample_finite_ms(rng)).unwrap_or(0);
     sleep_modelled(handle, speed_up).await;
     if let Some(queue) = call.lock().record.queue.as_mut() {
         queue.talk_end_ms = Some(call.now_ms());
     }
     call.advance(Phase::WrapUp);
-    events::conversation_changed(state, call);
+    events::conversation_changed(runtime, call);
     let wrap_up = options.wrap_up.sampler().map(|sampler| sampler.sample_finite_ms(rng)).unwrap_or(0);
     sleep_modelled(wrap_up, speed_up).await;
     if let Some(queue) = call.lock().record.queue.as_mut() {
         queue.wrapup_end_ms = Some(call.now_ms());
     }
-    center.acd.release(state, org_id, &agent.user_id);
-    end_call(state, center, call, Outcome::Answered);
+    center.acd.release(runtime, org_id, &agent.user_id);
+    end_call(runtime, center, call, Outcome::Answered);
 }
 
-pub(super) fn end_call(state: &AppState, center: &ContactCenter, call: &Arc<LiveCall>, outcome: Outcome) {
+pub(super) fn end_call(runtime: &Runtime, center: &ContactCenter, call: &Arc<LiveCall>, outcome: Outcome) {
     let (org_id, record) = {
         let mut locked = call.lock();
         locked.outcome = outcome;
@@ -101,24 +101,24 @@ pub(super) fn end_call(state: &AppState, center: &ContactCenter, call: &Arc<Live
     };
     center.analytics.push(&org_id, record);
     call.advance(Phase::Ended);
-    events::conversation_changed(state, call);
+    events::conversation_changed(runtime, call);
     center.retire(&call.id);
 }
 
 impl ContactCenter {
     /// Runs the ACD's periodic dispatch while calls wait, so agents who go on queue through the
     /// REST API pick them up. The task ends when no call waits.
-    fn ensure_dispatcher(&self, state: &AppState) {
+    fn ensure_dispatcher(&self, runtime: &Runtime) {
         use std::sync::atomic::Ordering;
         if self.dispatcher_started.swap(true, Ordering::SeqCst) {
             return;
         }
-        let state = state.clone();
+        let runtime = runtime.clone();
         tokio::spawn(async move {
-            let center = state.contact_center();
+            let center = &runtime.center;
             loop {
                 tokio::time::sleep(Duration::from_millis(200)).await;
-                center.acd.dispatch(&state);
+                center.acd.dispatch(&runtime);
                 if !center.acd.has_waiting() {
                     center.dispatcher_started.store(false, Ordering::SeqCst);
                     // A caller may have started waiting after the check; if so, keep going.

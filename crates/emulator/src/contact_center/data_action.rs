@@ -8,7 +8,7 @@
 //! [`execute`], so fault rules, latency and timeouts act on them alike. A flow's call also opens
 //! an integration session (`domain::integration_sessions`), closed when the flow ends.
 
-use crate::state::AppState;
+use super::Runtime;
 use axum::http::header;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -24,9 +24,9 @@ pub struct Endpoint {
 
 /// The endpoint of an integration (by name or id) in an org: the integration's `endpointUrl`;
 /// the method from its data action's `requestType`, else its `method` property, else GET.
-pub fn endpoint(state: &AppState, org_id: &str, integration: &str) -> Option<Endpoint> {
-    let found = state
-        .with_org(org_id, |org| {
+pub fn endpoint(runtime: &Runtime, org_id: &str, integration: &str) -> Option<Endpoint> {
+    let found = runtime
+        .directory.with_org(org_id, |org| {
             let found = org.integration_by_ref(integration)?;
             let url = found.endpoint_url()?.to_string();
             let action_method = org
@@ -49,7 +49,7 @@ pub fn endpoint(state: &AppState, org_id: &str, integration: &str) -> Option<End
     // Integrations created after start may still name the emulator by its placeholder host.
     found.map(|mut endpoint| {
         if let (Some(rest), Some(base)) =
-            (endpoint.url.strip_prefix(crate::crm::EMULATOR_HOST_PLACEHOLDER), state.contact_center().own_base_url())
+            (endpoint.url.strip_prefix(crate::crm::EMULATOR_HOST_PLACEHOLDER), runtime.center.own_base_url())
         {
             endpoint.url = format!("{base}{rest}");
         }
@@ -73,19 +73,19 @@ pub struct Execution {
 /// Calls the integration once from a flow; returns the outcome and the measured latency in ms.
 /// The conversation's session with the integration is opened here and closed when its flow ends.
 pub async fn call(
-    state: &AppState,
+    runtime: &Runtime,
     org_id: &str,
     conversation_id: &str,
     integration: &str,
     inputs: &BTreeMap<String, String>,
     timeout_ms: u64,
 ) -> (DataActionOutcome, u64) {
-    let Some(endpoint) = endpoint(state, org_id, integration) else {
+    let Some(endpoint) = endpoint(runtime, org_id, integration) else {
         tracing::debug!("data action: integration '{integration}' has no endpoint in org {org_id}");
         return (DataActionOutcome::Failure { status: None, retry_after_ms: None }, 0);
     };
-    state.contact_center().sessions.open(org_id, &endpoint.integration_id, conversation_id);
-    let execution = execute(state, &endpoint, Some(conversation_id), inputs, timeout_ms).await;
+    runtime.center.sessions.open(org_id, &endpoint.integration_id, conversation_id);
+    let execution = execute(runtime, &endpoint, Some(conversation_id), inputs, timeout_ms).await;
     (execution.outcome, execution.latency_ms)
 }
 
@@ -96,15 +96,15 @@ pub fn sends_inputs_as_query(method: &reqwest::Method) -> bool {
 
 /// Sends one request to `endpoint` and reads its answer, timed from send to the last byte.
 pub async fn execute(
-    state: &AppState,
+    runtime: &Runtime,
     endpoint: &Endpoint,
     conversation_id: Option<&str>,
     inputs: &BTreeMap<String, String>,
     timeout_ms: u64,
 ) -> Execution {
     let started = Instant::now();
-    let mut request = state
-        .http()
+    let mut request = runtime
+        .http
         .request(endpoint.method.clone(), &endpoint.url)
         .timeout(Duration::from_millis(timeout_ms.max(1)))
         // Seed 004: responses that steer routing must not come from a cache.

@@ -10,7 +10,7 @@ use super::call::{CallState, LiveCall, Outcome, Phase};
 use super::world::LiveWorld;
 use super::{data_action, events};
 use crate::analytics::{ConversationRecord, FlowExit, FlowSegment, QueueSegment};
-use crate::state::AppState;
+use super::Runtime;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::collections::BTreeMap;
@@ -55,30 +55,30 @@ pub enum CallError {
 }
 
 /// Starts a call on `did` and returns at once; the call runs in its own task. Needs a tokio runtime.
-pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall>, CallError> {
+pub fn place_call(runtime: &Runtime, request: CallRequest) -> Result<Arc<LiveCall>, CallError> {
     if let Err(error) = crate::limits::speed_up(request.speed_up) {
         return Err(CallError::InvalidSpeedUp(error.message));
     }
-    if state.contact_center().live_call_count() >= crate::limits::LIVE_CALLS_MAX {
+    if runtime.center.live_call_count() >= crate::limits::LIVE_CALLS_MAX {
         return Err(CallError::TooManyCalls(crate::limits::LIVE_CALLS_MAX));
     }
     if let Some(key) = request.dtmf.iter().flat_map(|keys| keys.chars()).find(|key| !is_dtmf_key(*key) && !key.is_whitespace()) {
         return Err(CallError::InvalidDtmf(key));
     }
-    let org_id = state.find_org(&request.org).ok_or_else(|| CallError::UnknownOrg(request.org.clone()))?;
-    let center = state.contact_center();
-    let flow_id = state
-        .with_org(&org_id, |org| org.flow_for_number(&request.did).map(|record| record.flow.id.clone()))
+    let org_id = runtime.directory.find_org(&request.org).ok_or_else(|| CallError::UnknownOrg(request.org.clone()))?;
+    let center = &runtime.center;
+    let flow_id = runtime
+        .directory.with_org(&org_id, |org| org.flow_for_number(&request.did).map(|record| record.flow.id.clone()))
         .flatten()
         .ok_or_else(|| CallError::NoFlow { org: request.org.clone(), did: request.did.clone() })?;
-    let world = LiveWorld { state, org_id: &org_id, programs: &center.programs };
+    let world = LiveWorld { runtime, org_id: &org_id, programs: &center.programs };
     let flow = world.handle(&flow_id).ok_or_else(|| CallError::NotPublished { flow: flow_id, did: request.did.clone() })?;
     let sequence = center.next_sequence();
     let ani = request.ani.clone().unwrap_or_else(|| format!("+1555{:07}", sequence % 10_000_000));
     let mut attributes = request.attributes.clone();
     attributes.extend(switchboard_model::flow::call_start_variables(&ani, &request.did));
     let conversation_id = uuid::Uuid::new_v4().to_string();
-    let clock = state.clock();
+    let clock = runtime.clock;
     let start = clock.utc_ms();
     let call = Arc::new(LiveCall::new(
         conversation_id.clone(),
@@ -108,7 +108,7 @@ pub fn place_call(state: &AppState, request: CallRequest) -> Result<Arc<LiveCall
     center.register(call.clone());
     let seed = center.options().seed ^ sequence.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let caller = request.dtmf.as_deref().map(Caller::scripted).unwrap_or_default();
-    tokio::spawn(run(state.clone(), call.clone(), flow, attributes, caller, StdRng::seed_from_u64(seed)));
+    tokio::spawn(run(runtime.clone(), call.clone(), flow, attributes, caller, StdRng::seed_from_u64(seed)));
     Ok(call)
 }
 
@@ -146,14 +146,14 @@ enum FlowEnd {
 }
 
 async fn run(
-    state: AppState,
+    runtime: Runtime,
     call: Arc<LiveCall>,
     flow: FlowHandle,
     data: BTreeMap<String, String>,
     caller: Caller,
     mut rng: StdRng,
 ) {
-    let center = state.contact_center();
+    let center = &runtime.center;
     let (org_id, speed_up) = {
         let locked = call.lock();
         (locked.org_id.clone(), locked.speed_up)
@@ -161,14 +161,14 @@ async fn run(
     // Live calls read the wall clock in `GetCurrentDateTimeUtc()`; the flow's own time runs on from it.
     let mut execution = CallExecution::new(flow, data).with_clock_origin_ms(call.now_ms()).with_caller(caller);
     sync_segments(&call, &execution);
-    events::conversation_changed(&state, &call);
+    events::conversation_changed(&runtime, &call);
     let end = loop {
         let effect = {
             let pending: Vec<(String, String)> = std::mem::take(&mut call.lock().pending_attributes);
             for (name, value) in pending {
                 execution.set_attribute(&name, &value);
             }
-            let world = LiveWorld { state: &state, org_id: &org_id, programs: &center.programs };
+            let world = LiveWorld { runtime: &runtime, org_id: &org_id, programs: &center.programs };
             execution.step(&world, &mut rng)
         };
         sync_segments(&call, &execution);
@@ -178,12 +178,12 @@ async fn run(
             Effect::Backoff { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
             Effect::CallDataAction { integration, inputs, timeout_ms, .. } => {
                 let (outcome, latency) =
-                    data_action::call(&state, &org_id, &call.id, &integration, &inputs, timeout_ms).await;
+                    data_action::call(&runtime, &org_id, &call.id, &integration, &inputs, timeout_ms).await;
                 execution.complete_data_action(outcome, latency);
             }
             Effect::TransferToQueue { queue, priority } => {
-                let found = state
-                    .with_org(&org_id, |org| org.queue_by_ref(&queue).map(|found| (found.id.clone(), found.name.clone())))
+                let found = runtime
+                    .directory.with_org(&org_id, |org| org.queue_by_ref(&queue).map(|found| (found.id.clone(), found.name.clone())))
                     .flatten();
                 match found {
                     Some((queue_id, queue_name)) => break FlowEnd::Queue { queue_id, queue_name, priority },
@@ -196,23 +196,23 @@ async fn run(
             Effect::TransferToVoicemail { .. } => break FlowEnd::Voicemail,
         }
     };
-    close_sessions(&state, &org_id, &call.id);
+    close_sessions(&runtime, &org_id, &call.id);
     finish_flow(&call, &mut execution, &end);
     match end {
-        FlowEnd::Disconnect { .. } => end_call(&state, center, &call, Outcome::Disconnected),
-        FlowEnd::Voicemail => end_call(&state, center, &call, Outcome::Voicemail),
+        FlowEnd::Disconnect { .. } => end_call(&runtime, center, &call, Outcome::Disconnected),
+        FlowEnd::Voicemail => end_call(&runtime, center, &call, Outcome::Voicemail),
         FlowEnd::Queue { queue_id, priority, .. } => {
             call.advance(Phase::Queued);
-            events::conversation_changed(&state, &call);
-            queue_call(&state, center, &call, &org_id, &queue_id, priority, speed_up, &mut rng).await;
+            events::conversation_changed(&runtime, &call);
+            queue_call(&runtime, center, &call, &org_id, &queue_id, priority, speed_up, &mut rng).await;
         }
     }
 }
 
 /// The flow ended: its sessions with integrations that close at flow end are terminated.
-fn close_sessions(state: &AppState, org_id: &str, conversation_id: &str) {
-    let keeping: std::collections::BTreeSet<String> = state
-        .with_org(org_id, |org| {
+fn close_sessions(runtime: &Runtime, org_id: &str, conversation_id: &str) {
+    let keeping: std::collections::BTreeSet<String> = runtime
+        .directory.with_org(org_id, |org| {
             org.integrations
                 .values()
                 .filter(|integration| !crate::domain::integration_sessions::closes_at_flow_end(integration))
@@ -220,7 +220,7 @@ fn close_sessions(state: &AppState, org_id: &str, conversation_id: &str) {
                 .collect()
         })
         .unwrap_or_default();
-    state.contact_center().sessions.book().flow_ended(org_id, conversation_id, |integration| !keeping.contains(integration));
+    runtime.center.sessions.book().flow_ended(org_id, conversation_id, |integration| !keeping.contains(integration));
 }
 
 /// Opens a flow segment whenever the runtime entered another flow (or version). A common module

@@ -3,11 +3,11 @@
 //! `events::RoutingStatusEvent` of the api crate).
 
 use super::call::LiveCall;
-use crate::state::AppState;
+use super::Runtime;
 use switchboard_api::events::{CallConversationEvent, ConversationEvent};
 
 /// Publishes the conversation's current shape on its own topic, its queue's and its agent's.
-pub fn conversation_changed(state: &AppState, call: &LiveCall) {
+pub fn conversation_changed(runtime: &Runtime, call: &LiveCall) {
     let (org_id, queue_id, agent_id) = {
         let locked = call.lock();
         let queue = locked.record.queue.as_ref();
@@ -23,7 +23,7 @@ pub fn conversation_changed(state: &AppState, call: &LiveCall) {
         topics.push(format!("v2.users.{agent_id}.conversations"));
         topics.push(format!("v2.users.{agent_id}.conversations.calls"));
     }
-    let hub = state.notifications();
+    let hub = &runtime.hub;
     let topics: Vec<String> = topics.into_iter().filter(|topic| hub.has_subscribers(&org_id, topic)).collect();
     if topics.is_empty() {
         return;
@@ -41,9 +41,9 @@ pub fn conversation_changed(state: &AppState, call: &LiveCall) {
 }
 
 /// `v2.users.{id}.routingStatus` after the ACD changed an agent's status.
-pub fn routing_status_changed(state: &AppState, org_id: &str, user_id: &str, status: &str) {
+pub fn routing_status_changed(runtime: &Runtime, org_id: &str, user_id: &str, status: &str) {
     let topic = format!("v2.users.{user_id}.routingStatus");
-    let hub = state.notifications();
+    let hub = &runtime.hub;
     if !hub.has_subscribers(org_id, &topic) {
         return;
     }

@@ -13,11 +13,12 @@ mod driver;
 mod events;
 pub mod routes;
 mod traffic;
+mod runtime;
 mod world;
 
-pub use acd::Agent;
-pub use call::{CallState, LiveCall, Outcome, Phase, participant_id};
-pub use driver::{CallError, CallRequest, place_call, placed_call};
+pub use call::{LiveCall, Outcome, Phase, participant_id};
+pub use driver::{CallError, CallRequest, place_call};
+pub use runtime::Runtime;
 pub use traffic::{TrafficController, TrafficError};
 
 use crate::analytics::AnalyticsStore;
@@ -58,7 +59,7 @@ struct CallBook {
     ended: VecDeque<String>,
 }
 
-/// Per-emulator contact-center state; lives in `AppState`.
+/// Per-emulator contact-center state; running calls reach it through a `Runtime`.
 #[derive(Default)]
 pub struct ContactCenter {
     pub analytics: AnalyticsStore,
@@ -121,12 +122,12 @@ impl ContactCenter {
 
     /// Stops traffic and forgets analytics records and CRM data (for `/_emulator/reset?data=true`),
     /// and points topology integrations at this emulator again.
-    pub fn reset_data(&self, state: &crate::state::AppState) {
+    pub fn reset_data(&self, directory: &crate::state::Directory) {
         self.traffic.stop_all();
         self.analytics.clear();
         self.crm.clear();
         if let Some(base_url) = self.own_base_url() {
-            crate::crm::point_integrations_at(state, &base_url);
+            crate::crm::point_integrations_at(directory, self, &base_url);
         }
     }
 

@@ -18,6 +18,8 @@ use switchboard_api::traffic::{
     TrafficRequest, TrafficStream, TrafficUpdate,
 };
 use switchboard_simulation::runtime::{AttemptOutcome, CallPath, InputSource, TerminalOutcome};
+use super::{ContactCenter, Runtime};
+use std::sync::Arc;
 
 /// `/api/v2/conversations/*`.
 pub fn api_routes() -> Router<AppState> {
@@ -36,33 +38,32 @@ pub fn control_routes() -> Router<AppState> {
         .route("/_emulator/calls/{id}", get(get_call))
 }
 
-fn live_call(state: &AppState, caller: &Caller, id: &str) -> Result<std::sync::Arc<LiveCall>, ApiError> {
-    state
-        .contact_center()
+fn live_call(center: &ContactCenter, caller: &Caller, id: &str) -> Result<Arc<LiveCall>, ApiError> {
+    center
         .call(id)
         .filter(|call| call.lock().org_id == caller.org_id)
         .ok_or_else(|| ApiError::not_found("Conversation", id))
 }
 
-async fn get_conversation(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Conversation>, ApiError> {
-    Ok(Json(live_call(&state, &caller, &id)?.conversation()))
+async fn get_conversation(State(center): State<Arc<ContactCenter>>, caller: Caller, Path(id): Path<String>) -> Result<Json<Conversation>, ApiError> {
+    Ok(Json(live_call(&center, &caller, &id)?.conversation()))
 }
 
 async fn get_call_conversation(
-    State(state): State<AppState>,
+    State(center): State<Arc<ContactCenter>>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CallConversation>, ApiError> {
-    Ok(Json(CallConversation::from(&live_call(&state, &caller, &id)?.conversation())))
+    Ok(Json(CallConversation::from(&live_call(&center, &caller, &id)?.conversation())))
 }
 
 async fn patch_attributes(
-    State(state): State<AppState>,
+    State(runtime): State<Runtime>,
     caller: Caller,
     Path((id, participant)): Path<(String, String)>,
     ApiJson(body): ApiJson<ParticipantAttributes>,
 ) -> Result<(StatusCode, Json<ParticipantAttributes>), ApiError> {
-    let call = live_call(&state, &caller, &id)?;
+    let call = live_call(&runtime.center, &caller, &id)?;
     let known = ["customer", "ivr", "acd", "agent"].iter().any(|purpose| participant_id(&id, purpose) == participant);
     if !known {
         return Err(ApiError::not_found("Participant", &participant));
@@ -78,7 +79,7 @@ async fn patch_attributes(
         }
         locked.attributes.clone()
     };
-    super::events::conversation_changed(&state, &call);
+    super::events::conversation_changed(&runtime, &call);
     Ok((StatusCode::ACCEPTED, Json(ParticipantAttributes { attributes })))
 }
 
@@ -89,39 +90,39 @@ fn traffic_error(error: TrafficError) -> ApiError {
     }
 }
 
-async fn list_traffic(_: Loopback, State(state): State<AppState>) -> Json<TrafficList> {
-    Json(TrafficList { streams: state.contact_center().traffic.list() })
+async fn list_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>) -> Json<TrafficList> {
+    Json(TrafficList { streams: center.traffic.list() })
 }
 
 async fn start_traffic(
     _: Loopback,
-    State(state): State<AppState>,
+    State(runtime): State<Runtime>,
     ApiJson(request): ApiJson<TrafficRequest>,
 ) -> Result<(StatusCode, Json<TrafficStream>), ApiError> {
-    let stream = state.contact_center().traffic.start(&state, request).map_err(traffic_error)?;
+    let stream = runtime.center.traffic.start(&runtime, request).map_err(traffic_error)?;
     Ok((StatusCode::CREATED, Json(stream)))
 }
 
-async fn get_traffic(_: Loopback, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TrafficStream>, ApiError> {
-    let streams = state.contact_center().traffic.list();
+async fn get_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>, Path(id): Path<String>) -> Result<Json<TrafficStream>, ApiError> {
+    let streams = center.traffic.list();
     streams.into_iter().find(|stream| stream.id == id).map(Json).ok_or_else(|| ApiError::not_found("Traffic stream", &id))
 }
 
 async fn update_traffic(
     _: Loopback,
-    State(state): State<AppState>,
+    State(center): State<Arc<ContactCenter>>,
     Path(id): Path<String>,
     ApiJson(update): ApiJson<TrafficUpdate>,
 ) -> Result<Json<TrafficStream>, ApiError> {
-    state.contact_center().traffic.update(&id, update).map(Json).map_err(traffic_error)
+    center.traffic.update(&id, update).map(Json).map_err(traffic_error)
 }
 
-async fn stop_traffic(_: Loopback, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TrafficStream>, ApiError> {
-    state.contact_center().traffic.stop(&id).map(Json).map_err(traffic_error)
+async fn stop_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>, Path(id): Path<String>) -> Result<Json<TrafficStream>, ApiError> {
+    center.traffic.stop(&id).map(Json).map_err(traffic_error)
 }
 
-async fn stop_all_traffic(_: Loopback, State(state): State<AppState>) -> StatusCode {
-    state.contact_center().traffic.stop_all();
+async fn stop_all_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>) -> StatusCode {
+    center.traffic.stop_all();
     StatusCode::NO_CONTENT
 }
 
@@ -129,13 +130,13 @@ async fn stop_all_traffic(_: Loopback, State(state): State<AppState>) -> StatusC
 /// with `waitForEnd`, unless `noWait`.
 async fn post_call(
     _: Loopback,
-    State(state): State<AppState>,
+    State(runtime): State<Runtime>,
     ApiJson(request): ApiJson<PlaceCallRequest>,
 ) -> Result<(StatusCode, Json<PlacedCall>), ApiError> {
     // Checked before the call is placed, so a bad wait places nothing.
     let limit = crate::limits::wait(request.timeout_ms, 30_000)?;
     let call = place_call(
-        &state,
+        &runtime,
         CallRequest {
             org: request.org.clone(),
             did: request.did.clone(),
@@ -160,11 +161,11 @@ async fn post_call(
 /// `?wait=flow` or `?wait=end` waits (up to `timeoutMs`, default 30 s) for that point first.
 async fn get_call(
     _: Loopback,
-    State(state): State<AppState>,
+    State(center): State<Arc<ContactCenter>>,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<PlacedCall>, ApiError> {
-    let call = state.contact_center().call(&id).ok_or_else(|| ApiError::not_found("Call", &id))?;
+    let call = center.call(&id).ok_or_else(|| ApiError::not_found("Call", &id))?;
     let phase = match params.get("wait") {
         None => None,
         Some("flow") => Some(Phase::Queued),

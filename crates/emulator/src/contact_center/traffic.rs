@@ -3,7 +3,7 @@
 //! takes effect at once (arrivals are memoryless, so re-drawing the gap is exact).
 
 use super::driver::{CallRequest, place_call};
-use crate::state::AppState;
+use super::Runtime;
 use chrono::Timelike;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -96,9 +96,9 @@ fn check_curve(curve: &Option<Vec<f64>>) -> Result<(), TrafficError> {
 
 impl TrafficController {
     /// Starts Poisson arrivals on a number.
-    pub fn start(&self, state: &AppState, request: TrafficRequest) -> Result<TrafficStream, TrafficError> {
-        let org_id = state.find_org(&request.org).ok_or_else(|| TrafficError::UnknownOrg(request.org.clone()))?;
-        let routed = state.with_org(&org_id, |org| org.flow_for_number(&request.did).is_some()).unwrap_or(false);
+    pub fn start(&self, runtime: &Runtime, request: TrafficRequest) -> Result<TrafficStream, TrafficError> {
+        let org_id = runtime.directory.find_org(&request.org).ok_or_else(|| TrafficError::UnknownOrg(request.org.clone()))?;
+        let routed = runtime.directory.with_org(&org_id, |org| org.flow_for_number(&request.did).is_some()).unwrap_or(false);
         if !routed {
             return Err(TrafficError::NoFlow { org: request.org.clone(), did: request.did.clone() });
         }
@@ -127,7 +127,7 @@ impl TrafficController {
         let (sender, receiver) = watch::channel(Rate { per_minute: rate, curve: request.curve.clone() });
         let placed = Arc::new(AtomicU64::new(0));
         let call = CallRequest { org: org_id, did: request.did, ani: None, attributes: BTreeMap::new(), speed_up, dtmf: None };
-        let task = tokio::spawn(arrivals(state.clone(), call, request.anis, receiver, placed.clone(), seed));
+        let task = tokio::spawn(arrivals(runtime.clone(), call, request.anis, receiver, placed.clone(), seed));
         self.lock().insert(id, Stream { info: info.clone(), rate: sender, placed, task });
         Ok(info)
     }
@@ -177,7 +177,7 @@ fn snapshot(stream: &Stream) -> TrafficStream {
 }
 
 async fn arrivals(
-    state: AppState,
+    runtime: Runtime,
     call: CallRequest,
     anis: Vec<String>,
     mut rate: watch::Receiver<Rate>,
@@ -187,7 +187,7 @@ async fn arrivals(
     let mut rng = StdRng::seed_from_u64(seed);
     loop {
         let current = rate.borrow_and_update().clone();
-        let hour = state.clock().utc().hour() as usize;
+        let hour = runtime.clock.utc().hour() as usize;
         let multiplier = current.curve.as_ref().and_then(|curve| curve.get(hour).copied()).unwrap_or(1.0);
         let per_second = current.per_minute * multiplier * call.speed_up / 60.0;
         let gaps = if per_second > 0.0 { Exp::new(per_second).ok() } else { None };
@@ -216,7 +216,7 @@ async fn arrivals(
         if !anis.is_empty() {
             request.ani = Some(anis[rng.random_range(0..anis.len())].clone());
         }
-        match place_call(&state, request) {
+        match place_call(&runtime, request) {
             Ok(_) => {
                 placed.fetch_add(1, Ordering::Relaxed);
             }

@@ -2,7 +2,7 @@
 //! cached) and data-table rows read at the moment a call asks, so a changed row steers the very
 //! next look-up.
 
-use crate::state::AppState;
+use super::Runtime;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use switchboard_model::flow::FlowDefinition;
@@ -38,7 +38,7 @@ impl ProgramCache {
 /// A router (a flow that transfers to other flows, like a Traffic Cop) leaves `Flow_Version` to
 /// the flow that does the work.
 pub struct LiveWorld<'a> {
-    pub state: &'a AppState,
+    pub runtime: &'a Runtime,
     pub org_id: &'a str,
     pub programs: &'a ProgramCache,
 }
@@ -46,7 +46,7 @@ pub struct LiveWorld<'a> {
 impl LiveWorld<'_> {
     /// The published version of a flow (by id or name) ready to run.
     pub fn handle(&self, reference: &str) -> Option<FlowHandle> {
-        let found = self.state.with_org(self.org_id, |org| {
+        let found = self.runtime.directory.with_org(self.org_id, |org| {
             let (record, stored) = org.published_flow(reference)?;
             Some((record.flow.id.clone(), record.flow.name.clone(), stored.version.id.clone(), stored.definition.clone()))
         })??;
@@ -68,11 +68,11 @@ impl FlowWorld for LiveWorld<'_> {
     }
 
     fn queue_by_ref(&self, reference: &str) -> Option<String> {
-        self.state.with_org(self.org_id, |org| org.queue_by_ref(reference).map(|queue| queue.id.clone())).flatten()
+        self.runtime.directory.with_org(self.org_id, |org| org.queue_by_ref(reference).map(|queue| queue.id.clone())).flatten()
     }
 
     fn datatable_row(&self, table: &str, key: &str) -> Result<Option<BTreeMap<String, String>>, LookupError> {
-        let found = self.state.with_org(self.org_id, |org| {
+        let found = self.runtime.directory.with_org(self.org_id, |org| {
             let record = org.datatable_by_ref(table)?;
             Some(record.rows.get(key).map(|row| {
                 row.iter()

@@ -140,14 +140,14 @@ impl Crm {
 /// Rewrites integration endpoints that start with [`EMULATOR_HOST_PLACEHOLDER`] to `base_url`
 /// (the emulator's own address, known only after bind), so topology integrations can point at
 /// this CRM. Returns how many endpoints changed.
-pub fn point_integrations_at(state: &crate::state::AppState, base_url: &str) -> usize {
+pub fn point_integrations_at(directory: &crate::state::Directory, center: &crate::contact_center::ContactCenter, base_url: &str) -> usize {
     let base_url = base_url.trim_end_matches('/');
-    state.contact_center().set_own_base_url(base_url);
+    center.set_own_base_url(base_url);
     // Saved before the rewritten rows, so a restart knows which prefix is its own.
-    state.save_meta(crate::state::persist::META_OWN_BASE_URL, base_url);
+    directory.save_meta(crate::state::persist::META_OWN_BASE_URL, base_url);
     let mut changed = 0;
-    for org_id in state.org_ids() {
-        changed += state.with_org_mut(&org_id, |org| rewrite_endpoints(org, EMULATOR_HOST_PLACEHOLDER, base_url)).unwrap_or(0);
+    for org_id in directory.org_ids() {
+        changed += directory.with_org_mut(&org_id, |org| rewrite_endpoints(org, EMULATOR_HOST_PLACEHOLDER, base_url)).unwrap_or(0);
     }
     changed
 }

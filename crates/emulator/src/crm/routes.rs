@@ -3,7 +3,9 @@
 use super::{Created, Crm};
 use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
+use crate::contact_center::ContactCenter;
 use crate::state::AppState;
+use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
@@ -23,8 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/crm/activities/{id}", get(activity))
 }
 
-fn crm(state: &AppState) -> &Crm {
-    &state.contact_center().crm
+fn crm(center: &ContactCenter) -> &Crm {
+    &center.crm
 }
 
 /// The phone number of a query: `phone`, or what a flow is likely to send (`Phone`, `ANI`, `ani`).
@@ -36,8 +38,8 @@ fn phone(params: &Params) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::bad_request("query parameter phone is required"))
 }
 
-async fn status(State(state): State<AppState>, certificate: Option<Extension<ClientCertificate>>) -> Json<CrmStatus> {
-    let (contacts, activities) = crm(&state).counts();
+async fn status(State(center): State<Arc<ContactCenter>>, certificate: Option<Extension<ClientCertificate>>) -> Json<CrmStatus> {
+    let (contacts, activities) = crm(&center).counts();
     Json(CrmStatus {
         status: "ok".to_string(),
         contacts,
@@ -46,26 +48,26 @@ async fn status(State(state): State<AppState>, certificate: Option<Extension<Cli
     })
 }
 
-async fn contacts(State(state): State<AppState>, params: Params) -> Result<Json<ContactList>, ApiError> {
+async fn contacts(State(center): State<Arc<ContactCenter>>, params: Params) -> Result<Json<ContactList>, ApiError> {
     let phone = phone(&params)?;
-    Ok(Json(ContactList { contacts: crm(&state).find_by_phone(&phone).into_iter().collect() }))
+    Ok(Json(ContactList { contacts: crm(&center).find_by_phone(&phone).into_iter().collect() }))
 }
 
 /// One contact as a flat object, the shape data-action outputs map from; 404 when unknown.
-async fn lookup(State(state): State<AppState>, params: Params) -> Result<Json<Contact>, ApiError> {
+async fn lookup(State(center): State<Arc<ContactCenter>>, params: Params) -> Result<Json<Contact>, ApiError> {
     let phone = phone(&params)?;
-    crm(&state).find_by_phone(&phone).map(Json).ok_or_else(|| ApiError::not_found("Contact with phone", &phone))
+    crm(&center).find_by_phone(&phone).map(Json).ok_or_else(|| ApiError::not_found("Contact with phone", &phone))
 }
 
-async fn upsert_contact(State(state): State<AppState>, ApiJson(contact): ApiJson<Contact>) -> Result<(StatusCode, Json<Contact>), ApiError> {
+async fn upsert_contact(State(center): State<Arc<ContactCenter>>, ApiJson(contact): ApiJson<Contact>) -> Result<(StatusCode, Json<Contact>), ApiError> {
     if contact.phone.chars().filter(char::is_ascii_digit).count() < 3 {
         return Err(ApiError::invalid_value("phone: a phone number is required"));
     }
-    Ok((StatusCode::CREATED, Json(crm(&state).upsert_contact(contact))))
+    Ok((StatusCode::CREATED, Json(crm(&center).upsert_contact(contact))))
 }
 
 async fn create_activity(
-    State(state): State<AppState>,
+    State(center): State<Arc<ContactCenter>>,
     headers: HeaderMap,
     ApiJson(activity): ApiJson<NewActivity>,
 ) -> Result<(StatusCode, Json<Activity>), ApiError> {
@@ -75,17 +77,17 @@ async fn create_activity(
         .map(str::trim)
         .filter(|key| !key.is_empty())
         .ok_or_else(|| ApiError::bad_request("header Idempotency-Key is required"))?;
-    match crm(&state).create_activity(key, activity) {
+    match crm(&center).create_activity(key, activity) {
         Ok(Created::New(record)) => Ok((StatusCode::CREATED, Json(record))),
         Ok(Created::Replayed(record)) => Ok((StatusCode::OK, Json(record))),
         Err(reused) => Err(ApiError::conflict(reused.to_string())),
     }
 }
 
-async fn activities(State(state): State<AppState>) -> Json<Vec<Activity>> {
-    Json(crm(&state).activities())
+async fn activities(State(center): State<Arc<ContactCenter>>) -> Json<Vec<Activity>> {
+    Json(crm(&center).activities())
 }
 
-async fn activity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Activity>, ApiError> {
-    crm(&state).activity(&id).map(Json).ok_or_else(|| ApiError::not_found("Activity", &id))
+async fn activity(State(center): State<Arc<ContactCenter>>, Path(id): Path<String>) -> Result<Json<Activity>, ApiError> {
+    crm(&center).activity(&id).map(Json).ok_or_else(|| ApiError::not_found("Activity", &id))
 }

@@ -93,7 +93,7 @@ pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmT
     let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
     let router: Router = super::routes()
         .fallback(|| async { crate::error::ApiError::no_route() })
-        .layer(from_fn_with_state(state.clone(), edge::edge))
+        .layer(from_fn_with_state(edge::Edge::new(&state), edge::edge))
         .merge(crate::routes::control::health_routes())
         .with_state(state);
     let task = tokio::spawn(async move {

@@ -2,7 +2,7 @@
 //! `Caller` (org, client) goes into the request for handlers to scope every read and write.
 
 use crate::error::ApiError;
-use crate::state::{AppState, Caller};
+use crate::state::{Caller, Tokens};
 use crate::state::tokens::TokenRefusal;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 pub struct Authenticated(pub Caller);
 
 /// Puts the request's `Caller` in its extensions, or refuses it with 401.
-pub fn authenticate(state: &AppState, request: &mut Request) -> Result<Caller, ApiError> {
+pub fn authenticate(tokens: &Tokens, request: &mut Request) -> Result<Caller, ApiError> {
     if let Some(Authenticated(caller)) = request.extensions_mut().remove::<Authenticated>() {
         request.extensions_mut().insert(caller.clone());
         return Ok(caller);
@@ -20,7 +20,7 @@ pub fn authenticate(state: &AppState, request: &mut Request) -> Result<Caller, A
     let Some(token) = super::bearer_token(request.headers()) else {
         return Err(ApiError::unauthorized("No authentication bearer token specified in authorization header."));
     };
-    let checked = state.tokens().check(token);
+    let checked = tokens.lock().check(token);
     let caller = match checked {
         Ok(caller) => caller,
         Err(TokenRefusal::Unknown) => {

@@ -3,29 +3,53 @@
 //! its route template. One layer rather than two because every `from_fn` layer clones its inner
 //! service and boxes a future per request, which showed in the emulator benchmark.
 
+use super::metrics::Metrics;
 use super::{faults, metrics, rejections};
-use crate::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
+use crate::state::{AppState, Counters, Directory, Faults, Tokens};
+use axum::extract::{FromRef, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
-pub async fn edge(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// What the edge layer touches: tokens (to tell the org), fault rules (and org names for their
+/// filters), counters and metrics. Shared behind one `Arc`, so a request clones one pointer.
+pub struct Edge {
+    tokens: Tokens,
+    faults: Faults,
+    directory: Directory,
+    counters: Counters,
+    metrics: Arc<Metrics>,
+}
+
+impl Edge {
+    pub fn new(state: &AppState) -> Arc<Edge> {
+        Arc::new(Edge {
+            tokens: Tokens::from_ref(state),
+            faults: Faults::from_ref(state),
+            directory: Directory::from_ref(state),
+            counters: Counters::from_ref(state),
+            metrics: Arc::from_ref(state),
+        })
+    }
+}
+
+pub async fn edge(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
     let method = super::method_key(request.method());
     let template = request.extensions().get::<MatchedPath>().map(|matched| matched.as_str().to_string());
-    let org = metrics::identify(&state, &mut request);
+    let org = metrics::identify(&edge.tokens, &mut request);
     if let Err(refusal) = crate::limits::path(request.uri().path()) {
         let response = refusal.into_response();
-        metrics::record(&state, &org, method, template, response.status().as_u16());
+        metrics::record(&edge.counters, &edge.metrics, &org, method, template, response.status().as_u16());
         return response;
     }
-    let answered_by_fault = match faults::decide(&state, &request) {
-        Some(fault) => faults::apply(&state, fault).await,
+    let answered_by_fault = match faults::decide(&edge.faults, &edge.directory, &request) {
+        Some(fault) => faults::apply(&edge.metrics, fault).await,
         None => None,
     };
     let response = match answered_by_fault {
         Some(response) => response,
         None => rejections::genesys_body(next.run(request).await).await,
     };
-    metrics::record(&state, &org, method, template, response.status().as_u16());
+    metrics::record(&edge.counters, &edge.metrics, &org, method, template, response.status().as_u16());
     response
 }

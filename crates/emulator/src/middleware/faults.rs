@@ -5,7 +5,8 @@
 use super::RequestOrg;
 use crate::error::ApiError;
 use crate::server::ConnectionKill;
-use crate::state::AppState;
+use crate::middleware::metrics::Metrics;
+use crate::state::{Directory, Faults};
 use crate::state::faults::FaultDecision;
 use axum::extract::Request;
 use axum::http::StatusCode;
@@ -23,33 +24,33 @@ pub struct Fault {
 
 /// The first matching fault rule that fires for this request, if any (synchronous, so the
 /// request itself need not be held across an await).
-pub fn decide(state: &AppState, request: &Request) -> Option<Fault> {
+pub fn decide(faults: &Faults, directory: &Directory, request: &Request) -> Option<Fault> {
     // The matchers are taken under the lock; matching (the request's path against
     // caller-supplied globs) runs outside it so it never holds up other requests.
     let matchers = {
-        let book = state.faults();
+        let book = faults.lock();
         if book.is_empty() {
             return None;
         }
         book.matchers()
     };
     let org_id = request.extensions().get::<RequestOrg>().and_then(|org| org.org_id.clone());
-    let org_name = org_id.as_deref().and_then(|id| state.with_org(id, |store| store.name().to_string()));
+    let org_name = org_id.as_deref().and_then(|id| directory.with_org(id, |store| store.name().to_string()));
     let org_pair = org_id.as_deref().map(|id| (id, org_name.as_deref().unwrap_or(id)));
     let matching = matchers.matching(org_pair, request.method().as_str(), request.uri().path());
     if matching.is_empty() {
         return None;
     }
-    let decision = state.faults().decide(&matching)?;
+    let decision = faults.lock().decide(&matching)?;
     Some(Fault { decision, kill: request.extensions().get::<ConnectionKill>().cloned() })
 }
 
 /// Applies a fault: waits out its latency, then answers with its status, hangs, or resets the
 /// connection. `None` means the request goes on to its handler (a latency-only rule).
-pub async fn apply(state: &AppState, fault: Fault) -> Option<Response> {
+pub async fn apply(metrics: &Metrics, fault: Fault) -> Option<Response> {
     let Fault { decision, kill } = fault;
     let kind = decision.kind().to_string();
-    state.metrics().faults.get_or_create(&super::metrics::FaultLabels { kind }).inc();
+    metrics.faults.get_or_create(&super::metrics::FaultLabels { kind }).inc();
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
     }

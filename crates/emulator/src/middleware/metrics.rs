@@ -2,7 +2,7 @@
 //! org/method/route template for `/_emulator/counters` and the usage API, and the Prometheus metrics served on `/metrics`.
 
 use super::RequestOrg;
-use crate::state::AppState;
+use crate::state::{Counters, Tokens};
 use axum::extract::Request;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -64,8 +64,8 @@ impl Default for Metrics {
 
 /// Who is calling, as far as the token tells (without enforcing it). A valid token's caller is
 /// kept so `auth::authenticate` need not look the token up again.
-pub fn identify(state: &AppState, request: &mut Request) -> RequestOrg {
-    let caller = super::bearer_token(request.headers()).and_then(|token| state.tokens().check(token).ok());
+pub fn identify(tokens: &Tokens, request: &mut Request) -> RequestOrg {
+    let caller = super::bearer_token(request.headers()).and_then(|token| tokens.lock().check(token).ok());
     let mut org = RequestOrg::default();
     if let Some(caller) = caller {
         org.org_id = Some(caller.org_id.clone());
@@ -79,9 +79,9 @@ pub fn identify(state: &AppState, request: &mut Request) -> RequestOrg {
 /// Counts a finished request for `/_emulator/counters`, the usage API and Prometheus.
 /// Keys are bounded: the org comes from a valid token, the method from `method_key`, the route
 /// is the matched template (or `unmatched`), never the raw path.
-pub fn record(state: &AppState, org: &RequestOrg, method: &'static str, template: Option<String>, status: u16) {
+pub fn record(counters: &Counters, metrics: &Metrics, org: &RequestOrg, method: &'static str, template: Option<String>, status: u16) {
     let route = template.unwrap_or_else(|| super::UNMATCHED.to_string());
-    state.counters().record(org.org_id.as_deref().unwrap_or("-"), org.client_id.as_deref(), method, &route, status);
+    counters.lock().record(org.org_id.as_deref().unwrap_or("-"), org.client_id.as_deref(), method, &route, status);
     let labels = RequestLabels { route, method: method.to_string(), status };
-    state.metrics().requests.get_or_create(&labels).inc();
+    metrics.requests.get_or_create(&labels).inc();
 }

@@ -4,19 +4,19 @@
 
 use crate::error::ApiError;
 use crate::state::rate::RateDecision;
-use crate::state::{AppState, Caller};
+use crate::middleware::metrics::Metrics;
+use crate::state::{Caller, Rates, Settings};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use switchboard_api::rate_limit as names;
 
 /// Counts the request against its token's window; `Err` is the 429 to answer with.
-pub fn decide(state: &AppState, caller: &Caller) -> (RateDecision, Option<Response>) {
-    let settings = state.settings();
-    let decision = state.rate().check(&caller.token, settings.rate_limit_per_minute, settings.rate_limit_window);
+pub fn decide(rates: &Rates, settings: &Settings, metrics: &Metrics, caller: &Caller) -> (RateDecision, Option<Response>) {
+    let decision = rates.lock().check(&caller.token, settings.rate_limit_per_minute, settings.rate_limit_window);
     if decision.allowed {
         return (decision, None);
     }
-    state.metrics().rate_limited.inc();
+    metrics.rate_limited.inc();
     let refusal = ApiError::too_many_requests(decision.reset_after_seconds).into_response();
     (decision, Some(refusal))
 }

@@ -3,7 +3,8 @@
 //! Handlers take a `UserSnapshot` before a write and call `user_changed` after it, so only
 //! what changed is published.
 
-use crate::state::AppState;
+use super::NotificationHub;
+use crate::state::Directory;
 use switchboard_api::events::{FlowEvent, PresenceEvent, PresenceEventDefinition, RoutingStatusEvent, RoutingStatusEventStatus};
 use switchboard_api::user::{RoutingStatus, UserPresence};
 
@@ -14,8 +15,8 @@ pub struct UserSnapshot {
     routing_status: Option<RoutingStatus>,
 }
 
-pub fn user_snapshot(state: &AppState, org_id: &str, user_id: &str) -> UserSnapshot {
-    state
+pub fn user_snapshot(directory: &Directory, org_id: &str, user_id: &str) -> UserSnapshot {
+    directory
         .with_org(org_id, |org| {
             org.users.get(user_id).map(|user| UserSnapshot {
                 presence: user.presence.clone(),
@@ -27,15 +28,14 @@ pub fn user_snapshot(state: &AppState, org_id: &str, user_id: &str) -> UserSnaps
 }
 
 /// Publishes the user's presence and routing status where they differ from `before`.
-pub fn user_changed(state: &AppState, org_id: &str, user_id: &str, before: &UserSnapshot) {
-    let hub = state.notifications();
+pub fn user_changed(directory: &Directory, hub: &NotificationHub, org_id: &str, user_id: &str, before: &UserSnapshot) {
     let presence_topic = format!("v2.users.{user_id}.presence");
     let status_topic = format!("v2.users.{user_id}.routingStatus");
     // Reading the store is skipped entirely when nobody listens.
     if !hub.has_subscribers(org_id, &presence_topic) && !hub.has_subscribers(org_id, &status_topic) {
         return;
     }
-    let after = user_snapshot(state, org_id, user_id);
+    let after = user_snapshot(directory, org_id, user_id);
     if let Some(presence) = after.presence.as_ref().filter(|presence| before.presence.as_ref() != Some(*presence)) {
         let body = PresenceEvent {
             source: presence.source.clone().unwrap_or_else(|| "PURECLOUD".to_string()),
@@ -64,13 +64,12 @@ pub fn routing_status_event(user_id: &str, status: &str, start_time: String) -> 
 }
 
 /// Publishes the flow's current configuration (after an action or a completed publish).
-pub fn flow_changed(state: &AppState, org_id: &str, flow_id: &str) {
-    let hub = state.notifications();
+pub fn flow_changed(directory: &Directory, hub: &NotificationHub, org_id: &str, flow_id: &str) {
     let topic = format!("v2.flows.{flow_id}");
     if !hub.has_subscribers(org_id, &topic) {
         return;
     }
-    let flow = state.with_org(org_id, |org| org.flows.get(flow_id).map(|record| record.flow.clone())).flatten();
+    let flow = directory.with_org(org_id, |org| org.flows.get(flow_id).map(|record| record.flow.clone())).flatten();
     if let Some(flow) = flow {
         hub.publish(org_id, &topic, &FlowEvent::from(&flow));
     }

@@ -18,11 +18,9 @@ mod scope;
 mod socket;
 mod topic;
 
-pub use channel::CloseReason;
 pub use config::NotificationConfig;
-pub use hub::{ChannelInfo, NotificationError, NotificationHub};
-pub use routes::{SOCKET_PATH, api_routes, socket_routes};
-pub use topic::{available_topics, expand as expand_topic, is_known as is_known_topic};
+pub use hub::NotificationHub;
+pub use routes::{api_routes, socket_routes};
 
 #[cfg(test)]
 mod tests;

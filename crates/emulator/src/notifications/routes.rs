@@ -4,7 +4,9 @@ use super::hub::{ChannelInfo, NotificationError};
 use super::topic;
 use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
-use crate::state::{AppState, Caller};
+use crate::contact_center::ContactCenter;
+use crate::state::{AppState, Caller, Directory};
+use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,6 +15,7 @@ use axum::routing::get;
 use switchboard_api::notifications::{
     AvailableTopicListing, Channel, ChannelListing, ChannelTopic, ChannelTopicListing,
 };
+use crate::notifications::NotificationHub;
 
 /// The path of a channel's WebSocket; the real platform serves it on a streaming host as
 /// `wss://streaming.<region>/channels/{id}`. Outside `/api/v2`: like the real one it takes no
@@ -76,63 +79,67 @@ async fn available_topics() -> axum::Json<AvailableTopicListing> {
     axum::Json(AvailableTopicListing { entities: topic::available_topics() })
 }
 
-async fn create_channel(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> axum::Json<Channel> {
-    let info = state.notifications().create_channel(&caller.org_id, &caller.client_id);
+async fn create_channel(State(hub): State<NotificationHub>, caller: Caller, headers: HeaderMap) -> axum::Json<Channel> {
+    let info = hub.create_channel(&caller.org_id, &caller.client_id);
     axum::Json(channel(&headers, info))
 }
 
-async fn list_channels(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> axum::Json<ChannelListing> {
-    let channels = state.notifications().list_channels(&caller.org_id, &caller.client_id);
+async fn list_channels(State(hub): State<NotificationHub>, caller: Caller, headers: HeaderMap) -> axum::Json<ChannelListing> {
+    let channels = hub.list_channels(&caller.org_id, &caller.client_id);
     axum::Json(ChannelListing { entities: channels.into_iter().map(|info| channel(&headers, info)).collect() })
 }
 
-async fn channel_exists(State(state): State<AppState>, caller: Caller, Path(channel_id): Path<String>) -> Result<StatusCode, ApiError> {
-    state.notifications().subscriptions(&caller.org_id, &caller.client_id, &channel_id)?;
+async fn channel_exists(State(hub): State<NotificationHub>, caller: Caller, Path(channel_id): Path<String>) -> Result<StatusCode, ApiError> {
+    hub.subscriptions(&caller.org_id, &caller.client_id, &channel_id)?;
     Ok(StatusCode::OK)
 }
 
 async fn list_subscriptions(
-    State(state): State<AppState>,
+    State(hub): State<NotificationHub>,
     caller: Caller,
     Path(channel_id): Path<String>,
 ) -> Result<axum::Json<ChannelTopicListing>, ApiError> {
-    let topics = state.notifications().subscriptions(&caller.org_id, &caller.client_id, &channel_id)?;
+    let topics = hub.subscriptions(&caller.org_id, &caller.client_id, &channel_id)?;
     Ok(axum::Json(topic_listing(&channel_id, topics)))
 }
 
-async fn subscribe(state: &AppState, caller: &Caller, channel_id: &str, body: Vec<ChannelTopic>, replace: bool) -> Result<axum::Json<ChannelTopicListing>, ApiError> {
+async fn subscribe(hub: &NotificationHub, directory: &Directory, center: &ContactCenter, caller: &Caller, channel_id: &str, body: Vec<ChannelTopic>, replace: bool) -> Result<axum::Json<ChannelTopicListing>, ApiError> {
     let mut requested = Vec::new();
     let mut rejected = Vec::new();
     for name in body.into_iter().flat_map(|topic| super::topic::expand(&topic.id)) {
-        match super::scope::rejection(state, &caller.org_id, &name) {
+        match super::scope::rejection(directory, center, &caller.org_id, &name) {
             Some(reason) => rejected.push((name, reason)),
             None => requested.push(name),
         }
     }
-    let topics = state.notifications().subscribe(&caller.org_id, &caller.client_id, channel_id, &requested, replace)?;
+    let topics = hub.subscribe(&caller.org_id, &caller.client_id, channel_id, &requested, replace)?;
     Ok(axum::Json(rejected_listing(channel_id, topics, rejected)))
 }
 
 async fn replace_subscriptions(
-    State(state): State<AppState>,
+    State(hub): State<NotificationHub>,
+    State(directory): State<Directory>,
+    State(center): State<Arc<ContactCenter>>,
     caller: Caller,
     Path(channel_id): Path<String>,
     ApiJson(body): ApiJson<Vec<ChannelTopic>>,
 ) -> Result<axum::Json<ChannelTopicListing>, ApiError> {
-    subscribe(&state, &caller, &channel_id, body, true).await
+    subscribe(&hub, &directory, &center, &caller, &channel_id, body, true).await
 }
 
 async fn add_subscriptions(
-    State(state): State<AppState>,
+    State(hub): State<NotificationHub>,
+    State(directory): State<Directory>,
+    State(center): State<Arc<ContactCenter>>,
     caller: Caller,
     Path(channel_id): Path<String>,
     ApiJson(body): ApiJson<Vec<ChannelTopic>>,
 ) -> Result<axum::Json<ChannelTopicListing>, ApiError> {
-    subscribe(&state, &caller, &channel_id, body, false).await
+    subscribe(&hub, &directory, &center, &caller, &channel_id, body, false).await
 }
 
-async fn remove_subscriptions(State(state): State<AppState>, caller: Caller, Path(channel_id): Path<String>) -> Result<StatusCode, ApiError> {
-    state.notifications().unsubscribe_all(&caller.org_id, &caller.client_id, &channel_id)?;
+async fn remove_subscriptions(State(hub): State<NotificationHub>, caller: Caller, Path(channel_id): Path<String>) -> Result<StatusCode, ApiError> {
+    hub.unsubscribe_all(&caller.org_id, &caller.client_id, &channel_id)?;
     Ok(StatusCode::OK)
 }
 
@@ -150,13 +157,13 @@ fn last_event_id(headers: &HeaderMap, params: &Params) -> Result<Option<u64>, Ap
 }
 
 async fn connect(
-    State(state): State<AppState>,
+    State(hub): State<NotificationHub>,
     Path(channel_id): Path<String>,
     params: Params,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let hub = state.notifications().clone();
+    let hub = hub.clone();
     let resume_after = if hub.config().strict { None } else { last_event_id(&headers, &params)? };
     // Attaching before the upgrade answers an unknown channel with 404 instead of a socket
     // that closes at once; events published from here on queue for the new socket.

@@ -2,7 +2,8 @@
 //! that exists only in another org is `Rejected` (with a `rejectionReason`), as the real
 //! platform answers, and is not subscribed. Ids no org knows stay permitted, as before.
 
-use crate::state::AppState;
+use crate::contact_center::ContactCenter;
+use crate::state::Directory;
 
 /// What object kind a topic's id names, from its prefix.
 fn object_of(topic: &str) -> Option<(&'static str, &str)> {
@@ -20,11 +21,11 @@ fn object_of(topic: &str) -> Option<(&'static str, &str)> {
 }
 
 /// The org ids that hold an object of `kind` with `id`.
-fn owners(state: &AppState, kind: &str, id: &str) -> Vec<String> {
+fn owners(directory: &Directory, center: &ContactCenter, kind: &str, id: &str) -> Vec<String> {
     if kind == "conversation" {
-        return state.contact_center().call(id).map(|call| vec![call.lock().org_id.clone()]).unwrap_or_default();
+        return center.call(id).map(|call| vec![call.lock().org_id.clone()]).unwrap_or_default();
     }
-    state.with_store(|store| {
+    directory.with_store(|store| {
         store
             .orgs
             .values()
@@ -40,9 +41,9 @@ fn owners(state: &AppState, kind: &str, id: &str) -> Vec<String> {
 }
 
 /// `Some(reason)` when `topic` is about an object of another org only.
-pub fn rejection(state: &AppState, org_id: &str, topic: &str) -> Option<String> {
+pub fn rejection(directory: &Directory, center: &ContactCenter, org_id: &str, topic: &str) -> Option<String> {
     let (kind, id) = object_of(topic)?;
-    let owners = owners(state, kind, id);
+    let owners = owners(directory, center, kind, id);
     if owners.is_empty() || owners.iter().any(|owner| owner == org_id) {
         return None;
     }

@@ -1,6 +1,8 @@
 //! Hub unit tests: limits, the topic index, replay and gaps, without sockets.
 
 use super::*;
+use super::hub::NotificationError;
+use super::topic::{expand as expand_topic, is_known as is_known_topic};
 use serde_json::json;
 use std::time::Duration;
 

@@ -5,9 +5,11 @@
 //! answer takes as long as the endpoint does. As on the real platform, a failing endpoint is a
 //! 200 with `success: false` and the failed step; only a bad request or a missing action is 4xx.
 
-use super::support::{Params, read};
+use super::extract::Params;
+use super::org_access::read;
 use crate::contact_center::data_action;
 use crate::error::ApiError;
+use crate::contact_center::Runtime;
 use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};
 use axum::routing::post;
@@ -57,7 +59,7 @@ fn error_body(status: u16, code: &str, message: String) -> ErrorBody {
 }
 
 async fn test(
-    State(state): State<AppState>,
+    State(runtime): State<Runtime>,
     caller: Caller,
     Path(id): Path<String>,
     params: Params,
@@ -65,7 +67,7 @@ async fn test(
 ) -> Result<Json<TestExecutionResult>, ApiError> {
     let inputs = inputs(&body)?;
     let flatten = params.flag("flatten", false)?;
-    let (action, integration_id) = read(&state, &caller, |org| {
+    let (action, integration_id) = read(&runtime.directory, &caller, |org| {
         let action = org.actions.get(&id).cloned().ok_or_else(|| ApiError::not_found("action", &id))?;
         let integration_id = action.integration_id.clone();
         Ok((action, integration_id))
@@ -75,7 +77,7 @@ async fn test(
     let mut operations = Vec::new();
 
     // Step 1: where the request goes. The integration's endpoint, as a flow's data action uses it.
-    let Some(mut endpoint) = data_action::endpoint(&state, &caller.org_id, &integration_id) else {
+    let Some(mut endpoint) = data_action::endpoint(&runtime, &caller.org_id, &integration_id) else {
         let error = error_body(400, "bad.request", format!("Integration {integration_id} of action {id} has no endpoint configured"));
         operations.push(step(1, test_steps::RESOLVE_URL, None, Some(error.clone())));
         return Ok(Json(TestExecutionResult { operations, error: Some(error), final_result: None, success: false }));
@@ -93,7 +95,7 @@ async fn test(
     }
 
     // The request itself, through the flows' execution path.
-    let execution = data_action::execute(&state, &endpoint, None, &inputs, timeout_seconds * 1_000).await;
+    let execution = data_action::execute(&runtime, &endpoint, None, &inputs, timeout_seconds * 1_000).await;
     let request_result = json!({
         "method": endpoint.method.as_str(),
         "url": endpoint.url,

@@ -1,9 +1,9 @@
 //! The emulator's own surface: `/_emulator/faults` (rules), `/_emulator/reset`,
 //! `/_emulator/counters` — loopback peers only — and `/health`, `/metrics`.
 
+use crate::state::{AppState, Counters, Directory, Faults, Rates, Settings};
 use crate::routes::extract::{ApiJson, Params};
 use crate::error::ApiError;
-use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -13,6 +13,9 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use switchboard_api::emulator::{FaultRule, FaultRuleList, RequestCounters};
+use crate::middleware::metrics::Metrics;
+use std::sync::Arc;
+use crate::contact_center::ContactCenter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,22 +51,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Loopback {
     }
 }
 
-async fn list(_: Loopback, State(state): State<AppState>) -> Json<FaultRuleList> {
-    Json(FaultRuleList { rules: state.faults().list() })
+async fn list(_: Loopback, State(faults): State<Faults>) -> Json<FaultRuleList> {
+    Json(FaultRuleList { rules: faults.lock().list() })
 }
 
-async fn add(_: Loopback, State(state): State<AppState>, ApiJson(rule): ApiJson<FaultRule>) -> Result<(StatusCode, Json<FaultRule>), ApiError> {
-    let rule = state.faults().add(rule)?;
+async fn add(_: Loopback, State(faults): State<Faults>, ApiJson(rule): ApiJson<FaultRule>) -> Result<(StatusCode, Json<FaultRule>), ApiError> {
+    let rule = faults.lock().add(rule)?;
     Ok((StatusCode::CREATED, Json(rule)))
 }
 
-async fn clear(_: Loopback, State(state): State<AppState>) -> StatusCode {
-    state.faults().clear();
+async fn clear(_: Loopback, State(faults): State<Faults>) -> StatusCode {
+    faults.lock().clear();
     StatusCode::NO_CONTENT
 }
 
-async fn remove(_: Loopback, State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    if state.faults().remove(&id) {
+async fn remove(_: Loopback, State(faults): State<Faults>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    if faults.lock().remove(&id) {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("fault rule", &id))
@@ -72,28 +75,36 @@ async fn remove(_: Loopback, State(state): State<AppState>, Path(id): Path<Strin
 
 /// Clears fault rules, counters and rate-limit windows; with `?data=true` also restores the
 /// store to what the emulator started with. Tokens stay valid.
-async fn reset(_: Loopback, State(state): State<AppState>, params: Params) -> Result<StatusCode, ApiError> {
-    state.faults().clear();
-    state.counters().clear();
-    state.rate().clear();
-    state.contact_center().sessions.book().clear();
+async fn reset(
+    _: Loopback,
+    State(directory): State<Directory>,
+    State(center): State<Arc<ContactCenter>>,
+    State(faults): State<Faults>,
+    State(counters): State<Counters>,
+    State(rates): State<Rates>,
+    params: Params,
+) -> Result<StatusCode, ApiError> {
+    faults.lock().clear();
+    counters.lock().clear();
+    rates.lock().clear();
+    center.sessions.book().clear();
     if params.flag("data", false)? {
-        state.replace_store(state.initial_store());
+        directory.replace_store(directory.initial_store());
         // Traffic, analytics and CRM records go with the data; integrations re-point at this emulator.
-        state.contact_center().reset_data(&state);
+        center.reset_data(&directory);
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn counters(_: Loopback, State(state): State<AppState>) -> Json<RequestCounters> {
-    Json(state.counters().snapshot())
+async fn counters(_: Loopback, State(counters): State<Counters>) -> Json<RequestCounters> {
+    Json(counters.lock().snapshot())
 }
 
-async fn health(State(state): State<AppState>) -> Json<Value> {
-    let orgs = state.org_ids().len();
-    Json(json!({"status": "UP", "live": true, "ready": orgs > 0, "orgs": orgs, "strict": state.strict()}))
+async fn health(State(directory): State<Directory>, State(settings): State<Arc<Settings>>) -> Json<Value> {
+    let orgs = directory.org_ids().len();
+    Json(json!({"status": "UP", "live": true, "ready": orgs > 0, "orgs": orgs, "strict": settings.strict}))
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics().encode())
+async fn metrics(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], metrics.encode())
 }

@@ -6,7 +6,7 @@ use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
 use crate::error::ApiError;
-use crate::state::{AppState, Caller};
+use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -59,38 +59,38 @@ fn brief(row: &DataTableRow, showbrief: bool) -> DataTableRow {
 }
 
 async fn rows(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<EntityListing<DataTableRow>>, ApiError> {
     let showbrief = params.flag("showbrief", true)?;
-    read(&state, &caller, |org| {
+    read(&directory, &caller, |org| {
         let rows: Vec<DataTableRow> = find(org, &id)?.rows.values().map(|row| brief(row, showbrief)).collect();
         Ok(Json(paginate(rows, &params, &format!("/api/v2/flows/datatables/{id}/rows"))?))
     })
 }
 
 async fn row(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path((id, key)): Path<(String, String)>,
     params: Params,
 ) -> Result<Json<DataTableRow>, ApiError> {
     let showbrief = params.flag("showbrief", true)?;
-    read(&state, &caller, |org| {
+    read(&directory, &caller, |org| {
         let row = find(org, &id)?.rows.get(&key).ok_or_else(|| ApiError::not_found("data table row", &key))?;
         Ok(Json(brief(row, showbrief)))
     })
 }
 
 async fn add_row(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DataTableRow>,
 ) -> Result<Json<DataTableRow>, ApiError> {
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let record = find_mut(org, &id)?;
         let (key, row) = check_row(record.table.schema.as_ref(), body)?;
         if record.rows.contains_key(&key) {
@@ -102,13 +102,13 @@ async fn add_row(
 }
 
 async fn put_row(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path((id, key)): Path<(String, String)>,
     ApiJson(mut body): ApiJson<DataTableRow>,
 ) -> Result<Json<DataTableRow>, ApiError> {
     body.entry("key").or_insert_with(|| Value::String(key.clone()));
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let record = find_mut(org, &id)?;
         let (body_key, row) = check_row(record.table.schema.as_ref(), body)?;
         if body_key != key {
@@ -123,11 +123,11 @@ async fn put_row(
 }
 
 async fn delete_row(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path((id, key)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let record = find_mut(org, &id)?;
         record.rows.remove(&key).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("data table row", &key))
     })

@@ -8,7 +8,7 @@ use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
 use crate::domain::datatables::{TYPES, normalized};
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, DataTableRecord, OrgStore};
+use crate::state::{AppState, Caller, DataTableRecord, Directory, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -53,9 +53,9 @@ fn render(record: &DataTableRecord, with_schema: bool) -> DataTable {
     table
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<DataTable>>, ApiError> {
+async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<DataTable>>, ApiError> {
     let with_schema = params.get("expand").is_some_and(|expand| expand.split(',').any(|item| item == "schema"));
-    read(&state, &caller, |org| {
+    read(&directory, &caller, |org| {
         let mut tables: Vec<DataTable> = org
             .datatables
             .values()
@@ -68,14 +68,14 @@ async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> 
 }
 
 /// Always with the schema, so the ETag of what a client read matches what it updates.
-async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<DataTable>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(render(find(org, &id)?, true))))
+async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<DataTable>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(render(find(org, &id)?, true))))
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<DataTable>) -> Result<Json<DataTable>, ApiError> {
+async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<DataTable>) -> Result<Json<DataTable>, ApiError> {
     require_name(&body.name)?;
     let schema = check_schema(body.schema)?;
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         if org.datatables.values().any(|record| record.table.name.eq_ignore_ascii_case(&body.name)) {
             return Err(ApiError::conflict(format!("A data table named `{}` already exists", body.name)));
         }
@@ -94,14 +94,14 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): Ap
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DataTable>,
 ) -> Result<Json<DataTable>, ApiError> {
     require_name(&body.name)?;
     let schema = check_schema(body.schema)?;
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let record = find_mut(org, &id)?;
         if let Some(current) = &record.table.schema {
             for (name, property) in &current.properties {
@@ -121,8 +121,8 @@ async fn update(
     })
 }
 
-async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| {
         org.datatables.remove(&id).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("data table", &id))
     })
 }

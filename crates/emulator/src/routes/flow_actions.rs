@@ -6,9 +6,10 @@
 //! pending and completes `publish_delay` later, as the real platform's asynchronous publish.
 
 use super::flows::{find, find_mut};
-use super::support::{ApiJson, Params, write};
+use super::extract::{ApiJson, Params};
+use super::org_access::write;
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, OrgStore, StoredFlowVersion};
+use crate::state::{AppState, Caller, Directory, OrgStore, Settings, StoredFlowVersion};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{patch, post};
@@ -16,6 +17,8 @@ use axum::{Json, Router};
 use serde_json::json;
 use switchboard_api::EntityRef;
 use switchboard_api::flow::{Flow, Operation, SeedLockRequest, action_status};
+use crate::notifications::NotificationHub;
+use std::sync::Arc;
 
 pub fn seed_routes(strict: bool) -> Router<AppState> {
     if strict {
@@ -84,7 +87,7 @@ fn check_in(org: &mut OrgStore, id: &str, holder: &EntityRef) -> Result<Operatio
     require_lock_holder(&record.flow, holder)?;
     if let Some(saved) = record.flow.saved_version.clone() {
         let mut checked_in = saved;
-        checked_in.date_checked_in = Some(super::support::now_millis());
+        checked_in.date_checked_in = Some(crate::domain::now_millis());
         checked_in.version_type = Some("CHECKIN".to_string());
         if let Some(stored) = record.versions.iter_mut().find(|stored| stored.version.id == checked_in.id) {
             stored.version = checked_in.clone();
@@ -101,14 +104,16 @@ fn check_in(org: &mut OrgStore, id: &str, holder: &EntityRef) -> Result<Operatio
 }
 
 pub async fn act(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
+    State(hub): State<NotificationHub>,
+    State(settings): State<Arc<Settings>>,
     caller: Caller,
     Path(action): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     let id = params.get("flow").ok_or_else(|| ApiError::bad_request("query parameter `flow` is required"))?.to_string();
     let org_id = caller.org_id.clone();
-    let result = write(&state, &caller, |org| {
+    let result = write(&directory, &caller, |org| {
         let holder = client_ref(org, &caller);
         match action.as_str() {
             "checkout" => {
@@ -164,14 +169,13 @@ pub async fn act(
         }
     })?;
     let (response, publish) = result;
-    crate::notifications::events::flow_changed(&state, &org_id, &id);
+    crate::notifications::events::flow_changed(&directory, &hub, &org_id, &id);
     if let Some((operation_id, version_id)) = publish {
-        let delay = state.settings().publish_delay;
-        let state = state.clone();
+        let delay = settings.publish_delay;
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            state.with_org_mut(&org_id, |org| complete_publish(org, &id, &operation_id, &version_id));
-            crate::notifications::events::flow_changed(&state, &org_id, &id);
+            directory.with_org_mut(&org_id, |org| complete_publish(org, &id, &operation_id, &version_id));
+            crate::notifications::events::flow_changed(&directory, &hub, &org_id, &id);
         });
     }
     Ok(response)
@@ -195,12 +199,12 @@ fn complete_publish(org: &mut OrgStore, flow_id: &str, operation_id: &str, versi
 }
 
 async fn seed_lock(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SeedLockRequest>,
 ) -> Result<Json<Flow>, ApiError> {
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let holder = match &body.owner {
             Some(owner) => EntityRef::new(owner.clone(), owner.clone(), format!("/api/v2/users/{owner}")),
             None => client_ref(org, &caller),
@@ -224,8 +228,8 @@ async fn seed_lock(
 }
 
 /// Seed 001: checks the latest saved definition's graph (start and successors exist).
-async fn validate(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
-    super::support::read(&state, &caller, |org| {
+async fn validate(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+    super::org_access::read(&directory, &caller, |org| {
         let record = find(org, &id)?;
         let Some(latest) = record.versions.last() else {
             return Ok(Json(json!({"valid": false, "errors": ["flow has no saved version"]})));

@@ -9,7 +9,7 @@ use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, FlowRecord, OrgStore, StoredFlowVersion};
+use crate::state::{AppState, Caller, Directory, FlowRecord, OrgStore, StoredFlowVersion};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -40,14 +40,14 @@ pub fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut FlowRecor
     org.flows.get_mut(id).filter(|record| !record.flow.deleted).ok_or_else(|| ApiError::not_found("flow", id))
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<Flow>>, ApiError> {
+async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Flow>>, ApiError> {
     let types: Vec<String> = params
         .0
         .iter()
         .filter(|(key, _)| key == "type")
         .flat_map(|(_, value)| value.split(',').map(|kind| kind.trim().to_ascii_uppercase()))
         .collect();
-    read(&state, &caller, |org| {
+    read(&directory, &caller, |org| {
         let mut flows: Vec<Flow> = org
             .flows
             .values()
@@ -61,18 +61,18 @@ async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> 
     })
 }
 
-async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Flow>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(find(org, &id)?.flow.clone())))
+async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<Flow>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(find(org, &id)?.flow.clone())))
 }
 
 /// Creates a flow; as on the real platform the new flow is locked by its creator.
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<Flow>) -> Result<Json<Flow>, ApiError> {
+async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<Flow>) -> Result<Json<Flow>, ApiError> {
     require_name(&body.name)?;
     let flow_type = body.flow_type.to_ascii_uppercase();
     if flow_type.is_empty() {
         return Err(ApiError::invalid_value("type: required, e.g. INBOUNDCALL"));
     }
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let taken = org.flows.values().any(|record| {
             !record.flow.deleted && record.flow.flow_type == flow_type && record.flow.name.eq_ignore_ascii_case(&body.name)
         });
@@ -89,13 +89,13 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): Ap
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Flow>,
 ) -> Result<Json<Flow>, ApiError> {
     require_name(&body.name)?;
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
         let record = find_mut(org, &id)?;
         flow_actions::require_lock_holder(&record.flow, &holder)?;
@@ -105,8 +105,8 @@ async fn update(
     })
 }
 
-async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
         let record = find(org, &id)?;
         if flow_actions::locked_by_other(&record.flow, &holder) {
@@ -118,12 +118,12 @@ async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<St
 }
 
 async fn versions(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<EntityListing<FlowVersion>>, ApiError> {
-    read(&state, &caller, |org| {
+    read(&directory, &caller, |org| {
         let mut versions: Vec<FlowVersion> = find(org, &id)?.versions.iter().map(|stored| stored.version.clone()).collect();
         versions.reverse();
         Ok(Json(paginate(versions, &params, &format!("/api/v2/flows/{id}/versions"))?))
@@ -136,24 +136,24 @@ fn stored<'a>(org: &'a OrgStore, id: &str, version: &str) -> Result<&'a StoredFl
 }
 
 async fn version(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<Json<FlowVersion>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(stored(org, &id, &version)?.version.clone())))
+    read(&directory, &caller, |org| Ok(Json(stored(org, &id, &version)?.version.clone())))
 }
 
 async fn configuration(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<Json<FlowDefinition>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(stored(org, &id, &version)?.definition.clone())))
+    read(&directory, &caller, |org| Ok(Json(stored(org, &id, &version)?.definition.clone())))
 }
 
 /// Saves a definition as the flow's new saved version; the caller must hold the lock.
 async fn save_version(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(definition): ApiJson<FlowDefinition>,
@@ -162,7 +162,7 @@ async fn save_version(
         return Err(ApiError::invalid_value(format!("start: block `{}` is not defined", definition.start)));
     }
     crate::flow_body::check_blocks(&definition)?;
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
         let record = find_mut(org, &id)?;
         flow_actions::require_lock_holder(&record.flow, &holder)?;

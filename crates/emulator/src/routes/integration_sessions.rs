@@ -5,13 +5,16 @@
 //! of every integration.
 
 use super::control::Loopback;
-use super::support::{Params, read};
+use super::extract::Params;
+use super::org_access::read;
 use crate::error::ApiError;
-use crate::state::{AppState, Caller};
+use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use switchboard_api::integration::{IntegrationSessionCounts, IntegrationSessionList, TerminateRequest, TerminateResponse};
+use crate::contact_center::ContactCenter;
+use std::sync::Arc;
 
 pub fn api_routes(strict: bool) -> Router<AppState> {
     if strict {
@@ -22,13 +25,13 @@ pub fn api_routes(strict: bool) -> Router<AppState> {
         .route("/api/v2/integrations/{id}/sessions", get(counts))
 }
 
-fn integration_id(state: &AppState, caller: &Caller, id: &str) -> Result<String, ApiError> {
-    read(state, caller, |org| org.integration_by_ref(id).map(|found| found.id.clone()).ok_or_else(|| ApiError::not_found("integration", id)))
+fn integration_id(directory: &Directory, caller: &Caller, id: &str) -> Result<String, ApiError> {
+    read(directory, caller, |org| org.integration_by_ref(id).map(|found| found.id.clone()).ok_or_else(|| ApiError::not_found("integration", id)))
 }
 
-async fn counts(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<IntegrationSessionCounts>, ApiError> {
-    let integration_id = integration_id(&state, &caller, &id)?;
-    Ok(Json(state.contact_center().sessions.book().counts(&caller.org_id, &integration_id)))
+async fn counts(State(directory): State<Directory>, State(center): State<Arc<ContactCenter>>, caller: Caller, Path(id): Path<String>) -> Result<Json<IntegrationSessionCounts>, ApiError> {
+    let integration_id = integration_id(&directory, &caller, &id)?;
+    Ok(Json(center.sessions.book().counts(&caller.org_id, &integration_id)))
 }
 
 pub fn control_routes() -> Router<AppState> {
@@ -36,7 +39,7 @@ pub fn control_routes() -> Router<AppState> {
 }
 
 async fn terminate(
-    State(state): State<AppState>,
+    State(directory): State<Directory>, State(center): State<Arc<ContactCenter>>,
     caller: Caller,
     Path(id): Path<String>,
     body: axum::body::Bytes,
@@ -50,16 +53,16 @@ async fn terminate(
     if let Some(conversation_id) = &request.conversation_id {
         crate::limits::text("conversationId", conversation_id, crate::limits::ID_CHARS_MAX, false)?;
     }
-    let integration_id = integration_id(&state, &caller, &id)?;
-    let mut book = state.contact_center().sessions.book();
+    let integration_id = integration_id(&directory, &caller, &id)?;
+    let mut book = center.sessions.book();
     let terminated_now = book.terminate(&caller.org_id, &integration_id, request.conversation_id.as_deref());
     Ok(Json(TerminateResponse { terminated_now, sessions: book.counts(&caller.org_id, &integration_id) }))
 }
 
-async fn list(_: Loopback, State(state): State<AppState>, params: Params) -> Result<Json<IntegrationSessionList>, ApiError> {
+async fn list(_: Loopback, State(directory): State<Directory>, State(center): State<Arc<ContactCenter>>, params: Params) -> Result<Json<IntegrationSessionList>, ApiError> {
     let org_id = match params.get("org") {
-        Some(wanted) => Some(state.find_org(wanted).ok_or_else(|| ApiError::not_found("org", wanted))?),
+        Some(wanted) => Some(directory.find_org(wanted).ok_or_else(|| ApiError::not_found("org", wanted))?),
         None => None,
     };
-    Ok(Json(IntegrationSessionList { integrations: state.contact_center().sessions.book().all(org_id.as_deref()) }))
+    Ok(Json(IntegrationSessionList { integrations: center.sessions.book().all(org_id.as_deref()) }))
 }

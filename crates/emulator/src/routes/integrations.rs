@@ -1,9 +1,12 @@
 //! Integrations (`/api/v2/integrations`), their data actions (`/api/v2/integrations/actions`)
 //! and the seeds' health check, which really calls the endpoint and times it.
 
-use super::support::{ApiJson, Params, now, paginate, read, write};
+use super::extract::{ApiJson, Params};
+use crate::domain::now;
+use super::paging::paginate;
+use super::org_access::{read, write};
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, OrgStore};
+use crate::state::{AppState, Caller, Directory, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -25,20 +28,20 @@ fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a Integration, ApiError> {
     org.integrations.get(id).ok_or_else(|| ApiError::not_found("integration", id))
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<Integration>>, ApiError> {
-    read(&state, &caller, |org| {
+async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Integration>>, ApiError> {
+    read(&directory, &caller, |org| {
         let items: Vec<Integration> =
             org.integrations.values().filter(|item| params.name_matches(item.name.as_deref().unwrap_or_default())).cloned().collect();
         Ok(Json(paginate(items, &params, "/api/v2/integrations")?))
     })
 }
 
-async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Integration>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(find(org, &id)?.clone())))
+async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<Integration>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(find(org, &id)?.clone())))
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<Integration>) -> Result<Json<Integration>, ApiError> {
-    write(&state, &caller, |org| {
+async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<Integration>) -> Result<Json<Integration>, ApiError> {
+    write(&directory, &caller, |org| {
         let id = org.next_id("integration");
         let item = Integration {
             id: id.clone(),
@@ -53,12 +56,12 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): Ap
 
 /// Last-write-wins on the fields sent.
 async fn update(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Integration>,
 ) -> Result<Json<Integration>, ApiError> {
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let item = org.integrations.get_mut(&id).ok_or_else(|| ApiError::not_found("integration", &id))?;
         item.name = body.name.or(item.name.take());
         item.notes = body.notes.or(item.notes.take());
@@ -71,27 +74,27 @@ async fn update(
     })
 }
 
-async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| {
         org.integrations.remove(&id).ok_or_else(|| ApiError::not_found("integration", &id))?;
         org.actions.retain(|_, action| action.integration_id != id);
         Ok(StatusCode::NO_CONTENT)
     })
 }
 
-async fn list_actions(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<Action>>, ApiError> {
-    read(&state, &caller, |org| {
+async fn list_actions(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Action>>, ApiError> {
+    read(&directory, &caller, |org| {
         let items: Vec<Action> = org.actions.values().filter(|action| params.name_matches(&action.name)).cloned().collect();
         Ok(Json(paginate(items, &params, "/api/v2/integrations/actions")?))
     })
 }
 
-async fn fetch_action(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Action>, ApiError> {
-    read(&state, &caller, |org| org.actions.get(&id).cloned().map(Json).ok_or_else(|| ApiError::not_found("action", &id)))
+async fn fetch_action(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<Action>, ApiError> {
+    read(&directory, &caller, |org| org.actions.get(&id).cloned().map(Json).ok_or_else(|| ApiError::not_found("action", &id)))
 }
 
-async fn create_action(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<Action>) -> Result<Json<Action>, ApiError> {
-    write(&state, &caller, |org| {
+async fn create_action(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<Action>) -> Result<Json<Action>, ApiError> {
+    write(&directory, &caller, |org| {
         find(org, &body.integration_id)?;
         let id = format!("custom_-_{}", org.next_id("action"));
         let action = Action { id: id.clone(), version: 1, self_uri: Some(format!("/api/v2/integrations/actions/{id}")), ..body };
@@ -102,14 +105,14 @@ async fn create_action(State(state): State<AppState>, caller: Caller, ApiJson(bo
 
 /// Actions are versioned on the real platform: a stale `version` is 409.
 async fn update_action(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Action>,
 ) -> Result<Json<Action>, ApiError> {
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let action = org.actions.get_mut(&id).ok_or_else(|| ApiError::not_found("action", &id))?;
-        super::support::check_version("action", body.version, action.version)?;
+        crate::domain::check_version("action", body.version, action.version)?;
         action.name = body.name;
         action.category = body.category.or(action.category.take());
         action.config = body.config.or(action.config.take());
@@ -119,13 +122,14 @@ async fn update_action(
     })
 }
 
-async fn remove_action(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| org.actions.remove(&id).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("action", &id)))
+async fn remove_action(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| org.actions.remove(&id).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("action", &id)))
 }
 
 /// Seed 001: calls the endpoint (the body's or the integration's) and reports status and latency.
 async fn healthcheck(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
+    State(http): State<reqwest::Client>,
     caller: Caller,
     Path(id): Path<String>,
     body: axum::body::Bytes,
@@ -136,7 +140,7 @@ async fn healthcheck(
     } else {
         serde_json::from_slice(&body).map_err(|error| ApiError::bad_request(format!("The request could not be understood: {error}")))?
     };
-    let (configured_url, configured_method) = read(&state, &caller, |org| {
+    let (configured_url, configured_method) = read(&directory, &caller, |org| {
         let integration = find(org, &id)?;
         let method = integration.config.as_ref().and_then(|config| config.current.properties.get("method")).and_then(|value| value.as_str());
         Ok((integration.endpoint_url().map(str::to_string), method.map(str::to_string)))
@@ -151,7 +155,7 @@ async fn healthcheck(
     let timeout_ms = request.timeout_ms.unwrap_or(5_000);
     let expected = request.expected_status_code.unwrap_or(200);
     let started = Instant::now();
-    let outcome = state.http().request(method, &endpoint_url).timeout(Duration::from_millis(timeout_ms)).send().await;
+    let outcome = http.request(method, &endpoint_url).timeout(Duration::from_millis(timeout_ms)).send().await;
     let latency_ms = started.elapsed().as_millis() as u64;
     let (status_code, error) = match outcome {
         Ok(response) => (Some(response.status().as_u16()), None),

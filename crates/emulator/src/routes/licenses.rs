@@ -6,10 +6,13 @@
 //! The rules are `domain::capacity`'s.
 
 use super::control::Loopback;
-use super::support::{ApiJson, Params, paginate, read, write};
+use super::extract::{ApiJson, Params};
+use super::paging::paginate;
+use super::org_access::{read, write};
 use crate::domain::capacity::{DEFAULT_LICENSE, EnforcedLimits, LICENSES_MAX, LIMIT_KEYS_MAX};
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, OrgStore};
+use crate::state::{AppState, Caller, Directory, OrgStore, Settings};
+use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -46,18 +49,18 @@ fn user_ids(org: &OrgStore) -> impl Iterator<Item = &str> + Clone {
     org.users.keys().map(String::as_str)
 }
 
-async fn definitions(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<LicenseDefinition>>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(org.capacity.license_ids().iter().map(|id| describe(id)).collect())))
+async fn definitions(State(directory): State<Directory>, caller: Caller) -> Result<Json<Vec<LicenseDefinition>>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(org.capacity.license_ids().iter().map(|id| describe(id)).collect())))
 }
 
-async fn definition(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<LicenseDefinition>, ApiError> {
-    read(&state, &caller, |org| {
+async fn definition(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<LicenseDefinition>, ApiError> {
+    read(&directory, &caller, |org| {
         if org.capacity.license_ids().contains(&id) { Ok(Json(describe(&id))) } else { Err(ApiError::not_found("license", &id)) }
     })
 }
 
-async fn users(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<UserLicenses>>, ApiError> {
-    read(&state, &caller, |org| {
+async fn users(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<UserLicenses>>, ApiError> {
+    read(&directory, &caller, |org| {
         let items: Vec<UserLicenses> = user_ids(org)
             .map(|id| UserLicenses { id: id.to_string(), licenses: org.capacity.licenses_of(id), self_uri: Some(format!("/api/v2/license/users/{id}")) })
             .collect();
@@ -68,8 +71,8 @@ async fn users(State(state): State<AppState>, caller: Caller, params: Params) ->
     })
 }
 
-async fn user(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<LicenseUser>, ApiError> {
-    read(&state, &caller, |org| {
+async fn user(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<LicenseUser>, ApiError> {
+    read(&directory, &caller, |org| {
         if !org.users.contains_key(&id) {
             return Err(ApiError::not_found("user", &id));
         }
@@ -80,13 +83,13 @@ async fn user(State(state): State<AppState>, caller: Caller, Path(id): Path<Stri
 
 /// Batch assignment: each user's outcome; a licence beyond its seats fails for that user only.
 async fn assign(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     ApiJson(body): ApiJson<LicenseBatchAssignmentRequest>,
 ) -> Result<Json<Vec<LicenseUpdateStatus>>, ApiError> {
     let changes: usize = body.assignments.iter().map(|assignment| assignment.user_ids_add.len() + assignment.user_ids_remove.len()).sum();
     crate::limits::at_most("assignments", changes as u64, 1_000)?;
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let mut statuses = Vec::with_capacity(changes);
         let default_seats = org.license_total;
         let users: Vec<String> = org.users.keys().cloned().collect();
@@ -109,12 +112,11 @@ async fn assign(
 }
 
 /// Extension: seats bought, assigned and available per licence.
-async fn seats(State(state): State<AppState>, caller: Caller) -> Result<Json<OrgLicenseSeats>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(OrgLicenseSeats { licenses: org.capacity.seat_report(user_ids(org), org.license_total) })))
+async fn seats(State(directory): State<Directory>, caller: Caller) -> Result<Json<OrgLicenseSeats>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(OrgLicenseSeats { licenses: org.capacity.seat_report(user_ids(org), org.license_total) })))
 }
 
-fn enforced(state: &AppState) -> EnforcedLimits {
-    let settings = state.settings();
+fn enforced(settings: &Settings) -> EnforcedLimits {
     EnforcedLimits {
         requests_per_token_per_minute: settings.rate_limit_per_minute,
         channels_per_client: settings.notifications.max_channels_per_client,
@@ -122,32 +124,32 @@ fn enforced(state: &AppState) -> EnforcedLimits {
     }
 }
 
-async fn namespaces(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<LimitNamespace>>, ApiError> {
-    let enforced = enforced(&state);
-    read(&state, &caller, |org| {
+async fn namespaces(State(directory): State<Directory>, State(settings): State<Arc<Settings>>, caller: Caller, params: Params) -> Result<Json<EntityListing<LimitNamespace>>, ApiError> {
+    let enforced = enforced(&settings);
+    read(&directory, &caller, |org| {
         let names = org.capacity.namespaces(&enforced).into_iter().map(|name| LimitNamespace { name }).collect();
         Ok(Json(paginate(names, &params, "/api/v2/organizations/limits/namespaces")?))
     })
 }
 
-fn namespace_limits(state: &AppState, caller: &Caller, name: &str, defaults_only: bool) -> Result<Json<LimitsEntityListing>, ApiError> {
-    let enforced = enforced(state);
-    read(state, caller, |org| {
+fn namespace_limits(directory: &Directory, settings: &Settings, caller: &Caller, name: &str, defaults_only: bool) -> Result<Json<LimitsEntityListing>, ApiError> {
+    let enforced = enforced(settings);
+    read(directory, caller, |org| {
         let entities = org.capacity.limits(name, &enforced, defaults_only).ok_or_else(|| ApiError::not_found("limit namespace", name))?;
         Ok(Json(LimitsEntityListing { entities }))
     })
 }
 
-async fn limits(State(state): State<AppState>, caller: Caller, Path(name): Path<String>) -> Result<Json<LimitsEntityListing>, ApiError> {
-    namespace_limits(&state, &caller, &name, false)
+async fn limits(State(directory): State<Directory>, State(settings): State<Arc<Settings>>, caller: Caller, Path(name): Path<String>) -> Result<Json<LimitsEntityListing>, ApiError> {
+    namespace_limits(&directory, &settings, &caller, &name, false)
 }
 
-async fn default_limits(State(state): State<AppState>, caller: Caller, Path(name): Path<String>) -> Result<Json<LimitsEntityListing>, ApiError> {
-    namespace_limits(&state, &caller, &name, true)
+async fn default_limits(State(directory): State<Directory>, State(settings): State<Arc<Settings>>, caller: Caller, Path(name): Path<String>) -> Result<Json<LimitsEntityListing>, ApiError> {
+    namespace_limits(&directory, &settings, &caller, &name, true)
 }
 
-fn org_of(state: &AppState, wanted: &str) -> Result<String, ApiError> {
-    state.find_org(wanted).ok_or_else(|| ApiError::not_found("org", wanted))
+fn org_of(directory: &Directory, wanted: &str) -> Result<String, ApiError> {
+    directory.find_org(wanted).ok_or_else(|| ApiError::not_found("org", wanted))
 }
 
 fn settings_of(org: &OrgStore) -> CapacitySettings {
@@ -156,18 +158,18 @@ fn settings_of(org: &OrgStore) -> CapacitySettings {
     CapacitySettings { org: org.id().to_string(), seats, limits: org.capacity.limit_overrides.clone() }
 }
 
-async fn capacity(_: Loopback, State(state): State<AppState>, params: Params) -> Result<Json<CapacitySettings>, ApiError> {
+async fn capacity(_: Loopback, State(directory): State<Directory>, params: Params) -> Result<Json<CapacitySettings>, ApiError> {
     let wanted = params.get("org").ok_or_else(|| ApiError::bad_request("query parameter `org` is required"))?;
-    let org_id = org_of(&state, wanted)?;
-    state.with_org(&org_id, |org| Json(settings_of(org))).ok_or_else(|| ApiError::not_found("org", wanted))
+    let org_id = org_of(&directory, wanted)?;
+    directory.with_org(&org_id, |org| Json(settings_of(org))).ok_or_else(|| ApiError::not_found("org", wanted))
 }
 
-async fn set_capacity(_: Loopback, State(state): State<AppState>, ApiJson(body): ApiJson<CapacitySettings>) -> Result<Json<CapacitySettings>, ApiError> {
-    let org_id = org_of(&state, &body.org)?;
+async fn set_capacity(_: Loopback, State(directory): State<Directory>, ApiJson(body): ApiJson<CapacitySettings>) -> Result<Json<CapacitySettings>, ApiError> {
+    let org_id = org_of(&directory, &body.org)?;
     crate::limits::at_most("seats", body.seats.len() as u64, LICENSES_MAX as u64)?;
     let keys: usize = body.limits.values().map(|keys| keys.len()).sum();
     crate::limits::at_most("limits", keys as u64, LIMIT_KEYS_MAX as u64)?;
-    let changed = state.with_org_mut(&org_id, |org| {
+    let changed = directory.with_org_mut(&org_id, |org| {
         // Checked before anything changes, so a refused PUT leaves the org as it was.
         let licenses = org.capacity.seats.keys().chain(body.seats.keys()).collect::<std::collections::BTreeSet<_>>().len();
         let limit_keys: std::collections::BTreeSet<(&String, &String)> = org

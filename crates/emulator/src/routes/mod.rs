@@ -23,7 +23,6 @@ pub mod organizations;
 pub mod paging;
 pub mod queues;
 pub mod strategies;
-pub mod support;
 pub mod telephony;
 pub mod trunks;
 pub mod usage;

@@ -1,7 +1,7 @@
 //! `POST /oauth/token`: client credentials from HTTP Basic or the form body. Rate limited per
 //! client; a limited token request is answered 400 `invalid_request`, as the real one is.
 
-use crate::state::AppState;
+use crate::state::{AppState, Directory, Rates, Settings, Tokens};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine;
 use switchboard_api::auth::{OAuthError, TokenResponse};
+use crate::middleware::metrics::Metrics;
+use std::sync::Arc;
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new().route("/oauth/token", post(token));
@@ -47,7 +49,7 @@ fn parse_form(body: &[u8]) -> Option<Vec<(String, String)>> {
     axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri).ok().map(|query| query.0)
 }
 
-async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token(State(directory): State<Directory>, State(settings): State<Arc<Settings>>, State(tokens): State<Tokens>, State(rates): State<Rates>, State(metrics): State<Arc<Metrics>>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(form) = parse_form(&body) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "the body is not a form");
     };
@@ -58,7 +60,7 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let Some((client_id, client_secret)) = client_credentials(&headers, &form) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client credentials missing");
     };
-    let org_id = state.with_store(|store| {
+    let org_id = directory.with_store(|store| {
         store
             .orgs
             .values()
@@ -68,16 +70,16 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let Some(org_id) = org_id else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client not found or secret wrong");
     };
-    let settings = state.settings();
-    let decision = state.rate().check(&format!("client:{client_id}"), settings.rate_limit_per_minute, settings.rate_limit_window);
+    let settings = settings;
+    let decision = rates.lock().check(&format!("client:{client_id}"), settings.rate_limit_per_minute, settings.rate_limit_window);
     if !decision.allowed {
-        state.metrics().rate_limited.inc();
+        metrics.rate_limited.inc();
         let mut response = oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "rate limit exceeded; retry later");
-        crate::middleware::rate_limit::add_headers(response.headers_mut(), &decision, state.strict());
+        crate::middleware::rate_limit::add_headers(response.headers_mut(), &decision, settings.strict);
         return response;
     }
-    let lifetime = state.settings().token_lifetime;
-    let access_token = state.tokens().issue(&org_id, &client_id, lifetime);
+    let lifetime = settings.token_lifetime;
+    let access_token = tokens.lock().issue(&org_id, &client_id, lifetime);
     let body = TokenResponse { access_token, token_type: "bearer".to_string(), expires_in: lifetime.as_secs() };
     (StatusCode::OK, axum::Json(body)).into_response()
 }

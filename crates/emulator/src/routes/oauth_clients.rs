@@ -2,10 +2,13 @@
 //! a second client of an org gets its own tokens, usage and flow locks. The rules are
 //! `domain::oauth_clients`'s.
 
-use super::support::{ApiJson, Params, now, paginate, read, require_name, write};
+use super::extract::{ApiJson, Params};
+use crate::domain::{now, require_name};
+use super::paging::paginate;
+use super::org_access::{read, write};
 use crate::domain::oauth_clients::{CLIENT_CREDENTIALS, CLIENTS_MAX, development_client};
 use crate::error::ApiError;
-use crate::state::{AppState, Caller};
+use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -19,16 +22,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/oauth/clients/{id}", get(fetch).delete(remove))
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<OAuthClient>>, ApiError> {
-    read(&state, &caller, |org| {
+async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<OAuthClient>>, ApiError> {
+    read(&directory, &caller, |org| {
         let mut clients = vec![development_client(org)];
         clients.extend(org.oauth_clients.values().cloned());
         Ok(Json(paginate(clients, &params, "/api/v2/oauth/clients")?))
     })
 }
 
-async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<OAuthClient>, ApiError> {
-    read(&state, &caller, |org| {
+async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<OAuthClient>, ApiError> {
+    read(&directory, &caller, |org| {
         if id == org.org.client_id {
             return Ok(Json(development_client(org)));
         }
@@ -36,7 +39,7 @@ async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<Str
     })
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<OAuthClient>) -> Result<Json<OAuthClient>, ApiError> {
+async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<OAuthClient>) -> Result<Json<OAuthClient>, ApiError> {
     require_name(&body.name)?;
     if !body.authorized_grant_type.eq_ignore_ascii_case(CLIENT_CREDENTIALS) {
         return Err(ApiError::invalid_value(format!(
@@ -44,7 +47,7 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): Ap
             body.authorized_grant_type
         )));
     }
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         if org.oauth_clients.len() >= CLIENTS_MAX {
             return Err(ApiError::bad_request(format!("An organization may have at most {CLIENTS_MAX} OAuth clients")));
         }
@@ -63,8 +66,8 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): Ap
     })
 }
 
-async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| {
         if id == org.org.client_id {
             return Err(ApiError::bad_request("The org's development client cannot be deleted"));
         }

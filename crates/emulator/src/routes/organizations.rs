@@ -6,7 +6,7 @@ use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
 use crate::error::ApiError;
-use crate::state::{AppState, Caller};
+use crate::state::{AppState, Caller, Directory};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -19,16 +19,16 @@ pub fn routes(strict: bool) -> Router<AppState> {
     if strict { router } else { router.route("/api/v2/organizations", get(tree)) }
 }
 
-async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Organization>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(org.org.organization.clone())))
+async fn me(State(directory): State<Directory>, caller: Caller) -> Result<Json<Organization>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(org.org.organization.clone())))
 }
 
 async fn update_me(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     ApiJson(body): ApiJson<Organization>,
 ) -> Result<Json<Organization>, ApiError> {
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let current = &mut org.org.organization;
         check_version("organization", body.version, current.version)?;
         crate::domain::require_name(&body.name)?;
@@ -40,8 +40,8 @@ async fn update_me(
     })
 }
 
-async fn tree(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<OrgTreeEntry>>, ApiError> {
-    let entries = state.with_store(|store| {
+async fn tree(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<OrgTreeEntry>>, ApiError> {
+    let entries = directory.with_store(|store| {
         // Walk down from the caller's org: a parent sees its children, a child only itself.
         let mut visible = BTreeSet::from([caller.org_id.clone()]);
         loop {

@@ -7,7 +7,7 @@ use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
 use crate::domain::queues::{self as domain, render};
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, OrgStore};
+use crate::state::{AppState, Caller, Directory, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
@@ -29,8 +29,8 @@ fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a Queue, ApiError> {
     org.queues.get(id).ok_or_else(|| ApiError::not_found("queue", id))
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<Queue>>, ApiError> {
-    read(&state, &caller, |org| {
+async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Queue>>, ApiError> {
+    read(&directory, &caller, |org| {
         let mut queues: Vec<Queue> =
             org.queues.values().filter(|queue| params.name_matches(&queue.name)).map(|queue| render(org, queue)).collect();
         queues.sort_by(|a, b| a.name.cmp(&b.name));
@@ -38,13 +38,13 @@ async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> 
     })
 }
 
-async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Queue>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(render(org, find(org, &id)?))))
+async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<Queue>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(render(org, find(org, &id)?))))
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<Queue>) -> Result<Json<Queue>, ApiError> {
+async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<Queue>) -> Result<Json<Queue>, ApiError> {
     require_name(&body.name)?;
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let id = org.next_id("queue");
         let queue = domain::create(org, id, body, &now())?;
         Ok(Json(render(org, &queue)))
@@ -52,32 +52,32 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): Ap
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Queue>,
 ) -> Result<Json<Queue>, ApiError> {
     require_name(&body.name)?;
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         let queue = domain::update(org, &id, body, &now())?;
         Ok(Json(render(org, &queue)))
     })
 }
 
-async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| {
         domain::delete(org, &id)?;
         Ok(StatusCode::NO_CONTENT)
     })
 }
 
 async fn members(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<QueueMemberListing>, ApiError> {
-    read(&state, &caller, |org| {
+    read(&directory, &caller, |org| {
         find(org, &id)?;
         let members: Vec<QueueMember> = org
             .queue_members(&id)
@@ -102,14 +102,14 @@ async fn members(
 
 /// `POST .../members` adds the listed users; with `?delete=true` it removes them.
 async fn change_members(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     params: Params,
     ApiJson(body): ApiJson<Vec<WritableEntity>>,
 ) -> Result<StatusCode, ApiError> {
     let delete = params.flag("delete", false)?;
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         find(org, &id)?;
         if let Some(unknown) = body.iter().find(|member| !org.users.contains_key(&member.id)) {
             return Err(ApiError::invalid_value(format!("user {} does not exist", unknown.id)));
@@ -127,11 +127,11 @@ async fn change_members(
 }
 
 async fn remove_member(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path((id, member)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         find(org, &id)?;
         let removed = org.queue_members.get_mut(&id).and_then(|members| members.remove(&member));
         removed.map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("queue member", &member))
@@ -139,12 +139,12 @@ async fn remove_member(
 }
 
 async fn patch_member(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path((id, member)): Path<(String, String)>,
     ApiJson(body): ApiJson<QueueMemberPatch>,
 ) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+    write(&directory, &caller, |org| {
         find(org, &id)?;
         let joined = org.queue_members.get_mut(&id).and_then(|members| members.get_mut(&member));
         let joined = joined.ok_or_else(|| ApiError::not_found("queue member", &member))?;

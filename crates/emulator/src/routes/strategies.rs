@@ -8,7 +8,7 @@ use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
 use crate::domain::strategies;
 use crate::error::ApiError;
-use crate::state::{AppState, Caller};
+use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -22,41 +22,41 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/routing/strategies/{id}", get(fetch).put(replace).patch(patch).delete(remove))
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<RoutingStrategy>>, ApiError> {
-    read(&state, &caller, |org| {
+async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<RoutingStrategy>>, ApiError> {
+    read(&directory, &caller, |org| {
         let items: Vec<RoutingStrategy> = org.strategies.values().filter(|item| params.name_matches(&item.name)).cloned().collect();
         Ok(Json(paginate(items, &params, "/api/v2/routing/strategies")?))
     })
 }
 
-async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<RoutingStrategy>, ApiError> {
-    read(&state, &caller, |org| org.strategies.get(&id).cloned().map(Json).ok_or_else(|| ApiError::not_found("routing strategy", &id)))
+async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<RoutingStrategy>, ApiError> {
+    read(&directory, &caller, |org| org.strategies.get(&id).cloned().map(Json).ok_or_else(|| ApiError::not_found("routing strategy", &id)))
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<RoutingStrategy>) -> Result<Json<RoutingStrategy>, ApiError> {
-    write(&state, &caller, |org| Ok(Json(strategies::create(org, body, &now())?)))
+async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<RoutingStrategy>) -> Result<Json<RoutingStrategy>, ApiError> {
+    write(&directory, &caller, |org| Ok(Json(strategies::create(org, body, &now())?)))
 }
 
 async fn replace(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoutingStrategy>,
 ) -> Result<Json<RoutingStrategy>, ApiError> {
-    write(&state, &caller, |org| Ok(Json(strategies::replace(org, &id, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(strategies::replace(org, &id, body, &now())?)))
 }
 
 async fn patch(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoutingStrategyPatch>,
 ) -> Result<Json<RoutingStrategy>, ApiError> {
-    write(&state, &caller, |org| Ok(Json(strategies::patch(org, &id, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(strategies::patch(org, &id, body, &now())?)))
 }
 
-async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| {
         strategies::delete(org, &id)?;
         Ok(StatusCode::NO_CONTENT)
     })

@@ -4,9 +4,10 @@
 //! counters, per OAuth client, since start or the last `/_emulator/reset` (the interval and `days`
 //! are checked, not used to filter) — and the seeds' `GET /api/v2/usage/sessions/current`.
 
-use super::support::{ApiJson, Params, read, write};
+use super::extract::{ApiJson, Params};
+use super::org_access::{read, write};
 use crate::error::ApiError;
-use crate::state::{AppState, Caller};
+use crate::state::{AppState, Caller, Counters, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -32,13 +33,13 @@ fn check_interval(query: &UsageQuery) -> Result<(), ApiError> {
 
 /// Records an execution under `key(execution_id)` and answers where its results are.
 fn start_execution(
-    state: &AppState,
+    directory: &Directory,
     caller: &Caller,
     query: UsageQuery,
     key: impl Fn(&str) -> String,
     results_uri: impl Fn(&str) -> String,
 ) -> Result<(StatusCode, Json<UsageExecutionResult>), ApiError> {
-    write(state, caller, |org| {
+    write(directory, caller, |org| {
         let execution_id = org.next_id("usage");
         while org.usage_queries.len() >= EXECUTIONS_KEPT {
             let Some(oldest) = org.usage_queries.keys().next().cloned() else { break };
@@ -51,12 +52,12 @@ fn start_execution(
 }
 
 async fn query(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     ApiJson(body): ApiJson<UsageQuery>,
 ) -> Result<(StatusCode, Json<UsageExecutionResult>), ApiError> {
     check_interval(&body)?;
-    start_execution(&state, &caller, body, str::to_string, |id| format!("/api/v2/usage/query/{id}/results"))
+    start_execution(&directory, &caller, body, str::to_string, |id| format!("/api/v2/usage/query/{id}/results"))
 }
 
 fn client_key(client: &str, execution: &str) -> String {
@@ -64,26 +65,26 @@ fn client_key(client: &str, execution: &str) -> String {
 }
 
 /// The OAuth client must be one of the caller's org.
-fn require_client(state: &AppState, caller: &Caller, client: &str) -> Result<(), ApiError> {
-    read(state, caller, |org| {
+fn require_client(directory: &Directory, caller: &Caller, client: &str) -> Result<(), ApiError> {
+    read(directory, caller, |org| {
         if crate::domain::oauth_clients::belongs(org, client) { Ok(()) } else { Err(ApiError::not_found("OAuth client", client)) }
     })
 }
 
 async fn client_query(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(client): Path<String>,
     ApiJson(body): ApiJson<UsageQuery>,
 ) -> Result<(StatusCode, Json<UsageExecutionResult>), ApiError> {
     check_interval(&body)?;
-    require_client(&state, &caller, &client)?;
-    start_execution(&state, &caller, body, |id| client_key(&client, id), |id| format!("/api/v2/oauth/clients/{client}/usage/query/results/{id}"))
+    require_client(&directory, &caller, &client)?;
+    start_execution(&directory, &caller, body, |id| client_key(&client, id), |id| format!("/api/v2/oauth/clients/{client}/usage/query/results/{id}"))
 }
 
 /// `?days=` (1..=366, default 7): the summary is a query over the last days.
 async fn client_summary(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(client): Path<String>,
     params: Params,
@@ -95,7 +96,7 @@ async fn client_summary(
     if !(1..=366).contains(&days) {
         return Err(ApiError::invalid_value(format!("days: expected 1 to 366, got {days}")));
     }
-    require_client(&state, &caller, &client)?;
+    require_client(&directory, &caller, &client)?;
     let end = chrono::Utc::now();
     let start = end - chrono::TimeDelta::days(days as i64);
     let query = UsageQuery {
@@ -103,38 +104,39 @@ async fn client_summary(
         granularity: Some("Day".to_string()),
         ..UsageQuery::default()
     };
-    start_execution(&state, &caller, query, |id| client_key(&client, id), |id| format!("/api/v2/oauth/clients/{client}/usage/query/results/{id}"))
+    start_execution(&directory, &caller, query, |id| client_key(&client, id), |id| format!("/api/v2/oauth/clients/{client}/usage/query/results/{id}"))
 }
 
 async fn client_results(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
+    State(counters): State<Counters>,
     caller: Caller,
     Path((client, execution)): Path<(String, String)>,
 ) -> Result<Json<UsageQueryResult>, ApiError> {
-    read(&state, &caller, |org| {
+    read(&directory, &caller, |org| {
         if !org.usage_queries.contains_key(&client_key(&client, &execution)) {
             return Err(ApiError::not_found("usage query execution", &execution));
         }
         Ok(())
     })?;
-    let results = state.counters().usage_rows(&caller.org_id, Some(&client));
+    let results = counters.lock().usage_rows(&caller.org_id, Some(&client));
     Ok(Json(UsageQueryResult { results, query_status: "Complete".to_string() }))
 }
 
-async fn results(State(state): State<AppState>, caller: Caller, Path(execution): Path<String>) -> Result<Json<UsageQueryResult>, ApiError> {
-    read(&state, &caller, |org| {
+async fn results(State(directory): State<Directory>, State(counters): State<Counters>, caller: Caller, Path(execution): Path<String>) -> Result<Json<UsageQueryResult>, ApiError> {
+    read(&directory, &caller, |org| {
         if !org.usage_queries.contains_key(&execution) {
             return Err(ApiError::not_found("usage query execution", &execution));
         }
         Ok(())
     })?;
-    let results = state.counters().usage_rows(&caller.org_id, None);
+    let results = counters.lock().usage_rows(&caller.org_id, None);
     Ok(Json(UsageQueryResult { results, query_status: "Complete".to_string() }))
 }
 
 /// Seed 001: the license pool and how much of it logged-in users take.
-async fn sessions(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<SessionsCurrent>, ApiError> {
-    read(&state, &caller, |org| {
+async fn sessions(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<SessionsCurrent>, ApiError> {
+    read(&directory, &caller, |org| {
         let used = org
             .users
             .values()

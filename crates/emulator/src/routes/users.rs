@@ -9,7 +9,7 @@ use crate::routes::paging::paginate;
 use crate::domain::users;
 use crate::error::ApiError;
 use crate::domain::presence::{presence_definition, resolve_presence, set_presence, set_routing_status};
-use crate::state::{AppState, Caller, OrgStore};
+use crate::state::{AppState, Caller, Directory, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -17,6 +17,7 @@ use axum::{Json, Router};
 use switchboard_api::EntityRef;
 use switchboard_api::paging::EntityListing;
 use switchboard_api::user::{PresenceDefinition, RoutingStatus, SYSTEM_PRESENCES, UpdateUser, User, UserPresence, routing_status};
+use crate::notifications::NotificationHub;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,8 +33,8 @@ fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a User, ApiError> {
     Ok(users::find(org, id)?)
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> Result<Json<EntityListing<User>>, ApiError> {
-    read(&state, &caller, |org| {
+async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<User>>, ApiError> {
+    read(&directory, &caller, |org| {
         let mut users: Vec<User> = org
             .users
             .values()
@@ -45,62 +46,64 @@ async fn list(State(state): State<AppState>, caller: Caller, params: Params) -> 
     })
 }
 
-async fn fetch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<User>, ApiError> {
-    read(&state, &caller, |org| Ok(Json(find(org, &id)?.clone())))
+async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<User>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(find(org, &id)?.clone())))
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<User>) -> Result<Json<User>, ApiError> {
-    write(&state, &caller, |org| Ok(Json(users::create(org, body, &now())?)))
+async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<User>) -> Result<Json<User>, ApiError> {
+    write(&directory, &caller, |org| Ok(Json(users::create(org, body, &now())?)))
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> Result<Json<User>, ApiError> {
-    write(&state, &caller, |org| Ok(Json(users::update(org, &id, body)?)))
+    write(&directory, &caller, |org| Ok(Json(users::update(org, &id, body)?)))
 }
 
-async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&state, &caller, |org| {
+async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| {
         users::delete(org, &id)?;
         Ok(StatusCode::OK)
     })
 }
 
-async fn presence(State(state): State<AppState>, caller: Caller, Path((id, _source)): Path<(String, String)>) -> Result<Json<UserPresence>, ApiError> {
-    read(&state, &caller, |org| {
+async fn presence(State(directory): State<Directory>, caller: Caller, Path((id, _source)): Path<(String, String)>) -> Result<Json<UserPresence>, ApiError> {
+    read(&directory, &caller, |org| {
         find(org, &id)?.presence.clone().map(Json).ok_or_else(|| ApiError::not_found("presence of user", &id))
     })
 }
 
 async fn change_presence(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
+    State(hub): State<NotificationHub>,
     caller: Caller,
     Path((id, _source)): Path<(String, String)>,
     ApiJson(body): ApiJson<UserPresence>,
 ) -> Result<Json<UserPresence>, ApiError> {
     let name = resolve_presence(&body.presence_definition)
         .ok_or_else(|| ApiError::invalid_value(format!("presenceDefinition: `{}` is not a presence definition", body.presence_definition.id)))?;
-    let before = crate::notifications::events::user_snapshot(&state, &caller.org_id, &id);
-    let changed = write(&state, &caller, |org| {
+    let before = crate::notifications::events::user_snapshot(&directory, &caller.org_id, &id);
+    let changed = write(&directory, &caller, |org| {
         find(org, &id)?;
         set_presence(org, &id, name, &now());
         find(org, &id)?.presence.clone().map(Json).ok_or_else(|| ApiError::internal("presence was not stored"))
     })?;
-    crate::notifications::events::user_changed(&state, &caller.org_id, &id, &before);
+    crate::notifications::events::user_changed(&directory, &hub, &caller.org_id, &id, &before);
     Ok(changed)
 }
 
-async fn status(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<RoutingStatus>, ApiError> {
-    read(&state, &caller, |org| {
+async fn status(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<RoutingStatus>, ApiError> {
+    read(&directory, &caller, |org| {
         find(org, &id)?.routing_status.clone().map(Json).ok_or_else(|| ApiError::not_found("routing status of user", &id))
     })
 }
 
 async fn change_status(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
+    State(hub): State<NotificationHub>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoutingStatus>,
@@ -108,22 +111,22 @@ async fn change_status(
     if !routing_status::ALL.contains(&body.status.as_str()) {
         return Err(ApiError::invalid_value(format!("status: `{}` is not one of {:?}", body.status, routing_status::ALL)));
     }
-    let before = crate::notifications::events::user_snapshot(&state, &caller.org_id, &id);
-    let changed = write(&state, &caller, |org| {
+    let before = crate::notifications::events::user_snapshot(&directory, &caller.org_id, &id);
+    let changed = write(&directory, &caller, |org| {
         find(org, &id)?;
         set_routing_status(org, &id, &body.status, &now()).map(Json).ok_or_else(|| ApiError::not_found("user", &id))
     })?;
-    crate::notifications::events::user_changed(&state, &caller.org_id, &id, &before);
+    crate::notifications::events::user_changed(&directory, &hub, &caller.org_id, &id, &before);
     Ok(changed)
 }
 
 async fn user_queues(
-    State(state): State<AppState>,
+    State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<EntityListing<EntityRef>>, ApiError> {
-    read(&state, &caller, |org| {
+    read(&directory, &caller, |org| {
         find(org, &id)?;
         let queues: Vec<EntityRef> = org
             .queue_members

@@ -1,12 +1,14 @@
-//! Shared emulator state: the data store (one sync lock; handlers never hold it across an
-//! await), tokens, rate-limit windows, fault rules, counters and metrics.
+//! Shared emulator state as narrow handles: `AppState` only bundles them, and each handler
+//! extracts just the handle it uses (`State<Directory>`, `State<Faults>`, ... through axum's
+//! `FromRef`), so what a handler or subsystem can touch is visible in its signature.
 //!
-//! Other parts of the emulator (the contact-center runtime, notifications) read and write the
-//! store with `with_org` / `with_org_mut`; lookups such as `OrgStore::flow_for_number` live in
-//! `lookup.rs`. With `--state-dir`, every write is queued for the database while the store
-//! lock is held (`persist.rs`), and requests are answered once their writes are committed.
+//! The org directory (`directory.rs`) holds the data store; lookups such as
+//! `OrgStore::flow_for_number` live in `lookup.rs`. With `--state-dir`, every write is queued for
+//! the database while the store lock is held (`persist.rs`), and requests are answered once their
+//! writes are committed.
 
 pub mod counters;
+mod directory;
 pub mod faults;
 pub mod glob;
 pub mod ids;
@@ -19,13 +21,14 @@ pub mod table;
 pub mod tokens;
 
 pub use lookup::normalize_number;
-pub use store::{DataTableRecord, FlowRecord, OrgRecord, OrgStore, RowChange, StoredFlowVersion, Store};
+pub use store::{DataTableRecord, FlowRecord, OrgStore, RowChange, StoredFlowVersion, Store};
+pub use directory::Directory;
 pub use tokens::Caller;
 
 use crate::middleware::metrics::Metrics;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use axum::extract::FromRef;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use switchboard_api::credentials::{CredentialsFile, OrgCredentials};
 
 /// Behaviour switches fixed at start.
 #[derive(Debug, Clone)]
@@ -58,29 +61,64 @@ impl Default for Settings {
     }
 }
 
-/// Cheap to clone; every clone shares the same state.
+/// A shared book behind one lock (fault rules, counters, tokens, rate windows, Architect jobs);
+/// cheap to clone, every clone shares the book.
+pub struct Locked<T>(Arc<Mutex<T>>);
+
+impl<T> Locked<T> {
+    pub fn new(value: T) -> Locked<T> {
+        Locked(Arc::new(Mutex::new(value)))
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        relock(self.0.lock())
+    }
+}
+
+impl<T> Clone for Locked<T> {
+    fn clone(&self) -> Self {
+        Locked(self.0.clone())
+    }
+}
+
+impl<T: Default> Default for Locked<T> {
+    fn default() -> Self {
+        Locked::new(T::default())
+    }
+}
+
+/// Fault rules (`/_emulator/faults`).
+pub type Faults = Locked<faults::FaultBook>;
+/// Request counters per org, method and route template.
+pub type Counters = Locked<counters::Counters>;
+/// Issued OAuth tokens.
+pub type Tokens = Locked<tokens::TokenBook>;
+/// Rate-limit windows per token.
+pub type Rates = Locked<rate::RateBook>;
+/// Architect publish and export jobs (not persisted: a job outlives no restart, as a presigned URL expires).
+pub type ArchitectJobs = Locked<crate::architect::JobBook>;
+
+/// Every handle of one emulator. Cheap to clone; every clone shares the same state. Handlers and
+/// subsystems take the narrow handles (`FromRef`), not this.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Shared>,
 }
 
 struct Shared {
-    settings: Settings,
-    store: RwLock<Store>,
-    /// The store as first loaded, for `/_emulator/reset?data=true`.
-    initial: Store,
-    tokens: Mutex<tokens::TokenBook>,
-    rate: Mutex<rate::RateBook>,
-    faults: Mutex<faults::FaultBook>,
-    counters: Mutex<counters::Counters>,
-    metrics: Metrics,
-    /// The `--state-dir` writer, when there is one.
-    persister: OnceLock<persist::Persister>,
+    settings: Arc<Settings>,
+    directory: Directory,
+    tokens: Tokens,
+    rates: Rates,
+    faults: Faults,
+    counters: Counters,
+    metrics: Arc<Metrics>,
     http: reqwest::Client,
     notifications: crate::notifications::NotificationHub,
-    contact_center: crate::contact_center::ContactCenter,
-    /// Architect publish and export jobs (not persisted: a job outlives no restart, as a presigned URL expires).
-    architect_jobs: Mutex<crate::architect::JobBook>,
+    contact_center: Arc<crate::contact_center::ContactCenter>,
+    /// The contact center's own handle (built once; its parts are the handles above).
+    runtime: crate::contact_center::Runtime,
+    architect_jobs: ArchitectJobs,
     /// The one clock every subsystem reads (`crate::clock`).
     clock: crate::clock::Clock,
 }
@@ -98,22 +136,30 @@ impl AppState {
             crate::notifications::NotificationConfig { strict: settings.strict, ..settings.notifications.clone() },
             clock,
         );
-        let contact_center = crate::contact_center::ContactCenter::default();
-        let metrics = Metrics::new(contact_center.analytics.evicted());
+        let contact_center = Arc::new(crate::contact_center::ContactCenter::default());
+        let metrics = Arc::new(Metrics::new(contact_center.analytics.evicted()));
+        let directory = Directory::new(store);
+        let http = reqwest::Client::new();
+        let runtime = crate::contact_center::Runtime {
+            directory: directory.clone(),
+            hub: notifications.clone(),
+            center: contact_center.clone(),
+            clock,
+            http: http.clone(),
+        };
         let shared = Shared {
-            settings,
-            initial: store.clone(),
-            store: RwLock::new(store),
-            tokens: Mutex::new(tokens::TokenBook::new(clock)),
-            rate: Mutex::new(rate::RateBook::new(clock)),
-            faults: Mutex::default(),
-            counters: Mutex::default(),
+            settings: Arc::new(settings),
+            directory,
+            tokens: Locked::new(tokens::TokenBook::new(clock)),
+            rates: Locked::new(rate::RateBook::new(clock)),
+            faults: Faults::default(),
+            counters: Counters::default(),
             metrics,
-            persister: OnceLock::new(),
-            http: reqwest::Client::new(),
+            http,
             notifications,
             contact_center,
-            architect_jobs: Mutex::default(),
+            runtime,
+            architect_jobs: ArchitectJobs::default(),
             clock,
         };
         AppState { inner: Arc::new(shared) }
@@ -132,142 +178,25 @@ impl AppState {
         self.inner.settings.strict
     }
 
-    /// Reads the whole store.
-    pub fn with_store<R>(&self, read: impl FnOnce(&Store) -> R) -> R {
-        let guard = relock(self.inner.store.read());
-        read(&guard)
-    }
-
-    /// Reads one org's objects; `None` when the org does not exist.
-    pub fn with_org<R>(&self, org_id: &str, read: impl FnOnce(&OrgStore) -> R) -> Option<R> {
-        relock(self.inner.store.read()).orgs.get(org_id).map(read)
-    }
-
-    /// Changes one org's objects; with `--state-dir` the changed rows are queued for saving
-    /// before the lock is released (see `persist.rs`). `None` when the org does not exist.
-    pub fn with_org_mut<R>(&self, org_id: &str, write: impl FnOnce(&mut OrgStore) -> R) -> Option<R> {
-        let mut store = relock(self.inner.store.write());
-        let org = store.orgs.get_mut(org_id)?;
-        let result = write(org);
-        match self.inner.persister.get() {
-            Some(persister) => match persist::org_changes(org) {
-                Ok(ops) => persist::note_write(persister.submit(ops)),
-                Err(error) => tracing::error!("org {org_id}: a change could not be serialized for saving: {error}"),
-            },
-            None => org.clear_changes(),
-        }
-        Some(result)
-    }
-
-    /// Replaces the whole store (reset, tests); saved as a whole with `--state-dir`.
-    pub fn replace_store(&self, store: Store) {
-        let mut guard = relock(self.inner.store.write());
-        *guard = store;
-        self.save_all_locked(&mut guard);
-    }
-
-    /// Starts saving to `persister`; with `save_everything`, queues the whole store first (a
-    /// fresh state directory). Returns the batch to wait for.
-    pub fn attach_persister(&self, persister: persist::Persister, save_everything: bool) -> Result<u64, crate::EmulatorError> {
-        if self.inner.persister.set(persister).is_err() {
-            return Err(crate::EmulatorError::Internal("a state directory is already attached".to_string()));
-        }
-        let mut guard = relock(self.inner.store.write());
-        Ok(if save_everything { self.save_all_locked(&mut guard) } else { 0 })
-    }
-
-    fn save_all_locked(&self, store: &mut Store) -> u64 {
-        let Some(persister) = self.inner.persister.get() else { return 0 };
-        match persist::all_rows(store) {
-            Ok(op) => {
-                let sequence = persister.submit(vec![op]);
-                persist::note_write(sequence);
-                sequence
-            }
-            Err(error) => {
-                tracing::error!("the store could not be serialized for saving: {error}");
-                0
-            }
-        }
-    }
-
-    /// Saves a key of the state directory's metadata (ordered with the writes around it).
-    pub fn save_meta(&self, key: &str, value: &str) {
-        let _guard = relock(self.inner.store.write());
-        if let Some(persister) = self.inner.persister.get() {
-            persist::note_write(persister.submit(vec![persist::Op::Meta { key: key.to_string(), value: value.to_string() }]));
-        }
-    }
-
-    /// Waits until write batch `sequence` (from `persist::track_writes`) is on disk; at once
-    /// without a state directory.
-    pub async fn wait_durable(&self, sequence: u64) -> Result<(), persist::NotDurable> {
-        match self.inner.persister.get() {
-            Some(persister) => persister.wait(sequence).await,
-            None => Ok(()),
-        }
-    }
-
-    /// Commits every queued write and stops saving (shutdown).
-    pub fn stop_persisting(&self) {
-        if let Some(persister) = self.inner.persister.get() {
-            persister.flush();
-            persister.stop();
-        }
-    }
-
-    pub fn initial_store(&self) -> Store {
-        self.inner.initial.clone()
-    }
-
-    pub fn org_ids(&self) -> Vec<String> {
-        self.with_store(|store| store.orgs.keys().cloned().collect())
-    }
-
-    /// An org id from an id or a name.
-    pub fn find_org(&self, id_or_name: &str) -> Option<String> {
-        self.with_store(|store| {
-            store
-                .orgs
-                .values()
-                .find(|org| org.id() == id_or_name || org.name() == id_or_name)
-                .map(|org| org.id().to_string())
-        })
-    }
-
-    /// The development credentials of every org, parents first.
-    pub fn credentials(&self) -> CredentialsFile {
-        self.with_store(|store| {
-            let mut orgs: Vec<OrgCredentials> = store
-                .orgs
-                .values()
-                .map(|org| OrgCredentials {
-                    id: org.id().to_string(),
-                    name: org.name().to_string(),
-                    parent_id: org.org.parent_id.clone(),
-                    client_id: org.org.client_id.clone(),
-                    client_secret: org.org.client_secret.clone(),
-                })
-                .collect();
-            orgs.sort_by(|a, b| (a.parent_id.is_some(), &a.name).cmp(&(b.parent_id.is_some(), &b.name)));
-            CredentialsFile { orgs }
-        })
+    /// The orgs and their objects.
+    pub fn directory(&self) -> &Directory {
+        &self.inner.directory
     }
 
     pub fn tokens(&self) -> MutexGuard<'_, tokens::TokenBook> {
-        relock(self.inner.tokens.lock())
+        self.inner.tokens.lock()
     }
 
     pub fn rate(&self) -> MutexGuard<'_, rate::RateBook> {
-        relock(self.inner.rate.lock())
+        self.inner.rates.lock()
     }
 
     pub fn faults(&self) -> MutexGuard<'_, faults::FaultBook> {
-        relock(self.inner.faults.lock())
+        self.inner.faults.lock()
     }
 
     pub fn counters(&self) -> MutexGuard<'_, counters::Counters> {
-        relock(self.inner.counters.lock())
+        self.inner.counters.lock()
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -286,11 +215,60 @@ impl AppState {
 
     /// Architect jobs (flow publish and export through Archy YAML).
     pub fn architect_jobs(&self) -> MutexGuard<'_, crate::architect::JobBook> {
-        relock(self.inner.architect_jobs.lock())
+        self.inner.architect_jobs.lock()
+    }
+
+    /// The contact center's handle (`place_call`, traffic).
+    pub fn runtime(&self) -> &crate::contact_center::Runtime {
+        &self.inner.runtime
+    }
+
+    /// Starts a call on a DID; it runs in its own task (see `contact_center::place_call`).
+    pub fn place_call(
+        &self,
+        request: crate::contact_center::CallRequest,
+    ) -> Result<Arc<crate::contact_center::LiveCall>, crate::contact_center::CallError> {
+        crate::contact_center::place_call(&self.inner.runtime, request)
+    }
+
+    /// Starts Poisson call arrivals on a DID (`/_emulator/traffic`); stop them with
+    /// `contact_center().traffic.stop(id)`.
+    pub fn start_traffic(
+        &self,
+        request: switchboard_api::traffic::TrafficRequest,
+    ) -> Result<switchboard_api::traffic::TrafficStream, crate::contact_center::TrafficError> {
+        self.inner.contact_center.traffic.start(&self.inner.runtime, request)
     }
 
     /// Shared HTTP client for calls the platform makes (health checks, data actions).
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }
+}
+
+/// `FromRef` for each narrow handle: `State<Directory>` in a handler clones one `Arc`.
+macro_rules! handles {
+    ($($handle:ty => $field:ident),* $(,)?) => {
+        $(impl FromRef<AppState> for $handle {
+            fn from_ref(state: &AppState) -> Self {
+                state.inner.$field.clone()
+            }
+        })*
+    };
+}
+
+handles! {
+    Arc<Settings> => settings,
+    Directory => directory,
+    Tokens => tokens,
+    Rates => rates,
+    Faults => faults,
+    Counters => counters,
+    Arc<Metrics> => metrics,
+    reqwest::Client => http,
+    crate::notifications::NotificationHub => notifications,
+    Arc<crate::contact_center::ContactCenter> => contact_center,
+    crate::contact_center::Runtime => runtime,
+    ArchitectJobs => architect_jobs,
+    crate::clock::Clock => clock,
 }

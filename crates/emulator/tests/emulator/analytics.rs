@@ -5,7 +5,7 @@ use super::contact_center::{LOOKUP_DID, await_call, place, start_center};
 use super::support::*;
 use serde_json::{Value, json};
 use switchboard_api::analytics::AggregateQueryResponse;
-use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_emulator::CenterOptions;
 use switchboard_simulation::distribution::DurationDistribution;
 
 const NOBODY_DID: &str = "+13175550400";

@@ -77,8 +77,9 @@ async fn start_ivr() -> RunningEmulator {
 /// (flow id, version id) of a published flow, as live calls record them.
 fn published(emulator: &RunningEmulator, name: &str) -> (String, String) {
     let state = emulator.state();
-    let org = state.find_org("acme").expect("org acme");
+    let org = state.directory().find_org("acme").expect("org acme");
     state
+        .directory()
         .with_org(&org, |org| org.published_flow(name).map(|(record, stored)| (record.flow.id.clone(), stored.version.id.clone())))
         .flatten()
         .unwrap_or_else(|| panic!("flow {name} is published"))
@@ -113,7 +114,7 @@ fn simulated_paths(ivr: &(String, String), module: &(String, String), dtmf: &str
     let scenario = Scenario::from_spec(spec, "same-path", "").unwrap_or_else(|error| panic!("scenario: {error}"));
     let mut sink = VecSink::with_limit(1_000);
     run(&scenario, 5, &mut sink);
-    sink.records.iter().map(|record| switchboard_emulator::contact_center::routes::path_view(&record.path)).collect()
+    sink.records.iter().map(|record| switchboard_emulator::path_view(&record.path)).collect()
 }
 
 #[tokio::test]
@@ -266,7 +267,7 @@ async fn an_archy_flow_published_through_a_job_takes_the_same_path_live_and_simu
         run(&scenario, 9, &mut sink);
         assert!(!sink.records.is_empty(), "the simulated day had calls");
         for record in &sink.records {
-            let simulated = switchboard_emulator::contact_center::routes::path_view(&record.path);
+            let simulated = switchboard_emulator::path_view(&record.path);
             assert_eq!(simulated.visits, live_path.visits, "keys {dtmf:?}");
             assert_eq!(simulated.terminal, live_path.terminal, "keys {dtmf:?}");
             assert_eq!(simulated.inputs, live_path.inputs, "keys {dtmf:?}");

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use std::time::Instant;
 use switchboard_api::emulator::RequestCounters;
 use switchboard_api::traffic::PlacedCall;
-use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_emulator::CenterOptions;
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, load_topology};
 use switchboard_simulation::distribution::DurationDistribution;
 

@@ -5,7 +5,7 @@
 use super::support::*;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use serde_json::{Value, json};
-use switchboard_emulator::crm::tls::{CrmTlsConfig, serve_crm_tls};
+use switchboard_emulator::{CrmTlsConfig, serve_crm_tls};
 
 #[tokio::test]
 async fn contacts_activities_and_faults() {

@@ -47,6 +47,6 @@ async fn columns_can_be_added_but_not_removed_and_rows_read_back() {
 
     let changed = client.put(&format!("{path}/rows/Environment_State"), json!({"Active_Flow_ID": "green", "Traffic_Weight": 100})).await;
     assert_eq!(changed.status(), 200);
-    let live = emulator.state().with_org(&client.org_id, |org| org.datatable_row("Deployment_Control", "Environment_State").cloned());
+    let live = emulator.state().directory().with_org(&client.org_id, |org| org.datatable_row("Deployment_Control", "Environment_State").cloned());
     assert_eq!(live.flatten().and_then(|row| row.get("Active_Flow_ID").cloned()), Some(json!("green")));
 }

@@ -65,7 +65,7 @@ async fn a_flow_is_saved_checked_in_and_published_through_an_operation() {
     let (_, configuration) = client.call("GET", &format!("/api/v2/flows/{flow_id}/versions/1.0/configuration"), None).await;
     assert_eq!(configuration["blocks"]["greet"]["prompt"], "Hello");
     // The store's lookup the contact-center runtime uses sees the published definition.
-    let prompt = emulator.state().with_org(&org_id, |org| {
+    let prompt = emulator.state().directory().with_org(&org_id, |org| {
         org.published_flow("Billing IVR").map(|(_, stored)| stored.definition.start.clone())
     });
     assert_eq!(prompt, Some(Some("greet".to_string())));

@@ -179,6 +179,7 @@ struct Pools {
 
 fn ids_of(state: &AppState, org_id: &str) -> BTreeMap<&'static str, Vec<String>> {
     state
+        .directory()
         .with_org(org_id, |org| {
             BTreeMap::from([
                 ("queue", org.queues.keys().cloned().collect()),
@@ -270,7 +271,7 @@ fn build(case: &Case, pools: &Pools) -> Option<Request<Body>> {
 
 /// A digest of the whole store, to show a rejected request changed nothing.
 fn store_digest(state: &AppState) -> String {
-    state.with_store(|store| serde_json::to_string(store).unwrap_or_default())
+    state.directory().with_store(|store| serde_json::to_string(store).unwrap_or_default())
 }
 
 #[derive(Default)]

@@ -6,7 +6,7 @@ use super::support::*;
 use std::collections::BTreeSet;
 use std::time::Instant;
 use switchboard_emulator::EmulatorOptions;
-use switchboard_emulator::topology::{ScaleSpec, scaled};
+use switchboard_emulator::{ScaleSpec, scaled};
 
 fn names(listing: &serde_json::Value) -> BTreeSet<String> {
     listing["entities"].as_array().into_iter().flatten().filter_map(|entity| entity["name"].as_str().map(str::to_string)).collect()

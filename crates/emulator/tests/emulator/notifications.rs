@@ -5,7 +5,7 @@ use super::support::*;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
-use switchboard_emulator::notifications::NotificationConfig;
+use switchboard_emulator::NotificationConfig;
 use switchboard_emulator::{EmulatorOptions, RunningEmulator};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;

@@ -63,7 +63,7 @@ async fn an_ivr_maps_its_numbers_to_a_flow_and_owns_their_dids() {
     assert_eq!(dids["entities"][0]["ownerType"], "IVR_CONFIG", "the real DID ownerType enum");
     let taken = client.post("/api/v2/architect/ivrs", json!({"name": "Clash", "dnis": ["+1 317 555 9999"]})).await;
     assert_error(taken, 400, "invalid.value").await;
-    let routed = emulator.state().with_org(&client.org_id, |org| org.flow_for_number("+1 (317) 555-9999").map(|record| record.flow.name.clone()));
+    let routed = emulator.state().directory().with_org(&client.org_id, |org| org.flow_for_number("+1 (317) 555-9999").map(|record| record.flow.name.clone()));
     assert_eq!(routed, Some(Some("Main IVR".to_string())));
 }
 

@@ -2,7 +2,7 @@
 //! refused with its file and line.
 
 use super::support::*;
-use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_emulator::CenterOptions;
 use switchboard_emulator::{EmulatorOptions, load_topology};
 use switchboard_simulation::distribution::DurationDistribution;
 

@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use serde_json::json;
 use std::time::Duration;
 use switchboard_emulator::EmulatorOptions;
-use switchboard_emulator::notifications::NotificationConfig;
+use switchboard_emulator::NotificationConfig;
 use switchboard_platform::{Platform, PlatformExt, TokenPolicy};
 
 /// Takes over the gateway's upstream socket: the emulator allows one socket per channel and

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use switchboard_emulator::EmulatorOptions;
-use switchboard_emulator::contact_center::{Outcome, Phase};
+use switchboard_emulator::{Outcome, Phase};
 use switchboard_platform::api::analytics::AggregationQuery;
 use switchboard_platform::{AggregateSummary, GroupTotals, PlatformExt};
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use switchboard_emulator::contact_center::{CallRequest, CenterOptions, LiveCall, Phase, place_call};
+use switchboard_emulator::{CallRequest, CenterOptions, LiveCall, Phase};
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, load_topology};
 use switchboard_simulation::distribution::DurationDistribution;
 
@@ -49,7 +49,7 @@ pub async fn start_center(handle_ms: f64, patience_ms: f64) -> RunningEmulator {
 /// Places a real-time call on `did`; it runs in the background.
 pub fn place(emulator: &RunningEmulator, did: &str) -> std::sync::Arc<LiveCall> {
     let request = CallRequest { org: ORG.into(), did: did.into(), ani: None, attributes: Default::default(), speed_up: 1.0, dtmf: None };
-    place_call(&emulator.state(), request).unwrap_or_else(|error| panic!("call on {did} not placed: {error}"))
+    emulator.state().place_call(request).unwrap_or_else(|error| panic!("call on {did} not placed: {error}"))
 }
 
 /// Waits for the call to reach `phase` (bounded, so a stuck call fails the test instead of hanging it).

@@ -1,7 +1,7 @@
 //! Conversations through the client: read a live call, set participant data on it, and the
 //! errors for unknown participants, unknown conversations and ended calls.
 
-use switchboard_emulator::contact_center::Phase;
+use switchboard_emulator::Phase;
 use switchboard_platform::api::conversation::ParticipantAttributes;
 use switchboard_platform::{PlatformError, PlatformExt};
 

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use switchboard_emulator::contact_center::{CallRequest, LiveCall, Phase as CallPhase, place_call};
+use switchboard_emulator::{CallRequest, LiveCall, Phase as CallPhase};
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, load_topology};
 use switchboard_journal::{Journal, JournalError};
 use switchboard_platform::{ClientConfig, OrgClient};
@@ -86,7 +86,7 @@ fn candidate(text: &str) -> switchboard_model::flow::FlowDefinition {
 /// Places a fast call and waits until it has left the IVR; returns its `Flow_Version`.
 async fn call_version(emulator: &RunningEmulator) -> String {
     let request = CallRequest { org: ORG.into(), did: DID.into(), ani: None, attributes: Default::default(), speed_up: 50.0, dtmf: None };
-    let call: Arc<LiveCall> = place_call(&emulator.state(), request).unwrap_or_else(|error| panic!("call: {error}"));
+    let call: Arc<LiveCall> = emulator.state().place_call(request).unwrap_or_else(|error| panic!("call: {error}"));
     if tokio::time::timeout(Duration::from_secs(20), call.reached(CallPhase::Queued)).await.is_err() {
         panic!("call {} did not leave the IVR", call.id);
     }
@@ -205,7 +205,7 @@ blocks:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_judge_aborts_a_candidate_that_drops_calls_on_live_calls_from_the_analytics_api() {
     let emulator = emulator().await;
-    emulator.state().contact_center().set_options(switchboard_emulator::contact_center::CenterOptions {
+    emulator.state().contact_center().set_options(switchboard_emulator::CenterOptions {
         handle_time: switchboard_simulation::distribution::DurationDistribution::Constant { ms: 20.0 },
         wrap_up: switchboard_simulation::distribution::DurationDistribution::Constant { ms: 10.0 },
         patience: switchboard_simulation::distribution::DurationDistribution::Constant { ms: 60_000.0 },
@@ -223,7 +223,7 @@ async fn the_judge_aborts_a_candidate_that_drops_calls_on_live_calls_from_the_an
     let traffic = tokio::spawn(async move {
         for _ in 0..600 {
             let request = CallRequest { org: ORG.into(), did: DID.into(), ani: None, attributes: Default::default(), speed_up: 50.0, dtmf: None };
-            let _ = place_call(&traffic_state, request);
+            let _ = traffic_state.place_call(request);
             tokio::time::sleep(Duration::from_millis(15)).await;
         }
     });

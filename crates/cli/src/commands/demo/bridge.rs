@@ -99,7 +99,7 @@ pub async fn run(emulator: &RunningEmulator, print: bool) -> anyhow::Result<serd
         seed: Some(12),
         ..TrafficRequest::default()
     };
-    let stream = state.contact_center().traffic.start(&state, request).context("starting the bridge demo's calls")?;
+    let stream = state.start_traffic(request).context("starting the bridge demo's calls")?;
     let mut shown = BTreeSet::new();
     watch(emulator, &org_id, &mut shown, print, BEFORE_KILL).await;
     let effects_before_kill = bridge.metrics.effect_count("screen_pop", "written") + bridge.metrics.effect_count("activity", "written");

@@ -50,7 +50,7 @@ pub async fn run(emulator: &RunningEmulator, client: &OrgClient, seconds: u64, p
         seed: Some(7),
         ..TrafficRequest::default()
     };
-    let stream = state.contact_center().traffic.start(&state, request).context("starting demo traffic")?;
+    let stream = state.start_traffic(request).context("starting demo traffic")?;
     if print {
         println!(
             "\n== live calls: {ORG} {DID}, {CALLS_PER_MINUTE} calls/min, time x{SPEED_UP} (handle ~3 min, patience ~2 min, modelled) =="

@@ -8,7 +8,7 @@ use anyhow::Context;
 use serde_json::json;
 use std::time::Duration;
 use switchboard_emulator::RunningEmulator;
-use switchboard_emulator::contact_center::{CallRequest, place_call};
+use switchboard_emulator::CallRequest;
 use switchboard_journal::Journal;
 use switchboard_model::flow::{Block, Expression, FlowDefinition, VariableDeclaration, VariableType};
 use switchboard_platform::OrgClient;
@@ -29,7 +29,7 @@ fn traffic(emulator: &RunningEmulator) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let request = CallRequest { org: ORG.into(), did: DID.into(), ani: None, attributes: Default::default(), speed_up: 60.0, dtmf: None };
-            let _ = place_call(&state, request);
+            let _ = state.place_call(request);
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     })
