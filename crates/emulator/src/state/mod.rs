@@ -98,8 +98,11 @@ pub type Rates = Locked<rate::RateBook>;
 /// Architect publish and export jobs (not persisted: a job outlives no restart, as a presigned URL expires).
 pub type ArchitectJobs = Locked<crate::architect::JobBook>;
 
-/// Every handle of one emulator. Cheap to clone; every clone shares the same state. Handlers and
-/// subsystems take the narrow handles (`FromRef`), not this.
+/// Every handle of one emulator. Cheap to clone; every clone shares the same state. Inside the
+/// crate only `app` and `spawn` hold it: handlers and subsystems take the narrow handles
+/// (`FromRef`). Outside, its few methods are the facade the CLI, benchmarks and other crates'
+/// tests drive a running emulator through (place calls, start traffic, add fault rules,
+/// publish events, read the directory).
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Shared>,
@@ -165,11 +168,6 @@ impl AppState {
         AppState { inner: Arc::new(shared) }
     }
 
-    /// The emulator's clock (`crate::clock`).
-    pub fn clock(&self) -> crate::clock::Clock {
-        self.inner.clock
-    }
-
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
     }
@@ -187,16 +185,8 @@ impl AppState {
         self.inner.tokens.lock()
     }
 
-    pub fn rate(&self) -> MutexGuard<'_, rate::RateBook> {
-        self.inner.rates.lock()
-    }
-
     pub fn faults(&self) -> MutexGuard<'_, faults::FaultBook> {
         self.inner.faults.lock()
-    }
-
-    pub fn counters(&self) -> MutexGuard<'_, counters::Counters> {
-        self.inner.counters.lock()
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -211,16 +201,6 @@ impl AppState {
     /// Live calls, the ACD, traffic, analytics records and the fake CRM.
     pub fn contact_center(&self) -> &crate::contact_center::ContactCenter {
         &self.inner.contact_center
-    }
-
-    /// Architect jobs (flow publish and export through Archy YAML).
-    pub fn architect_jobs(&self) -> MutexGuard<'_, crate::architect::JobBook> {
-        self.inner.architect_jobs.lock()
-    }
-
-    /// The contact center's handle (`place_call`, traffic).
-    pub fn runtime(&self) -> &crate::contact_center::Runtime {
-        &self.inner.runtime
     }
 
     /// Starts a call on a DID; it runs in its own task (see `contact_center::place_call`).
@@ -240,10 +220,6 @@ impl AppState {
         self.inner.contact_center.traffic.start(&self.inner.runtime, request)
     }
 
-    /// Shared HTTP client for calls the platform makes (health checks, data actions).
-    pub fn http(&self) -> &reqwest::Client {
-        &self.inner.http
-    }
 }
 
 /// `FromRef` for each narrow handle: `State<Directory>` in a handler clones one `Arc`.
