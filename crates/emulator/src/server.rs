@@ -115,9 +115,10 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         None => (None, None),
     };
     let fresh = saved.is_none();
+    let clock = crate::clock::Clock::new();
     let store = match saved {
         Some(store) => store,
-        None => seed::build_store(&options.topology.clone().unwrap_or_default(), &crate::domain::now()),
+        None => seed::build_store(&options.topology.clone().unwrap_or_default(), &clock),
     };
     let settings = Settings {
         strict: options.strict,
@@ -128,7 +129,7 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         connections: options.connections,
         ..Settings::default()
     };
-    let state = AppState::new(store, settings);
+    let state = AppState::new(store, settings, clock);
     if let Some(center) = options.topology.as_ref().and_then(|topology| topology.contact_center.clone()) {
         state.contact_center().set_options(center);
     }

@@ -20,21 +20,22 @@ pub struct Checked {
     pub warnings: Vec<ArchitectJobMessage>,
 }
 
-pub fn message(kind: &str, text: impl Into<String>) -> ArchitectJobMessage {
-    ArchitectJobMessage { date_time: Some(crate::domain::now()), message_type: kind.to_string(), text: text.into() }
+/// A job message stamped `now` (the emulator's clock, read by the caller).
+pub fn message(kind: &str, text: impl Into<String>, now: &str) -> ArchitectJobMessage {
+    ArchitectJobMessage { date_time: Some(now.to_string()), message_type: kind.to_string(), text: text.into() }
 }
 
-/// Parses `bytes` (named `file` in messages) and validates it against `org`.
-pub fn check(bytes: &[u8], file: &str, org: &OrgStore) -> Result<Checked, Vec<ArchitectJobMessage>> {
-    let text = std::str::from_utf8(bytes).map_err(|error| vec![message(message_type::ERROR, format!("{file}: not UTF-8 text: {error}"))])?;
+/// Parses `bytes` (named `file` in messages) and validates it against `org`; messages are stamped `now`.
+pub fn check(bytes: &[u8], file: &str, org: &OrgStore, now: &str) -> Result<Checked, Vec<ArchitectJobMessage>> {
+    let text = std::str::from_utf8(bytes).map_err(|error| vec![message(message_type::ERROR, format!("{file}: not UTF-8 text: {error}"), now)])?;
     let definition = switchboard_model::load_flow(text, file)
-        .map_err(|error| error.to_string().lines().map(|line| message(message_type::ERROR, line)).collect::<Vec<_>>())?;
+        .map_err(|error| error.to_string().lines().map(|line| message(message_type::ERROR, line, now)).collect::<Vec<_>>())?;
     let diagnostics = validate(&definition, &catalog(org));
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|diagnostic| diagnostic.severity == Severity::Error);
     if !errors.is_empty() {
-        return Err(errors.iter().map(|diagnostic| message(message_type::ERROR, format!("{file}: {diagnostic}"))).collect());
+        return Err(errors.iter().map(|diagnostic| message(message_type::ERROR, format!("{file}: {diagnostic}"), now)).collect());
     }
-    let warnings = warnings.iter().map(|diagnostic| message(message_type::WARNING, format!("{file}: {diagnostic}"))).collect();
+    let warnings = warnings.iter().map(|diagnostic| message(message_type::WARNING, format!("{file}: {diagnostic}"), now)).collect();
     Ok(Checked { definition, warnings })
 }
 

@@ -10,7 +10,7 @@ use switchboard_model::flow::FlowDefinition;
 
 /// Publishes `definition` in `org` as `client`; answers the flow's reference. Refused when another
 /// user or client holds the flow's lock, as Architect refuses to publish a flow checked out elsewhere.
-pub fn publish_definition(org: &mut OrgStore, definition: FlowDefinition, client: &EntityRef) -> Result<EntityRef, ApiError> {
+pub fn publish_definition(org: &mut OrgStore, definition: FlowDefinition, client: &EntityRef, now_ms: i64) -> Result<EntityRef, ApiError> {
     let flow_type = definition.flow_type.platform_name();
     let existing = org
         .flows
@@ -30,7 +30,7 @@ pub fn publish_definition(org: &mut OrgStore, definition: FlowDefinition, client
     if locked_by_other(&record.flow, client) {
         return Err(locked_error(&record.flow));
     }
-    let version = make_version(&flow_id, record.versions.len() + 1, "PUBLISH", Some(client.clone()));
+    let version = make_version(&flow_id, record.versions.len() + 1, "PUBLISH", Some(client.clone()), now_ms);
     if definition.description.is_some() {
         record.flow.description = definition.description.clone();
     }

@@ -136,13 +136,15 @@ fn forbidden_signature() -> ApiError {
 
 /// Checks and publishes the uploaded flow, recording the outcome on the job.
 fn run_publish(directory: &Directory, hub: &NotificationHub, jobs: &ArchitectJobs, job_id: &str, org_id: &str, client: &switchboard_api::EntityRef, body: &[u8]) {
+    let now = directory.now();
+    let now_ms = directory.now_millis();
     let outcome = directory.with_org_mut(org_id, |org| {
-        let checked = content::check(body, "flow.yaml", org)?;
-        let flow = publish_definition(org, checked.definition, client)
-            .map_err(|error| vec![content::message(message_type::ERROR, error.message)])?;
+        let checked = content::check(body, "flow.yaml", org, &now)?;
+        let flow = publish_definition(org, checked.definition, client, now_ms)
+            .map_err(|error| vec![content::message(message_type::ERROR, error.message, &now)])?;
         Ok::<_, Vec<_>>((flow, checked.warnings))
     });
-    let outcome = outcome.unwrap_or_else(|| Err(vec![content::message(message_type::ERROR, "the organization no longer exists")]));
+    let outcome = outcome.unwrap_or_else(|| Err(vec![content::message(message_type::ERROR, "the organization no longer exists", &now)]));
     let flow_id = outcome.as_ref().ok().map(|(flow, _)| flow.id.clone());
     jobs.lock().update(job_id, |job| match outcome {
         Ok((flow, warnings)) => {

@@ -53,7 +53,7 @@ pub struct Acd {
 
 
 fn set_status(runtime: &Runtime, org_id: &str, user_id: &str, status: &str, only_if: Option<&str>) {
-    let changed = runtime.directory.with_org_mut(org_id, |org| crate::domain::presence::acd_set_status(org, user_id, status, only_if, &crate::domain::now()));
+    let changed = runtime.directory.with_org_mut(org_id, |org| crate::domain::presence::acd_set_status(org, user_id, status, only_if, &runtime.directory.now()));
     if changed == Some(true) {
         super::events::routing_status_changed(runtime, org_id, user_id, status);
     }

@@ -11,7 +11,7 @@
 use super::Runtime;
 use axum::http::header;
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use switchboard_simulation::runtime::DataActionOutcome;
 
 /// Where and how an integration is called.
@@ -102,7 +102,7 @@ pub async fn execute(
     inputs: &BTreeMap<String, String>,
     timeout_ms: u64,
 ) -> Execution {
-    let started = Instant::now();
+    let started = runtime.clock.now();
     let mut request = runtime
         .http
         .request(endpoint.method.clone(), &endpoint.url)
@@ -147,7 +147,7 @@ pub async fn execute(
             }
         }
     };
-    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let latency_ms = u64::try_from(runtime.clock.since(started).as_millis()).unwrap_or(u64::MAX);
     Execution { outcome, latency_ms, status, body, error }
 }
 

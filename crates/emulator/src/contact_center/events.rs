@@ -47,6 +47,6 @@ pub fn routing_status_changed(runtime: &Runtime, org_id: &str, user_id: &str, st
     if !hub.has_subscribers(org_id, &topic) {
         return;
     }
-    let body = crate::notifications::events::routing_status_event(user_id, status, crate::domain::now());
+    let body = crate::notifications::events::routing_status_event(user_id, status, runtime.directory.now());
     hub.publish(org_id, &topic, &body);
 }

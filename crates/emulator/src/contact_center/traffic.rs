@@ -122,7 +122,7 @@ impl TrafficController {
             speed_up,
             seed,
             calls_placed: 0,
-            started_at: crate::domain::now(),
+            started_at: runtime.directory.now(),
         };
         let (sender, receiver) = watch::channel(Rate { per_minute: rate, curve: request.curve.clone() });
         let placed = Arc::new(AtomicU64::new(0));

@@ -97,7 +97,7 @@ impl Crm {
 
     /// Creates an activity once per idempotency key; a replay with the same body returns the
     /// first record, a replay with another body is refused.
-    pub fn create_activity(&self, key: &str, activity: NewActivity) -> Result<Created, KeyReused> {
+    pub fn create_activity(&self, key: &str, activity: NewActivity, now: String) -> Result<Created, KeyReused> {
         let mut books = self.lock();
         if let Some(existing) = books.keys.get(key).and_then(|id| books.activities.get(id)) {
             return if existing.activity == activity {
@@ -111,7 +111,7 @@ impl Crm {
             id: id.clone(),
             idempotency_key: key.to_string(),
             activity,
-            created_at: crate::domain::now(),
+            created_at: now,
         };
         books.keys.insert(key.to_string(), id.clone());
         books.activities.insert(id, record.clone());

@@ -3,6 +3,7 @@
 use super::{Created, Crm};
 use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
+use crate::clock::Clock;
 use crate::contact_center::ContactCenter;
 use crate::state::AppState;
 use std::sync::Arc;
@@ -68,6 +69,7 @@ async fn upsert_contact(State(center): State<Arc<ContactCenter>>, ApiJson(contac
 
 async fn create_activity(
     State(center): State<Arc<ContactCenter>>,
+    State(clock): State<Clock>,
     headers: HeaderMap,
     ApiJson(activity): ApiJson<NewActivity>,
 ) -> Result<(StatusCode, Json<Activity>), ApiError> {
@@ -77,7 +79,7 @@ async fn create_activity(
         .map(str::trim)
         .filter(|key| !key.is_empty())
         .ok_or_else(|| ApiError::bad_request("header Idempotency-Key is required"))?;
-    match crm(&center).create_activity(key, activity) {
+    match crm(&center).create_activity(key, activity, clock.rfc3339()) {
         Ok(Created::New(record)) => Ok((StatusCode::CREATED, Json(record))),
         Ok(Created::Replayed(record)) => Ok((StatusCode::OK, Json(record))),
         Err(reused) => Err(ApiError::conflict(reused.to_string())),

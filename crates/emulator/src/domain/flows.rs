@@ -18,10 +18,10 @@ pub fn new_flow(id: &str, name: &str, flow_type: &str, description: Option<Strin
     }
 }
 
-/// Version `number` of a flow (`"3.0"`), created now.
-pub fn make_version(flow_id: &str, number: usize, version_type: &str, client: Option<EntityRef>) -> FlowVersion {
+/// Version `number` of a flow (`"3.0"`), created at `now_ms`.
+pub fn make_version(flow_id: &str, number: usize, version_type: &str, client: Option<EntityRef>, now_ms: i64) -> FlowVersion {
     let id = format!("{number}.0");
-    let stamp = chrono::Utc::now().timestamp_millis();
+    let stamp = now_ms;
     FlowVersion {
         name: Some(format!("version {id}")),
         commit_version: Some(id.clone()),
@@ -38,9 +38,9 @@ pub fn make_version(flow_id: &str, number: usize, version_type: &str, client: Op
 }
 
 /// Stores `definition` as flow `flow_id`, saved, checked in and published as version 1.0.
-pub fn create_published(org: &mut OrgStore, flow_id: &str, definition: &FlowDefinition) {
+pub fn create_published(org: &mut OrgStore, flow_id: &str, definition: &FlowDefinition, now_ms: i64) {
     let flow = new_flow(flow_id, &definition.name, definition.flow_type.platform_name(), definition.description.clone(), org.home_division());
-    let version = make_version(flow_id, 1, "PUBLISH", None);
+    let version = make_version(flow_id, 1, "PUBLISH", None, now_ms);
     let stored = StoredFlowVersion { version: version.clone(), definition: definition.clone() };
     let mut record = FlowRecord { flow, versions: vec![stored] };
     record.flow.saved_version = Some(version.clone());

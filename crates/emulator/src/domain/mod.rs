@@ -15,17 +15,8 @@ pub mod telephony;
 pub mod trunks;
 pub mod users;
 
-/// Now, as the platform stamps objects (`2026-01-31T12:00:00.000Z`): the one home of object
-/// stamps (`dateCreated`, `dateModified`), which read the system's UTC time (behaviour reads
-/// `crate::clock`).
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// `now()` in Unix milliseconds (the fields the platform writes as numbers).
-pub fn now_millis() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+// Operations that stamp objects take `now` (RFC 3339) or `now_ms` from their caller, who reads
+// the emulator's clock (`Directory::now`), so paused or virtual time drives stamps too.
 
 /// A body `version` must be the stored one (users, IVRs, DIDs, trunks, the org, actions).
 pub fn check_version(what: &'static str, sent: u64, current: u64) -> Result<(), DomainError> {

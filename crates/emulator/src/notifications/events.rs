@@ -45,12 +45,12 @@ pub fn user_changed(directory: &Directory, hub: &NotificationHub, org_id: &str, 
             },
             primary: presence.primary,
             message: presence.message.clone().unwrap_or_default(),
-            modified_date: presence.modified_date.clone().unwrap_or_else(crate::domain::now),
+            modified_date: presence.modified_date.clone().unwrap_or_else(|| directory.now()),
         };
         hub.publish(org_id, &presence_topic, &body);
     }
     if let Some(status) = after.routing_status.as_ref().filter(|status| before.routing_status.as_ref() != Some(*status)) {
-        let start_time = status.start_time.clone().unwrap_or_else(crate::domain::now);
+        let start_time = status.start_time.clone().unwrap_or_else(|| directory.now());
         hub.publish(org_id, &status_topic, &routing_status_event(user_id, &status.status, start_time));
     }
 }

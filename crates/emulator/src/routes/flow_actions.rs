@@ -82,12 +82,12 @@ fn operation(org: &mut OrgStore, action: &str, status: &str, complete: bool, hol
 }
 
 /// Makes the saved version the checked-in one and releases the lock.
-fn check_in(org: &mut OrgStore, id: &str, holder: &EntityRef) -> Result<Operation, ApiError> {
+fn check_in(org: &mut OrgStore, id: &str, holder: &EntityRef, now_ms: i64) -> Result<Operation, ApiError> {
     let record = find_mut(org, id)?;
     require_lock_holder(&record.flow, holder)?;
     if let Some(saved) = record.flow.saved_version.clone() {
         let mut checked_in = saved;
-        checked_in.date_checked_in = Some(crate::domain::now_millis());
+        checked_in.date_checked_in = Some(now_ms);
         checked_in.version_type = Some("CHECKIN".to_string());
         if let Some(stored) = record.versions.iter_mut().find(|stored| stored.version.id == checked_in.id) {
             stored.version = checked_in.clone();
@@ -113,6 +113,7 @@ pub async fn act(
 ) -> Result<Response, ApiError> {
     let id = params.get("flow").ok_or_else(|| ApiError::bad_request("query parameter `flow` is required"))?.to_string();
     let org_id = caller.org_id.clone();
+    let now_ms = directory.now_millis();
     let result = write(&directory, &caller, |org| {
         let holder = client_ref(org, &caller);
         match action.as_str() {
@@ -124,14 +125,14 @@ pub async fn act(
                 record.flow.locked_client = Some(holder);
                 Ok((Json(record.flow.clone()).into_response(), None))
             }
-            "checkin" => Ok((Json(check_in(org, &id, &holder)?).into_response(), None)),
+            "checkin" => Ok((Json(check_in(org, &id, &holder, now_ms)?).into_response(), None)),
             "publish" => {
                 let flow = &find(org, &id)?.flow;
                 if locked_by_other(flow, &holder) {
                     return Err(locked_error(flow));
                 }
                 if holds(flow, &holder) {
-                    check_in(org, &id, &holder)?;
+                    check_in(org, &id, &holder, now_ms)?;
                 }
                 let checked_in = find(org, &id)?.flow.checked_in_version.clone();
                 let checked_in = checked_in.ok_or_else(|| ApiError::bad_request(format!("Flow {id} has no checked-in version to publish")))?;

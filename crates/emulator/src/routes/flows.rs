@@ -166,7 +166,7 @@ async fn save_version(
         let holder = flow_actions::client_ref(org, &caller);
         let record = find_mut(org, &id)?;
         flow_actions::require_lock_holder(&record.flow, &holder)?;
-        let version = make_version(&id, record.versions.len() + 1, "SAVE", Some(holder));
+        let version = make_version(&id, record.versions.len() + 1, "SAVE", Some(holder), directory.now_millis());
         record.versions.push(StoredFlowVersion { version: version.clone(), definition });
         record.flow.saved_version = Some(version.clone());
         Ok(Json(version))

@@ -2,7 +2,6 @@
 //! and the seeds' health check, which really calls the endpoint and times it.
 
 use super::extract::{ApiJson, Params};
-use crate::domain::now;
 use super::paging::paginate;
 use super::org_access::{read, write};
 use crate::error::ApiError;
@@ -11,7 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use std::time::{Duration, Instant};
+use crate::clock::Clock;
+use std::time::Duration;
 use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration};
 use switchboard_api::paging::EntityListing;
 
@@ -130,6 +130,7 @@ async fn remove_action(State(directory): State<Directory>, caller: Caller, Path(
 async fn healthcheck(
     State(directory): State<Directory>,
     State(http): State<reqwest::Client>,
+    State(clock): State<Clock>,
     caller: Caller,
     Path(id): Path<String>,
     body: axum::body::Bytes,
@@ -154,9 +155,9 @@ async fn healthcheck(
         .map_err(|_| ApiError::invalid_value(format!("method: `{method_name}` is not an HTTP method")))?;
     let timeout_ms = request.timeout_ms.unwrap_or(5_000);
     let expected = request.expected_status_code.unwrap_or(200);
-    let started = Instant::now();
+    let started = clock.now();
     let outcome = http.request(method, &endpoint_url).timeout(Duration::from_millis(timeout_ms)).send().await;
-    let latency_ms = started.elapsed().as_millis() as u64;
+    let latency_ms = u64::try_from(clock.since(started).as_millis()).unwrap_or(u64::MAX);
     let (status_code, error) = match outcome {
         Ok(response) => (Some(response.status().as_u16()), None),
         Err(error) if error.is_timeout() => (None, Some(format!("timed out after {timeout_ms} ms"))),
@@ -172,6 +173,6 @@ async fn healthcheck(
         latency_ms,
         timeout_ms,
         error,
-        checked_at: now(),
+        checked_at: directory.now(),
     }))
 }

@@ -3,7 +3,7 @@
 //! `domain::oauth_clients`'s.
 
 use super::extract::{ApiJson, Params};
-use crate::domain::{now, require_name};
+use crate::domain::require_name;
 use super::paging::paginate;
 use super::org_access::{read, write};
 use crate::domain::oauth_clients::{CLIENT_CREDENTIALS, CLIENTS_MAX, development_client};
@@ -57,7 +57,7 @@ async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body
             authorized_grant_type: CLIENT_CREDENTIALS.to_string(),
             secret: Some(format!("secret-{}", uuid::Uuid::new_v4().simple())),
             state: Some(body.state.clone().unwrap_or_else(|| "active".to_string())),
-            date_created: Some(now()),
+            date_created: Some(directory.now()),
             self_uri: Some(format!("/api/v2/oauth/clients/{id}")),
             ..body
         };

@@ -1,7 +1,7 @@
 //! Routing queues (`/api/v2/routing/queues`): last-write-wins as on the real platform, plus
 //! membership (`/members`). Member counts are computed, never stored.
 
-use crate::domain::{now, require_name};
+use crate::domain::require_name;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
@@ -46,7 +46,7 @@ async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body
     require_name(&body.name)?;
     write(&directory, &caller, |org| {
         let id = org.next_id("queue");
-        let queue = domain::create(org, id, body, &now())?;
+        let queue = domain::create(org, id, body, &directory.now())?;
         Ok(Json(render(org, &queue)))
     })
 }
@@ -59,7 +59,7 @@ async fn update(
 ) -> Result<Json<Queue>, ApiError> {
     require_name(&body.name)?;
     write(&directory, &caller, |org| {
-        let queue = domain::update(org, &id, body, &now())?;
+        let queue = domain::update(org, &id, body, &directory.now())?;
         Ok(Json(render(org, &queue)))
     })
 }

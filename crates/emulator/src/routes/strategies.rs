@@ -2,7 +2,6 @@
 //! `domain::strategies` (weighted targets for canary traffic shifts), answer. No body version; the
 //! seeds guard them with ETag/If-Match only.
 
-use crate::domain::now;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
@@ -34,7 +33,7 @@ async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Pat
 }
 
 async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<RoutingStrategy>) -> Result<Json<RoutingStrategy>, ApiError> {
-    write(&directory, &caller, |org| Ok(Json(strategies::create(org, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(strategies::create(org, body, &directory.now())?)))
 }
 
 async fn replace(
@@ -43,7 +42,7 @@ async fn replace(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoutingStrategy>,
 ) -> Result<Json<RoutingStrategy>, ApiError> {
-    write(&directory, &caller, |org| Ok(Json(strategies::replace(org, &id, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(strategies::replace(org, &id, body, &directory.now())?)))
 }
 
 async fn patch(
@@ -52,7 +51,7 @@ async fn patch(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoutingStrategyPatch>,
 ) -> Result<Json<RoutingStrategy>, ApiError> {
-    write(&directory, &caller, |org| Ok(Json(strategies::patch(org, &id, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(strategies::patch(org, &id, body, &directory.now())?)))
 }
 
 async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {

@@ -2,7 +2,6 @@
 //! `domain::telephony` (versioned: a PUT with a stale `version` is 409; DIDs come into being when
 //! an IVR config names them), answer.
 
-use crate::domain::now;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
@@ -39,7 +38,7 @@ async fn fetch_did(State(directory): State<Directory>, caller: Caller, Path(id):
 }
 
 async fn update_did(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>, ApiJson(body): ApiJson<Did>) -> Result<Json<Did>, ApiError> {
-    write(&directory, &caller, |org| Ok(Json(telephony::update_did(org, &id, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(telephony::update_did(org, &id, body, &directory.now())?)))
 }
 
 async fn list_ivrs(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Ivr>>, ApiError> {
@@ -54,11 +53,11 @@ async fn fetch_ivr(State(directory): State<Directory>, caller: Caller, Path(id):
 }
 
 async fn create_ivr(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<Ivr>) -> Result<Json<Ivr>, ApiError> {
-    write(&directory, &caller, |org| Ok(Json(telephony::create_ivr(org, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(telephony::create_ivr(org, body, &directory.now())?)))
 }
 
 async fn update_ivr(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>, ApiJson(body): ApiJson<Ivr>) -> Result<Json<Ivr>, ApiError> {
-    write(&directory, &caller, |org| Ok(Json(telephony::update_ivr(org, &id, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(telephony::update_ivr(org, &id, body, &directory.now())?)))
 }
 
 async fn remove_ivr(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {

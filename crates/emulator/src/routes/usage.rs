@@ -7,6 +7,7 @@
 use super::extract::{ApiJson, Params};
 use super::org_access::{read, write};
 use crate::error::ApiError;
+use crate::clock::Clock;
 use crate::state::{AppState, Caller, Counters, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -85,6 +86,7 @@ async fn client_query(
 /// `?days=` (1..=366, default 7): the summary is a query over the last days.
 async fn client_summary(
     State(directory): State<Directory>,
+    State(clock): State<Clock>,
     caller: Caller,
     Path(client): Path<String>,
     params: Params,
@@ -97,7 +99,7 @@ async fn client_summary(
         return Err(ApiError::invalid_value(format!("days: expected 1 to 366, got {days}")));
     }
     require_client(&directory, &caller, &client)?;
-    let end = chrono::Utc::now();
+    let end = clock.utc();
     let start = end - chrono::TimeDelta::days(days as i64);
     let query = UsageQuery {
         interval: format!("{}/{}", start.format("%Y-%m-%dT%H:%M:%SZ"), end.format("%Y-%m-%dT%H:%M:%SZ")),

@@ -2,7 +2,6 @@
 //! (`/api/v2/users/{id}/presences/{sourceId}`), routing status and queue memberships.
 //! Presence and routing status move together as on the real platform: `On Queue` ⇔ not `OFF_QUEUE`.
 
-use crate::domain::now;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
@@ -51,7 +50,7 @@ async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Pat
 }
 
 async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<User>) -> Result<Json<User>, ApiError> {
-    write(&directory, &caller, |org| Ok(Json(users::create(org, body, &now())?)))
+    write(&directory, &caller, |org| Ok(Json(users::create(org, body, &directory.now())?)))
 }
 
 async fn update(
@@ -88,7 +87,7 @@ async fn change_presence(
     let before = crate::notifications::events::user_snapshot(&directory, &caller.org_id, &id);
     let changed = write(&directory, &caller, |org| {
         find(org, &id)?;
-        set_presence(org, &id, name, &now());
+        set_presence(org, &id, name, &directory.now());
         find(org, &id)?.presence.clone().map(Json).ok_or_else(|| ApiError::internal("presence was not stored"))
     })?;
     crate::notifications::events::user_changed(&directory, &hub, &caller.org_id, &id, &before);
@@ -114,7 +113,7 @@ async fn change_status(
     let before = crate::notifications::events::user_snapshot(&directory, &caller.org_id, &id);
     let changed = write(&directory, &caller, |org| {
         find(org, &id)?;
-        set_routing_status(org, &id, &body.status, &now()).map(Json).ok_or_else(|| ApiError::not_found("user", &id))
+        set_routing_status(org, &id, &body.status, &directory.now()).map(Json).ok_or_else(|| ApiError::not_found("user", &id))
     })?;
     crate::notifications::events::user_changed(&directory, &hub, &caller.org_id, &id, &before);
     Ok(changed)

@@ -1,7 +1,9 @@
 //! `Directory`: the orgs and their objects behind one sync lock (never held across an await),
-//! and, with `--state-dir`, the writer that makes each change durable before it is acknowledged.
+//! the clock their stamps (`dateCreated`, `dateModified`, ...) are read from, and, with
+//! `--state-dir`, the writer that makes each change durable before it is acknowledged.
 
 use super::{OrgStore, Store, persist, relock};
+use crate::clock::Clock;
 use std::sync::{Arc, OnceLock, RwLock};
 use switchboard_api::credentials::{CredentialsFile, OrgCredentials};
 
@@ -17,11 +19,23 @@ struct Inner {
     initial: Store,
     /// The `--state-dir` writer, when there is one.
     persister: OnceLock<persist::Persister>,
+    clock: Clock,
 }
 
 impl Directory {
-    pub fn new(store: Store) -> Directory {
-        Directory { inner: Arc::new(Inner { initial: store.clone(), store: RwLock::new(store), persister: OnceLock::new() }) }
+    /// Objects are stamped on `clock` (the emulator's one clock, so paused time moves stamps too).
+    pub fn new(store: Store, clock: Clock) -> Directory {
+        Directory { inner: Arc::new(Inner { initial: store.clone(), store: RwLock::new(store), persister: OnceLock::new(), clock }) }
+    }
+
+    /// Now as the platform stamps objects (`2026-01-31T12:00:00.000Z`): the one home of object stamps.
+    pub fn now(&self) -> String {
+        self.inner.clock.rfc3339()
+    }
+
+    /// `now()` in Unix milliseconds (the fields the platform writes as numbers).
+    pub fn now_millis(&self) -> i64 {
+        self.inner.clock.utc_ms()
     }
 
     /// Reads the whole store.

@@ -133,15 +133,15 @@ pub(crate) fn relock<T>(result: std::sync::LockResult<T>) -> T {
 }
 
 impl AppState {
-    pub fn new(store: Store, settings: Settings) -> AppState {
-        let clock = crate::clock::Clock::new();
+    /// `clock` is the one every subsystem reads (`crate::clock`); the store was seeded on it.
+    pub fn new(store: Store, settings: Settings, clock: crate::clock::Clock) -> AppState {
         let notifications = crate::notifications::NotificationHub::new(
             crate::notifications::NotificationConfig { strict: settings.strict, ..settings.notifications.clone() },
             clock,
         );
         let contact_center = Arc::new(crate::contact_center::ContactCenter::default());
         let metrics = Arc::new(Metrics::new(contact_center.analytics.evicted()));
-        let directory = Directory::new(store);
+        let directory = Directory::new(store, clock);
         let http = reqwest::Client::new();
         let runtime = crate::contact_center::Runtime {
             directory: directory.clone(),

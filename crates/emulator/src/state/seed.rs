@@ -124,16 +124,25 @@ fn ancestors<'a>(topology: &'a Topology, org: &'a OrgSpec) -> Vec<&'a str> {
     names
 }
 
-pub fn build_store(topology: &Topology, now: &str) -> Store {
+/// The store a topology describes, every object stamped at `clock`'s now.
+pub fn build_store(topology: &Topology, clock: &crate::clock::Clock) -> Store {
+    let now = Stamp { text: clock.rfc3339(), millis: clock.utc_ms() };
     let mut store = Store::default();
     for spec in &topology.orgs {
-        let org = build_org(spec, now);
+        let org = build_org(spec, &now);
         store.orgs.insert(org.id().to_string(), org);
     }
     store
 }
 
-fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
+/// Seeding time in both forms the platform writes.
+struct Stamp {
+    text: String,
+    millis: i64,
+}
+
+fn build_org(spec: &OrgSpec, stamp: &Stamp) -> OrgStore {
+    let now = stamp.text.as_str();
     let id = ids::org_id(&spec.name);
     let organization = Organization {
         id: id.clone(),
@@ -225,7 +234,7 @@ fn build_org(spec: &OrgSpec, now: &str) -> OrgStore {
     }
     for definition in &spec.flows {
         let flow_id = ids::derive_id(&[&id, "flow", &definition.name]);
-        domain::flows::create_published(&mut org, &flow_id, definition);
+        domain::flows::create_published(&mut org, &flow_id, definition, stamp.millis);
     }
     for did in &spec.dids {
         domain::telephony::ensure_did(&mut org, &did.number, now);
