@@ -1,12 +1,13 @@
 //! Domain operations on an org's objects: the rules for queues, users, presence and routing
-//! status, flows and their versions, DIDs, IVRs, trunks, routing strategies and data-table
-//! schemas. Seeding, the HTTP handlers and the contact center all call these; none of them does
-//! I/O or knows about HTTP.
+//! status, flows and their versions, DIDs, IVRs, trunks, routing strategies, integrations and
+//! their data actions, and data-table schemas. Seeding, the HTTP handlers and the contact center
+//! all call these; none of them does I/O or knows about HTTP.
 
 pub mod capacity;
 pub mod datatables;
 pub mod flows;
 pub mod integration_sessions;
+pub mod integrations;
 pub mod oauth_clients;
 pub mod presence;
 pub mod queues;

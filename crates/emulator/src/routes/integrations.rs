@@ -4,8 +4,9 @@
 use super::extract::{ApiJson, Params};
 use super::paging::paginate;
 use super::org_access::{read, write};
+use crate::domain::integrations;
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, Directory, OrgStore};
+use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -24,10 +25,6 @@ pub fn routes(strict: bool) -> Router<AppState> {
     if strict { router } else { router.route("/api/v2/integrations/{id}/healthcheck", post(healthcheck)) }
 }
 
-fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a Integration, ApiError> {
-    org.integrations.get(id).ok_or_else(|| ApiError::not_found("integration", id))
-}
-
 async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Integration>>, ApiError> {
     read(&directory, &caller, |org| {
         let items: Vec<Integration> =
@@ -37,47 +34,25 @@ async fn list(State(directory): State<Directory>, caller: Caller, params: Params
 }
 
 async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<Integration>, ApiError> {
-    read(&directory, &caller, |org| Ok(Json(find(org, &id)?.clone())))
+    read(&directory, &caller, |org| Ok(Json(integrations::find(org, &id)?.clone())))
 }
 
 async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<Integration>) -> Result<Json<Integration>, ApiError> {
-    write(&directory, &caller, |org| {
-        let id = org.next_id("integration");
-        let item = Integration {
-            id: id.clone(),
-            intended_state: body.intended_state.clone().or(Some("ENABLED".to_string())),
-            self_uri: Some(format!("/api/v2/integrations/{id}")),
-            ..body
-        };
-        org.integrations.insert(id, item.clone());
-        Ok(Json(item))
-    })
+    write(&directory, &caller, |org| Ok(Json(integrations::create(org, body))))
 }
 
-/// Last-write-wins on the fields sent.
 async fn update(
     State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Integration>,
 ) -> Result<Json<Integration>, ApiError> {
-    write(&directory, &caller, |org| {
-        let item = org.integrations.get_mut(&id).ok_or_else(|| ApiError::not_found("integration", &id))?;
-        item.name = body.name.or(item.name.take());
-        item.notes = body.notes.or(item.notes.take());
-        item.intended_state = body.intended_state.or(item.intended_state.take());
-        if let Some(mut config) = body.config {
-            config.current.version = item.config.as_ref().map_or(0, |old| old.current.version) + 1;
-            item.config = Some(config);
-        }
-        Ok(Json(item.clone()))
-    })
+    write(&directory, &caller, |org| Ok(Json(integrations::update(org, &id, body)?)))
 }
 
 async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     write(&directory, &caller, |org| {
-        org.integrations.remove(&id).ok_or_else(|| ApiError::not_found("integration", &id))?;
-        org.actions.retain(|_, action| action.integration_id != id);
+        integrations::delete(org, &id)?;
         Ok(StatusCode::NO_CONTENT)
     })
 }
@@ -94,36 +69,23 @@ async fn fetch_action(State(directory): State<Directory>, caller: Caller, Path(i
 }
 
 async fn create_action(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<Action>) -> Result<Json<Action>, ApiError> {
-    write(&directory, &caller, |org| {
-        find(org, &body.integration_id)?;
-        let id = format!("custom_-_{}", org.next_id("action"));
-        let action = Action { id: id.clone(), version: 1, self_uri: Some(format!("/api/v2/integrations/actions/{id}")), ..body };
-        org.actions.insert(id, action.clone());
-        Ok(Json(action))
-    })
+    write(&directory, &caller, |org| Ok(Json(integrations::create_action(org, body)?)))
 }
 
-/// Actions are versioned on the real platform: a stale `version` is 409.
 async fn update_action(
     State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Action>,
 ) -> Result<Json<Action>, ApiError> {
-    write(&directory, &caller, |org| {
-        let action = org.actions.get_mut(&id).ok_or_else(|| ApiError::not_found("action", &id))?;
-        crate::domain::check_version("action", body.version, action.version)?;
-        action.name = body.name;
-        action.category = body.category.or(action.category.take());
-        action.config = body.config.or(action.config.take());
-        action.retry_config = body.retry_config.or(action.retry_config.take());
-        action.version += 1;
-        Ok(Json(action.clone()))
-    })
+    write(&directory, &caller, |org| Ok(Json(integrations::update_action(org, &id, body)?)))
 }
 
 async fn remove_action(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&directory, &caller, |org| org.actions.remove(&id).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("action", &id)))
+    write(&directory, &caller, |org| {
+        integrations::delete_action(org, &id)?;
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// Seed 001: calls the endpoint (the body's or the integration's) and reports status and latency.
@@ -142,7 +104,7 @@ async fn healthcheck(
         serde_json::from_slice(&body).map_err(|error| ApiError::bad_request(format!("The request could not be understood: {error}")))?
     };
     let (configured_url, configured_method) = read(&directory, &caller, |org| {
-        let integration = find(org, &id)?;
+        let integration = integrations::find(org, &id)?;
         let method = integration.config.as_ref().and_then(|config| config.current.properties.get("method")).and_then(|value| value.as_str());
         Ok((integration.endpoint_url().map(str::to_string), method.map(str::to_string)))
     })?;
