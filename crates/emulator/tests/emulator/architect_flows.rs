@@ -195,14 +195,12 @@ async fn publish_through_job(client: &OrgClient, yaml: &str) -> Value {
         .await
         .expect("upload reaches the emulator");
     assert_eq!(upload.status(), 200);
-    for _ in 0..500 {
+    // The real platform offers no signal for a job's end but its state, so poll it as a client does.
+    poll_until(&format!("job {id} finishing"), std::time::Duration::from_secs(10), || async {
         let status = client.get_json(&format!("/api/v2/flows/jobs/{id}?expand=messages")).await;
-        if status["status"] == "Success" || status["status"] == "Failure" {
-            return status;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    panic!("job {id} did not finish");
+        (status["status"] == "Success" || status["status"] == "Failure").then_some(status)
+    })
+    .await
 }
 
 #[tokio::test]

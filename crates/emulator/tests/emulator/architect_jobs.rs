@@ -20,14 +20,11 @@ async fn upload(client: &InProcess, url: &str, body: &str) -> (u16, Value) {
 
 /// Polls the job as a client does; on paused time the interval costs no wall-clock time.
 async fn poll(client: &InProcess, id: &str) -> Value {
-    for _ in 0..200 {
+    poll_until(&format!("job {id} finishing"), std::time::Duration::from_secs(10), || async {
         let (_, job) = client.call("GET", &format!("/api/v2/flows/jobs/{id}?expand=messages"), None).await;
-        if job["status"] == "Success" || job["status"] == "Failure" {
-            return job;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("job {id} did not finish");
+        (job["status"] == "Success" || job["status"] == "Failure").then_some(job)
+    })
+    .await
 }
 
 fn assert_refused((status, body): (u16, Value), expected: u16, code: &str) {

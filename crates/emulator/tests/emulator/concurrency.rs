@@ -99,7 +99,9 @@ async fn slow_conditional_put(addr: std::net::SocketAddr, path: String, token: S
     );
     stream.write_all(head.as_bytes()).await.expect("head");
     stream.write_all(&body[..1]).await.expect("first byte");
-    // The pause is the scenario itself: the ETag comparison runs before the body is read.
+    // The pause is the scenario itself (a slow client on a real socket), so it stays a real sleep:
+    // the ETag comparison runs before the body is read, and the emulator has no signal for
+    // "headers compared, body pending" that the test could await instead.
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     stream.write_all(&body[1..]).await.expect("rest");
     let mut answer = String::new();

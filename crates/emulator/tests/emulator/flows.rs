@@ -19,14 +19,11 @@ fn definition(prompt: &str) -> Value {
 /// Publishing completes in the background; poll the flow like a real client would. In-process on
 /// paused time, the publish delay is on the emulator's clock, so the polling waits for nothing.
 async fn wait_for_publish_in_process(client: &InProcess, flow_id: &str) -> Value {
-    for _ in 0..100 {
+    poll_until(&format!("publish of {flow_id}"), Duration::from_secs(5), || async {
         let (_, flow) = client.call("GET", &format!("/api/v2/flows/{flow_id}"), None).await;
-        if flow["currentOperation"]["complete"] == true {
-            return flow;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("publish of {flow_id} did not complete");
+        (flow["currentOperation"]["complete"] == true).then_some(flow)
+    })
+    .await
 }
 
 #[tokio::test(start_paused = true)]
