@@ -35,14 +35,15 @@ impl Default for ConnectionTimeouts {
     }
 }
 
-/// The hyper http1 builder every listener uses: tokio timer, header-read timeout, and a
-/// bounded header size (431 from hyper above it).
+/// The hyper http1 builder every listener uses: tokio timer, header-read timeout, and hyper's
+/// header size cap set to the outer hard limit (`limits::HEADER_BYTES_HARD_MAX`), so heads over
+/// our own limit but under the cap reach `limits::head` and get the Genesys 431 body.
 pub fn http1(timeouts: &ConnectionTimeouts) -> hyper::server::conn::http1::Builder {
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(timeouts.header_read)
-        .max_header_size(crate::limits::HEADER_BYTES_MAX);
+        .max_header_size(crate::limits::HEADER_BYTES_HARD_MAX);
     builder
 }
 

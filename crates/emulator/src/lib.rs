@@ -54,7 +54,7 @@ pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Rout
         .layer(from_fn_with_state(edge::Edge::new(&state), edge::edge))
         // Control and health routes are outside faults and counters on purpose: a test must be
         // able to remove a fault rule that matches `/**`. Their rejections still get the body.
-        .merge(routes::control_routes().layer(axum::middleware::map_response(middleware::rejections::genesys_body)))
+        .merge(routes::control_routes().layer(axum::middleware::from_fn(edge::control_edge)))
         .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_BYTES_MAX))
         // Outermost, so no layer answers before the request's writes are on disk.
         .layer(from_fn_with_state(state.directory().clone(), durable::durable))

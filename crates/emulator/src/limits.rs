@@ -31,9 +31,12 @@ pub const GLOB_BYTES_MAX: usize = 512;
 pub const BODY_BYTES_MAX: usize = 2 * 1024 * 1024;
 /// A request path, in bytes (414 above; hyper itself refuses URIs over 64 KiB first).
 pub const PATH_BYTES_MAX: usize = 8 * 1024;
-/// Request line plus headers, in bytes (hyper answers 431 or 414 itself above it, with an
-/// empty body: it refuses before the emulator's code runs).
+/// Request line plus headers, in bytes (431 with the Genesys body above it, from `head`).
 pub const HEADER_BYTES_MAX: usize = 64 * 1024;
+/// hyper's own cap on request line plus headers, the outer hard limit: above it hyper answers
+/// 431 with an empty body before any of our code runs. Four times ours, so every head between
+/// the two reaches `head` and gets the Genesys body; it bounds what one connection buffers.
+pub const HEADER_BYTES_HARD_MAX: usize = 4 * HEADER_BYTES_MAX;
 /// One decoded path segment (an id or a name in the path), in characters.
 pub const PATH_SEGMENT_CHARS_MAX: usize = 512;
 /// A `name` (or `*Name`) field in a body, in characters.
@@ -155,6 +158,22 @@ fn walk(value: &serde_json::Value, path: &mut String, key: &str) -> Result<(), A
     }
 }
 
+/// Checks a request's head: request line plus headers at most `HEADER_BYTES_MAX` bytes, counted
+/// as on the wire (`NAME: VALUE\r\n` per header), else 431 naming the limit.
+pub fn head<B>(request: &axum::http::Request<B>) -> Result<(), ApiError> {
+    // Method, target, "HTTP/1.1" and the separators of the request line.
+    let line = request.method().as_str().len() + request.uri().to_string().len() + 11;
+    let headers: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if line + headers > HEADER_BYTES_MAX {
+        return Err(ApiError::new(
+            axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            switchboard_api::error::codes::BAD_REQUEST,
+            format!("The request line and headers are longer than {HEADER_BYTES_MAX} bytes."),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a request path: its length (414) and each decoded segment (400 for bad
 /// percent-encoding, control characters or an over-long id).
 pub fn path(path: &str) -> Result<(), ApiError> {
@@ -240,6 +259,15 @@ mod tests {
         assert!(error.message.starts_with("rules[0].queueId:"), "{}", error.message);
         assert!(body_strings(&json!({"description": "two\nlines", "name": "Support"})).is_ok());
         assert!(body_strings(&json!({"description": "bell\u{7}"})).is_err());
+    }
+
+    #[test]
+    fn a_head_over_the_limit_is_a_431_naming_it() {
+        let request = |value: &str| axum::http::Request::get("/api/v2/users").header("x-big", value).body(()).expect("request");
+        assert!(head(&request(&"a".repeat(HEADER_BYTES_MAX - 100))).is_ok());
+        let error = head(&request(&"a".repeat(HEADER_BYTES_MAX))).expect_err("over the limit");
+        assert_eq!(error.status.as_u16(), 431);
+        assert!(error.message.contains(&HEADER_BYTES_MAX.to_string()), "{}", error.message);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The outer layer of every emulated service: refuses paths over the limits, identifies the
+//! The outer layer of every emulated service: refuses heads and paths over the limits, identifies the
 //! caller, applies fault rules, gives every error the Genesys body, and counts the request by
 //! its route template. One layer rather than two because every `from_fn` layer clones its inner
 //! service and boxes a future per request, which showed in the emulator benchmark.
@@ -37,7 +37,7 @@ pub async fn edge(State(edge): State<Arc<Edge>>, mut request: Request, next: Nex
     let method = super::method_key(request.method());
     let template = request.extensions().get::<MatchedPath>().map(|matched| matched.as_str().to_string());
     let org = metrics::identify(&edge.tokens, &mut request);
-    if let Err(refusal) = crate::limits::path(request.uri().path()) {
+    if let Err(refusal) = crate::limits::head(&request).and_then(|()| crate::limits::path(request.uri().path())) {
         let response = refusal.into_response();
         metrics::record(&edge.counters, &edge.metrics, &org, method, template, response.status().as_u16());
         return response;
@@ -52,4 +52,13 @@ pub async fn edge(State(edge): State<Arc<Edge>>, mut request: Request, next: Nex
     };
     metrics::record(&edge.counters, &edge.metrics, &org, method, template, response.status().as_u16());
     response
+}
+
+/// The control routes' layer: the same head limit and Genesys error bodies, without faults or
+/// counters (a test must be able to remove a fault rule that matches `/**`).
+pub async fn control_edge(request: Request, next: Next) -> Response {
+    if let Err(refusal) = crate::limits::head(&request) {
+        return refusal.into_response();
+    }
+    rejections::genesys_body(next.run(request).await).await
 }

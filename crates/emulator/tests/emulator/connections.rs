@@ -64,15 +64,35 @@ async fn an_idle_keep_alive_connection_is_closed() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
+/// Between our limit (64 KiB) and hyper's hard cap (256 KiB) the emulator answers itself: 431
+/// with the Genesys body naming the limit, on API and control routes alike.
 #[tokio::test]
-async fn a_header_block_over_the_limit_is_refused_by_hyper() {
+async fn a_header_block_over_our_limit_gets_the_genesys_431() {
+    let emulator = start_short().await;
+    let big = "a".repeat(100 * 1024);
+    let client = login(&emulator, "na-east-1").await;
+    let api = client.http.get(format!("{}/api/v2/users", emulator.base_url())).bearer_auth(&client.token).header("X-Big", &big).send().await;
+    let body = assert_error(api.expect("answer"), 431, "bad.request").await;
+    assert!(body["message"].as_str().is_some_and(|message| message.contains("65536 bytes")), "{body}");
+    let control = reqwest::Client::new().get(format!("{}/health", emulator.base_url())).header("X-Big", &big).send().await;
+    assert_error(control.expect("answer"), 431, "bad.request").await;
+    // Just under the limit is served.
+    let fits = reqwest::Client::new().get(format!("{}/health", emulator.base_url())).header("X-Big", "a".repeat(60 * 1024)).send().await;
+    assert_eq!(fits.expect("answer").status(), 200);
+}
+
+/// Above hyper's hard cap hyper refuses before any of our code runs: an empty-bodied 431 (or a
+/// closed connection), never a request that reaches a handler.
+#[tokio::test]
+async fn a_header_block_over_the_hard_cap_is_refused_by_hyper() {
     let emulator = start_short().await;
     let mut stream = TcpStream::connect(emulator.addr()).await.expect("connect");
-    let request = format!("GET /health HTTP/1.1\r\nHost: emulator\r\nX-Big: {}\r\n\r\n", "a".repeat(100 * 1024));
+    let request = format!("GET /health HTTP/1.1\r\nHost: emulator\r\nX-Big: {}\r\n\r\n", "a".repeat(300 * 1024));
     // hyper may stop reading (and close) before the whole header is written.
     let _ = stream.write_all(request.as_bytes()).await;
     let (answer, _) = read_until_closed(&mut stream).await;
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(!answer.contains("\"status\""), "hyper's own answer has no Genesys body: {answer}");
 }
 
 #[tokio::test]
