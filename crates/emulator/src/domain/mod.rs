@@ -47,6 +47,9 @@ pub enum DomainError {
     /// A value the rules refuse; the message starts with the field.
     #[error("{0}")]
     Invalid(String),
+    /// A request the rules refuse as a whole (a cap reached, an object that must stay).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl From<DomainError> for crate::error::ApiError {
@@ -56,6 +59,7 @@ impl From<DomainError> for crate::error::ApiError {
             DomainError::NotFound { what, id } => crate::error::ApiError::not_found(what, id),
             DomainError::StaleVersion { what, sent, current } => crate::error::ApiError::stale_version(what, *sent, *current),
             DomainError::Invalid(message) => crate::error::ApiError::invalid_value(message.clone()),
+            DomainError::Refused(message) => crate::error::ApiError::bad_request(message.clone()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! through `POST /api/v2/oauth/clients`. Each one gets its own tokens, rate window, usage rows and
 //! flow locks, so a test can hold a flow's lock as "another client" the real way.
 
+use super::{DomainError, require_name};
 use crate::state::OrgStore;
 use switchboard_api::auth::OAuthClient;
 
@@ -46,4 +47,39 @@ pub fn name_of(org: &OrgStore, client_id: &str) -> String {
         Some(client) => client.name.clone(),
         None => format!("{} client", org.name()),
     }
+}
+
+/// A new client-credentials client with a fresh id and secret, `active` unless the body says
+/// otherwise; refused past `CLIENTS_MAX` or for another grant type.
+pub fn create(org: &mut OrgStore, body: OAuthClient, now: &str) -> Result<OAuthClient, DomainError> {
+    require_name(&body.name)?;
+    if !body.authorized_grant_type.eq_ignore_ascii_case(CLIENT_CREDENTIALS) {
+        return Err(DomainError::Invalid(format!(
+            "authorizedGrantType: the emulator issues tokens for {CLIENT_CREDENTIALS} only, got `{}`",
+            body.authorized_grant_type
+        )));
+    }
+    if org.oauth_clients.len() >= CLIENTS_MAX {
+        return Err(DomainError::Refused(format!("An organization may have at most {CLIENTS_MAX} OAuth clients")));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let client = OAuthClient {
+        id: id.clone(),
+        authorized_grant_type: CLIENT_CREDENTIALS.to_string(),
+        secret: Some(format!("secret-{}", uuid::Uuid::new_v4().simple())),
+        state: Some(body.state.clone().unwrap_or_else(|| "active".to_string())),
+        date_created: Some(now.to_string()),
+        self_uri: Some(format!("/api/v2/oauth/clients/{id}")),
+        ..body
+    };
+    org.oauth_clients.insert(id, client.clone());
+    Ok(client)
+}
+
+/// Deletes a created client; the development client stays.
+pub fn delete(org: &mut OrgStore, id: &str) -> Result<(), DomainError> {
+    if id == org.org.client_id {
+        return Err(DomainError::Refused("The org's development client cannot be deleted".to_string()));
+    }
+    org.oauth_clients.remove(id).map(|_| ()).ok_or_else(|| DomainError::NotFound { what: "OAuth client", id: id.to_string() })
 }

@@ -65,3 +65,40 @@ pub fn delete(org: &mut OrgStore, id: &str) -> Result<(), DomainError> {
 pub fn add_member(org: &mut OrgStore, queue_id: &str, user_id: &str) {
     org.queue_members.entry(queue_id.to_string()).or_default().entry(user_id.to_string()).or_insert(true);
 }
+
+fn require(org: &OrgStore, queue_id: &str) -> Result<(), DomainError> {
+    if org.queues.contains_key(queue_id) { Ok(()) } else { Err(DomainError::NotFound { what: "queue", id: queue_id.to_string() }) }
+}
+
+/// Adds (or, with `remove`, removes) users as members of a queue; every user must exist, and a
+/// refused change changes nothing.
+pub fn change_members(org: &mut OrgStore, queue_id: &str, user_ids: Vec<String>, remove: bool) -> Result<(), DomainError> {
+    require(org, queue_id)?;
+    if let Some(unknown) = user_ids.iter().find(|user_id| !org.users.contains_key(*user_id)) {
+        return Err(DomainError::Invalid(format!("user {unknown} does not exist")));
+    }
+    let members = org.queue_members.entry(queue_id.to_string()).or_default();
+    for user_id in user_ids {
+        if remove {
+            members.remove(&user_id);
+        } else {
+            members.entry(user_id).or_insert(true);
+        }
+    }
+    Ok(())
+}
+
+/// Removes one member.
+pub fn remove_member(org: &mut OrgStore, queue_id: &str, user_id: &str) -> Result<(), DomainError> {
+    require(org, queue_id)?;
+    let removed = org.queue_members.get_mut(queue_id).and_then(|members| members.remove(user_id));
+    removed.map(|_| ()).ok_or_else(|| DomainError::NotFound { what: "queue member", id: user_id.to_string() })
+}
+
+/// Sets whether a member has joined the queue (takes calls from it).
+pub fn set_joined(org: &mut OrgStore, queue_id: &str, user_id: &str, joined: bool) -> Result<(), DomainError> {
+    require(org, queue_id)?;
+    let member = org.queue_members.get_mut(queue_id).and_then(|members| members.get_mut(user_id));
+    *member.ok_or_else(|| DomainError::NotFound { what: "queue member", id: user_id.to_string() })? = joined;
+    Ok(())
+}

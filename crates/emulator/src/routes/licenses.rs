@@ -9,7 +9,7 @@ use super::control::Loopback;
 use super::extract::{ApiJson, Params};
 use super::paging::paginate;
 use super::org_access::{read, write};
-use crate::domain::capacity::{DEFAULT_LICENSE, EnforcedLimits, LICENSES_MAX, LIMIT_KEYS_MAX};
+use crate::domain::capacity::{self, DEFAULT_LICENSE, EnforcedLimits, LICENSES_MAX, LIMIT_KEYS_MAX, settings_of};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory, OrgStore, Settings};
 use std::sync::Arc;
@@ -152,12 +152,6 @@ fn org_of(directory: &Directory, wanted: &str) -> Result<String, ApiError> {
     directory.find_org(wanted).ok_or_else(|| ApiError::not_found("org", wanted))
 }
 
-fn settings_of(org: &OrgStore) -> CapacitySettings {
-    let mut seats = org.capacity.seats.clone();
-    seats.entry(DEFAULT_LICENSE.to_string()).or_insert(org.license_total);
-    CapacitySettings { org: org.id().to_string(), seats, limits: org.capacity.limit_overrides.clone() }
-}
-
 async fn capacity(_: Loopback, State(directory): State<Directory>, params: Params) -> Result<Json<CapacitySettings>, ApiError> {
     let wanted = params.get("org").ok_or_else(|| ApiError::bad_request("query parameter `org` is required"))?;
     let org_id = org_of(&directory, wanted)?;
@@ -169,29 +163,6 @@ async fn set_capacity(_: Loopback, State(directory): State<Directory>, ApiJson(b
     crate::limits::at_most("seats", body.seats.len() as u64, LICENSES_MAX as u64)?;
     let keys: usize = body.limits.values().map(|keys| keys.len()).sum();
     crate::limits::at_most("limits", keys as u64, LIMIT_KEYS_MAX as u64)?;
-    let changed = directory.with_org_mut(&org_id, |org| {
-        // Checked before anything changes, so a refused PUT leaves the org as it was.
-        let licenses = org.capacity.seats.keys().chain(body.seats.keys()).collect::<std::collections::BTreeSet<_>>().len();
-        let limit_keys: std::collections::BTreeSet<(&String, &String)> = org
-            .capacity
-            .limit_overrides
-            .iter()
-            .chain(body.limits.iter())
-            .flat_map(|(namespace, values)| values.keys().map(move |key| (namespace, key)))
-            .collect();
-        if licenses > LICENSES_MAX || limit_keys.len() > LIMIT_KEYS_MAX {
-            return Err(ApiError::invalid_value(format!("at most {LICENSES_MAX} licences and {LIMIT_KEYS_MAX} limit keys per org")));
-        }
-        for (license, seats) in &body.seats {
-            if license == DEFAULT_LICENSE {
-                org.license_total = *seats;
-            }
-            org.capacity.seats.insert(license.clone(), *seats);
-        }
-        for (namespace, values) in &body.limits {
-            org.capacity.limit_overrides.entry(namespace.clone()).or_default().extend(values.iter().map(|(key, value)| (key.clone(), *value)));
-        }
-        Ok(Json(settings_of(org)))
-    });
+    let changed = directory.with_org_mut(&org_id, |org| capacity::set(org, &body).map(Json).map_err(ApiError::from));
     changed.ok_or_else(|| ApiError::not_found("org", &body.org))?
 }

@@ -3,10 +3,9 @@
 //! `domain::oauth_clients`'s.
 
 use super::extract::{ApiJson, Params};
-use crate::domain::require_name;
 use super::paging::paginate;
 use super::org_access::{read, write};
-use crate::domain::oauth_clients::{CLIENT_CREDENTIALS, CLIENTS_MAX, development_client};
+use crate::domain::oauth_clients::{self, development_client};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
@@ -40,37 +39,12 @@ async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Pat
 }
 
 async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<OAuthClient>) -> Result<Json<OAuthClient>, ApiError> {
-    require_name(&body.name)?;
-    if !body.authorized_grant_type.eq_ignore_ascii_case(CLIENT_CREDENTIALS) {
-        return Err(ApiError::invalid_value(format!(
-            "authorizedGrantType: the emulator issues tokens for {CLIENT_CREDENTIALS} only, got `{}`",
-            body.authorized_grant_type
-        )));
-    }
-    write(&directory, &caller, |org| {
-        if org.oauth_clients.len() >= CLIENTS_MAX {
-            return Err(ApiError::bad_request(format!("An organization may have at most {CLIENTS_MAX} OAuth clients")));
-        }
-        let id = uuid::Uuid::new_v4().to_string();
-        let client = OAuthClient {
-            id: id.clone(),
-            authorized_grant_type: CLIENT_CREDENTIALS.to_string(),
-            secret: Some(format!("secret-{}", uuid::Uuid::new_v4().simple())),
-            state: Some(body.state.clone().unwrap_or_else(|| "active".to_string())),
-            date_created: Some(directory.now()),
-            self_uri: Some(format!("/api/v2/oauth/clients/{id}")),
-            ..body
-        };
-        org.oauth_clients.insert(id, client.clone());
-        Ok(Json(client))
-    })
+    write(&directory, &caller, |org| Ok(Json(oauth_clients::create(org, body, &directory.now())?)))
 }
 
 async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     write(&directory, &caller, |org| {
-        if id == org.org.client_id {
-            return Err(ApiError::bad_request("The org's development client cannot be deleted"));
-        }
-        org.oauth_clients.remove(&id).map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("OAuth client", &id))
+        oauth_clients::delete(org, &id)?;
+        Ok(StatusCode::NO_CONTENT)
     })
 }

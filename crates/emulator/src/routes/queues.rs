@@ -110,18 +110,7 @@ async fn change_members(
 ) -> Result<StatusCode, ApiError> {
     let delete = params.flag("delete", false)?;
     write(&directory, &caller, |org| {
-        find(org, &id)?;
-        if let Some(unknown) = body.iter().find(|member| !org.users.contains_key(&member.id)) {
-            return Err(ApiError::invalid_value(format!("user {} does not exist", unknown.id)));
-        }
-        let members = org.queue_members.entry(id.clone()).or_default();
-        for member in body {
-            if delete {
-                members.remove(&member.id);
-            } else {
-                members.entry(member.id).or_insert(true);
-            }
-        }
+        domain::change_members(org, &id, body.into_iter().map(|member| member.id).collect(), delete)?;
         Ok(StatusCode::OK)
     })
 }
@@ -132,9 +121,8 @@ async fn remove_member(
     Path((id, member)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     write(&directory, &caller, |org| {
-        find(org, &id)?;
-        let removed = org.queue_members.get_mut(&id).and_then(|members| members.remove(&member));
-        removed.map(|_| StatusCode::NO_CONTENT).ok_or_else(|| ApiError::not_found("queue member", &member))
+        domain::remove_member(org, &id, &member)?;
+        Ok(StatusCode::NO_CONTENT)
     })
 }
 
@@ -145,10 +133,7 @@ async fn patch_member(
     ApiJson(body): ApiJson<QueueMemberPatch>,
 ) -> Result<StatusCode, ApiError> {
     write(&directory, &caller, |org| {
-        find(org, &id)?;
-        let joined = org.queue_members.get_mut(&id).and_then(|members| members.get_mut(&member));
-        let joined = joined.ok_or_else(|| ApiError::not_found("queue member", &member))?;
-        *joined = body.joined;
+        domain::set_joined(org, &id, &member, body.joined)?;
         Ok(StatusCode::ACCEPTED)
     })
 }
