@@ -2,7 +2,7 @@
 //! save the definition as a new version and publish it, so live calls run it at once.
 
 use crate::error::ApiError;
-use crate::routes::flow_actions::{locked_by_other, locked_error};
+use crate::domain::flow_locks::require_not_locked_by_other;
 use crate::domain::flows::{make_version, new_flow};
 use crate::state::{FlowRecord, OrgStore, StoredFlowVersion};
 use switchboard_api::EntityRef;
@@ -27,9 +27,7 @@ pub fn publish_definition(org: &mut OrgStore, definition: FlowDefinition, client
         }
     };
     let record = org.flows.get_mut(&flow_id).ok_or_else(|| ApiError::not_found("flow", &flow_id))?;
-    if locked_by_other(&record.flow, client) {
-        return Err(locked_error(&record.flow));
-    }
+    require_not_locked_by_other(&record.flow, client)?;
     let version = make_version(&flow_id, record.versions.len() + 1, "PUBLISH", Some(client.clone()), now_ms);
     if definition.description.is_some() {
         record.flow.description = definition.description.clone();

@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod datatables;
+pub mod flow_locks;
 pub mod flows;
 pub mod integration_sessions;
 pub mod integrations;
@@ -50,6 +51,9 @@ pub enum DomainError {
     /// A request the rules refuse as a whole (a cap reached, an object that must stay).
     #[error("{0}")]
     Refused(String),
+    /// The object is in a state that refuses the change (a flow locked by someone else).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl From<DomainError> for crate::error::ApiError {
@@ -60,6 +64,7 @@ impl From<DomainError> for crate::error::ApiError {
             DomainError::StaleVersion { what, sent, current } => crate::error::ApiError::stale_version(what, *sent, *current),
             DomainError::Invalid(message) => crate::error::ApiError::invalid_value(message.clone()),
             DomainError::Refused(message) => crate::error::ApiError::bad_request(message.clone()),
+            DomainError::Conflict(message) => crate::error::ApiError::conflict(message.clone()),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! version needs the caller to hold the lock (`flow_actions.rs` takes and releases it).
 
 use super::flow_actions;
+use crate::domain::flow_locks;
 use crate::domain::flows::{make_version, new_flow};
 use crate::domain::require_name;
 use crate::routes::extract::{ApiJson, Params};
@@ -33,11 +34,11 @@ pub fn routes(strict: bool) -> Router<AppState> {
 }
 
 pub fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a FlowRecord, ApiError> {
-    org.flows.get(id).filter(|record| !record.flow.deleted).ok_or_else(|| ApiError::not_found("flow", id))
+    Ok(flow_locks::find(org, id)?)
 }
 
 pub fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut FlowRecord, ApiError> {
-    org.flows.get_mut(id).filter(|record| !record.flow.deleted).ok_or_else(|| ApiError::not_found("flow", id))
+    Ok(flow_locks::find_mut(org, id)?)
 }
 
 async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Flow>>, ApiError> {
@@ -98,7 +99,7 @@ async fn update(
     write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
         let record = find_mut(org, &id)?;
-        flow_actions::require_lock_holder(&record.flow, &holder)?;
+        flow_locks::require_lock_holder(&record.flow, &holder)?;
         record.flow.name = body.name;
         record.flow.description = body.description;
         Ok(Json(record.flow.clone()))
@@ -109,9 +110,7 @@ async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Pa
     write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
         let record = find(org, &id)?;
-        if flow_actions::locked_by_other(&record.flow, &holder) {
-            return Err(flow_actions::locked_error(&record.flow));
-        }
+        flow_locks::require_not_locked_by_other(&record.flow, &holder)?;
         org.flows.remove(&id);
         Ok(StatusCode::NO_CONTENT)
     })
@@ -165,7 +164,7 @@ async fn save_version(
     write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
         let record = find_mut(org, &id)?;
-        flow_actions::require_lock_holder(&record.flow, &holder)?;
+        flow_locks::require_lock_holder(&record.flow, &holder)?;
         let version = make_version(&id, record.versions.len() + 1, "SAVE", Some(holder), directory.now_millis());
         record.versions.push(StoredFlowVersion { version: version.clone(), definition });
         record.flow.saved_version = Some(version.clone());
