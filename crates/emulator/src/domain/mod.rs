@@ -1,7 +1,8 @@
 //! Domain operations on an org's objects: the rules for queues, users, presence and routing
-//! status, flows and their versions, DIDs, IVRs, trunks, routing strategies, integrations and
-//! their data actions, and data-table schemas. Seeding, the HTTP handlers and the contact center
-//! all call these; none of them does I/O or knows about HTTP.
+//! status, flows and their versions and locks, DIDs, IVRs, trunks, routing strategies,
+//! integrations and their data actions, data tables and rows, OAuth clients, capacity and the
+//! org's own settings. Seeding, the HTTP handlers and the contact center all call these; none
+//! of them does I/O or knows about HTTP.
 
 pub mod capacity;
 pub mod datatables;
@@ -10,6 +11,7 @@ pub mod flows;
 pub mod integration_sessions;
 pub mod integrations;
 pub mod oauth_clients;
+pub mod organizations;
 pub mod presence;
 pub mod queues;
 pub mod strategies;

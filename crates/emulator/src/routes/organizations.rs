@@ -1,7 +1,7 @@
 //! `GET/PUT /api/v2/organizations/me` (versioned: stale `version` → 409) and the seeds'
 //! `GET /api/v2/organizations`: the org tree visible to the token (its org and descendants).
 
-use crate::domain::check_version;
+use crate::domain::organizations;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
@@ -29,14 +29,7 @@ async fn update_me(
     ApiJson(body): ApiJson<Organization>,
 ) -> Result<Json<Organization>, ApiError> {
     write(&directory, &caller, |org| {
-        let current = &mut org.org.organization;
-        check_version("organization", body.version, current.version)?;
-        crate::domain::require_name(&body.name)?;
-        current.name = body.name;
-        current.default_language = body.default_language.or(current.default_language.take());
-        current.default_country_code = body.default_country_code.or(current.default_country_code.take());
-        current.version += 1;
-        Ok(Json(current.clone()))
+        Ok(Json(organizations::update(org, body)?))
     })
 }
 
