@@ -123,7 +123,7 @@ impl NotificationHub {
     /// The channel's topics, sorted.
     pub fn subscriptions(&self, org_id: &str, client_id: &str, channel_id: &str) -> Result<Vec<String>, NotificationError> {
         let mut registry = self.registry();
-        let channel = registry.owned_channel(org_id, client_id, channel_id)?;
+        let channel = registry.owned_channel(org_id, client_id, channel_id, self.inner.clock.now())?;
         Ok(channel.topics.iter().cloned().collect())
     }
 
@@ -146,7 +146,7 @@ impl NotificationHub {
         let mut registry = self.registry();
         registry.sequence += 1;
         let sequence = registry.sequence;
-        let channel = registry.owned_channel(org_id, client_id, channel_id)?;
+        let channel = registry.owned_channel(org_id, client_id, channel_id, self.inner.clock.now())?;
         let next: BTreeSet<String> =
             if replace { requested } else { channel.topics.union(&requested).cloned().collect() };
         if next.len() > config.max_topics_per_channel {
@@ -170,7 +170,7 @@ impl NotificationHub {
     /// `DELETE .../subscriptions`: removes every topic of the channel.
     pub fn unsubscribe_all(&self, org_id: &str, client_id: &str, channel_id: &str) -> Result<(), NotificationError> {
         let mut registry = self.registry();
-        let channel = registry.owned_channel(org_id, client_id, channel_id)?;
+        let channel = registry.owned_channel(org_id, client_id, channel_id, self.inner.clock.now())?;
         let previous = std::mem::take(&mut channel.topics);
         registry.unindex(org_id, channel_id, previous.iter());
         Ok(())

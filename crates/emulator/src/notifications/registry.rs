@@ -20,14 +20,16 @@ pub(super) struct Registry {
 }
 
 impl Registry {
-    /// The caller's live channel; another org's or client's channel is reported as missing.
+    /// The caller's live channel at `now` (the hub's clock); another org's or client's channel
+    /// is reported as missing.
     pub fn owned_channel(
         &mut self,
         org_id: &str,
         client_id: &str,
         channel_id: &str,
+        now: Instant,
     ) -> Result<&mut ChannelState, NotificationError> {
-        self.drop_if_expired(channel_id, Instant::now());
+        self.drop_if_expired(channel_id, now);
         self.channels
             .get_mut(channel_id)
             .filter(|channel| channel.org_id == org_id && channel.client_id == client_id)

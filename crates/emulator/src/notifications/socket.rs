@@ -53,7 +53,7 @@ fn next_expiry_step(hub: &NotificationHub, channel_id: &str, warned: bool) -> Ex
         return Expiry::CloseAt(expires_at);
     }
     let warning = hub.config().closing_warning;
-    Expiry::WarnAt(expires_at.checked_sub(warning).unwrap_or_else(Instant::now))
+    Expiry::WarnAt(expires_at.checked_sub(warning).unwrap_or_else(|| hub.clock().now()))
 }
 
 pub(super) async fn serve(socket: WebSocket, hub: NotificationHub, channel_id: String, attached: Attached) {
@@ -70,7 +70,7 @@ pub(super) async fn serve(socket: WebSocket, hub: NotificationHub, channel_id: S
             }
         }
         let period = hub.config().heartbeat_interval.max(Duration::from_millis(1));
-        let mut heartbeat = tokio::time::interval_at(Instant::now() + period, period);
+        let mut heartbeat = tokio::time::interval_at(hub.clock().now() + period, period);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut warned = false;
         let mut step = next_expiry_step(&hub, &channel_id, warned);
@@ -107,7 +107,7 @@ pub(super) async fn serve(socket: WebSocket, hub: NotificationHub, channel_id: S
                 _ = tokio::time::sleep_until(wake_at) => {
                     // Subscribing renews a channel, so the expiry is read again before acting.
                     match (step, next_expiry_step(&hub, &channel_id, warned)) {
-                        (Expiry::WarnAt(_), Expiry::WarnAt(at)) if at <= Instant::now() => {
+                        (Expiry::WarnAt(_), Expiry::WarnAt(at)) if at <= hub.clock().now() => {
                             let message = "The channel expires in about a minute; create a new channel and reconnect";
                             writer.send_json(&SocketClosing::new(&channel_id, message)).await?;
                             warned = true;
