@@ -3,5 +3,6 @@
 
 mod apply;
 mod canary;
+mod canary_live;
 mod lifecycle;
 mod support;

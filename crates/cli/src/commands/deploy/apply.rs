@@ -37,11 +37,12 @@ pub async fn run(arguments: ApplyArgs, output: OutputFormat) -> anyhow::Result<(
         context.close().await;
         let report = outcome?;
         output.emit(&report, table::print_canary)?;
+        let deployments = report.steps.iter().map(|step| step.apply.deployment.as_str()).collect::<Vec<_>>().join(", ");
         return match report.decision.as_str() {
             "expanded" => Ok(()),
-            "held" => bail!("canary inconclusive: too few calls to judge; the canary orgs keep the change (deployment {}), the rest were not applied", report.canary.deployment),
-            "rolled_back" => bail!("canary regressed: {} rolled back from their snapshots; the rest were not applied", report.canary_orgs.join(", ")),
-            _ => bail!("the canary apply failed and was restored (deployment {}); nothing else was applied", report.canary.deployment),
+            "held" => bail!("canary inconclusive: too few calls to judge; {} keep the change (deployments {deployments}), the rest were not applied", report.changed_orgs().join(", ")),
+            "rolled_back" => bail!("canary regressed: every changed org rolled back from its snapshots (deployments {deployments}); the rest were not applied"),
+            _ => bail!("a canary step's apply failed and its orgs were restored (deployments {deployments}); nothing more was applied"),
         };
     }
     let outcome = apply(&context, &arguments, saved).await;
