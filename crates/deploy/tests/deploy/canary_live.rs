@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use switchboard_deploy::apply::ApplyOptions;
 use switchboard_deploy::canary::{CanaryClock, CanaryReport, CanarySettings, GenesysMetrics, Outcome, apply_with_canary};
 use switchboard_deploy::plan::{Plan, Providers};
-use switchboard_deploy::{Desired, Provider};
+use switchboard_deploy::Desired;
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, Topology};
 use switchboard_platform::Platform;
 

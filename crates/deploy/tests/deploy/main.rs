@@ -4,5 +4,6 @@
 mod apply;
 mod canary;
 mod canary_live;
+mod integration;
 mod lifecycle;
 mod support;

@@ -9,13 +9,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::time::{Duration, Instant};
-use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration};
+use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationConfiguration, IntegrationConfigurationInfo};
 use switchboard_api::paging::EntityListing;
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new()
         .route("/api/v2/integrations", get(list).post(create))
         .route("/api/v2/integrations/{id}", get(fetch).patch(update).put(update).delete(remove))
+        .route("/api/v2/integrations/{id}/config/current", get(fetch_config).put(update_config))
         .route("/api/v2/integrations/actions", get(list_actions).post(create_action))
         .route("/api/v2/integrations/actions/{id}", get(fetch_action).patch(update_action).delete(remove_action));
     if strict { router } else { router.route("/api/v2/integrations/{id}/healthcheck", post(healthcheck)) }
@@ -68,6 +69,36 @@ async fn update(
             item.config = Some(config);
         }
         Ok(Json(item.clone()))
+    })
+}
+
+async fn fetch_config(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<IntegrationConfiguration>, ApiError> {
+    read(&state, &caller, |org| {
+        let current = find(org, &id)?.config.as_ref().map(|config| config.current.clone()).unwrap_or_default();
+        Ok(Json(with_identity(current, &id)))
+    })
+}
+
+/// A configuration as the config/current endpoints answer it: with the integration's id and its own URI.
+fn with_identity(config: IntegrationConfiguration, id: &str) -> IntegrationConfiguration {
+    IntegrationConfiguration { id: Some(id.to_string()), self_uri: Some(format!("/api/v2/integrations/{id}/config/current")), ..config }
+}
+
+/// The real way to change an integration's configuration: the whole configuration with the
+/// version it was read at; a stale version is 409.
+async fn update_config(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<IntegrationConfiguration>,
+) -> Result<Json<IntegrationConfiguration>, ApiError> {
+    write(&state, &caller, |org| {
+        let item = org.integrations.get_mut(&id).ok_or_else(|| ApiError::not_found("integration", &id))?;
+        let current = item.config.as_ref().map_or(0, |config| config.current.version);
+        super::support::check_version("integration configuration", body.version, current)?;
+        let config = IntegrationConfiguration { version: current + 1, name: body.name.or_else(|| item.name.clone()), ..body };
+        item.config = Some(IntegrationConfigurationInfo { current: config.clone() });
+        Ok(Json(with_identity(config, &id)))
     })
 }
 

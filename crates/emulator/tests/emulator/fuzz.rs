@@ -58,6 +58,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v2/integrations"), ("POST", "/api/v2/integrations"),
     ("GET", "/api/v2/integrations/{integration}"), ("PATCH", "/api/v2/integrations/{integration}"),
     ("PUT", "/api/v2/integrations/{integration}"), ("DELETE", "/api/v2/integrations/{integration}"),
+    ("GET", "/api/v2/integrations/{integration}/config/current"), ("PUT", "/api/v2/integrations/{integration}/config/current"),
     ("GET", "/api/v2/integrations/actions"), ("POST", "/api/v2/integrations/actions"),
     ("GET", "/api/v2/integrations/actions/{any}"), ("PATCH", "/api/v2/integrations/actions/{any}"), ("DELETE", "/api/v2/integrations/actions/{any}"),
     ("POST", "/api/v2/integrations/actions/{any}/test"), ("POST", "/api/v2/integrations/actions/{any}/draft/test"),

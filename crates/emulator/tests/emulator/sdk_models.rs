@@ -88,7 +88,9 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
     if let Some(table) = recorder.listing(org, "/api/v2/flows/datatables", "DataTablesDomainEntityListing", "DataTable").await {
         recorder.get(org, &format!("/api/v2/flows/datatables/{table}/rows"), "DataTableRowEntityListing").await;
     }
-    recorder.listing(org, "/api/v2/integrations", "IntegrationEntityListing", "Integration").await;
+    if let Some(integration) = recorder.listing(org, "/api/v2/integrations", "IntegrationEntityListing", "Integration").await {
+        recorder.get(org, &format!("/api/v2/integrations/{integration}/config/current"), "IntegrationConfiguration").await;
+    }
     recorder.listing(org, "/api/v2/integrations/actions", "ActionEntityListing", "Action").await;
     recorder.listing(org, "/api/v2/architect/ivrs", "IVREntityListing", "IVR").await;
     recorder.listing(org, "/api/v2/telephony/providers/edges/dids", "DIDEntityListing", "DID").await;
