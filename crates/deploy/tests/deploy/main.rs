@@ -4,6 +4,6 @@
 mod apply;
 mod canary;
 mod canary_live;
-mod integration;
+mod real_writes;
 mod lifecycle;
 mod support;

@@ -1,7 +1,9 @@
-//! Integrations are written the way the real API takes them (`--strict` emulator): the
+//! Writes the way the real API takes them (`--strict` emulator, no ETags). Integrations: the
 //! configuration through `PUT /api/v2/integrations/{id}/config/current` at the version read,
 //! the integration's own fields through `PATCH`, never `PUT /api/v2/integrations/{id}` (which
 //! the real platform does not have); a configuration changed by hand mid-way is a conflict.
+//! Queues: read-compare-write on the managed fields, so a hand edit is a conflict even when
+//! `dateModified` tells nothing.
 
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -66,4 +68,39 @@ async fn an_integration_changes_through_patch_and_its_versioned_configuration() 
     body["properties"]["endpointUrl"] = json!("https://crm.dev.example.com/v3/lookup");
     let error = provider.update(&seen, &body).await.err().unwrap_or_else(|| panic!("a stale write went through"));
     assert!(error.is_conflict(), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_edited_by_hand_is_a_conflict_even_without_a_revision_to_compare() {
+    let emulator = support::start(EmulatorOptions { strict: true, ..EmulatorOptions::default() }).await;
+    let desired = support::example("dev");
+    let providers = support::providers(&emulator, &desired);
+    let temp = support::journal("queue-fields").await;
+    let first = support::plan(&temp.journal, &desired, &providers).await;
+    assert_eq!(support::apply(&temp.journal, &first, &providers, &ApplyOptions::default()).await.failed(), 0);
+    let Some(provider) = providers.get("na-east-1") else { panic!("no provider for na-east-1") };
+    let name = "NA East 1 Support".to_string();
+    let listed = provider.list("queue", std::slice::from_ref(&name)).await.unwrap_or_else(|error| panic!("list: {error}"));
+    let Some(mut seen) = listed.into_iter().find(|queue| queue.name == name) else { panic!("no {name}") };
+    // A platform whose dateModified did not move (or moved within its resolution): no revision to go by.
+    seen.revision = None;
+
+    let client = support::client(&emulator, "na-east-1");
+    let mut queue = client.queues().get(&seen.id).await.unwrap_or_else(|error| panic!("get: {error}")).value;
+    queue.description = Some("Edited by a supervisor".into());
+    client.queues().update(&seen.id, &queue).await.unwrap_or_else(|error| panic!("hand edit: {error}"));
+    let mut body = seen.body.clone();
+    body["mediaSettings"]["call"]["alertingTimeoutSeconds"] = json!(45);
+    let error = provider.update(&seen, &body).await.err().unwrap_or_else(|| panic!("the write went over the hand edit"));
+    assert!(error.is_conflict() && error.to_string().contains("description"), "{error}");
+    let now = client.queues().get(&seen.id).await.unwrap_or_else(|error| panic!("get: {error}")).value;
+    assert_eq!(now.description.as_deref(), Some("Edited by a supervisor"), "the hand edit stands");
+
+    // Read again, the same write goes through.
+    let fresh = provider.list("queue", std::slice::from_ref(&name)).await.unwrap_or_else(|error| panic!("list: {error}")).into_iter().find(|queue| queue.name == name);
+    let Some(fresh) = fresh else { panic!("no {name}") };
+    let mut body = fresh.body.clone();
+    body["mediaSettings"]["call"]["alertingTimeoutSeconds"] = json!(45);
+    let written = provider.update(&fresh, &body).await.unwrap_or_else(|error| panic!("write: {error}"));
+    assert_eq!(written.body["mediaSettings"]["call"]["alertingTimeoutSeconds"], json!(45));
 }
