@@ -210,8 +210,19 @@ pub type Providers = BTreeMap<String, std::sync::Arc<dyn Provider>>;
 
 /// Plans `desired` against live state and `last` applied records.
 pub async fn plan(desired: &Desired, providers: &Providers, last: &LastAppliedState, options: &PlanOptions) -> Result<Plan, PlanError> {
-    let live = read_live(desired, providers, last, options).await?;
-    Ok(build(desired, providers, &live, last, options))
+    let mut live = read_live(desired, providers, last, options).await?;
+    let ids = IdIndex::from_live(&live, desired);
+    let mut problems = Vec::new();
+    for org in desired.orgs.iter().filter(|org| options.orgs.is_empty() || options.orgs.contains(&org.org)) {
+        for resource in &org.resources {
+            if let Err(message) = crate::capacity::read_counts(&resource.body, &org.org, &ids, providers, &mut live.capacities).await {
+                problems.push(PlanProblem { org: org.org.clone(), resource: resource.key.to_string(), source: Some(resource.source.clone()), message });
+            }
+        }
+    }
+    let mut plan = build(desired, providers, &live, last, options);
+    plan.problems.extend(problems);
+    Ok(plan)
 }
 
 /// The pure half of `plan`, over live state already read.
@@ -254,7 +265,7 @@ pub fn build(desired: &Desired, providers: &Providers, live: &LiveState, last: &
             }
             let seen = live.find(&org.org, &resource.key).cloned();
             let base = org_last.get(&key_text);
-            let resolved = resolve_body(&resource.body, &org.org, &ids);
+            let resolved = resolve_body(&crate::capacity::substitute(&resource.body, &org.org, &live.capacities), &org.org, &ids);
             let change = match &seen {
                 None => Change {
                     key: resource.key.clone(),

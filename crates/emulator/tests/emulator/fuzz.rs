@@ -83,7 +83,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v2/telephony/providers/edges/trunkbasesettings/{any}"),
     ("POST", "/api/v2/usage/query"), ("GET", "/api/v2/usage/query/{any}/results"), ("GET", "/api/v2/usage/sessions/current"),
     ("POST", "/api/v2/analytics/conversations/aggregates/query"), ("POST", "/api/v2/analytics/flows/aggregates/query"),
-    ("POST", "/api/v2/analytics/conversations/details/query"),
+    ("POST", "/api/v2/analytics/conversations/details/query"), ("POST", "/api/v2/analytics/queues/observations/query"),
     ("GET", "/api/v2/analytics/interactions/queues"),
     ("GET", "/api/v2/conversations/{any}"), ("GET", "/api/v2/conversations/calls/{any}"),
     ("PATCH", "/api/v2/conversations/calls/{any}/participants/{any}/attributes"),
