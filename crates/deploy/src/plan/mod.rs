@@ -361,7 +361,10 @@ fn approval_reasons(change: &Change, policy: &ApprovalPolicy) -> Vec<String> {
         }
     }
     let touches = |name: &str| change.action == Action::Create && change.desired.as_ref().is_some_and(|body| body.get(name).is_some()) || change.fields.iter().any(|field| field.field == name || field.field.starts_with(&format!("{name}.")));
-    if policy.routing_weights && (touches("weight") || touches("targets") || change.fields.iter().any(|field| field.field.starts_with("rows.") && field.desired.as_ref().is_some_and(|row| row.get("weight").is_some() || row.get("Traffic_Weight").is_some()))) {
+    let weighted_row = |row: &Value| row.get("weight").is_some() || row.get("Traffic_Weight").is_some();
+    // A new table's rows set weights as much as a changed row does.
+    let creates_weights = change.action == Action::Create && change.desired.as_ref().and_then(|body| body.get("rows")).and_then(Value::as_object).is_some_and(|rows| rows.values().any(weighted_row));
+    if policy.routing_weights && (touches("weight") || touches("targets") || creates_weights || change.fields.iter().any(|field| field.field.starts_with("rows.") && field.desired.as_ref().is_some_and(weighted_row))) {
         reasons.push("changes routing weights".to_string());
     }
     if policy.trunks && (change.key.kind == "trunk" || (change.key.kind == "ivr" && change.action == Action::Update && touches("dnis"))) {

@@ -80,6 +80,7 @@ async fn weights_follow_the_agents_on_queue() {
     // Seeded agents: Sales has agents 2, 3, 5, 6 (2 and 3 on queue); Billing 1, 2, 4, 5 (1, 2, 4 on queue).
     let plan = support::plan(&temp.journal, &desired, &providers).await;
     assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    assert!(plan.needs_approval(), "a new table of weights sets routing weights: it needs approval");
     assert_eq!(support::apply(&temp.journal, &plan, &providers, &approve).await.failed(), 0);
     let client = support::client(&emulator, "na-east-1");
     assert_eq!(weights(&client).await, [("billing".to_string(), json!(3)), ("sales".to_string(), json!(2))]);

@@ -1,6 +1,5 @@
 //! `switchboard apply [PLAN] [--env E] [--resume ID]`.
 
-use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use switchboard_deploy::apply::{ApplyOptions, ApplyReport};
@@ -63,7 +62,7 @@ fn options(context: &DeployContext, arguments: &ApplyArgs) -> ApplyOptions {
         concurrency: context.repository.manifest.policies.concurrency,
         holder: holder(),
         orgs: arguments.orgs.clone(),
-        progress: Arc::new(progress::Lines),
+        progress: progress::for_stderr(),
         ..ApplyOptions::default()
     }
 }
@@ -79,7 +78,8 @@ async fn canary(context: &DeployContext, arguments: &ApplyArgs, saved: Option<Pl
         None => super::plan::make_plan(context, arguments.prune, &arguments.orgs).await?,
     };
     let metrics = GenesysMetrics::new(super::context::platforms(&context.target, &context.desired)?);
-    let options = options(context, arguments);
+    let mut options = options(context, arguments);
+    options.approve = options.approve || approved_on_terminal(&plan);
     Ok(apply_with_canary(&plan, &context.providers, &context.journal, &options, &settings, &metrics, CanaryClock::default()).await?)
 }
 
@@ -98,5 +98,22 @@ async fn apply(context: &DeployContext, arguments: &ApplyArgs, saved: Option<Pla
     if !plan.has_changes() {
         eprintln!("no changes");
     }
+    let mut options = options;
+    options.approve = options.approve || approved_on_terminal(&plan);
     Ok(switchboard_deploy::apply::apply(&plan, &context.providers, &context.journal, &options).await?)
+}
+
+/// Changes flagged for approval, shown and confirmed by a person at a terminal. Without a
+/// terminal (CI) this is `false` and apply refuses them unless `--approve` was given.
+fn approved_on_terminal(plan: &Plan) -> bool {
+    let flagged: Vec<String> = plan
+        .orgs
+        .iter()
+        .flat_map(|org| org.changes.iter().filter(|change| change.action.writes() && !change.approval.is_empty()).map(move |change| format!("  {} {}: {}", org.org, change.key, change.approval.join("; "))))
+        .collect();
+    if flagged.is_empty() || !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return false;
+    }
+    eprintln!("{} change(s) need approval:\n{}", flagged.len(), flagged.join("\n"));
+    crate::progress::confirm("apply them?")
 }
