@@ -35,6 +35,9 @@ pub struct IntegrationConfigurationInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationConfiguration {
+    /// The integration's id (`GET/PUT /api/v2/integrations/{id}/config/current` carry it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default)]
@@ -44,6 +47,8 @@ pub struct IntegrationConfiguration {
     pub properties: serde_json::Map<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_uri: Option<String>,
 }
 
 impl Integration {

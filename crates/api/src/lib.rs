@@ -4,6 +4,7 @@
 //! license sessions) are marked as such where defined.
 
 pub mod analytics;
+pub mod analytics_observations;
 pub mod architect;
 pub mod analytics_details;
 pub mod analytics_summary;

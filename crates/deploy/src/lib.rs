@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod canary;
+pub mod capacity;
 pub mod config;
 pub mod desired;
 pub mod drift;

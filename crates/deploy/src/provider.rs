@@ -82,4 +82,10 @@ pub trait Provider: Send + Sync {
 
     /// Kinds this provider can list, in the order an export writes them.
     fn kinds(&self) -> &'static [&'static str];
+
+    /// How many agents can take work from object `id` of `kind` right now (capacity-aware
+    /// weights); `None` when this platform cannot tell for that kind.
+    fn capacity<'a>(&'a self, _kind: &'a str, _id: &'a str) -> BoxFuture<'a, ProviderResult<Option<u64>>> {
+        Box::pin(async { Ok(None) })
+    }
 }

@@ -1,8 +1,14 @@
-//! `bench deploy`: reading live state for a plan of 50 orgs × ~200 resources (the emulator's
-//! large-estate generator), the deploy engine's way (one paged listing per kind per org) against
-//! one GET per resource with its sub-collections, the way per-resource refresh works
-//! (Terraform's). Both adopt every queue, data table, integration, data action and IVR of the
-//! estate, against one emulator in the same run; requests are counted by the emulator.
+//! `bench deploy`, two figures, each with its baseline from the same run:
+//!
+//! 1. Reading live state for a plan of 50 orgs × ~200 resources (the emulator's large-estate
+//!    generator), the deploy engine's way (one paged listing per kind per org) against one GET
+//!    per resource with its sub-collections, the way per-resource refresh works (Terraform's).
+//!    Both adopt every queue, data table, integration, data action and IVR of the estate, against
+//!    one emulator; requests are counted by the emulator.
+//! 2. Applying a change to every queue of every org (50 orgs × ~80 queues) under the emulator's
+//!    default rate limit (300 requests per token per minute), all orgs at once: wall time against
+//!    the lower bound that limit allows (each org's successful requests spread over as few
+//!    windows as possible), failed orgs, and 429s that surfaced as errors.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -85,6 +91,80 @@ pub async fn run() -> anyhow::Result<()> {
         plan_requests as f64 / per_resource_requests.max(1) as f64,
         plan_time.as_secs_f64() / per_resource_time.as_secs_f64().max(f64::EPSILON)
     );
+    emulator.shutdown().await;
+    apply_under_the_rate_limit().await
+}
+
+fn providers_for(emulator: &switchboard_emulator::RunningEmulator) -> anyhow::Result<(Providers, Vec<(String, Arc<OrgClient>)>)> {
+    let mut providers = Providers::new();
+    let mut clients = Vec::new();
+    for org in &emulator.credentials().orgs {
+        let mut config = ClientConfig::new(emulator.base_url(), org.client_id.clone(), org.client_secret.clone());
+        config.org_label = org.name.clone();
+        let client = Arc::new(OrgClient::new(config)?);
+        providers.insert(org.name.clone(), Arc::new(GenesysProvider::new(client.clone() as Arc<dyn Platform>)) as Arc<dyn Provider>);
+        clients.push((org.name.clone(), client));
+    }
+    Ok((providers, clients))
+}
+
+async fn apply_under_the_rate_limit() -> anyhow::Result<()> {
+    const APPLY_RESOURCES: usize = 400;
+    let options = EmulatorOptions::default();
+    let (limit, window) = (options.rate_limit_per_minute, options.rate_limit_window);
+    println!("\n# deploy: apply of a change to every queue of {ORGS} orgs (~{APPLY_RESOURCES} resources each) under {limit} requests per token per {} s", window.as_secs());
+    let topology = scaled(ScaleSpec { orgs: ORGS, resources: APPLY_RESOURCES, seed: switchboard_emulator::topology::DEFAULT_SCALE_SEED });
+    let emulator = switchboard_emulator::spawn(EmulatorOptions { topology: Some(topology), ..options }).await?;
+    // Planning reads with their own tokens; the apply gets fresh ones, so its windows start with it.
+    let (planning, _) = providers_for(&emulator)?;
+    let mut orgs = Vec::new();
+    let mut queues = 0;
+    for (name, provider) in &planning {
+        let listed = provider.list("queue", &[]).await.with_context(|| format!("{name} queues"))?;
+        let resources: Vec<DesiredResource> = listed
+            .into_iter()
+            .map(|object| {
+                let mut body = object.body.clone();
+                body["description"] = serde_json::json!(format!("{} (reviewed)", object.name));
+                DesiredResource { key: ResourceKey::new("queue", object.name.clone()), body, depends_on: Vec::new(), source: Source::default() }
+            })
+            .collect();
+        queues += resources.len();
+        orgs.push(DesiredOrg { org: name.clone(), target_org: name.clone(), group: "all".into(), stage: 0, parent: None, resources });
+    }
+    let desired = Desired { environment: "bench".into(), orgs };
+    let plan = switchboard_deploy::plan::plan(&desired, &planning, &Default::default(), &PlanOptions { concurrency: 8, ..PlanOptions::default() }).await?;
+    anyhow::ensure!(plan.problems.is_empty(), "plan problems: {:?}", plan.problems);
+    println!("change: {queues} queue descriptions in {} orgs", plan.orgs.len());
+
+    let (applying, clients) = providers_for(&emulator)?;
+    let path = std::env::temp_dir().join(format!("switchboard-bench-deploy-{}.db", std::process::id()));
+    let journal = switchboard_journal::Journal::open(&path.display().to_string()).await?;
+    let apply_options = switchboard_deploy::apply::ApplyOptions { concurrency: plan.orgs.len(), ..Default::default() };
+    let started = Instant::now();
+    let report = switchboard_deploy::apply::apply(&plan, &applying, &journal, &apply_options).await?;
+    let elapsed = started.elapsed();
+    drop(journal);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+
+    let mut bound = std::time::Duration::ZERO;
+    let (mut attempts, mut throttled, mut most) = (0, 0, 0);
+    for (_, client) in &clients {
+        let stats = client.stats();
+        let succeeded = stats.attempts.saturating_sub(stats.throttled);
+        // R requests need ceil(R / limit) windows; the last can start no earlier than (windows - 1) × window.
+        let windows = succeeded.div_ceil(u64::from(limit).max(1)).max(1);
+        bound = bound.max(window * u32::try_from(windows - 1).unwrap_or(u32::MAX));
+        attempts += stats.attempts;
+        throttled += stats.throttled;
+        most = most.max(succeeded);
+    }
+    let surfaced = report.orgs.iter().filter(|org| org.error.as_deref().is_some_and(|error| error.contains("429") || error.to_lowercase().contains("rate"))).count();
+    println!("apply: {:.1} s, {} written, {} failed orgs, {surfaced} 429s surfaced ({throttled} absorbed by retries, {attempts} attempts; the busiest org made {most} successful requests)", elapsed.as_secs_f64(), report.written(), report.failed());
+    println!("lower bound the limit allows: {:.1} s", bound.as_secs_f64());
+    println!("ratio: the apply took {:.2}x the lower bound (goal: within 1.2x)", elapsed.as_secs_f64() / bound.as_secs_f64().max(f64::EPSILON));
     emulator.shutdown().await;
     Ok(())
 }

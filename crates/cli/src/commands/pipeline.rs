@@ -11,7 +11,6 @@ use crate::output::OutputFormat;
 use crate::target::Target;
 use anyhow::Context;
 use serde::Serialize;
-use std::io::IsTerminal;
 use switchboard_review::{Check, Outcome, report};
 
 #[derive(Debug, Serialize)]
@@ -86,7 +85,7 @@ async fn stages(
 
     // 4. approval.
     progress("approval");
-    let approved = arguments.approve || (std::io::stdin().is_terminal() && ask(&format!("promote {} flow(s) to {}?", names.len(), arguments.production)));
+    let approved = arguments.approve || crate::progress::confirm(&format!("promote {} flow(s) to {}?", names.len(), arguments.production));
     if !approved {
         results.push(StageResult { stage: "approval", status: "stopped", detail: "not approved (pass --approve, or answer yes on a terminal)".into() });
         return Ok((results, Some(1)));
@@ -147,10 +146,3 @@ async fn deploy(
     }
     Ok(format!("published to {environment}: {}", published.join(", ")))
 }
-
-fn ask(question: &str) -> bool {
-    eprint!("{question} [y/N] ");
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
-}
-

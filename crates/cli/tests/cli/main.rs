@@ -10,6 +10,7 @@ mod bridge_config;
 mod bridge_kill;
 mod snapshots;
 mod deploy_resume;
+mod deploy_approval;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

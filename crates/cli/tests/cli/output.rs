@@ -52,4 +52,14 @@ fn demo_json_shows_live_calls_and_a_simulated_day() {
     let kept: Vec<&serde_json::Value> = second.as_array().into_iter().flatten().flat_map(|org| org["conflicts"].as_array().into_iter().flatten()).collect();
     assert_eq!(kept.len(), 1, "{second}");
     assert_eq!(kept[0]["field"], "description");
+    // The canary step: the commit that takes the agents away is judged on live calls, regresses,
+    // and is rolled back in the canary orgs (proven) before any other org is written.
+    let canary = &demo["canary"];
+    assert_eq!(canary["decision"], "rolled_back", "{canary}");
+    assert_eq!(canary["steps"].as_array().map(Vec::len), Some(1), "{canary}");
+    assert_eq!(canary["steps"][0]["verdict"]["outcome"], "regressed", "{canary}");
+    let rolled_back = canary["rollbacks"][0]["orgs"].as_array().cloned().unwrap_or_default();
+    assert!(!rolled_back.is_empty() && rolled_back.iter().all(|org| org["mismatches"].as_array().is_some_and(Vec::is_empty) && org["error"].is_null()), "{canary}");
+    let written: Vec<&serde_json::Value> = canary["steps"][0]["apply"]["orgs"].as_array().into_iter().flatten().map(|org| &org["org"]).collect();
+    assert!(canary["other_orgs"].as_array().is_some_and(|others| !others.is_empty() && others.iter().all(|org| !written.contains(&org))), "{canary}");
 }

@@ -189,7 +189,7 @@ async fn run(
                     let Some(provider) = providers.get(&org_plan.org) else {
                         return OrgReport { org: org_plan.org.clone(), status: Status::Failed.as_str().into(), written: 0, unchanged: 0, conflicts: Vec::new(), error: Some("no provider for this org".into()) };
                     };
-                    let context = org::OrgContext { plan, org_plan, provider: provider.as_ref(), journal, deployment, options, ids, done, resuming };
+                    let context = org::OrgContext { plan, org_plan, provider: provider.as_ref(), providers, journal, deployment, options, ids, done, resuming };
                     org::apply_org(context).await
                 }
             })

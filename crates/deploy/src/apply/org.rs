@@ -19,6 +19,8 @@ pub(super) struct OrgContext<'a> {
     pub plan: &'a Plan,
     pub org_plan: &'a OrgPlan,
     pub provider: &'a dyn Provider,
+    /// Every org's provider (capacity weights read a queue in its own org, maybe the parent).
+    pub providers: &'a crate::plan::Providers,
     pub journal: &'a Journal,
     pub deployment: &'a DeploymentId,
     pub options: &'a ApplyOptions,
@@ -36,6 +38,8 @@ enum StepError {
     Journal(#[from] switchboard_journal::JournalError),
     #[error("references still unresolved: {0}")]
     Unresolved(String),
+    #[error("{0}")]
+    Capacity(String),
     #[error("still contended after {0} read-compare-write rounds")]
     Contended(u32),
 }
@@ -104,9 +108,21 @@ pub(super) async fn apply_org(context: OrgContext<'_>) -> OrgReport {
     report
 }
 
-fn resolved(context: &OrgContext<'_>, body: &Value) -> Result<Value, StepError> {
+/// `body` with capacity weights read now (from their orgs) and references resolved to ids.
+async fn resolved(context: &OrgContext<'_>, body: &Value) -> Result<Value, StepError> {
+    let org = context.org_plan.org.as_str();
+    let mut counts = crate::capacity::Counts::new();
+    if !crate::capacity::targets(body).is_empty() {
+        // A copy of the index: the lock must not be held across the reads.
+        let ids = context.ids.lock().map_err(|_| StepError::Unresolved("id index poisoned".into()))?.clone();
+        crate::capacity::read_counts(body, org, &ids, context.providers, &mut counts).await.map_err(StepError::Capacity)?;
+    }
+    let substituted = crate::capacity::substitute(body, org, &counts);
+    if let Some(missing) = crate::capacity::targets(&substituted).first() {
+        return Err(StepError::Capacity(format!("capacity of {missing}: no such object to count agents on")));
+    }
     let ids = context.ids.lock().map_err(|_| StepError::Unresolved("id index poisoned".into()))?;
-    let body = resolve_body(body, &context.org_plan.org, &ids);
+    let body = resolve_body(&substituted, org, &ids);
     if crate::plan::resolve::is_pending(&body) {
         return Err(StepError::Unresolved(serde_json::to_string(&body).unwrap_or_default().chars().take(200).collect()));
     }
@@ -160,7 +176,7 @@ async fn step(context: &OrgContext<'_>, change: &Change) -> Result<StepResult, S
                 remember(context, seen);
                 // Record what holds, so the next plan has a base even for adopted resources.
                 if change.base.is_none() {
-                    let body = resolved(context, desired)?;
+                    let body = resolved(context, desired).await?;
                     journal_step(context, change, Status::Done, Some(applied(seen, &body))).await?;
                 }
             }
@@ -186,7 +202,7 @@ async fn step(context: &OrgContext<'_>, change: &Change) -> Result<StepResult, S
         Action::Create | Action::Update | Action::Conflict => {}
     }
     let Some(desired) = &change.desired else { return Ok(StepResult { outcome: StepOutcome::Unchanged, conflicts: Vec::new() }) };
-    let body = resolved(context, desired)?;
+    let body = resolved(context, desired).await?;
     journal_step(context, change, Status::InProgress, None).await?;
     // Where the object is now: the plan's, re-read; for a create, whether an earlier (killed)
     // run or someone else created it meanwhile.

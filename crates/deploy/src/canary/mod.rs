@@ -1,8 +1,9 @@
 //! The org canary (issue 8 §6, seed 002 §4): apply a plan to a share of each group's orgs first,
 //! observe calls there for a window, judge them against the same orgs before the change and
-//! against the untouched orgs, then expand to the rest or roll the canary orgs back from their
-//! snapshots and stop. Uses the apply engine through `ApplyOptions::orgs` and the existing
-//! rollback; the choice and the verdict are recorded in the journal (events `canary`/ENV).
+//! against the untouched orgs, then expand step by step (each step's newly changed orgs judged
+//! the same way) or roll back everything changed so far from its snapshots and stop. Uses the
+//! apply engine through `ApplyOptions::orgs` and the existing rollback; every step's choice and
+//! verdict are recorded in the journal (events `canary`/ENV).
 
 pub mod metrics;
 pub mod select;
@@ -11,7 +12,7 @@ pub mod verdict;
 
 pub use metrics::{CallMetrics, GenesysMetrics};
 pub use select::choose_canary;
-pub use settings::{CanarySettings, SettingsError, parse_percent, parse_window};
+pub use settings::{CanarySettings, SettingsError, later_steps, parse_percent, parse_window};
 pub use verdict::{Comparison, Outcome, Verdict, judge};
 
 use std::time::Duration;
@@ -28,8 +29,8 @@ use crate::rollback::{RollbackError, RollbackReport, rollback};
 pub const EVENT_NAMESPACE: &str = "canary";
 
 /// How the canary tells time. `speed_up` > 1 only against the emulator's sped-up calls: the
-/// window then lasts `window / speed_up` of real time and measured waits are scaled back up to
-/// modelled seconds before the speed-of-answer threshold applies. A real org uses 1.
+/// window then lasts `window / speed_up` of real time. Waits need no scaling: the emulator's
+/// analytics already report sped-up calls' timers in modelled time. A real org uses 1.
 #[derive(Debug, Clone, Copy)]
 pub struct CanaryClock {
     pub speed_up: f64,
@@ -49,11 +50,6 @@ impl CanaryClock {
     fn real(&self, window: Duration) -> Duration {
         window.div_f64(self.speed_up.max(1.0))
     }
-
-    fn modelled(&self, mut totals: GroupTotals) -> GroupTotals {
-        totals.answer_wait_ms *= self.speed_up.max(1.0);
-        totals
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,21 +64,56 @@ pub enum CanaryError {
     Metrics(String),
 }
 
+/// One step: the orgs it changed, the orgs still untouched while it was judged, its deployment
+/// and its verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CanaryStep {
+    /// Cumulative share of each group's orgs changed once this step is applied.
+    pub percent: u32,
+    /// The orgs this step changed (not those of earlier steps).
+    pub orgs: Vec<String>,
+    /// Orgs not yet changed during this step's window: the control group (empty at 100 %).
+    pub untouched: Vec<String>,
+    pub apply: ApplyReport,
+    /// None when the step's apply failed (its orgs were restored by apply) before any judgement.
+    pub verdict: Option<Verdict>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CanaryReport {
     pub environment: String,
+    /// The first share (the canary proper).
     pub percent: u32,
+    /// Every share in order, ending at 100.
+    pub steps_percent: Vec<u32>,
     pub window_seconds: f64,
+    /// The first step's orgs.
     pub canary_orgs: Vec<String>,
+    /// Every other org of the plan.
     pub other_orgs: Vec<String>,
-    /// The canary's own deployment (its orgs only).
-    pub canary: ApplyReport,
-    /// None when the canary apply failed (its orgs were restored by apply) before any judgement.
-    pub verdict: Option<Verdict>,
-    /// What happened next: `expanded`, `rolled_back`, `held` (inconclusive) or `canary_failed`.
+    /// Steps that ran (a step that would change no new org is skipped).
+    pub steps: Vec<CanaryStep>,
+    /// `expanded` (every step passed), `rolled_back` (a step regressed: every step undone),
+    /// `held` (a step was inconclusive: what was changed stays, nothing more), or
+    /// `canary_failed` (a step's apply failed: its orgs were restored; earlier steps stay).
     pub decision: String,
-    pub expansion: Option<ApplyReport>,
-    pub rollback: Option<RollbackReport>,
+    /// One per rolled-back step, newest first.
+    pub rollbacks: Vec<RollbackReport>,
+}
+
+impl CanaryReport {
+    /// The orgs that kept the change.
+    pub fn changed_orgs(&self) -> Vec<String> {
+        if self.decision == "rolled_back" {
+            return Vec::new();
+        }
+        self.steps.iter().flat_map(|step| step.apply.orgs.iter().filter(|org| org.status != switchboard_journal::Status::Failed.as_str()).map(|org| org.org.clone())).collect()
+    }
+
+    /// The step that decided (the last one that ran).
+    pub fn last_step(&self) -> Option<&CanaryStep> {
+        self.steps.last()
+    }
 }
 
 fn sum(totals: impl IntoIterator<Item = GroupTotals>) -> GroupTotals {
@@ -92,15 +123,16 @@ fn sum(totals: impl IntoIterator<Item = GroupTotals>) -> GroupTotals {
     })
 }
 
-async fn measure(metrics: &dyn CallMetrics, orgs: &[String], start_ms: i64, end_ms: i64, clock: &CanaryClock) -> Result<GroupTotals, CanaryError> {
+async fn measure(metrics: &dyn CallMetrics, orgs: &[String], start_ms: i64, end_ms: i64) -> Result<GroupTotals, CanaryError> {
     let mut all = Vec::new();
     for org in orgs {
-        all.push(clock.modelled(metrics.window(org, start_ms, end_ms).await.map_err(CanaryError::Metrics)?));
+        all.push(metrics.window(org, start_ms, end_ms).await.map_err(CanaryError::Metrics)?);
     }
     Ok(sum(all))
 }
 
-/// Applies `plan` canary first. `options.orgs`, when set, narrows the plan as for a plain apply.
+/// Applies `plan` canary first, then step by step. `options.orgs`, when set, narrows the plan
+/// as for a plain apply.
 pub async fn apply_with_canary(
     plan: &Plan,
     providers: &Providers,
@@ -114,66 +146,84 @@ pub async fn apply_with_canary(
     if !options.orgs.is_empty() {
         scoped.orgs.retain(|org| options.orgs.contains(&org.org));
     }
+    let all_orgs: Vec<String> = scoped.orgs.iter().map(|org| org.org.clone()).collect();
     let canary_orgs = choose_canary(&scoped, settings.percent);
-    let other_orgs: Vec<String> = scoped.orgs.iter().map(|org| org.org.clone()).filter(|org| !canary_orgs.contains(org)).collect();
     let window = clock.real(settings.window);
     let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
     let say = |line: String| options.progress.message(&line);
-    journal
-        .append_event(EVENT_NAMESPACE, &plan.environment, &serde_json::json!({"phase": "chosen", "percent": settings.percent, "canary_orgs": canary_orgs, "other_orgs": other_orgs}))
-        .await?;
-    say(format!("canary: {} of {} org(s) first: {}", canary_orgs.len(), scoped.orgs.len(), canary_orgs.join(", ")));
-
-    let before_end = clock.now_ms();
-    let canary_before = measure(metrics, &canary_orgs, before_end - window_ms, before_end, &clock).await?;
-    let canary = apply(plan, providers, journal, &ApplyOptions { orgs: canary_orgs.clone(), ..options.clone() }).await?;
     let mut report = CanaryReport {
         environment: plan.environment.clone(),
         percent: settings.percent,
+        steps_percent: settings.all_steps(),
         window_seconds: settings.window.as_secs_f64(),
         canary_orgs: canary_orgs.clone(),
-        other_orgs: other_orgs.clone(),
-        canary,
-        verdict: None,
-        decision: "canary_failed".into(),
-        expansion: None,
-        rollback: None,
+        other_orgs: all_orgs.iter().filter(|org| !canary_orgs.contains(org)).cloned().collect(),
+        steps: Vec::new(),
+        decision: "expanded".into(),
+        rollbacks: Vec::new(),
     };
-    if report.canary.failed() > 0 {
-        journal.append_event(EVENT_NAMESPACE, &plan.environment, &serde_json::json!({"phase": "canary_failed", "deployment": report.canary.deployment})).await?;
-        return Ok(report);
-    }
+    let mut changed: Vec<String> = Vec::new();
+    for percent in settings.all_steps() {
+        let target = if percent >= 100 { all_orgs.clone() } else { choose_canary(&scoped, percent) };
+        let orgs: Vec<String> = target.iter().filter(|org| !changed.contains(org)).cloned().collect();
+        if orgs.is_empty() {
+            continue;
+        }
+        let untouched: Vec<String> = all_orgs.iter().filter(|org| !target.contains(org)).cloned().collect();
+        let number = report.steps.len() + 1;
+        journal
+            .append_event(EVENT_NAMESPACE, &plan.environment, &serde_json::json!({"phase": "chosen", "step": number, "percent": percent, "orgs": orgs, "untouched": untouched}))
+            .await?;
+        say(format!("canary step {number} ({percent}%): {} org(s): {}", orgs.len(), orgs.join(", ")));
 
-    say(format!("canary: watching calls for {} (real {:.1} s)", settings.window.as_secs_f64(), window.as_secs_f64()));
-    let after_start = clock.now_ms();
-    tokio::time::sleep(window).await;
-    let after_end = clock.now_ms();
-    let canary_after = measure(metrics, &canary_orgs, after_start, after_end, &clock).await?;
-    let control_after = if other_orgs.is_empty() { None } else { Some(measure(metrics, &other_orgs, after_start, after_end, &clock).await?) };
-    let verdict = judge(&canary_before, &canary_after, control_after.as_ref(), settings);
-    for comparison in &verdict.comparisons {
-        say(format!("canary: {}: {:?} {}", comparison.name, comparison.outcome, comparison.reasons.join("; ")));
-    }
-    report.decision = match verdict.outcome {
-        Outcome::Pass => "expanded",
-        Outcome::Regressed => "rolled_back",
-        Outcome::Inconclusive => "held",
-    }
-    .into();
-    journal
-        .append_event(EVENT_NAMESPACE, &plan.environment, &serde_json::json!({"phase": "verdict", "deployment": report.canary.deployment, "decision": report.decision, "verdict": verdict}))
-        .await?;
-    match verdict.outcome {
-        Outcome::Pass if !other_orgs.is_empty() => {
-            say(format!("canary: passed; expanding to {} org(s)", other_orgs.len()));
-            report.expansion = Some(apply(plan, providers, journal, &ApplyOptions { orgs: other_orgs.clone(), ..options.clone() }).await?);
+        let before_end = clock.now_ms();
+        let before = measure(metrics, &orgs, before_end - window_ms, before_end).await?;
+        let applied = apply(plan, providers, journal, &ApplyOptions { orgs: orgs.clone(), ..options.clone() }).await?;
+        let failed = applied.failed() > 0;
+        report.steps.push(CanaryStep { percent, orgs: orgs.clone(), untouched: untouched.clone(), apply: applied, verdict: None });
+        if failed {
+            let deployment = report.steps.last().map(|step| step.apply.deployment.clone()).unwrap_or_default();
+            journal.append_event(EVENT_NAMESPACE, &plan.environment, &serde_json::json!({"phase": "canary_failed", "step": number, "deployment": deployment})).await?;
+            report.decision = "canary_failed".into();
+            return Ok(report);
         }
-        Outcome::Regressed => {
-            say(format!("canary: regressed; rolling {} back from their snapshots", canary_orgs.join(", ")));
-            report.rollback = Some(rollback(&report.canary.deployment, providers, journal, &options.holder).await?);
+        changed.extend(orgs.iter().cloned());
+
+        say(format!("canary step {number}: watching calls for {:.0} s (real {:.1} s)", settings.window.as_secs_f64(), window.as_secs_f64()));
+        let after_start = clock.now_ms();
+        tokio::time::sleep(window).await;
+        let after_end = clock.now_ms();
+        let after = measure(metrics, &orgs, after_start, after_end).await?;
+        let control = if untouched.is_empty() { None } else { Some(measure(metrics, &untouched, after_start, after_end).await?) };
+        let verdict = judge(&before, &after, control.as_ref(), settings);
+        for comparison in &verdict.comparisons {
+            say(format!("canary step {number}: {}: {:?} {}", comparison.name, comparison.outcome, comparison.reasons.join("; ")));
         }
-        _ => {}
+        let outcome = verdict.outcome;
+        let deployment = report.steps.last().map(|step| step.apply.deployment.clone()).unwrap_or_default();
+        journal
+            .append_event(EVENT_NAMESPACE, &plan.environment, &serde_json::json!({"phase": "verdict", "step": number, "deployment": deployment, "verdict": verdict}))
+            .await?;
+        if let Some(step) = report.steps.last_mut() {
+            step.verdict = Some(verdict);
+        }
+        match outcome {
+            Outcome::Pass => {}
+            Outcome::Regressed => {
+                report.decision = "rolled_back".into();
+                say(format!("canary step {number}: regressed; rolling back {} from their snapshots", changed.join(", ")));
+                let deployments: Vec<String> = report.steps.iter().rev().map(|step| step.apply.deployment.clone()).collect();
+                for deployment in deployments {
+                    report.rollbacks.push(rollback(&deployment, providers, journal, &options.holder).await?);
+                }
+                break;
+            }
+            Outcome::Inconclusive => {
+                report.decision = "held".into();
+                break;
+            }
+        }
     }
-    report.verdict = Some(verdict);
+    journal.append_event(EVENT_NAMESPACE, &plan.environment, &serde_json::json!({"phase": "decision", "decision": report.decision, "changed": report.changed_orgs()})).await?;
     Ok(report)
 }

@@ -9,6 +9,9 @@ use crate::config::CanaryPolicy;
 pub struct CanarySettings {
     /// Share of each group's orgs that get the change first, in percent (1..=100).
     pub percent: u32,
+    /// The shares after the first, ascending, ending at 100: each step's newly changed orgs
+    /// are judged like the first before the next step.
+    pub steps: Vec<u32>,
     /// How long calls are observed before and after the change.
     pub window: Duration,
     /// A relative rise in abandonment above this (0.15 = +15 %) counts as a regression when significant.
@@ -25,6 +28,8 @@ pub enum SettingsError {
     Percent(String),
     #[error("canary window {0:?}: expected a duration such as 15m, 90s or 1h")]
     Window(String),
+    #[error("policies.canary.steps: {0} is not a percentage from 1 to 100")]
+    Step(u32),
 }
 
 impl CanarySettings {
@@ -35,13 +40,32 @@ impl CanarySettings {
             None => check_percent(policy.percent).ok_or_else(|| SettingsError::Percent(policy.percent.to_string()))?,
         };
         let window = parse_window(window.unwrap_or(&policy.window))?;
+        if let Some(bad) = policy.steps.iter().copied().find(|step| check_percent(*step).is_none()) {
+            return Err(SettingsError::Step(bad));
+        }
         Ok(Self {
             percent,
+            steps: later_steps(percent, &policy.steps),
             window,
             abandonment_relative_increase: policy.abandonment_relative_increase,
             asa_increase_seconds: policy.asa_increase_seconds,
             alpha: 0.05,
         })
+    }
+}
+
+/// The policy's steps above the first share, ascending and deduplicated, ending at 100.
+pub fn later_steps(first: u32, steps: &[u32]) -> Vec<u32> {
+    let mut later: Vec<u32> = steps.iter().copied().filter(|step| *step > first).chain((first < 100).then_some(100)).collect();
+    later.sort_unstable();
+    later.dedup();
+    later
+}
+
+impl CanarySettings {
+    /// Every share in order: the first, then each later step.
+    pub fn all_steps(&self) -> Vec<u32> {
+        std::iter::once(self.percent).chain(self.steps.iter().copied()).collect()
     }
 }
 
@@ -88,6 +112,12 @@ mod tests {
         assert_eq!(settings.asa_increase_seconds, 10.0);
         let settings = CanarySettings::from_policy(&policy, Some("25%"), Some("90s")).unwrap_or_else(|error| panic!("{error}"));
         assert_eq!((settings.percent, settings.window), (25, Duration::from_secs(90)));
+        assert_eq!(settings.all_steps(), [25, 100], "no policy steps: straight to everyone");
+        let stepped = CanaryPolicy { steps: vec![100, 50, 5], ..CanaryPolicy::default() };
+        let settings = CanarySettings::from_policy(&stepped, None, None).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(settings.all_steps(), [10, 50, 100], "steps below the first share are dropped, the rest sorted");
+        let bad = CanaryPolicy { steps: vec![50, 150], ..CanaryPolicy::default() };
+        assert_eq!(CanarySettings::from_policy(&bad, None, None), Err(SettingsError::Step(150)));
         assert_eq!(parse_window("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse_window("1e300h"), Err(SettingsError::Window("1e300h".to_string())), "too large for a Duration");
         assert_eq!(parse_window("500ms"), Ok(Duration::from_millis(500)));

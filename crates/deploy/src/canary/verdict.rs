@@ -131,7 +131,7 @@ mod tests {
     use std::time::Duration;
 
     fn settings() -> CanarySettings {
-        CanarySettings { percent: 10, window: Duration::from_secs(900), abandonment_relative_increase: 0.15, asa_increase_seconds: 10.0, alpha: 0.05 }
+        CanarySettings { percent: 10, steps: vec![100], window: Duration::from_secs(900), abandonment_relative_increase: 0.15, asa_increase_seconds: 10.0, alpha: 0.05 }
     }
 
     fn totals(offered: u64, abandoned: u64, asa_seconds: f64) -> GroupTotals {

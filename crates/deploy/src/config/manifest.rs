@@ -131,7 +131,7 @@ fn default_members() -> usize {
     10
 }
 
-/// Org canary settings (seed 002 §4); read by the canary, which is not part of this slice.
+/// Org canary settings (seed 002 §4), read by `apply --canary` (`canary::CanarySettings`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CanaryPolicy {
@@ -139,6 +139,10 @@ pub struct CanaryPolicy {
     pub percent: u32,
     #[serde(default = "default_window")]
     pub window: String,
+    /// Later expansion steps in percent of each group's orgs, each judged like the first
+    /// (e.g. `[50, 100]`); 100 is always the last. Default: straight to 100.
+    #[serde(default)]
+    pub steps: Vec<u32>,
     #[serde(default = "default_abandonment")]
     pub abandonment_relative_increase: f64,
     #[serde(default = "default_asa")]
@@ -147,7 +151,7 @@ pub struct CanaryPolicy {
 
 impl Default for CanaryPolicy {
     fn default() -> Self {
-        Self { percent: default_percent(), window: default_window(), abandonment_relative_increase: default_abandonment(), asa_increase_seconds: default_asa() }
+        Self { percent: default_percent(), window: default_window(), steps: Vec::new(), abandonment_relative_increase: default_abandonment(), asa_increase_seconds: default_asa() }
     }
 }
 

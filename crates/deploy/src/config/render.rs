@@ -97,6 +97,10 @@ impl Repository {
                 continue;
             }
             let mut body = rendered.body;
+            // `{capacity: queue/X}` becomes a reference, so it is a dependency like any other.
+            for bad in crate::capacity::normalize(&mut body) {
+                diagnostics.push(Diagnostic::new(file, line_of(&text, &bad).unwrap_or(rendered.line), format!("capacity `{bad}`: expected kind/name or org:kind/name (e.g. queue/Support)")));
+            }
             let mut reference_text = serde_json::to_string(&body).unwrap_or_default();
             if let Some((flow_file, line)) = &rendered.flow_file {
                 match self.flow_text(flow_file, *line, file, &rendered.name, variables) {

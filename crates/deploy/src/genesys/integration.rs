@@ -1,16 +1,20 @@
-//! Integrations and their data actions. An integration's configuration carries a version; a
-//! data action is versioned in the body (a stale `version` is 409).
+//! Integrations and their data actions, written the way the real API takes them: an
+//! integration is created with its name and type, its own fields (name, notes) change with
+//! `PATCH /api/v2/integrations/{id}`, its configuration with `PUT .../config/current` carrying
+//! the version it was read at (a stale version is 409). A data action is versioned in the body.
 
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value, json};
 use switchboard_platform::PlatformExt;
 use switchboard_platform::api::EntityRef;
-use switchboard_platform::api::integration::{Action, Integration, IntegrationConfiguration, IntegrationConfigurationInfo};
+use switchboard_platform::api::integration::{Action, Integration, IntegrationConfiguration};
 
 use super::{GenesysProvider, check_revision, invalid, pick, wrap};
 use crate::provider::{LiveObject, ProviderError, ProviderResult};
 
-fn neutral(integration: &Integration, etag: Option<String>) -> LiveObject {
+/// The revision is the configuration's version, the platform's own guard (an ETag, where the
+/// emulator serves one, would not match the version `update` compares with).
+fn neutral(integration: &Integration) -> LiveObject {
     let mut body = Map::new();
     let name = integration.name.clone().unwrap_or_default();
     body.insert("name".into(), json!(name));
@@ -27,56 +31,77 @@ fn neutral(integration: &Integration, etag: Option<String>) -> LiveObject {
         name,
         id: integration.id.clone(),
         body: Value::Object(body),
-        revision: etag.or_else(|| config.map(|config| config.version.to_string())),
+        revision: config.map(|config| config.version.to_string()),
         enabled: integration.intended_state.as_deref().is_none_or(|state| state == "ENABLED"),
         modified_by: None,
         modified_at: None,
     }
 }
 
-fn wire(body: &Value, version: u64) -> ProviderResult<Integration> {
-    let name = body.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    Ok(Integration {
-        name: Some(name.clone()),
+/// The integration's own fields (`PATCH`), or for a create the name and type.
+fn wire(body: &Value) -> Integration {
+    Integration {
+        name: body.get("name").and_then(Value::as_str).map(str::to_string),
         integration_type: body.get("integrationType").and_then(Value::as_str).map(EntityRef::id_only),
         notes: body.get("notes").and_then(Value::as_str).map(str::to_string),
-        config: Some(IntegrationConfigurationInfo {
-            current: IntegrationConfiguration {
-                name: Some(name),
-                version,
-                properties: body.get("properties").and_then(Value::as_object).cloned().unwrap_or_default(),
-                notes: None,
-            },
-        }),
         ..Integration::default()
-    })
+    }
+}
+
+/// The configuration to `PUT`, at the version it was read at.
+fn wire_config(body: &Value, version: u64) -> IntegrationConfiguration {
+    IntegrationConfiguration {
+        name: body.get("name").and_then(Value::as_str).map(str::to_string),
+        version,
+        properties: body.get("properties").and_then(Value::as_object).cloned().unwrap_or_default(),
+        ..IntegrationConfiguration::default()
+    }
+}
+
+/// Writes the configuration when its properties differ from `current`'s; returns the version now live.
+async fn write_config(provider: &GenesysProvider, what: &str, id: &str, body: &Value, current: &IntegrationConfiguration) -> ProviderResult<u64> {
+    let wanted = wire_config(body, current.version);
+    if wanted.properties == current.properties && (wanted.name.is_none() || wanted.name == current.name) {
+        return Ok(current.version);
+    }
+    let written = provider.platform().integrations().update_config(id, &wanted).await.map_err(wrap(what.to_string()))?;
+    Ok(written.version)
 }
 
 pub(super) async fn list(provider: &GenesysProvider) -> ProviderResult<Vec<LiveObject>> {
     let items: Vec<Integration> = provider.platform().integrations().list().try_collect().await.map_err(wrap("integrations"))?;
-    Ok(items.iter().map(|item| neutral(item, None)).collect())
+    Ok(items.iter().map(neutral).collect())
 }
 
 pub(super) async fn read(provider: &GenesysProvider, id: &str) -> ProviderResult<LiveObject> {
     let fresh = provider.platform().integrations().get(id).await.map_err(wrap(format!("integration {id}")))?;
-    Ok(neutral(&fresh.value, fresh.etag))
+    Ok(neutral(&fresh.value))
 }
 
 pub(super) async fn create(provider: &GenesysProvider, body: &Value) -> ProviderResult<LiveObject> {
-    let integration = wire(body, 1)?;
-    let created = provider.platform().integrations().create(&integration).await.map_err(wrap("integration"))?;
-    Ok(neutral(&created, None))
+    let integrations = provider.platform().integrations();
+    let mut created = integrations.create(&Integration { notes: None, ..wire(body) }).await.map_err(wrap("integration"))?;
+    let what = format!("integration {}", created.name.clone().unwrap_or_default());
+    if body.get("notes").and_then(Value::as_str).is_some() {
+        created = integrations.patch(&created.id, &wire(body)).await.map_err(wrap(what.clone()))?;
+    }
+    let current = integrations.config(&created.id).await.map_err(wrap(what.clone()))?;
+    write_config(provider, &what, &created.id, body, &current).await?;
+    read(provider, &created.id).await
 }
 
 pub(super) async fn update(provider: &GenesysProvider, current: &LiveObject, body: &Value) -> ProviderResult<LiveObject> {
     let what = format!("integration {}", current.name);
     let integrations = provider.platform().integrations();
-    let fresh = integrations.get(&current.id).await.map_err(wrap(what.clone()))?;
-    let version = fresh.value.config.as_ref().map_or(0, |config| config.current.version);
-    check_revision(&what, current, Some(fresh.etag.clone().unwrap_or_else(|| version.to_string())).as_deref())?;
-    let integration = wire(body, version)?;
-    let updated = integrations.update_with_etag(&current.id, &integration, fresh.etag.as_deref()).await.map_err(wrap(what))?;
-    Ok(neutral(&updated.value, updated.etag))
+    // Read-compare-write on the configuration's version: a change since the plan is a conflict.
+    let config = integrations.config(&current.id).await.map_err(wrap(what.clone()))?;
+    check_revision(&what, current, Some(config.version.to_string()).as_deref())?;
+    let own = |document: &Value| (document.get("name").cloned(), document.get("notes").cloned());
+    if own(body) != own(&current.body) {
+        integrations.patch(&current.id, &wire(body)).await.map_err(wrap(what.clone()))?;
+    }
+    write_config(provider, &what, &current.id, body, &config).await?;
+    read(provider, &current.id).await
 }
 
 fn neutral_action(action: &Action) -> LiveObject {

@@ -218,4 +218,18 @@ impl Provider for GenesysProvider {
             }
         })
     }
+
+    /// A queue's members on queue (any routing status but `OFF_QUEUE`), from the real queue
+    /// observation query.
+    fn capacity<'a>(&'a self, kind: &'a str, id: &'a str) -> BoxFuture<'a, ProviderResult<Option<u64>>> {
+        Box::pin(async move {
+            if kind != "queue" {
+                return Ok(None);
+            }
+            use switchboard_platform::api::analytics_observations::{ON_QUEUE_USERS, QueueObservationQuery};
+            let query = QueueObservationQuery::for_queues([id], &[ON_QUEUE_USERS]);
+            let observed = self.platform().analytics().queue_observations(&query).await.map_err(wrap(format!("queue {id} observations")))?;
+            Ok(Some(observed.count(id, ON_QUEUE_USERS)))
+        })
+    }
 }

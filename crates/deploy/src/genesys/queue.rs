@@ -1,5 +1,6 @@
 //! Queues and their members. Queues carry no body version: writes use `If-Match` when the
-//! target serves ETags, otherwise a fresh read whose `dateModified` must match what was seen.
+//! target serves ETags; otherwise (the real platform, `--strict`) read-compare-write: a fresh
+//! read whose `dateModified` and managed fields (members included) must match what was seen.
 
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
@@ -56,6 +57,18 @@ pub(super) async fn read(provider: &GenesysProvider, id: &str) -> ProviderResult
     Ok(neutral(&fresh.value, fresh.etag, Some(members)))
 }
 
+/// Read-compare-write without ETags: every managed field the caller saw must still hold, so a
+/// hand edit landing within `dateModified`'s resolution (or on a platform that does not move it)
+/// is still a conflict, never overwritten.
+fn unchanged_fields(what: &str, seen: &LiveObject, fresh: &LiveObject) -> ProviderResult<()> {
+    let Some(seen_fields) = seen.body.as_object() else { return Ok(()) };
+    let moved: Vec<&str> = seen_fields.iter().filter(|(key, value)| fresh.body.get(key.as_str()) != Some(*value)).map(|(key, _)| key.as_str()).collect();
+    if moved.is_empty() {
+        return Ok(());
+    }
+    Err(crate::provider::ProviderError::Conflict { what: what.to_string(), message: format!("changed since read: {}", moved.join(", ")) })
+}
+
 fn wire_queue(body: &Value) -> ProviderResult<Queue> {
     let mut wire = body.clone();
     if let Value::Object(map) = &mut wire {
@@ -92,6 +105,10 @@ pub(super) async fn update(provider: &GenesysProvider, current: &LiveObject, bod
     let queues = provider.platform().queues();
     let fresh = queues.get(&current.id).await.map_err(wrap(what.clone()))?;
     check_revision(&what, current, fresh.etag.as_deref().or(fresh.value.date_modified.as_deref()))?;
+    if fresh.etag.is_none() {
+        let fresh_members = if current.body.get("members").is_some() { Some(members(provider, &current.id).await?) } else { None };
+        unchanged_fields(&what, current, &neutral(&fresh.value, None, fresh_members))?;
+    }
     let wire = serde_json::to_value(&fresh.value).map_err(|error| invalid(&what, error))?;
     let merged = overlay(wire, body, &["members"]);
     if merged != serde_json::to_value(&fresh.value).unwrap_or(Value::Null) {

@@ -16,6 +16,8 @@ use crate::provider::LiveObject;
 pub struct LiveState {
     /// Org → its objects of the kinds read.
     pub orgs: BTreeMap<String, Vec<LiveObject>>,
+    /// Capacity-aware weights' agent counts, read after the listings (`crate::capacity`).
+    pub capacities: crate::capacity::Counts,
 }
 
 impl LiveState {
@@ -96,5 +98,5 @@ pub async fn read_live(desired: &Desired, providers: &Providers, last: &LastAppl
         .buffer_unordered(options.concurrency.max(1))
         .try_collect()
         .await?;
-    Ok(LiveState { orgs: results.into_iter().collect() })
+    Ok(LiveState { orgs: results.into_iter().collect(), capacities: Default::default() })
 }

@@ -210,8 +210,19 @@ pub type Providers = BTreeMap<String, std::sync::Arc<dyn Provider>>;
 
 /// Plans `desired` against live state and `last` applied records.
 pub async fn plan(desired: &Desired, providers: &Providers, last: &LastAppliedState, options: &PlanOptions) -> Result<Plan, PlanError> {
-    let live = read_live(desired, providers, last, options).await?;
-    Ok(build(desired, providers, &live, last, options))
+    let mut live = read_live(desired, providers, last, options).await?;
+    let ids = IdIndex::from_live(&live, desired);
+    let mut problems = Vec::new();
+    for org in desired.orgs.iter().filter(|org| options.orgs.is_empty() || options.orgs.contains(&org.org)) {
+        for resource in &org.resources {
+            if let Err(message) = crate::capacity::read_counts(&resource.body, &org.org, &ids, providers, &mut live.capacities).await {
+                problems.push(PlanProblem { org: org.org.clone(), resource: resource.key.to_string(), source: Some(resource.source.clone()), message });
+            }
+        }
+    }
+    let mut plan = build(desired, providers, &live, last, options);
+    plan.problems.extend(problems);
+    Ok(plan)
 }
 
 /// The pure half of `plan`, over live state already read.
@@ -254,7 +265,7 @@ pub fn build(desired: &Desired, providers: &Providers, live: &LiveState, last: &
             }
             let seen = live.find(&org.org, &resource.key).cloned();
             let base = org_last.get(&key_text);
-            let resolved = resolve_body(&resource.body, &org.org, &ids);
+            let resolved = resolve_body(&crate::capacity::substitute(&resource.body, &org.org, &live.capacities), &org.org, &ids);
             let change = match &seen {
                 None => Change {
                     key: resource.key.clone(),
@@ -350,7 +361,10 @@ fn approval_reasons(change: &Change, policy: &ApprovalPolicy) -> Vec<String> {
         }
     }
     let touches = |name: &str| change.action == Action::Create && change.desired.as_ref().is_some_and(|body| body.get(name).is_some()) || change.fields.iter().any(|field| field.field == name || field.field.starts_with(&format!("{name}.")));
-    if policy.routing_weights && (touches("weight") || touches("targets") || change.fields.iter().any(|field| field.field.starts_with("rows.") && field.desired.as_ref().is_some_and(|row| row.get("weight").is_some() || row.get("Traffic_Weight").is_some()))) {
+    let weighted_row = |row: &Value| row.get("weight").is_some() || row.get("Traffic_Weight").is_some();
+    // A new table's rows set weights as much as a changed row does.
+    let creates_weights = change.action == Action::Create && change.desired.as_ref().and_then(|body| body.get("rows")).and_then(Value::as_object).is_some_and(|rows| rows.values().any(weighted_row));
+    if policy.routing_weights && (touches("weight") || touches("targets") || creates_weights || change.fields.iter().any(|field| field.field.starts_with("rows.") && field.desired.as_ref().is_some_and(weighted_row))) {
         reasons.push("changes routing weights".to_string());
     }
     if policy.trunks && (change.key.kind == "trunk" || (change.key.kind == "ivr" && change.action == Action::Update && touches("dnis"))) {

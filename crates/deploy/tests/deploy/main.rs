@@ -3,5 +3,8 @@
 
 mod apply;
 mod canary;
+mod canary_live;
+mod capacity;
+mod real_writes;
 mod lifecycle;
 mod support;

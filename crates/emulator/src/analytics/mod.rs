@@ -8,6 +8,7 @@ mod aggregate;
 mod conversation_metrics;
 mod details;
 mod flow_metrics;
+pub mod observations;
 pub mod interval;
 mod queues_report;
 mod record;

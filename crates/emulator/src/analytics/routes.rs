@@ -1,4 +1,5 @@
-//! `/api/v2/analytics/*`: the conversation and flow aggregate queries (real API) and seed 002's
+//! `/api/v2/analytics/*`: the conversation and flow aggregate queries and the queue observation
+//! query (real API) and seed 002's
 //! queue report (not in strict mode). Queries see finished calls and calls in progress.
 
 use crate::error::ApiError;
@@ -11,12 +12,14 @@ use std::collections::BTreeMap;
 use switchboard_api::analytics::{AggregateQueryResponse, AggregationQuery, QueueInteractionsReport};
 use crate::contact_center::ContactCenter;
 use std::sync::Arc;
+use switchboard_api::analytics_observations::{QueueObservationQuery, QueueObservationQueryResponse};
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new()
         .route("/api/v2/analytics/conversations/aggregates/query", post(conversations))
         .route("/api/v2/analytics/flows/aggregates/query", post(flows))
-        .route("/api/v2/analytics/conversations/details/query", post(super::details::query));
+        .route("/api/v2/analytics/conversations/details/query", post(super::details::query))
+        .route("/api/v2/analytics/queues/observations/query", post(queue_observations));
     if strict { router } else { router.route("/api/v2/analytics/interactions/queues", get(queues)) }
 }
 
@@ -36,6 +39,22 @@ async fn flows(
 ) -> Result<Json<AggregateQueryResponse>, ApiError> {
     let records = center.records_with_live(&caller.org_id);
     super::flow_aggregates(&records, &query).map(Json).map_err(|error| ApiError::bad_request(error.0))
+}
+
+async fn queue_observations(
+    State(directory): State<Directory>,
+    State(center): State<Arc<ContactCenter>>,
+    caller: Caller,
+    ApiJson(query): ApiJson<QueueObservationQuery>,
+) -> Result<Json<QueueObservationQueryResponse>, ApiError> {
+    let ids = super::observations::queue_ids(&query);
+    let waiting: BTreeMap<String, usize> = ids.iter().take(super::observations::QUEUES_MAX).map(|id| (id.clone(), center.waiting(&caller.org_id, id))).collect();
+    let answer = directory.with_org(&caller.org_id, |org| super::observations::observe(org, &query, &waiting));
+    match answer {
+        Some(Ok(response)) => Ok(Json(response)),
+        Some(Err(error)) => Err(ApiError::bad_request(error.0)),
+        None => Err(ApiError::not_found("organization", &caller.org_id)),
+    }
 }
 
 async fn queues(State(directory): State<Directory>, State(center): State<Arc<ContactCenter>>, caller: Caller, params: Params) -> Result<Json<QueueInteractionsReport>, ApiError> {

@@ -5,7 +5,7 @@
 
 use super::{DomainError, check_version};
 use crate::state::OrgStore;
-use switchboard_api::integration::{Action, Integration};
+use switchboard_api::integration::{Action, Integration, IntegrationConfiguration, IntegrationConfigurationInfo};
 
 fn integration_not_found(id: &str) -> DomainError {
     DomainError::NotFound { what: "integration", id: id.to_string() }
@@ -42,6 +42,27 @@ pub fn update(org: &mut OrgStore, id: &str, body: Integration) -> Result<Integra
         item.config = Some(config);
     }
     Ok(item.clone())
+}
+
+/// The current configuration as `config/current` answers it: with the integration's id and URI.
+pub fn current_config(org: &OrgStore, id: &str) -> Result<IntegrationConfiguration, DomainError> {
+    let current = find(org, id)?.config.as_ref().map(|config| config.current.clone()).unwrap_or_default();
+    Ok(with_identity(current, id))
+}
+
+/// The real way to change a configuration: the whole of it, with the version it was read at
+/// (a stale version is refused); the stored version counts up.
+pub fn replace_config(org: &mut OrgStore, id: &str, body: IntegrationConfiguration) -> Result<IntegrationConfiguration, DomainError> {
+    let item = org.integrations.get_mut(id).ok_or_else(|| integration_not_found(id))?;
+    let current = item.config.as_ref().map_or(0, |config| config.current.version);
+    check_version("integration configuration", body.version, current)?;
+    let config = IntegrationConfiguration { version: current + 1, name: body.name.or_else(|| item.name.clone()), ..body };
+    item.config = Some(IntegrationConfigurationInfo { current: config.clone() });
+    Ok(with_identity(config, id))
+}
+
+fn with_identity(config: IntegrationConfiguration, id: &str) -> IntegrationConfiguration {
+    IntegrationConfiguration { id: Some(id.to_string()), self_uri: Some(format!("/api/v2/integrations/{id}/config/current")), ..config }
 }
 
 pub fn delete(org: &mut OrgStore, id: &str) -> Result<(), DomainError> {

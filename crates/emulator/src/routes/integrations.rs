@@ -13,13 +13,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use crate::clock::Clock;
 use std::time::Duration;
-use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration};
+use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationConfiguration};
 use switchboard_api::paging::EntityListing;
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new()
         .route("/api/v2/integrations", get(list).post(create))
         .route("/api/v2/integrations/{id}", get(fetch).patch(update).put(update).delete(remove))
+        .route("/api/v2/integrations/{id}/config/current", get(fetch_config).put(update_config))
         .route("/api/v2/integrations/actions", get(list_actions).post(create_action))
         .route("/api/v2/integrations/actions/{id}", get(fetch_action).patch(update_action).delete(remove_action));
     if strict { router } else { router.route("/api/v2/integrations/{id}/healthcheck", post(healthcheck)) }
@@ -48,6 +49,21 @@ async fn update(
     ApiJson(body): ApiJson<Integration>,
 ) -> Result<Json<Integration>, ApiError> {
     write(&directory, &caller, |org| Ok(Json(integrations::update(org, &id, body)?)))
+}
+
+async fn fetch_config(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<IntegrationConfiguration>, ApiError> {
+    read(&directory, &caller, |org| Ok(Json(integrations::current_config(org, &id)?)))
+}
+
+/// The real way to change an integration's configuration: the whole configuration with the
+/// version it was read at; a stale version is 409.
+async fn update_config(
+    State(directory): State<Directory>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<IntegrationConfiguration>,
+) -> Result<Json<IntegrationConfiguration>, ApiError> {
+    write(&directory, &caller, |org| Ok(Json(integrations::replace_config(org, &id, body)?)))
 }
 
 async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {

@@ -206,7 +206,7 @@ fn build_org(spec: &OrgSpec, stamp: &Stamp) -> OrgStore {
             integration_type: Some(EntityRef::new("custom-rest-actions", "Web Services Data Actions", "/api/v2/integrations/types/custom-rest-actions")),
             intended_state: Some("ENABLED".to_string()),
             config: Some(IntegrationConfigurationInfo {
-                current: IntegrationConfiguration { name: Some(integration.name.clone()), version: 1, properties, notes: None },
+                current: IntegrationConfiguration { name: Some(integration.name.clone()), version: 1, properties, ..IntegrationConfiguration::default() },
             }),
             self_uri: Some(format!("/api/v2/integrations/{integration_id}")),
             ..Integration::default()

@@ -71,6 +71,9 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
     create_what_the_topology_lacks(recorder, org).await;
     if let Some(queue) = recorder.listing(org, "/api/v2/routing/queues", "QueueEntityListing", "Queue").await {
         recorder.get(org, &format!("/api/v2/routing/queues/{queue}/members"), "QueueMemberEntityListing").await;
+        let query = json!({"filter": {"type": "or", "predicates": [{"type": "dimension", "dimension": "queueId", "operator": "matches", "value": queue}]}, "metrics": ["oOnQueueUsers", "oOffQueueUsers", "oMemberUsers", "oWaiting"]});
+        let observed = org.post("/api/v2/analytics/queues/observations/query", query).await;
+        recorder.add("POST queue observations", "QueueObservationQueryResponse", observed.json().await.unwrap_or(Value::Null));
     }
     if let Some(user) = recorder.listing(org, "/api/v2/users", "UserEntityListing", "User").await {
         recorder.get(org, &format!("/api/v2/users/{user}/presences/PURECLOUD"), "UserPresence").await;
@@ -88,7 +91,9 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
     if let Some(table) = recorder.listing(org, "/api/v2/flows/datatables", "DataTablesDomainEntityListing", "DataTable").await {
         recorder.get(org, &format!("/api/v2/flows/datatables/{table}/rows"), "DataTableRowEntityListing").await;
     }
-    recorder.listing(org, "/api/v2/integrations", "IntegrationEntityListing", "Integration").await;
+    if let Some(integration) = recorder.listing(org, "/api/v2/integrations", "IntegrationEntityListing", "Integration").await {
+        recorder.get(org, &format!("/api/v2/integrations/{integration}/config/current"), "IntegrationConfiguration").await;
+    }
     recorder.listing(org, "/api/v2/integrations/actions", "ActionEntityListing", "Action").await;
     recorder.listing(org, "/api/v2/architect/ivrs", "IVREntityListing", "IVR").await;
     recorder.listing(org, "/api/v2/telephony/providers/edges/dids", "DIDEntityListing", "DID").await;

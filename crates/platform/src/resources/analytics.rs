@@ -1,4 +1,5 @@
-//! Analytics queries: the conversation and flow aggregate queries of the real API, and seed
+//! Analytics queries: the conversation and flow aggregate queries and the queue observation
+//! query of the real API, and seed
 //! 002's queue report built from the real conversation aggregate query (the seed's own
 //! `/api/v2/analytics/interactions/queues` is an emulator extension the client does not use).
 //! [`AggregateSummary`](super::AggregateSummary) turns an aggregate response into per-queue KPIs.
@@ -7,6 +8,8 @@ use switchboard_api::analytics::{
     AggregateQueryResponse, AggregationQuery, QueryFilter, QueryPredicate, QueueInteractionsReport, QueueInteractionsRow,
 };
 
+use switchboard_api::analytics_observations::{QueueObservationQuery, QueueObservationQueryResponse};
+
 use crate::error::Result;
 use crate::platform::Platform;
 use crate::request::ApiRequest;
@@ -14,6 +17,7 @@ use crate::typed::fetch;
 
 const CONVERSATIONS_PATH: &str = "/api/v2/analytics/conversations/aggregates/query";
 const FLOWS_PATH: &str = "/api/v2/analytics/flows/aggregates/query";
+const QUEUE_OBSERVATIONS_PATH: &str = "/api/v2/analytics/queues/observations/query";
 
 pub struct Analytics<'a, P: ?Sized> {
     pub(crate) platform: &'a P,
@@ -24,6 +28,13 @@ impl<P: Platform + ?Sized> Analytics<'_, P> {
     /// a URL: it changes nothing, so it is marked idempotent and retried like a GET.
     pub async fn conversation_aggregates(self, query: &AggregationQuery) -> Result<AggregateQueryResponse> {
         let request = ApiRequest::post(CONVERSATIONS_PATH).about("conversation aggregate", None).json(query)?.idempotent();
+        fetch(self.platform, request).await
+    }
+
+    /// `POST .../queues/observations/query`: queues as they are now (members on queue by routing
+    /// status, callers waiting). A read, so idempotent.
+    pub async fn queue_observations(self, query: &QueueObservationQuery) -> Result<QueueObservationQueryResponse> {
+        let request = ApiRequest::post(QUEUE_OBSERVATIONS_PATH).about("queue observation", None).json(query)?.idempotent();
         fetch(self.platform, request).await
     }
 

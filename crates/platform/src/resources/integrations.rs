@@ -3,7 +3,7 @@
 
 use futures_util::Stream;
 use switchboard_api::integration::{
-    Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationSessionCounts, TerminateRequest, TerminateResponse,
+    Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationConfiguration, IntegrationSessionCounts, TerminateRequest, TerminateResponse,
     TestExecutionResult,
 };
 
@@ -24,23 +24,36 @@ impl<'a, P: Platform + ?Sized> Integrations<'a, P> {
         format!("{PATH}/{}", segment(id))
     }
 
+    /// Every integration with its current configuration (the real list leaves `config` out
+    /// unless `expand=config.current` asks for it).
     pub fn list(self) -> impl Stream<Item = Result<Integration>> + Send + 'a {
-        paged(self.platform, ApiRequest::get(PATH).about("integration", None), LIST_PAGE_SIZE)
+        paged(self.platform, ApiRequest::get(PATH).query("expand", "config.current").about("integration", None), LIST_PAGE_SIZE)
     }
 
+    /// One integration with its current configuration (`expand=config.current`, as the real API needs).
     pub async fn get(self, id: &str) -> Result<Versioned<Integration>> {
-        fetch_versioned(self.platform, ApiRequest::get(Self::item(id)).about("integration", Some(id))).await
+        fetch_versioned(self.platform, ApiRequest::get(Self::item(id)).query("expand", "config.current").about("integration", Some(id))).await
     }
 
     pub async fn create(self, integration: &Integration) -> Result<Integration> {
         fetch(self.platform, ApiRequest::post(PATH).about("integration", None).json(integration)?).await
     }
 
-    /// PUT with `If-Match` when `etag` is given (the body `config.current.version` guards the
-    /// configuration on a real org).
-    pub async fn update_with_etag(self, id: &str, integration: &Integration, etag: Option<&str>) -> Result<Versioned<Integration>> {
-        let request = ApiRequest::put(Self::item(id)).about("integration", Some(id)).json(integration)?.if_match(etag.map(str::to_owned));
-        fetch_versioned(self.platform, request).await
+    /// `PATCH /api/v2/integrations/{id}`: the integration's own fields (name, notes, intended
+    /// state); its configuration changes only through [`Self::update_config`].
+    pub async fn patch(self, id: &str, integration: &Integration) -> Result<Integration> {
+        fetch(self.platform, ApiRequest::patch(Self::item(id)).about("integration", Some(id)).json(integration)?).await
+    }
+
+    /// `GET /api/v2/integrations/{id}/config/current`.
+    pub async fn config(self, id: &str) -> Result<IntegrationConfiguration> {
+        fetch(self.platform, ApiRequest::get(format!("{}/config/current", Self::item(id))).about("integration configuration", Some(id))).await
+    }
+
+    /// `PUT /api/v2/integrations/{id}/config/current`: the whole configuration with the
+    /// `version` it was read at; a configuration changed since is a 409 (a conflict).
+    pub async fn update_config(self, id: &str, config: &IntegrationConfiguration) -> Result<IntegrationConfiguration> {
+        fetch(self.platform, ApiRequest::put(format!("{}/config/current", Self::item(id))).about("integration configuration", Some(id)).json(config)?).await
     }
 
     /// Seed 001: calls the integration's endpoint and reports health and latency. It changes

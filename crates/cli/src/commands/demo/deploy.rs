@@ -46,18 +46,38 @@ async fn plan(desired: &switchboard_deploy::Desired, providers: &Providers, jour
     Ok(switchboard_deploy::plan::plan(desired, providers, &last, &PlanOptions::default()).await?)
 }
 
-pub async fn run(target: &Target, text: bool) -> anyhow::Result<Value> {
+/// The demo's journal: a fresh SQLite file, removed (with its WAL files) on drop.
+pub struct DemoJournal {
+    pub journal: Journal,
+    path: std::path::PathBuf,
+}
+
+impl DemoJournal {
+    pub async fn open() -> anyhow::Result<Self> {
+        let path = std::env::temp_dir().join(format!("switchboard-demo-journal-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let journal = Journal::open(&path.display().to_string()).await.context("the demo's journal")?;
+        Ok(Self { journal, path })
+    }
+}
+
+impl Drop for DemoJournal {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
+    }
+}
+
+pub async fn run(target: &Target, journal: &Journal, text: bool) -> anyhow::Result<Value> {
     let repository = Repository::load(&super::flows::repository_file("examples/config"))?;
     let mut desired = repository.render("dev")?;
     let providers = context::providers(target, &desired)?;
-    let path = std::env::temp_dir().join(format!("switchboard-demo-journal-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    let journal = Journal::open(&path.display().to_string()).await.context("the demo's journal")?;
     if text {
         println!("\n== deploy: examples/config to 4 orgs in 3 stages (parent first), --env dev ==");
     }
-    let first = plan(&desired, &providers, &journal).await?;
-    let first_report = switchboard_deploy::apply::apply(&first, &providers, &journal, &ApplyOptions::default()).await?;
+    let first = plan(&desired, &providers, journal).await?;
+    let first_report = switchboard_deploy::apply::apply(&first, &providers, journal, &ApplyOptions::default()).await?;
     if text {
         table::print_report(&first_report);
     }
@@ -70,20 +90,17 @@ pub async fn run(target: &Target, text: bool) -> anyhow::Result<Value> {
             resource.body["description"] = json!(format!("Support for {} (timeout raised)", org.org));
         }
     }
-    let second = plan(&desired, &providers, &journal).await?;
+    let second = plan(&desired, &providers, journal).await?;
     if text {
         println!("\n== deploy: the next commit (a longer alerting timeout) while a supervisor edits na-east-1's queue ==");
         table::print_plan(&second);
     }
     let edit = HandEdit { org: "na-east-1".into(), queue: "NA East 1 Support".into(), client: target.environment.org("na-east-1")?.clone() };
     let options = ApplyOptions { progress: Arc::new(edit), ..ApplyOptions::default() };
-    let second_report = switchboard_deploy::apply::apply(&second, &providers, &journal, &options).await?;
+    let second_report = switchboard_deploy::apply::apply(&second, &providers, journal, &options).await?;
     if text {
         table::print_report(&second_report);
     }
-    let third = plan(&desired, &providers, &journal).await?;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    let third = plan(&desired, &providers, journal).await?;
     Ok(json!({"first": first_report, "second": second_report, "after": third.summary()}))
 }

@@ -1,6 +1,7 @@
 //! `switchboard demo`: starts an embedded emulator and walks through what exists so far.
 
 mod bridge;
+mod canary;
 mod deploy;
 mod flows;
 mod gateway;
@@ -53,7 +54,13 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
         Some(emulator) => gateway::run(emulator, text).await.unwrap_or_else(|error| step_failed("gateway", &error, &mut failed_steps)),
         None => serde_json::Value::Null,
     };
-    let deploy = deploy::run(&target, text).await.unwrap_or_else(|error| step_failed("deploy", &error, &mut failed_steps));
+    let journal = deploy::DemoJournal::open().await?;
+    let deploy = deploy::run(&target, &journal.journal, text).await.unwrap_or_else(|error| step_failed("deploy", &error, &mut failed_steps));
+    let canary = match &target.embedded {
+        Some(emulator) => canary::run(&target, emulator, &journal.journal, text).await.unwrap_or_else(|error| step_failed("canary", &error, &mut failed_steps)),
+        None => serde_json::Value::Null,
+    };
+    drop(journal);
     let live = match &target.embedded {
         Some(emulator) => live::run(emulator, &live_client, arguments.live_seconds, text).await?,
         None => Vec::new(),
@@ -80,7 +87,7 @@ pub async fn run(arguments: DemoArgs, output: OutputFormat) -> anyhow::Result<()
     }
     target.shutdown().await;
     if !text {
-        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "review": review, "live": live, "gateway": gateway, "deploy": deploy, "bridge": bridge, "rollout": rollout, "simulation": report}), |_| {})?;
+        output.emit(&json!({"orgs": tree, "queues": queue_summary, "flows": flows, "review": review, "live": live, "gateway": gateway, "deploy": deploy, "canary": canary, "bridge": bridge, "rollout": rollout, "simulation": report}), |_| {})?;
     }
     if !failed_steps.is_empty() {
         anyhow::bail!("demo step(s) failed: {}", failed_steps.join("; "));

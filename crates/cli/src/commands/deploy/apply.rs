@@ -1,6 +1,5 @@
 //! `switchboard apply [PLAN] [--env E] [--resume ID]`.
 
-use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use switchboard_deploy::apply::{ApplyOptions, ApplyReport};
@@ -37,11 +36,12 @@ pub async fn run(arguments: ApplyArgs, output: OutputFormat) -> anyhow::Result<(
         context.close().await;
         let report = outcome?;
         output.emit(&report, table::print_canary)?;
+        let deployments = report.steps.iter().map(|step| step.apply.deployment.as_str()).collect::<Vec<_>>().join(", ");
         return match report.decision.as_str() {
             "expanded" => Ok(()),
-            "held" => bail!("canary inconclusive: too few calls to judge; the canary orgs keep the change (deployment {}), the rest were not applied", report.canary.deployment),
-            "rolled_back" => bail!("canary regressed: {} rolled back from their snapshots; the rest were not applied", report.canary_orgs.join(", ")),
-            _ => bail!("the canary apply failed and was restored (deployment {}); nothing else was applied", report.canary.deployment),
+            "held" => bail!("canary inconclusive: too few calls to judge; {} keep the change (deployments {deployments}), the rest were not applied", report.changed_orgs().join(", ")),
+            "rolled_back" => bail!("canary regressed: every changed org rolled back from its snapshots (deployments {deployments}); the rest were not applied"),
+            _ => bail!("a canary step's apply failed and its orgs were restored (deployments {deployments}); nothing more was applied"),
         };
     }
     let outcome = apply(&context, &arguments, saved).await;
@@ -62,7 +62,7 @@ fn options(context: &DeployContext, arguments: &ApplyArgs) -> ApplyOptions {
         concurrency: context.repository.manifest.policies.concurrency,
         holder: holder(),
         orgs: arguments.orgs.clone(),
-        progress: Arc::new(progress::Lines),
+        progress: progress::for_stderr(),
         ..ApplyOptions::default()
     }
 }
@@ -78,7 +78,8 @@ async fn canary(context: &DeployContext, arguments: &ApplyArgs, saved: Option<Pl
         None => super::plan::make_plan(context, arguments.prune, &arguments.orgs).await?,
     };
     let metrics = GenesysMetrics::new(super::context::platforms(&context.target, &context.desired)?);
-    let options = options(context, arguments);
+    let mut options = options(context, arguments);
+    options.approve = options.approve || approved_on_terminal(&plan);
     Ok(apply_with_canary(&plan, &context.providers, &context.journal, &options, &settings, &metrics, CanaryClock::default()).await?)
 }
 
@@ -97,5 +98,22 @@ async fn apply(context: &DeployContext, arguments: &ApplyArgs, saved: Option<Pla
     if !plan.has_changes() {
         eprintln!("no changes");
     }
+    let mut options = options;
+    options.approve = options.approve || approved_on_terminal(&plan);
     Ok(switchboard_deploy::apply::apply(&plan, &context.providers, &context.journal, &options).await?)
+}
+
+/// Changes flagged for approval, shown and confirmed by a person at a terminal. Without a
+/// terminal (CI) this is `false` and apply refuses them unless `--approve` was given.
+fn approved_on_terminal(plan: &Plan) -> bool {
+    let flagged: Vec<String> = plan
+        .orgs
+        .iter()
+        .flat_map(|org| org.changes.iter().filter(|change| change.action.writes() && !change.approval.is_empty()).map(move |change| format!("  {} {}: {}", org.org, change.key, change.approval.join("; "))))
+        .collect();
+    if flagged.is_empty() || !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return false;
+    }
+    eprintln!("{} change(s) need approval:\n{}", flagged.len(), flagged.join("\n"));
+    crate::progress::confirm("apply them?")
 }

@@ -45,31 +45,37 @@ pub fn print_report(report: &ApplyReport) {
 }
 
 pub fn print_canary(report: &CanaryReport) {
-    println!("canary {}% of each group, window {:.0} s: {} first; decision: {}", report.percent, report.window_seconds, report.canary_orgs.join(", "), report.decision);
-    print_report(&report.canary);
-    for comparison in report.verdict.iter().flat_map(|verdict| &verdict.comparisons) {
-        println!(
-            "  {}: {:?}; abandoned {}/{} → {}/{}, p = {}; ASA {} → {} s{}",
-            comparison.name,
-            comparison.outcome,
-            comparison.baseline_abandoned,
-            comparison.baseline_offered,
-            comparison.sample_abandoned,
-            comparison.sample_offered,
-            comparison.abandon_p_value.map(|p| format!("{p:.4}")).unwrap_or_else(|| "-".into()),
-            comparison.baseline_asa_seconds.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
-            comparison.sample_asa_seconds.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
-            if comparison.reasons.is_empty() { String::new() } else { format!(" ({})", comparison.reasons.join("; ")) }
-        );
-    }
-    if let Some(expansion) = &report.expansion {
-        print_report(expansion);
-    }
-    if let Some(rollback) = &report.rollback {
-        for org in &rollback.orgs {
-            println!("  rolled back {}: {} restored{}", org.org, org.restored, if org.mismatches.is_empty() && org.error.is_none() { ", proven" } else { ", NOT proven" });
+    let steps: Vec<String> = report.steps_percent.iter().map(|step| format!("{step}%")).collect();
+    println!("canary {}, window {:.0} s: {} first; decision: {}", steps.join(" → "), report.window_seconds, report.canary_orgs.join(", "), report.decision);
+    for (number, step) in report.steps.iter().enumerate() {
+        println!("step {} ({}%): {}{}", number + 1, step.percent, step.orgs.join(", "), if step.untouched.is_empty() { String::new() } else { format!(" (untouched: {})", step.untouched.join(", ")) });
+        print_report(&step.apply);
+        for comparison in step.verdict.iter().flat_map(|verdict| &verdict.comparisons) {
+            println!("  {}", comparison_line(comparison));
         }
     }
+    for rollback in &report.rollbacks {
+        for org in &rollback.orgs {
+            println!("  rolled back {} ({}): {} restored{}", org.org, rollback.deployment, org.restored, if org.mismatches.is_empty() && org.error.is_none() { ", proven" } else { ", NOT proven" });
+        }
+    }
+}
+
+/// One comparison of a canary verdict with its evidence, in one line.
+pub fn comparison_line(comparison: &switchboard_deploy::canary::Comparison) -> String {
+    format!(
+        "{}: {:?}; abandoned {}/{} → {}/{}, p = {}; ASA {} → {} s{}",
+        comparison.name,
+        comparison.outcome,
+        comparison.baseline_abandoned,
+        comparison.baseline_offered,
+        comparison.sample_abandoned,
+        comparison.sample_offered,
+        comparison.abandon_p_value.map(|p| format!("{p:.4}")).unwrap_or_else(|| "-".into()),
+        comparison.baseline_asa_seconds.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+        comparison.sample_asa_seconds.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+        if comparison.reasons.is_empty() { String::new() } else { format!(" ({})", comparison.reasons.join("; ")) }
+    )
 }
 
 fn show(value: &Option<serde_json::Value>) -> String {
