@@ -3,12 +3,14 @@
 //! flows, the data-table row API for the control row, IVR configurations for DIDs, the analytics
 //! aggregate queries for the judge — with its state in the shared journal.
 
+mod actions;
 mod analytics;
 mod driver;
 mod error;
 mod org;
 mod store;
 
+pub use actions::{ActionChange, prepare_actions};
 pub use analytics::{analytics_window, iso_instant};
 pub use driver::{Driver, is_finished, now_ms};
 pub use error::RolloutError;

@@ -37,6 +37,8 @@ pub struct StartReport {
     pub active: Slot,
     pub candidate: Slot,
     pub publishes: u32,
+    /// The data actions of both slots, with `Cache-Control: no-cache` and a `Flow_Version` input.
+    pub actions: Vec<super::actions::ActionChange>,
 }
 
 pub struct Org<'a, P: ?Sized> {
@@ -261,6 +263,8 @@ impl<'a, P: Platform + ?Sized> Org<'a, P> {
             return Err(RolloutError::Schema { file: file.to_string(), problems });
         }
         let active = self.slot(&active_id).await?;
+        // Before publishing: a real org validates the flow's action inputs against the contract.
+        let actions = super::actions::prepare_actions(self.platform, &crate::actions::action_refs([&active_definition, candidate])).await?;
         let prepared = prepare_candidate(candidate.clone(), &idle_name);
         let mut candidate_slot = self.publish(&prepared).await?;
         let mut publishes = 1;
@@ -270,6 +274,6 @@ impl<'a, P: Platform + ?Sized> Org<'a, P> {
             candidate_slot = self.publish(&prepared).await?;
             publishes += 1;
         }
-        Ok((StartReport { active, candidate: candidate_slot, publishes }, table_id))
+        Ok((StartReport { active, candidate: candidate_slot, publishes, actions }, table_id))
     }
 }
