@@ -15,6 +15,7 @@ pub mod live;
 pub mod policy;
 pub mod schema;
 pub mod sim;
+pub mod smoke;
 pub mod tally;
 pub mod traffic_cop;
 

@@ -33,6 +33,5 @@ pub async fn run(arguments: Arguments) -> anyhow::Result<()> {
         Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,
         Command::Review(review_arguments) => review::run(review_arguments, output).await,
         Command::Pipeline(pipeline_arguments) => pipeline::run(pipeline_arguments, output).await,
-        Command::Rollout(rollout_arguments) => rollout::run(rollout_arguments, output).await,
     }
 }

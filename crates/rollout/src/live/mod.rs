@@ -8,11 +8,13 @@ mod analytics;
 mod driver;
 mod error;
 mod org;
+mod smoke;
 mod store;
 
 pub use actions::{ActionChange, prepare_actions};
 pub use analytics::{analytics_window, iso_instant};
 pub use driver::{Driver, is_finished, now_ms};
 pub use error::RolloutError;
+pub use smoke::{SmokeDialer, smoke_test};
 pub use org::{InitReport, Org, StartReport, prepare_candidate};
 pub use store::{RolloutRecord, Store};

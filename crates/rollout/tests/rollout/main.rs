@@ -3,5 +3,6 @@
 
 mod actions;
 mod live;
+mod smoke;
 mod support;
 mod virtual_time;
