@@ -101,11 +101,11 @@ impl<'a, P: Platform + ?Sized> Driver<'a, P> {
         }
         let now = now_ms();
         let controller = &record.controller;
-        let (window, available) =
+        let window =
             analytics_window(self.org.platform, record.window_end_ms, now, &controller.active.flow_id, &controller.candidate.flow_id).await?;
         let output = record.controller.step(Input::Interval(window), as_u64(now))?;
         record.window_end_ms = now;
-        record.abandonment_available = available;
+        record.abandonment_available = true;
         // State first, then the row: see the module comment.
         revision = match self.store.save(&record, Some(revision)).await {
             Ok(revision) => revision,

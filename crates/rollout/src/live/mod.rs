@@ -12,7 +12,7 @@ mod smoke;
 mod store;
 
 pub use actions::{ActionChange, prepare_actions};
-pub use analytics::{analytics_window, iso_instant};
+pub use analytics::{LOOKBACK_MS, analytics_window, count_conversation, iso_instant};
 pub use driver::{Driver, is_finished, now_ms};
 pub use error::RolloutError;
 pub use smoke::{SmokeDialer, smoke_test};

@@ -2,6 +2,7 @@
 //! emulator through the platform client with the journal.
 
 mod actions;
+mod judge_live;
 mod live;
 mod smoke;
 mod support;
