@@ -4,6 +4,7 @@
 mod smoke;
 mod view;
 
+pub use smoke::EmulatorCalls;
 pub use view::event_line;
 
 use crate::args::{RolloutArgs, RolloutCommand, RolloutFlowArgs, RolloutStartArgs};
