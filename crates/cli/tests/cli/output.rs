@@ -52,4 +52,10 @@ fn demo_json_shows_live_calls_and_a_simulated_day() {
     let kept: Vec<&serde_json::Value> = second.as_array().into_iter().flatten().flat_map(|org| org["conflicts"].as_array().into_iter().flatten()).collect();
     assert_eq!(kept.len(), 1, "{second}");
     assert_eq!(kept[0]["field"], "description");
+    // The rollout step: the good release promoted, a broken one refused by the smoke test, the bad
+    // one aborted by the live judge with its evidence.
+    let rollout = &demo["rollout"];
+    assert!(rollout["promoted"]["version"].is_string(), "{rollout}");
+    assert_eq!(rollout["refused_by_smoke_test"]["passed"], false, "{rollout}");
+    assert!(rollout["aborted"]["reason"].as_str().is_some_and(|reason| reason.starts_with("flow disconnects")), "{rollout}");
 }
