@@ -92,3 +92,47 @@ pub async fn analytics_window<P: Platform + ?Sized>(
     }
     Ok(window)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_platform::api::analytics_details::{AnalyticsFlow, AnalyticsParticipant, AnalyticsSession, AnalyticsSessionMetric};
+
+    fn ivr(flow_id: &str, exit: &str) -> AnalyticsSession {
+        AnalyticsSession {
+            flow: Some(AnalyticsFlow { flow_id: flow_id.into(), exit_reason: Some(exit.into()), ..AnalyticsFlow::default() }),
+            ..AnalyticsSession::default()
+        }
+    }
+
+    fn conversation(ivr_sessions: Vec<AnalyticsSession>, acd_metric: Option<(&str, i64)>) -> AnalyticsConversation {
+        let mut participants = vec![AnalyticsParticipant { purpose: "ivr".into(), sessions: ivr_sessions, ..AnalyticsParticipant::default() }];
+        if let Some((name, value)) = acd_metric {
+            let metrics = vec![AnalyticsSessionMetric { name: name.into(), value, emit_date: None }];
+            participants.push(AnalyticsParticipant {
+                purpose: "acd".into(),
+                sessions: vec![AnalyticsSession { metrics, ..AnalyticsSession::default() }],
+                ..AnalyticsParticipant::default()
+            });
+        }
+        AnalyticsConversation { participants, ..AnalyticsConversation::default() }
+    }
+
+    #[test]
+    fn each_conversation_counts_once_for_the_slot_it_ran_after_the_traffic_cop() {
+        let mut window = Window::default();
+        let answered = conversation(vec![ivr("cop", "TRANSFER"), ivr("green", "TRANSFER")], Some(("tAnswered", 4_200)));
+        let abandoned = conversation(vec![ivr("cop", "TRANSFER"), ivr("blue", "TRANSFER")], Some(("tAbandon", 9_000)));
+        let dropped = conversation(vec![ivr("cop", "TRANSFER"), ivr("green", "FLOW_ERROR_DISCONNECT")], None);
+        let elsewhere = conversation(vec![ivr("other", "TRANSFER")], Some(("tAnswered", 1)));
+        for item in [&answered, &abandoned, &dropped] {
+            assert!(count_conversation(item, "blue", "green", &mut window));
+        }
+        assert!(!count_conversation(&elsewhere, "blue", "green", &mut window), "another flow's call is not counted");
+        let candidate = &window.candidate;
+        assert_eq!((candidate.calls, candidate.offered, candidate.answered, candidate.flow_disconnects, candidate.flow_errors), (2, 1, 1, 1, 1));
+        assert_eq!(candidate.answer_waits_ms, vec![4_200]);
+        let active = &window.active;
+        assert_eq!((active.calls, active.offered, active.abandoned, active.answered), (1, 1, 1, 0));
+    }
+}
