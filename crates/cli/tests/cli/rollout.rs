@@ -104,5 +104,6 @@ async fn a_candidate_that_hangs_up_at_once_is_refused_by_the_smoke_test_and_a_he
     let status: serde_json::Value = serde_json::from_slice(&output.stdout).expect("status JSON");
     assert_eq!(status["phase"], "promoted", "{status}");
     assert!(status["candidate_calls"]["calls"].as_u64().unwrap_or(0) >= 10, "{status}");
+    assert!(status["candidate_calls"]["waits_counted"].as_u64().unwrap_or(0) > 0, "speed of answer from the detail records: {status}");
     emulator.shutdown().await;
 }
