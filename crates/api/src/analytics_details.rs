@@ -70,8 +70,42 @@ pub struct AnalyticsSession {
     pub ani: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnis: Option<String>,
+    /// The flow an `ivr` participant's session ran (one session per flow the call entered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<AnalyticsFlow>,
+    /// The session's metrics (`tAcd`, `tAnswered`, `tAbandon` on an `acd` session...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<AnalyticsSessionMetric>,
     #[serde(default)]
     pub segments: Vec<AnalyticsSegment>,
+}
+
+/// `AnalyticsFlow`: which flow (and version) a session ran and how it left it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsFlow {
+    pub flow_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_type: Option<String>,
+    /// `TRANSFER`, `DISCONNECT`, `FLOW_DISCONNECT`, `FLOW_ERROR_DISCONNECT`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_type: Option<String>,
+}
+
+/// `AnalyticsSessionMetric`: a metric the session emitted, in milliseconds for `t*` metrics.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsSessionMetric {
+    pub name: String,
+    pub value: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emit_date: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -84,9 +118,24 @@ pub struct AnalyticsSegment {
     pub segment_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_id: Option<String>,
+    /// How the segment ended (`peer`, `client`, `transfer`, `system`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disconnect_type: Option<String>,
+}
+
+impl AnalyticsSession {
+    /// The value of the session's metric `name`, if it emitted one.
+    pub fn metric(&self, name: &str) -> Option<i64> {
+        self.metrics.iter().find(|metric| metric.name == name).map(|metric| metric.value)
+    }
 }
 
 impl AnalyticsConversation {
+    /// Every session of participants with `purpose` (`ivr`, `acd`, `customer`, `agent`).
+    pub fn sessions_of<'a>(&'a self, purpose: &'a str) -> impl Iterator<Item = &'a AnalyticsSession> + 'a {
+        self.participants.iter().filter(move |participant| participant.purpose == purpose).flat_map(|participant| &participant.sessions)
+    }
+
     /// Whether any segment of the conversation was in `queue_id`.
     pub fn touched_queue(&self, queue_id: &str) -> bool {
         self.participants

@@ -72,6 +72,9 @@ pub struct Action {
     pub version: u64,
     #[serde(default)]
     pub secure: bool,
+    /// The action's inputs and outputs (`expand=contract` on a real org).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ActionContract>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ActionConfig>,
     /// Seed 001 extension: retry policy applied by the caller of the action.
@@ -87,6 +90,77 @@ pub struct ActionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u64>,
     pub request: RequestConfig,
+    /// How the answer becomes outputs; kept as sent so an update never drops it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseConfig>,
+}
+
+/// The real `ResponseConfig`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseConfig {
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub translation_map: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub translation_map_defaults: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_template: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_template_uri: Option<String>,
+}
+
+/// The real `ActionContract`: JSON schemas of the inputs and outputs. The schemas are kept as JSON
+/// documents (they nest arbitrarily), so reading and writing one back loses nothing.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionContract {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<ActionInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<ActionOutput>,
+}
+
+/// The real `ActionInput` (`ActionContractInput` on a draft update has the same `inputSchema`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_schema: Option<serde_json::Value>,
+}
+
+/// The real `ActionOutput`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionOutput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_schema: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_schema: Option<serde_json::Value>,
+}
+
+/// The real `UpdateDraftInput` (`PATCH /api/v2/integrations/actions/{actionId}/draft`): `version`
+/// is the draft's, so a stale update is refused.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateDraftInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<ActionConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ActionContract>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure: Option<bool>,
+    pub version: u64,
+}
+
+/// The real `PublishDraftInput` (`POST /api/v2/integrations/actions/{actionId}/draft/publish`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishDraftInput {
+    pub version: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -97,6 +171,8 @@ pub struct RequestConfig {
     pub request_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_template: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_template_uri: Option<String>,
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
 }

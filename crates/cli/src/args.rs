@@ -217,6 +217,11 @@ pub struct RolloutStartArgs {
     /// Start and return; `rollout run` drives it.
     #[arg(long)]
     pub detach: bool,
+    /// Place the smoke test's calls through the target's `/_emulator/calls` (the target is a
+    /// switchboard emulator; automatic for the embedded one). Without it the smoke test is not
+    /// applicable on a real org, which has no API for a synthetic inbound call.
+    #[arg(long)]
+    pub smoke_via_emulator: bool,
 }
 
 #[derive(Debug, Args)]

@@ -21,7 +21,7 @@ mod topology;
 
 pub use connection::ConnectionTimeouts;
 pub use contact_center::routes::path_view;
-pub use contact_center::{CallError, CallRequest, CenterOptions, LiveCall, Outcome, Phase, TrafficError};
+pub use contact_center::{CallError, CallRequest, CenterOptions, LiveCall, Outcome, Phase, TrafficError, placed_call};
 pub use crm::tls::{CrmTlsConfig, CrmTlsServer, serve_crm_tls};
 pub use error::{ApiError, EmulatorError};
 pub use notifications::{NotificationConfig, NotificationHub};

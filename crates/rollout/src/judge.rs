@@ -166,7 +166,11 @@ fn rate(events: u64, trials: u64) -> f64 {
     if trials == 0 { 0.0 } else { events as f64 / trials as f64 }
 }
 
-/// Evidence keeps counts, not every wait (the state is stored after each interval).
+/// Evidence keeps the count and sum of the waits, not every wait (the state is stored after each
+/// interval).
 fn without_waits(tally: &ArmTally) -> ArmTally {
-    ArmTally { answer_waits_ms: Vec::new(), ..tally.clone() }
+    let mut kept = ArmTally { answer_waits_ms: Vec::new(), waits_counted: 0, waits_total_ms: 0, ..tally.clone() };
+    kept.waits_counted = tally.waits_counted + tally.answer_waits_ms.len() as u64;
+    kept.waits_total_ms = tally.waits_total_ms + tally.answer_waits_ms.iter().sum::<u64>();
+    kept
 }

@@ -7,6 +7,7 @@
 //! the calls each received in that interval. Two clocks drive the same controller: the simulation's
 //! virtual time ([`sim`]) and a live org through the platform client (the CLI's driver).
 
+pub mod actions;
 pub mod control_row;
 pub mod controller;
 pub mod judge;
@@ -14,6 +15,7 @@ pub mod live;
 pub mod policy;
 pub mod schema;
 pub mod sim;
+pub mod smoke;
 pub mod tally;
 pub mod traffic_cop;
 

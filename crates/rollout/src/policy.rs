@@ -28,6 +28,10 @@ pub struct Policy {
     pub min_answered_for_asa: u64,
     /// Smallest Mann-Whitney effect P(candidate waits longer) that fails the candidate.
     pub max_asa_effect: f64,
+    /// Synthetic calls to the smoke DID before any weight moves (0: no smoke test).
+    pub smoke_calls: u32,
+    /// Blocks of the candidate a smoke call may end at; empty: every transfer block.
+    pub smoke_terminals: Vec<String>,
 }
 
 impl Default for Policy {
@@ -43,6 +47,8 @@ impl Default for Policy {
             max_intervals_per_step: 30,
             min_answered_for_asa: 20,
             max_asa_effect: 0.6,
+            smoke_calls: 3,
+            smoke_terminals: Vec::new(),
         }
     }
 }
@@ -81,6 +87,9 @@ impl Policy {
         }
         if self.max_intervals_per_step < self.min_intervals_per_step.max(1) {
             return Err(error("max_intervals_per_step", "must be at least min_intervals_per_step and 1"));
+        }
+        if self.smoke_calls > 100 {
+            return Err(error("smoke_calls", "at most 100"));
         }
         if !(self.max_asa_effect > 0.5 && self.max_asa_effect <= 1.0) {
             return Err(error("max_asa_effect", "must be in (0.5, 1]"));

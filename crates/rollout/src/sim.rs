@@ -57,6 +57,7 @@ fn arm(tally: Option<&FlowTally>, since_ms: u64) -> ArmTally {
         flow_disconnects: tally.flow_disconnects,
         flow_errors: tally.flow_errors,
         answer_waits_ms: tally.answered_calls.iter().filter(|(arrived, _)| *arrived >= since_ms).map(|(_, wait)| *wait).collect(),
+        ..ArmTally::default()
     }
 }
 

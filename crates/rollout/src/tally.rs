@@ -17,6 +17,11 @@ pub struct ArmTally {
     /// Queue wait of each answered call (may be empty when the source only has sums).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answer_waits_ms: Vec<u64>,
+    /// Totals over intervals keep the count and sum of the waits instead of each one (for ASA).
+    #[serde(default)]
+    pub waits_counted: u64,
+    #[serde(default)]
+    pub waits_total_ms: u64,
 }
 
 impl ArmTally {
@@ -28,13 +33,17 @@ impl ArmTally {
         (self.calls > 0).then(|| self.flow_disconnects as f64 / self.calls as f64)
     }
 
+    /// Average speed of answer over the waits this tally knows (each one, or the totals' sums).
     pub fn mean_answer_ms(&self) -> Option<f64> {
-        (!self.answer_waits_ms.is_empty())
-            .then(|| self.answer_waits_ms.iter().sum::<u64>() as f64 / self.answer_waits_ms.len() as f64)
+        let count = self.waits_counted + self.answer_waits_ms.len() as u64;
+        let total = self.waits_total_ms + self.answer_waits_ms.iter().sum::<u64>();
+        (count > 0).then(|| total as f64 / count as f64)
     }
 
-    /// Adds another tally (for totals over intervals); waits are not kept in totals.
+    /// Adds another tally (for totals over intervals); waits are kept as a count and a sum.
     pub fn accumulate(&mut self, other: &ArmTally) {
+        self.waits_counted += other.waits_counted + other.answer_waits_ms.len() as u64;
+        self.waits_total_ms += other.waits_total_ms + other.answer_waits_ms.iter().sum::<u64>();
         self.calls += other.calls;
         self.offered += other.offered;
         self.abandoned += other.abandoned;

@@ -113,7 +113,7 @@ async fn apply_under_the_rate_limit() -> anyhow::Result<()> {
     let options = EmulatorOptions::default();
     let (limit, window) = (options.rate_limit_per_minute, options.rate_limit_window);
     println!("\n# deploy: apply of a change to every queue of {ORGS} orgs (~{APPLY_RESOURCES} resources each) under {limit} requests per token per {} s", window.as_secs());
-    let topology = scaled(ScaleSpec { orgs: ORGS, resources: APPLY_RESOURCES, seed: switchboard_emulator::topology::DEFAULT_SCALE_SEED });
+    let topology = scaled(ScaleSpec { orgs: ORGS, resources: APPLY_RESOURCES, seed: switchboard_emulator::DEFAULT_SCALE_SEED });
     let emulator = switchboard_emulator::spawn(EmulatorOptions { topology: Some(topology), ..options }).await?;
     // Planning reads with their own tokens; the apply gets fresh ones, so its windows start with it.
     let (planning, _) = providers_for(&emulator)?;

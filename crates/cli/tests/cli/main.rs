@@ -6,6 +6,7 @@ mod errors;
 mod emulator_process;
 mod output;
 mod review;
+mod rollout;
 mod bridge_config;
 mod bridge_kill;
 mod snapshots;

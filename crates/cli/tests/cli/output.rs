@@ -62,4 +62,10 @@ fn demo_json_shows_live_calls_and_a_simulated_day() {
     assert!(!rolled_back.is_empty() && rolled_back.iter().all(|org| org["mismatches"].as_array().is_some_and(Vec::is_empty) && org["error"].is_null()), "{canary}");
     let written: Vec<&serde_json::Value> = canary["steps"][0]["apply"]["orgs"].as_array().into_iter().flatten().map(|org| &org["org"]).collect();
     assert!(canary["other_orgs"].as_array().is_some_and(|others| !others.is_empty() && others.iter().all(|org| !written.contains(&org))), "{canary}");
+    // The rollout step: the good release promoted, a broken one refused by the smoke test, the bad
+    // one aborted by the live judge with its evidence.
+    let rollout = &demo["rollout"];
+    assert!(rollout["promoted"]["version"].is_string(), "{rollout}");
+    assert_eq!(rollout["refused_by_smoke_test"]["passed"], false, "{rollout}");
+    assert!(rollout["aborted"]["reason"].as_str().is_some_and(|reason| reason.starts_with("flow disconnects")), "{rollout}");
 }

@@ -1,6 +1,8 @@
 //! `POST /api/v2/analytics/conversations/details/query`: conversations overlapping the interval
 //! whose queue segment matches the query's `queueId` segment filters, finished and in progress,
-//! oldest first (or newest with `order: desc`), paged.
+//! oldest first (or newest with `order: desc`), paged. Each conversation has its customer, its `ivr`
+//! participant (one session per flow entered, with the flow, version and exit reason) and, once
+//! queued, its `acd` participant (`tAcd`, then `tAnswered` or `tAbandon`), as the real records do.
 
 use super::ConversationRecord;
 use super::interval::{format_instant, parse_interval};
@@ -13,7 +15,8 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use switchboard_api::analytics_details::{
-    AnalyticsConversation, AnalyticsParticipant, AnalyticsSegment, AnalyticsSession, ConversationDetailQuery, ConversationDetailResponse,
+    AnalyticsConversation, AnalyticsFlow, AnalyticsParticipant, AnalyticsSegment, AnalyticsSession, AnalyticsSessionMetric,
+    ConversationDetailQuery, ConversationDetailResponse,
 };
 
 const MAX_PAGE_SIZE: u32 = 100;
@@ -51,38 +54,69 @@ pub(super) async fn query(
     Ok(Json(ConversationDetailResponse { conversations, total_hits }))
 }
 
-/// The customer participant (with the caller's numbers) and, once queued, the ACD participant.
+/// The customer participant (with the caller's numbers), the IVR participant's flow sessions and,
+/// once queued, the ACD participant.
 fn detail(record: &ConversationRecord) -> AnalyticsConversation {
+    let session = |segments: Vec<AnalyticsSegment>| AnalyticsSession {
+        media_type: "voice".to_string(),
+        ani: Some(record.ani.clone()),
+        dnis: Some(record.dnis.clone()),
+        segments,
+        ..AnalyticsSession::default()
+    };
+    let segment = |start: i64, end: Option<i64>, segment_type: &str| AnalyticsSegment {
+        segment_start: format_instant(start),
+        segment_end: end.map(format_instant),
+        segment_type: segment_type.to_string(),
+        ..AnalyticsSegment::default()
+    };
     let mut participants = vec![AnalyticsParticipant {
         participant_id: participant_id(&record.conversation_id, "customer"),
         purpose: "customer".to_string(),
-        sessions: vec![AnalyticsSession {
-            media_type: "voice".to_string(),
-            ani: Some(record.ani.clone()),
-            dnis: Some(record.dnis.clone()),
-            segments: vec![AnalyticsSegment {
-                segment_start: format_instant(record.start_ms),
-                segment_end: record.end_ms.map(format_instant),
-                segment_type: "system".to_string(),
-                queue_id: None,
-            }],
-        }],
+        sessions: vec![session(vec![segment(record.start_ms, record.end_ms, "system")])],
     }];
+    if !record.flows.is_empty() {
+        let sessions = record
+            .flows
+            .iter()
+            .map(|flow| AnalyticsSession {
+                flow: Some(AnalyticsFlow {
+                    flow_id: flow.flow_id.clone(),
+                    flow_name: Some(flow.flow_name.clone()),
+                    flow_version: Some(flow.flow_version.clone()),
+                    flow_type: Some("INBOUNDCALL".to_string()),
+                    exit_reason: super::flow_metrics::exit_reason(&flow.exit).map(str::to_string),
+                    transfer_type: None,
+                }),
+                ..session(vec![segment(flow.entered_ms, flow.exited_ms, "ivr")])
+            })
+            .collect();
+        participants.push(AnalyticsParticipant { participant_id: participant_id(&record.conversation_id, "ivr"), purpose: "ivr".to_string(), sessions });
+    }
     if let Some(queue) = &record.queue {
+        let ended = queue.answered_ms.or(queue.abandoned_ms);
+        let metric = |name: &str, at: i64| AnalyticsSessionMetric {
+            name: name.to_string(),
+            value: i64::try_from(record.span_ms(queue.entered_ms, at)).unwrap_or(i64::MAX),
+            emit_date: Some(format_instant(at)),
+        };
+        let mut metrics = Vec::new();
+        if let Some(answered) = queue.answered_ms {
+            metrics.extend([metric("tAcd", answered), metric("tAnswered", answered)]);
+        } else if let Some(abandoned) = queue.abandoned_ms {
+            metrics.extend([metric("tAcd", abandoned), metric("tAbandon", abandoned)]);
+        }
+        let mut interact = segment(queue.entered_ms, ended, "interact");
+        interact.queue_id = Some(queue.queue_id.clone());
+        interact.disconnect_type = if queue.answered_ms.is_some() {
+            Some("transfer".to_string())
+        } else {
+            queue.abandoned_ms.map(|_| "peer".to_string())
+        };
         participants.push(AnalyticsParticipant {
             participant_id: participant_id(&record.conversation_id, "acd"),
             purpose: "acd".to_string(),
-            sessions: vec![AnalyticsSession {
-                media_type: "voice".to_string(),
-                ani: Some(record.ani.clone()),
-                dnis: Some(record.dnis.clone()),
-                segments: vec![AnalyticsSegment {
-                    segment_start: format_instant(queue.entered_ms),
-                    segment_end: queue.answered_ms.or(queue.abandoned_ms).map(format_instant),
-                    segment_type: "interact".to_string(),
-                    queue_id: Some(queue.queue_id.clone()),
-                }],
-            }],
+            sessions: vec![AnalyticsSession { metrics, ..session(vec![interact]) }],
         });
     }
     AnalyticsConversation {

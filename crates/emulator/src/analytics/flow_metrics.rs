@@ -17,7 +17,7 @@ pub const CATALOG: Catalog = Catalog {
 const ERROR_REASONS: &[&str] = &["error", "loop", "transfer_failed"];
 
 /// The real API's `exitReason` values.
-fn exit_reason(exit: &FlowExit) -> Option<&'static str> {
+pub(super) fn exit_reason(exit: &FlowExit) -> Option<&'static str> {
     match exit {
         FlowExit::InFlow => None,
         FlowExit::TransferToFlow | FlowExit::TransferToQueue { .. } => Some("TRANSFER"),

@@ -17,7 +17,7 @@ mod runtime;
 mod world;
 
 pub use call::{LiveCall, Outcome, Phase, participant_id};
-pub use driver::{CallError, CallRequest, place_call};
+pub use driver::{CallError, CallRequest, place_call, placed_call};
 pub use runtime::Runtime;
 pub use traffic::{TrafficController, TrafficError};
 

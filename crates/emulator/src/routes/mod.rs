@@ -6,6 +6,7 @@
 //! merging into `api_routes` (authenticated) or `public_routes`, or from outside via
 //! `crate::app_with`.
 
+pub mod action_drafts;
 pub mod action_test;
 pub mod control;
 pub mod datatable_rows;
@@ -42,6 +43,7 @@ pub fn api_routes(strict: bool) -> Router<AppState> {
         .merge(datatables::routes())
         .merge(integrations::routes(strict))
         .merge(action_test::routes())
+        .merge(action_drafts::routes())
         .merge(licenses::api_routes(strict))
         .merge(oauth_clients::routes())
         .merge(integration_sessions::api_routes(strict))

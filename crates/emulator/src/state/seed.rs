@@ -226,6 +226,7 @@ fn build_org(spec: &OrgSpec, stamp: &Stamp) -> OrgStore {
                     request_type: integration.method.clone(),
                     ..RequestConfig::default()
                 },
+                response: None,
             }),
             self_uri: Some(format!("/api/v2/integrations/actions/{action_id}")),
             ..Action::default()

@@ -33,6 +33,9 @@ pub struct OrgStore {
     pub datatables: Table<DataTableRecord>,
     pub integrations: Table<Integration>,
     pub actions: Table<Action>,
+    /// Data-action drafts by action id (`routes::action_drafts`).
+    #[serde(default)]
+    pub action_drafts: Table<Action>,
     pub dids: Table<Did>,
     pub ivrs: Table<Ivr>,
     pub trunks: Table<TrunkBase>,
@@ -177,6 +180,7 @@ impl OrgStore {
         changes_of("datatables", &mut self.datatables, all, &mut out)?;
         changes_of("integrations", &mut self.integrations, all, &mut out)?;
         changes_of("actions", &mut self.actions, all, &mut out)?;
+        changes_of("action_drafts", &mut self.action_drafts, all, &mut out)?;
         changes_of("dids", &mut self.dids, all, &mut out)?;
         changes_of("ivrs", &mut self.ivrs, all, &mut out)?;
         changes_of("trunks", &mut self.trunks, all, &mut out)?;
@@ -195,6 +199,7 @@ impl OrgStore {
         self.datatables.clear_changed();
         self.integrations.clear_changed();
         self.actions.clear_changed();
+        self.action_drafts.clear_changed();
         self.dids.clear_changed();
         self.ivrs.clear_changed();
         self.trunks.clear_changed();
@@ -213,6 +218,7 @@ impl OrgStore {
             "datatables" => load_into(&mut self.datatables, id, body),
             "integrations" => load_into(&mut self.integrations, id, body),
             "actions" => load_into(&mut self.actions, id, body),
+            "action_drafts" => load_into(&mut self.action_drafts, id, body),
             "dids" => load_into(&mut self.dids, id, body),
             "ivrs" => load_into(&mut self.ivrs, id, body),
             "trunks" => load_into(&mut self.trunks, id, body),

@@ -124,6 +124,23 @@ async fn record_resources(recorder: &mut Recorder, org: &OrgClient, base: &str) 
     }
 }
 
+/// The data-action draft cycle the rollout uses: start a draft, change its headers and contract,
+/// publish it.
+async fn record_action_draft(recorder: &mut Recorder, org: &OrgClient, action: &str) {
+    let draft: Value = org.post(&format!("/api/v2/integrations/actions/{action}/draft"), json!({})).await.json().await.unwrap_or(Value::Null);
+    recorder.add("POST data action draft", "Action", draft.clone());
+    let update = json!({
+        "version": draft["version"],
+        "config": {"request": {"requestUrlTemplate": "https://crm.example/lookup", "requestType": "GET", "headers": {"Cache-Control": "no-cache"}}},
+        "contract": {"input": {"inputSchema": {"type": "object", "properties": {"Flow_Version": {"type": "string"}}}}},
+    });
+    let patched: Value =
+        org.call(reqwest::Method::PATCH, &format!("/api/v2/integrations/actions/{action}/draft"), Some(update)).await.json().await.unwrap_or(Value::Null);
+    recorder.add("PATCH data action draft", "Action", patched.clone());
+    let published = org.post(&format!("/api/v2/integrations/actions/{action}/draft/publish"), json!({"version": patched["version"]})).await;
+    recorder.add("POST data action draft publish", "Action", published.json().await.unwrap_or(Value::Null));
+}
+
 /// What the reliability review reads: the data-action test, licences, limits, OAuth clients and
 /// their usage.
 async fn record_review_reads(recorder: &mut Recorder, org: &OrgClient) {
@@ -131,6 +148,7 @@ async fn record_review_reads(recorder: &mut Recorder, org: &OrgClient) {
     if let Some(action) = actions["entities"][0]["id"].as_str() {
         let tested = org.post(&format!("/api/v2/integrations/actions/{action}/test"), json!({"phone": "+15551234567"})).await;
         recorder.add("POST data action test", "TestExecutionResult", tested.json().await.unwrap_or(Value::Null));
+        record_action_draft(recorder, org, action).await;
     }
     let users = recorder.get(org, "/api/v2/license/users", "UserLicensesEntityListing").await;
     if let Some(user) = users["entities"][0]["id"].as_str() {

@@ -3,8 +3,8 @@
 
 use futures_util::Stream;
 use switchboard_api::integration::{
-    Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationConfiguration, IntegrationSessionCounts, TerminateRequest, TerminateResponse,
-    TestExecutionResult,
+    Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationConfiguration, IntegrationSessionCounts, PublishDraftInput,
+    TerminateRequest, TerminateResponse, TestExecutionResult, UpdateDraftInput,
 };
 
 use crate::error::Result;
@@ -92,8 +92,47 @@ impl<'a, P: Platform + ?Sized> Integrations<'a, P> {
         crate::typed::fetch_nothing(self.platform, ApiRequest::delete(Self::item(id)).about("integration", Some(id))).await
     }
 
+    /// One data action with its contract and configuration (a real org returns neither unless
+    /// asked: `expand=contract`, `includeConfig=true`).
     pub async fn action(self, action_id: &str) -> Result<Action> {
-        fetch(self.platform, ApiRequest::get(format!("{PATH}/actions/{}", segment(action_id))).about("data action", Some(action_id))).await
+        let request = ApiRequest::get(format!("{PATH}/actions/{}", segment(action_id)))
+            .about("data action", Some(action_id))
+            .query("expand", "contract")
+            .query("includeConfig", "true");
+        fetch(self.platform, request).await
+    }
+
+    fn draft_path(action_id: &str) -> String {
+        format!("{PATH}/actions/{}/draft", segment(action_id))
+    }
+
+    /// The action's draft (`GET …/actions/{actionId}/draft`), with contract and configuration.
+    pub async fn action_draft(self, action_id: &str) -> Result<Action> {
+        let request =
+            ApiRequest::get(Self::draft_path(action_id)).about("data action draft", Some(action_id)).query("expand", "contract").query("includeConfig", "true");
+        fetch(self.platform, request).await
+    }
+
+    /// Starts a draft from the published action (`POST …/actions/{actionId}/draft`); `Conflict`
+    /// when one exists already.
+    pub async fn create_action_draft(self, action_id: &str) -> Result<Action> {
+        fetch(self.platform, ApiRequest::post(Self::draft_path(action_id)).about("data action draft", Some(action_id))).await
+    }
+
+    /// Changes the draft (`PATCH …/draft`); the body's `version` must be the draft's, so a repeated
+    /// patch cannot apply twice and is retried like a PUT.
+    pub async fn update_action_draft(self, action_id: &str, update: &UpdateDraftInput) -> Result<Action> {
+        let request = ApiRequest::patch(Self::draft_path(action_id)).about("data action draft", Some(action_id)).json(update)?.idempotent();
+        fetch(self.platform, request).await
+    }
+
+    /// Publishes the draft as the action's new version (`POST …/draft/publish`), `version` being
+    /// the draft's.
+    pub async fn publish_action_draft(self, action_id: &str, version: u64) -> Result<Action> {
+        let request = ApiRequest::post(format!("{}/publish", Self::draft_path(action_id)))
+            .about("data action draft", Some(action_id))
+            .json(&PublishDraftInput { version })?;
+        fetch(self.platform, request).await
     }
 
     /// The real data-action test (`POST /api/v2/integrations/actions/{actionId}/test`): runs the

@@ -6,6 +6,7 @@
 use super::analytics::analytics_window;
 use super::error::RolloutError;
 use super::org::{Org, StartReport};
+use super::smoke::{SmokeDialer, smoke_test};
 use super::store::{RolloutRecord, Store};
 use crate::controller::{Controller, Input, Output, Phase};
 use crate::policy::Policy;
@@ -17,6 +18,8 @@ use switchboard_platform::Platform;
 pub struct Driver<'a, P: ?Sized> {
     pub org: Org<'a, P>,
     pub store: Store,
+    /// Places the smoke test's calls; `None`: the smoke test is reported not applicable.
+    pub smoke: Option<Box<dyn SmokeDialer + 'a>>,
 }
 
 /// Milliseconds since the epoch (the driver's wall clock; the controller only sees numbers).
@@ -30,11 +33,18 @@ fn as_u64(ms: i64) -> u64 {
 
 impl<'a, P: Platform + ?Sized> Driver<'a, P> {
     pub fn new(org: Org<'a, P>, store: Store) -> Driver<'a, P> {
-        Driver { org, store }
+        Driver { org, store, smoke: None }
     }
 
-    /// Schema gate, publish to the idle slot, first weight step. Refuses while another rollout of
-    /// the flow is unfinished.
+    /// The driver with a way to place the smoke test's calls.
+    pub fn with_smoke_dialer(mut self, dialer: impl SmokeDialer + 'a) -> Driver<'a, P> {
+        self.smoke = Some(Box::new(dialer));
+        self
+    }
+
+    /// Schema gate, data actions, publish to the idle slot, smoke test, first weight step. Refuses
+    /// while another rollout of the flow is unfinished; a failed smoke test refuses before any
+    /// weight moves (the evidence goes to the journal's event log and the error).
     pub async fn start(&self, candidate: &FlowDefinition, file: &str, policy: Policy) -> Result<(RolloutRecord, StartReport), RolloutError> {
         policy.check().map_err(crate::controller::ControllerError::from)?;
         let previous = self.store.load().await?;
@@ -43,7 +53,18 @@ impl<'a, P: Platform + ?Sized> Driver<'a, P> {
         {
             return Err(RolloutError::InProgress { flow: self.org.flow.clone(), phase: format!("{:?}", record.controller.phase).to_lowercase() });
         }
-        let (report, table_id) = self.org.publish_candidate(candidate, file).await?;
+        let (mut report, table_id) = self.org.publish_candidate(candidate, file).await?;
+        let did = self.org.smoke_did(&report.candidate).await?;
+        let smoke = smoke_test(self.smoke.as_deref(), did.as_deref(), candidate, &report.candidate.flow_id, &policy.smoke_terminals, policy.smoke_calls).await;
+        match smoke {
+            Ok(outcome) => report.smoke = Some(outcome),
+            Err(RolloutError::SmokeFailed { report: evidence }) => {
+                let event = serde_json::json!({ "at_ms": as_u64(now_ms()), "kind": "smoke_failed", "candidate": report.candidate, "report": evidence });
+                self.store.journal.append_event(super::store::NAMESPACE, &self.store.key, &event).await?;
+                return Err(RolloutError::SmokeFailed { report: evidence });
+            }
+            Err(error) => return Err(error),
+        }
         let now = now_ms();
         let (controller, output) = Controller::start(&self.org.flow, policy, report.active.clone(), report.candidate.clone(), as_u64(now))?;
         let mut record = RolloutRecord { controller, table_id, window_end_ms: now, written_revision: 0, abandonment_available: true };
@@ -80,11 +101,11 @@ impl<'a, P: Platform + ?Sized> Driver<'a, P> {
         }
         let now = now_ms();
         let controller = &record.controller;
-        let (window, available) =
+        let window =
             analytics_window(self.org.platform, record.window_end_ms, now, &controller.active.flow_id, &controller.candidate.flow_id).await?;
         let output = record.controller.step(Input::Interval(window), as_u64(now))?;
         record.window_end_ms = now;
-        record.abandonment_available = available;
+        record.abandonment_available = true;
         // State first, then the row: see the module comment.
         revision = match self.store.save(&record, Some(revision)).await {
             Ok(revision) => revision,

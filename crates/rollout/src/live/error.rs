@@ -17,6 +17,8 @@ pub enum RolloutError {
     Flow(String),
     #[error("flow '{flow}' is not set up for rollouts: run `switchboard rollout init --flow {flow}` first ({detail})")]
     NotInitialized { flow: String, detail: String },
+    #[error("smoke test failed, nothing routed to the candidate: {report}")]
+    SmokeFailed { report: crate::smoke::SmokeReport },
     #[error("no rollout of '{flow}' in the journal")]
     NoRollout { flow: String },
     #[error("a rollout of '{flow}' is already {phase} (abort or promote it first)")]

@@ -37,6 +37,10 @@ pub struct StartReport {
     pub active: Slot,
     pub candidate: Slot,
     pub publishes: u32,
+    /// The data actions of both slots, with `Cache-Control: no-cache` and a `Flow_Version` input.
+    pub actions: Vec<super::actions::ActionChange>,
+    /// The smoke test's result (`None` until it has run).
+    pub smoke: Option<crate::smoke::SmokeOutcome>,
 }
 
 pub struct Org<'a, P: ?Sized> {
@@ -222,7 +226,7 @@ impl<'a, P: Platform + ?Sized> Org<'a, P> {
             }
         }
         if let Some(did) = smoke_did {
-            let name = format!("{} smoke test", self.flow);
+            let name = self.smoke_ivr_name();
             if !ivrs.iter().any(|ivr| ivr.name == name) {
                 let green_ref = EntityRef::new(green.flow_id.clone(), green_name.clone(), format!("/api/v2/flows/{}", green.flow_id));
                 let ivr = Ivr {
@@ -244,6 +248,25 @@ impl<'a, P: Platform + ?Sized> Org<'a, P> {
         Ok(report)
     }
 
+    fn smoke_ivr_name(&self) -> String {
+        format!("{} smoke test", self.flow)
+    }
+
+    /// The smoke-test DID, its IVR configuration pointed at `candidate` first (after a promotion the
+    /// idle slot is the other one). `None` when init made no smoke DID.
+    pub async fn smoke_did(&self, candidate: &Slot) -> Result<Option<String>, RolloutError> {
+        let name = self.smoke_ivr_name();
+        let ivrs: Vec<Ivr> = self.platform.telephony().ivrs().try_collect().await?;
+        let Some(ivr) = ivrs.into_iter().find(|ivr| ivr.name == name) else { return Ok(None) };
+        if ivr.open_hours_flow.as_ref().map(|flow| flow.id.as_str()) != Some(candidate.flow_id.as_str()) {
+            let flow = self.platform.flows().get(&candidate.flow_id).await?.value;
+            let mut changed = ivr.clone();
+            changed.open_hours_flow = Some(EntityRef::new(flow.id.clone(), flow.name.clone(), format!("/api/v2/flows/{}", flow.id)));
+            self.platform.telephony().update_ivr(&ivr.id, &changed).await?;
+        }
+        Ok(ivr.dnis.first().cloned())
+    }
+
     /// Publishes `candidate` to the idle slot (the one the row does not name active) after the
     /// schema gate. Returns the slots and the control table's id.
     pub async fn publish_candidate(&self, candidate: &FlowDefinition, file: &str) -> Result<(StartReport, String), RolloutError> {
@@ -261,6 +284,8 @@ impl<'a, P: Platform + ?Sized> Org<'a, P> {
             return Err(RolloutError::Schema { file: file.to_string(), problems });
         }
         let active = self.slot(&active_id).await?;
+        // Before publishing: a real org validates the flow's action inputs against the contract.
+        let actions = super::actions::prepare_actions(self.platform, &crate::actions::action_refs([&active_definition, candidate])).await?;
         let prepared = prepare_candidate(candidate.clone(), &idle_name);
         let mut candidate_slot = self.publish(&prepared).await?;
         let mut publishes = 1;
@@ -270,6 +295,6 @@ impl<'a, P: Platform + ?Sized> Org<'a, P> {
             candidate_slot = self.publish(&prepared).await?;
             publishes += 1;
         }
-        Ok((StartReport { active, candidate: candidate_slot, publishes }, table_id))
+        Ok((StartReport { active, candidate: candidate_slot, publishes, actions, smoke: None }, table_id))
     }
 }

@@ -22,7 +22,8 @@ pub struct RolloutRecord {
     /// `controller.revision` means a write was interrupted: the driver writes that row on resume,
     /// once, and never a second step.
     pub written_revision: u64,
-    /// Whether the last window had abandonment (false on platforms without the flow grouping).
+    /// Whether abandonment per version is known (always, since the judge reads the conversation
+    /// detail records; false only in records written by older drivers).
     #[serde(default)]
     pub abandonment_available: bool,
 }

@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use switchboard_emulator::{CallRequest, LiveCall, Phase as CallPhase};
-use switchboard_emulator::{EmulatorOptions, RunningEmulator, load_topology};
-use switchboard_journal::{Journal, JournalError};
-use switchboard_platform::{ClientConfig, OrgClient};
+use super::support::{candidate, client, emulator_with, journal};
+use switchboard_emulator::RunningEmulator;
+use switchboard_journal::JournalError;
 use switchboard_rollout::controller::Input;
 use switchboard_rollout::live::{Driver, Org, RolloutError, Store};
 use switchboard_rollout::{Phase, Policy};
@@ -60,27 +60,7 @@ blocks:
 "#;
 
 async fn emulator() -> RunningEmulator {
-    let topology = load_topology(TOPOLOGY, "rollout.yaml").unwrap_or_else(|error| panic!("topology: {error}"));
-    switchboard_emulator::spawn(EmulatorOptions { topology: Some(topology), ..EmulatorOptions::default() })
-        .await
-        .unwrap_or_else(|error| panic!("emulator did not start: {error}"))
-}
-
-fn client(emulator: &RunningEmulator) -> OrgClient {
-    let credentials = emulator.credentials().org(ORG).unwrap_or_else(|| panic!("no org {ORG}"));
-    let mut config = ClientConfig::new(emulator.base_url(), credentials.client_id.clone(), credentials.client_secret.clone());
-    config.org_label = ORG.to_owned();
-    OrgClient::new(config).unwrap_or_else(|error| panic!("client: {error}"))
-}
-
-async fn journal(name: &str) -> Journal {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let path = std::env::temp_dir().join(format!("rollout-{name}-{}-{nanos}.db", std::process::id()));
-    Journal::open(&path.to_string_lossy()).await.unwrap_or_else(|error| panic!("journal: {error}"))
-}
-
-fn candidate(text: &str) -> switchboard_model::flow::FlowDefinition {
-    switchboard_model::load_flow(text, "candidate.yaml").unwrap_or_else(|error| panic!("candidate: {error}"))
+    emulator_with(TOPOLOGY).await
 }
 
 /// Places a fast call and waits until it has left the IVR; returns its `Flow_Version`.

@@ -12,7 +12,7 @@ use switchboard_deploy::apply::ApplyOptions;
 use switchboard_deploy::canary::{CanaryClock, CanarySettings, GenesysMetrics, apply_with_canary};
 use switchboard_deploy::config::Repository;
 use switchboard_emulator::RunningEmulator;
-use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_emulator::CenterOptions;
 use switchboard_journal::Journal;
 use switchboard_simulation::distribution::DurationDistribution;
 

@@ -1,8 +1,10 @@
 //! `switchboard rollout …`: blue-green and canary IVR releases through a Traffic Cop. The engine
 //! is `switchboard_rollout` (pure controller and judge, live driver); this is flags and output.
 
+mod smoke;
 mod view;
 
+pub use smoke::EmulatorCalls;
 pub use view::event_line;
 
 use crate::args::{RolloutArgs, RolloutCommand, RolloutFlowArgs, RolloutStartArgs};
@@ -15,6 +17,7 @@ use switchboard_journal::Journal;
 use switchboard_platform::OrgClient;
 use switchboard_rollout::controller::Input;
 use switchboard_rollout::live::{Driver, Org, Store, is_finished};
+use switchboard_rollout::smoke::SmokeOutcome;
 use switchboard_rollout::{Policy, RolloutEvent};
 
 pub async fn run(arguments: RolloutArgs, output: OutputFormat) -> anyhow::Result<()> {
@@ -46,7 +49,12 @@ async fn dispatch(command: RolloutCommand, flow: &RolloutFlowArgs, target: &Targ
         return output.emit(&report, view::print_init);
     }
     let journal = Journal::open(&flow.journal).await.with_context(|| format!("opening the journal {}", switchboard_journal::Location::parse(&flow.journal).map(|location| format!("{location:?}")).unwrap_or_default()))?;
-    let driver = Driver::new(Org::new(client, &flow.flow), Store::new(journal, &flow.org, &flow.flow));
+    let mut driver = Driver::new(Org::new(client, &flow.flow), Store::new(journal, &flow.org, &flow.flow));
+    if let RolloutCommand::Start(start) = &command
+        && (start.smoke_via_emulator || target.embedded.is_some())
+    {
+        driver = driver.with_smoke_dialer(smoke::EmulatorCalls::new(&target.base_url, &flow.org)?);
+    }
     let context = || format!("rollout of '{}' in org {}", flow.flow, flow.org);
     match command {
         RolloutCommand::Init(_) => Ok(()),
@@ -58,6 +66,15 @@ async fn dispatch(command: RolloutCommand, flow: &RolloutFlowArgs, target: &Targ
                 "  published {} to {} (version {}); active {} (version {}); candidate weight {} %",
                 file.path, report.candidate.flow_id, report.candidate.version, report.active.flow_id, report.active.version, record.controller.weight()
             );
+            for action in &report.actions {
+                let state = if action.changed { "now has" } else { "already had" };
+                eprintln!("  data action {} (v{}) {state} Cache-Control: no-cache and a Flow_Version input", action.name, action.version);
+            }
+            match &report.smoke {
+                Some(SmokeOutcome::Passed { report }) => eprintln!("  smoke test passed: {report}"),
+                Some(SmokeOutcome::NotApplicable { reason }) => eprintln!("  smoke test not applicable: {reason}"),
+                None => {}
+            }
             if detach {
                 return output.emit(&view::Status::of(&record), view::print_status);
             }

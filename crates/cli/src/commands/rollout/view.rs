@@ -50,12 +50,13 @@ pub fn print_status(status: &Status) {
     println!("rollout of {}: {} at step {} of {:?}, candidate weight {} %", status.flow, status.phase, status.step + 1, status.steps, status.weight);
     for (label, slot, calls) in [("active", &status.active, &status.active_calls), ("candidate", &status.candidate, &status.candidate_calls)] {
         println!(
-            "  {label:<9} {} v{}: {} calls, disconnects {}, abandonment {}",
+            "  {label:<9} {} v{}: {} calls, disconnects {}, abandonment {}, ASA {}",
             slot.flow_id,
             slot.version,
             calls.calls,
             rate(calls.disconnect_rate()),
-            if status.abandonment_available { rate(calls.abandon_rate()) } else { "n/a on this platform".into() }
+            if status.abandonment_available { rate(calls.abandon_rate()) } else { "n/a on this platform".into() },
+            calls.mean_answer_ms().map(|ms| format!("{:.1} s", ms / 1_000.0)).unwrap_or_else(|| "-".into())
         );
     }
     if let Some(verdict) = &status.last_verdict {
