@@ -317,7 +317,7 @@ fn from_placed(placed: &PlacedCall, waited: Duration) -> DrillPath {
             format!("ended at `{}`: {} {detail}", terminal.block, terminal.kind)
         }),
         // The runtime's own step limit ends a spinning call as a `loop` disconnect: not an end.
-        ended: !view.terminal.as_ref().is_some_and(|terminal| terminal.reason.as_deref() == Some("loop")),
+        ended: view.terminal.as_ref().is_none_or(|terminal| terminal.reason.as_deref() != Some("loop")),
         elapsed_ms: placed.flow_ms.unwrap_or(waited.as_millis() as u64),
         notes: Vec::new(),
     }
