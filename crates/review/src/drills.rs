@@ -26,6 +26,13 @@ use switchboard_platform::{Platform, PlatformExt};
 /// Prompts and waits of a drill call run this many times faster than real time.
 const SPEED_UP: f64 = 100.0;
 
+/// Drill rules are named `review-drill-<pid>-<n>`, so an interrupted review can find its own.
+static RULES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn rule_prefix() -> String {
+    format!("review-drill-{}-", std::process::id())
+}
+
 /// The emulator's control surface, for drills on live calls.
 #[derive(Debug, Clone)]
 pub struct LiveCalls {
@@ -55,6 +62,15 @@ impl LiveCalls {
             return Err(format!("POST /_emulator/faults answered {}", response.status()));
         }
         response.json().await.map_err(|error| error.to_string())
+    }
+
+    /// Removes every fault rule this process's drills added: the review calls it when it is
+    /// interrupted mid-drill, so no integration is left failing.
+    pub async fn remove_own_faults(&self) {
+        let prefix = rule_prefix();
+        for rule in self.faults().await.unwrap_or_default().into_iter().filter(|rule| rule.id.starts_with(&prefix)) {
+            self.remove_fault(&rule.id).await;
+        }
     }
 
     async fn faults(&self) -> Result<Vec<FaultRule>, String> {
@@ -213,7 +229,8 @@ async fn plan<P: Platform + ?Sized>(
 
 /// The fault rule for one endpoint path under `fault`.
 fn rule(path: &str, fault: Fault, timeout_ms: u64, sla_ms: u64) -> FaultRule {
-    let mut rule = FaultRule { path: path.to_string(), ..FaultRule::default() };
+    let number = RULES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut rule = FaultRule { id: format!("{}{number}", rule_prefix()), path: path.to_string(), ..FaultRule::default() };
     match fault {
         Fault::Unavailable503 => rule.status = Some(503),
         Fault::RateLimited429 { retry_after_ms } => {

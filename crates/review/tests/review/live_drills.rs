@@ -77,3 +77,26 @@ async fn a_flow_only_in_a_file_is_drilled_in_virtual_time_and_says_so() {
     assert!(notes[0].message.contains("not published"), "{}", notes[0].message);
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_interrupted_live_drill_takes_its_fault_rules_off() {
+    let emulator = start().await;
+    let client = client(&emulator);
+    let mut config = ReviewConfig::new("sandbox", vec![FlowRef::Org("Forever".into())]);
+    config.checks = [Check::FailureModes].into_iter().collect();
+    config.live.sla_ms = 300;
+    config.live.budget_ms = 30_000;
+    config.live.live_calls = LiveCalls::detect(&emulator.base_url()).await;
+    // Ctrl-C arrives once the first drill's rule is on the CRM path.
+    let cancel = async {
+        while fault_rules(&emulator).await["rules"].as_array().is_none_or(Vec::is_empty) {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    let review = switchboard_review::run(&client, &config, cancel).await;
+    assert_eq!(review.outcome, Outcome::CouldNotRun);
+    let run = review.checks.iter().find(|run| run.check == Check::FailureModes).expect("failure modes listed");
+    assert_eq!(run.status, CheckStatus::CouldNotRun("interrupted".into()));
+    assert_eq!(fault_rules(&emulator).await["rules"], serde_json::json!([]), "the interrupted drill's rule was removed");
+    emulator.shutdown().await;
+}
