@@ -93,6 +93,10 @@ pub struct PlaceCallRequest {
     /// nothing (menus take their default). Without it, menus get a seeded random choice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dtmf: Option<String>,
+    /// Run this flow (id or name; its published version) instead of the one `did` routes to, which
+    /// then only sets DNIS: the review's fault drills call a flow that no number reaches yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
 }
 
 /// The answer of `POST /_emulator/calls` and `GET /_emulator/calls/{id}`.
@@ -116,6 +120,10 @@ pub struct PlacedCall {
     pub agent_id: Option<String>,
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    /// Flow time the call spent in its flows (modelled prompts and waits, real data-action
+    /// latency and backoff), ms; set once `flow_finished`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_ms: Option<u64>,
 }
 
 /// What the call did in its flows: the runtime's record in wire form.

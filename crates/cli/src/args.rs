@@ -51,8 +51,8 @@ pub enum Command {
     /// The reliability review of flows and integrations before a launch (docs/review.md):
     /// exit 0 pass, 1 fail, 2 could not run.
     Review(ReviewArgs),
-    /// The quality gate: validate → deploy to the sandbox → review → approval → production,
-    /// stopping at the first failure with the report.
+    /// The quality gate over a config repository: validate → deploy to the sandbox (plan +
+    /// apply) → review → approval → deploy to production, stopping at the first failure with the report.
     Pipeline(PipelineArgs),
     /// Blue-green and canary IVR releases through a Traffic Cop, judged on live calls (docs/rollout.md).
     Rollout(RolloutArgs),
@@ -160,13 +160,10 @@ pub struct RolloutFlowArgs {
 
 #[derive(Debug, Args)]
 pub struct PipelineArgs {
-    /// Flow files to promote (Archy YAML or our format).
-    #[arg(long = "flow", value_name = "FILE", required = true)]
-    pub flows: Vec<PathBuf>,
-    /// The sandbox environment (an org of the target).
+    /// The sandbox environment (switchboard.yaml `environments`): deployed, then reviewed.
     #[arg(long, default_value = "sandbox")]
     pub sandbox: String,
-    /// The production environment (an org of the target).
+    /// The production environment (switchboard.yaml `environments`): deployed after approval.
     #[arg(long, default_value = "prod")]
     pub production: String,
     /// Approve the promotion to production without asking (CI approves by running the job).
@@ -177,10 +174,9 @@ pub struct PipelineArgs {
     pub report_dir: Option<PathBuf>,
     #[command(flatten)]
     pub policy: ReviewPolicyArgs,
+    /// The config repository, its journal, and an optional target override.
     #[command(flatten)]
-    pub substitution: SubstitutionArgs,
-    #[command(flatten)]
-    pub target: TargetArgs,
+    pub deploy: DeployArgs,
 }
 
 #[derive(Debug, Args)]

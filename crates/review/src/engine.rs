@@ -122,6 +122,10 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, canc
     let (live_runs, live_findings) = tokio::select! {
         result = live_checks => result,
         () = cancel => {
+            // A drill cut short leaves its fault rules; take them off before anything else.
+            if let Some(live) = &config.live.live_calls {
+                live.remove_own_faults().await;
+            }
             let interrupted = config
                 .checks
                 .iter()

@@ -5,6 +5,7 @@
 //! `report` renders. Live checks reach the platform only through `platform::Platform`.
 
 pub mod catalog;
+pub mod drills;
 pub mod engine;
 pub mod failure_modes;
 pub mod finding;

@@ -4,7 +4,8 @@
 use crate::engine::ReviewConfig;
 use crate::failure_modes::{self, FaultPolicy};
 use crate::finding::{Check, CheckRun, CheckStatus, Finding, Severity};
-use crate::{hygiene, integrations, latency, quota};
+use crate::drills::LiveCalls;
+use crate::{drills, hygiene, integrations, latency, quota};
 use crate::static_checks::LoadedFlow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub struct LivePolicy {
     pub budget_ms: u64,
     /// How long session hygiene observes the integrations' sessions, at least, ms.
     pub hygiene_window_ms: u64,
+    /// The emulator's control surface when the target is one: fault drills then run on live calls.
+    pub live_calls: Option<LiveCalls>,
 }
 
 impl Default for LivePolicy {
@@ -50,6 +53,7 @@ impl Default for LivePolicy {
             parity_gap_ms: 200,
             budget_ms: 60_000,
             hygiene_window_ms: 3_000,
+            live_calls: None,
         }
     }
 }
@@ -61,6 +65,7 @@ impl std::fmt::Debug for LivePolicy {
             .field("sla_ms", &self.sla_ms)
             .field("probes", &self.probes)
             .field("parity_with", &self.parity_with.as_ref().map(|platform| platform.label().to_string()))
+            .field("live_calls", &self.live_calls.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -73,27 +78,20 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, flow
     let window_started = Instant::now();
 
     // The integrations the flows call, as the org knows them.
-    let needs_targets = [Check::LatencySla, Check::SessionHygiene, Check::EnvironmentParity].iter().any(wanted);
+    let drills_live = policy.live_calls.is_some() && wanted(&Check::FailureModes);
+    let needs_targets = drills_live || [Check::LatencySla, Check::SessionHygiene, Check::EnvironmentParity].iter().any(wanted);
     let targets = if needs_targets { integrations::targets(platform, flows).await.map_err(|error| error.to_string()) } else { Ok(Vec::new()) };
     let hygiene_before = match (&targets, wanted(&Check::SessionHygiene)) {
         (Ok(targets), true) if !targets.is_empty() => Some(hygiene::snapshot(platform, targets).await),
         _ => None,
     };
 
-    let started = Instant::now();
-    if wanted(&Check::FailureModes) {
-        let fault_policy = FaultPolicy { sla_ms: policy.sla_ms, budget_ms: policy.budget_ms };
-        let (subjects, found) = failure_modes::run(flows, fault_policy);
-        let status = if subjects.is_empty() { CheckStatus::Skipped("no flow has data actions".into()) } else { CheckStatus::Ran };
-        runs.push(CheckRun { check: Check::FailureModes, status, subjects, duration_ms: elapsed(started) });
-        findings.extend(found);
-    } else {
-        runs.push(skipped(Check::FailureModes, "not requested"));
-    }
-
     // Latency through the platform and directly; the platform path's p95 feeds parity.
     let started = Instant::now();
     let mut platform_p95: BTreeMap<String, u64> = BTreeMap::new();
+    // The endpoint URL the platform's test call resolved, per data-action reference (live drills
+    // put their fault rules on its path).
+    let mut endpoints: BTreeMap<String, String> = BTreeMap::new();
     match (&targets, wanted(&Check::LatencySla)) {
         (_, false) => runs.push(skipped(Check::LatencySla, "not requested")),
         (Err(error), true) => runs.push(could_not_run(Check::LatencySla, format!("reading data actions: {error}"), started)),
@@ -107,12 +105,39 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, flow
                     platform_p95.insert(target.reference.clone(), p95);
                 }
                 if let Some((method, url)) = endpoint {
+                    endpoints.insert(target.reference.clone(), url.clone());
                     let direct = latency::probe_direct(&method, &url, &target.inputs, policy.probes, sla).await;
                     findings.extend(latency::judge(target, &direct, sla, policy.expected_status));
                 }
             }
             runs.push(CheckRun { check: Check::LatencySla, status: CheckStatus::Ran, subjects: targets.iter().map(integrations::subject).collect(), duration_ms: elapsed(started) });
         }
+    }
+
+    // Fault drills: on live emulator calls where the target is an emulator (the virtual-time run
+    // is their pre-check), in virtual time elsewhere.
+    let started = Instant::now();
+    if wanted(&Check::FailureModes) {
+        let fault_policy = FaultPolicy { sla_ms: policy.sla_ms, budget_ms: policy.budget_ms };
+        let (subjects, found) = match (&policy.live_calls, &targets) {
+            (Some(live), Ok(targets)) => {
+                for target in targets {
+                    if endpoints.contains_key(&target.reference) {
+                        continue;
+                    }
+                    if let (_, Some((_, url))) = latency::probe_platform(platform, target, 1).await {
+                        endpoints.insert(target.reference.clone(), url);
+                    }
+                }
+                drills::run(platform, live, flows, targets, &endpoints, fault_policy).await
+            }
+            _ => failure_modes::run(flows, fault_policy),
+        };
+        let status = if subjects.is_empty() { CheckStatus::Skipped("no flow has data actions".into()) } else { CheckStatus::Ran };
+        runs.push(CheckRun { check: Check::FailureModes, status, subjects, duration_ms: elapsed(started) });
+        findings.extend(found);
+    } else {
+        runs.push(skipped(Check::FailureModes, "not requested"));
     }
 
     // Parity: the same integrations' platform-path p95 in the other environment.

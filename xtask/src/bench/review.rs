@@ -2,7 +2,8 @@
 //! blocks through the model's validator (every rule, the review's transfer-cycle check across them
 //! included), against the baseline of only deserializing the same flows, measured in the same run;
 //! goal: well under a second. (2) A full review of the default emulator topology's regional org
-//! (every flow it has, exported through Architect jobs; every check), wall time split by check,
+//! (every flow it has, exported through Architect jobs; every check, the fault drills on live
+//! calls), wall time split by check,
 //! each as a multiple of one platform round trip (`GET /api/v2/flows`) measured in the same run.
 
 use std::time::{Duration, Instant};
@@ -98,6 +99,8 @@ async fn full_review() -> anyhow::Result<()> {
     let flows = names.iter().map(|name| FlowRef::Org(name.clone())).collect();
     let mut review = ReviewConfig::new(org, flows);
     review.own_client_id = Some(credentials.client_id);
+    // The fault drills run on live emulator calls, as `switchboard review` runs them on an emulator.
+    review.live.live_calls = switchboard_review::drills::LiveCalls::detect(&emulator.base_url()).await;
     let started = Instant::now();
     let result = switchboard_review::run(&client, &review, std::future::pending::<()>()).await;
     let total = started.elapsed();

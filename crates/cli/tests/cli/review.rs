@@ -97,60 +97,110 @@ fn an_unknown_check_is_a_one_line_error() {
     assert!(stderr_of(&output).contains("--check vibes: unknown check"), "{}", stderr_of(&output));
 }
 
-#[test]
-fn the_pipeline_promotes_a_sound_flow_and_stops_at_a_defect() {
-    let dir = TempDir::new("pipeline");
-    let simple = dir.write("simple.yaml", SIMPLE);
+/// A config repository with two environments on one running emulator: `sandbox` deploys the app's
+/// flow to na-east-1, `prod` to eu-central-1.
+fn config_repository(dir: &TempDir, flow: &str) -> std::path::PathBuf {
+    let root = dir.0.join("config");
+    for sub in ["components", "flows"] {
+        std::fs::create_dir_all(root.join(sub)).expect("config dirs");
+    }
+    let manifest = "environments:\n  sandbox:\n    target: {emulator: true}\n    orgs: {app: na-east-1}\n  prod:\n    target: {emulator: true}\n    orgs: {app: eu-central-1}\norgs:\n  - name: app\ngroups:\n  - group: apps\n    org_ids: [app]\n    components: [ivr]\n";
+    std::fs::write(root.join("switchboard.yaml"), manifest).expect("manifest");
+    std::fs::write(root.join("components/ivr.yaml"), "resources:\n  - flow:\n      name: Pipeline IVR\n      file: flows/ivr.yaml\n").expect("component");
+    std::fs::write(root.join("flows/ivr.yaml"), flow).expect("flow");
+    root
+}
+
+/// An Archy flow named `Pipeline IVR` whose startup task runs `actions`.
+fn archy_ivr(actions: &str) -> String {
+    format!(
+        "inboundCall:\n  name: Pipeline IVR\n  defaultLanguage: en-us\n  startUpRef: \"/inboundCall/tasks/task[Startup_10]\"\n  initialGreeting:\n    tts: Welcome.\n  tasks:\n    - task:\n        name: Startup\n        refId: Startup_10\n        actions:\n{actions}"
+    )
+}
+
+fn pipeline(config: &std::path::Path, emulator: &switchboard_emulator::RunningEmulator, dir: &TempDir) -> std::process::Output {
+    let credentials = dir.write("credentials.json", &serde_json::to_string(emulator.credentials()).unwrap_or_default());
     let reports = dir.0.join("reports");
-    let output = switchboard(&[
+    let base_url = emulator.base_url();
+    switchboard(&[
         "--output",
         "json",
         "pipeline",
-        "--flow",
-        simple.to_str().unwrap_or_default(),
-        "--sandbox",
-        "na-east-1",
-        "--production",
-        "eu-central-1",
+        "--config",
+        config.to_str().unwrap_or_default(),
         "--approve",
         "--report-dir",
         reports.to_str().unwrap_or_default(),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr_of(&output));
+        "--base-url",
+        &base_url,
+        "--credentials",
+        credentials.to_str().unwrap_or_default(),
+    ])
+}
+
+fn stage_statuses(output: &std::process::Output) -> Vec<(String, String)> {
     let stages: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON stages");
-    let names: Vec<(&str, &str)> = stages
+    stages
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|stage| Some((stage["stage"].as_str()?, stage["status"].as_str()?)))
-        .collect();
-    assert_eq!(
-        names,
-        [("validate", "passed"), ("deploy_sandbox", "passed"), ("review", "passed"), ("approval", "passed"), ("deploy_production", "passed")]
-    );
-    assert!(reports.join("pipeline.json").is_file());
+        .filter_map(|stage| Some((stage["stage"].as_str()?.to_string(), stage["status"].as_str()?.to_string())))
+        .collect()
+}
 
-    let defect = dir.write("defect.yaml", DEFECT);
-    let output = switchboard(&[
-        "--output",
-        "json",
-        "pipeline",
-        "--flow",
-        defect.to_str().unwrap_or_default(),
-        "--sandbox",
-        "na-east-1",
-        "--production",
-        "eu-central-1",
-        "--approve",
-        "--report-dir",
-        reports.to_str().unwrap_or_default(),
-    ]);
+/// Whether `org` of the emulator has a published flow named `Pipeline IVR`.
+async fn published_in(emulator: &switchboard_emulator::RunningEmulator, org: &str) -> bool {
+    use futures_util::TryStreamExt;
+    use switchboard_platform::PlatformExt;
+    let Some(credentials) = emulator.credentials().org(org) else { panic!("no org {org}") };
+    let mut config = switchboard_platform::ClientConfig::new(emulator.base_url(), credentials.client_id.clone(), credentials.client_secret.clone());
+    config.org_label = org.to_string();
+    let client = switchboard_platform::OrgClient::new(config).expect("client");
+    let flows: Vec<_> = client.flows().list(Some("Pipeline IVR"), None).try_collect().await.expect("flows");
+    flows.iter().any(|flow| flow.name == "Pipeline IVR" && flow.published_version.is_some())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pipeline_deploys_through_the_engine_and_promotes_a_sound_flow() {
+    let emulator = switchboard_emulator::spawn(switchboard_emulator::EmulatorOptions::default()).await.expect("emulator");
+    let dir = TempDir::new("pipeline-sound");
+    let config = config_repository(&dir, &archy_ivr("          - disconnect:\n              name: Done\n"));
+    let output = pipeline(&config, &emulator, &dir);
+    assert_eq!(output.status.code(), Some(0), "stdout: {}\nstderr: {}", String::from_utf8_lossy(&output.stdout), stderr_of(&output));
+    let expected: Vec<(String, String)> = ["validate", "deploy_sandbox", "review", "approval", "deploy_production"]
+        .iter()
+        .map(|stage| (stage.to_string(), "passed".to_string()))
+        .collect();
+    assert_eq!(stage_statuses(&output), expected);
+    // The deploy engine applied the config repository to both environments' orgs.
+    assert!(published_in(&emulator, "na-east-1").await, "deployed to the sandbox");
+    assert!(published_in(&emulator, "eu-central-1").await, "promoted to production");
+    for file in ["pipeline.json", "app/junit.xml", "app/review.json", "validate/junit.xml"] {
+        assert!(dir.0.join("reports").join(file).is_file(), "{file} written");
+    }
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pipeline_stops_at_the_first_failing_stage() {
+    let emulator = switchboard_emulator::spawn(switchboard_emulator::EmulatorOptions::default()).await.expect("emulator");
+    // A decision whose condition does not parse: the validate stage's static check stops it.
+    let dir = TempDir::new("pipeline-invalid");
+    let broken = "          - decision:\n              name: Check\n              condition:\n                exp: \"1 +\"\n              outputs:\n                yes:\n                  actions:\n                    - disconnect:\n                        name: Yes\n          - disconnect:\n              name: Done\n";
+    let config = config_repository(&dir, &archy_ivr(broken));
+    let output = pipeline(&config, &emulator, &dir);
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr_of(&output));
-    let stages: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON stages");
-    assert_eq!(stages.as_array().map(Vec::len), Some(1), "stopped at validate: {stages}");
-    assert_eq!(stages[0]["stage"], "validate");
-    assert_eq!(stages[0]["status"], "failed");
-    // The failing stage's report is there for the CI system to show.
-    let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap_or_default();
-    assert!(junit.contains("type=\"retry-unbounded\""), "{junit}");
+    assert_eq!(stage_statuses(&output), vec![("validate".to_string(), "failed".to_string())]);
+    // A queue the sandbox org lacks: statically fine offline, refused by the sandbox deploy.
+    let dir = TempDir::new("pipeline-undeployable");
+    let queue = "          - transferToAcd:\n              name: To support\n              targetQueue:\n                lit:\n                  name: No Such Queue\n              outputs:\n                failure:\n                  actions:\n                    - disconnect:\n                        name: Sorry\n          - disconnect:\n              name: Done\n";
+    let config = config_repository(&dir, &archy_ivr(queue));
+    let output = pipeline(&config, &emulator, &dir);
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr_of(&output));
+    assert_eq!(
+        stage_statuses(&output),
+        vec![("validate".to_string(), "passed".to_string()), ("deploy_sandbox".to_string(), "failed".to_string())]
+    );
+    assert!(!published_in(&emulator, "eu-central-1").await, "nothing reached production");
+    emulator.shutdown().await;
 }

@@ -60,6 +60,8 @@ pub struct CallState {
     pub agent_name: Option<String>,
     /// Wall-clock speed-up of this call's prompts, waits, handling and patience.
     pub speed_up: f64,
+    /// Flow time spent in the flows, set when the flow part ends.
+    pub flow_ms: Option<u64>,
 }
 
 /// Participant ids are derived from the conversation id so they are stable and unique.

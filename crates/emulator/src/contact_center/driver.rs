@@ -44,6 +44,8 @@ pub enum CallError {
     UnknownOrg(String),
     #[error("number '{did}' is not routed to a flow in org '{org}'")]
     NoFlow { org: String, did: String },
+    #[error("flow: '{0}' is no flow of the org")]
+    UnknownFlow(String),
     #[error("flow '{flow}' (for number '{did}') has no published version that compiles")]
     NotPublished { flow: String, did: String },
     #[error("{0}")]
@@ -56,6 +58,11 @@ pub enum CallError {
 
 /// Starts a call on `did` and returns at once; the call runs in its own task. Needs a tokio runtime.
 pub fn place_call(runtime: &Runtime, request: CallRequest) -> Result<Arc<LiveCall>, CallError> {
+    place_call_on(runtime, request, None)
+}
+
+/// [`place_call`], running `flow` (id or name) instead of the flow `did` routes to when given.
+pub fn place_call_on(runtime: &Runtime, request: CallRequest, flow: Option<&str>) -> Result<Arc<LiveCall>, CallError> {
     if let Err(error) = crate::limits::speed_up(request.speed_up) {
         return Err(CallError::InvalidSpeedUp(error.message));
     }
@@ -68,9 +75,16 @@ pub fn place_call(runtime: &Runtime, request: CallRequest) -> Result<Arc<LiveCal
     let org_id = runtime.directory.find_org(&request.org).ok_or_else(|| CallError::UnknownOrg(request.org.clone()))?;
     let center = &runtime.center;
     let flow_id = runtime
-        .directory.with_org(&org_id, |org| org.flow_for_number(&request.did).map(|record| record.flow.id.clone()))
+        .directory
+        .with_org(&org_id, |org| match flow {
+            Some(reference) => org.flow_by_ref(reference).map(|record| record.flow.id.clone()),
+            None => org.flow_for_number(&request.did).map(|record| record.flow.id.clone()),
+        })
         .flatten()
-        .ok_or_else(|| CallError::NoFlow { org: request.org.clone(), did: request.did.clone() })?;
+        .ok_or_else(|| match flow {
+            Some(reference) => CallError::UnknownFlow(reference.to_string()),
+            None => CallError::NoFlow { org: request.org.clone(), did: request.did.clone() },
+        })?;
     let world = LiveWorld { runtime, org_id: &org_id, programs: &center.programs };
     let flow = world.handle(&flow_id).ok_or_else(|| CallError::NotPublished { flow: flow_id, did: request.did.clone() })?;
     let sequence = center.next_sequence();
@@ -102,6 +116,7 @@ pub fn place_call(runtime: &Runtime, request: CallRequest) -> Result<Arc<LiveCal
             queue_name: None,
             agent_name: None,
             speed_up: request.speed_up,
+            flow_ms: None,
         },
         clock,
     ));
@@ -127,6 +142,7 @@ pub fn placed_call(call: &LiveCall) -> PlacedCall {
         queue_id: queue.map(|queue| queue.queue_id.clone()),
         agent_id: queue.and_then(|queue| queue.agent_id.clone()),
         attributes: locked.attributes.clone(),
+        flow_ms: locked.flow_ms,
     }
 }
 
@@ -275,6 +291,7 @@ fn finish_flow(call: &LiveCall, execution: &mut CallExecution, end: &FlowEnd) {
     locked.record.flow_version_attribute = attributes.get(FLOW_VERSION_ATTRIBUTE).cloned();
     locked.attributes = attributes;
     locked.path = Some(path);
+    locked.flow_ms = Some(execution.elapsed_ms());
     if let FlowEnd::Queue { queue_id, queue_name, .. } = end {
         locked.queue_name = Some(queue_name.clone());
         locked.record.queue = Some(QueueSegment { queue_id: queue_id.clone(), entered_ms: now, ..QueueSegment::default() });

@@ -2,7 +2,7 @@
 //! emulator's `/_emulator/traffic` and `/_emulator/calls` (loopback only, like the fault rules).
 
 use super::call::{LiveCall, Phase, participant_id};
-use super::driver::{CallError, CallRequest, place_call, placed_call};
+use super::driver::{CallError, CallRequest, place_call_on, placed_call};
 use super::traffic::TrafficError;
 use crate::error::ApiError;
 use crate::routes::control::Loopback;
@@ -135,7 +135,7 @@ async fn post_call(
 ) -> Result<(StatusCode, Json<PlacedCall>), ApiError> {
     // Checked before the call is placed, so a bad wait places nothing.
     let limit = crate::limits::wait(request.timeout_ms, 30_000)?;
-    let call = place_call(
+    let call = place_call_on(
         &runtime,
         CallRequest {
             org: request.org.clone(),
@@ -145,9 +145,11 @@ async fn post_call(
             speed_up: request.speed_up.unwrap_or(1.0),
             dtmf: request.dtmf.clone(),
         },
+        request.flow.as_deref(),
     )
     .map_err(|error| match error {
         CallError::UnknownOrg(_) => ApiError::not_found("Org", &request.org),
+        CallError::UnknownFlow(reference) => ApiError::not_found("Flow", &reference),
         CallError::TooManyCalls(_) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, switchboard_api::error::codes::TOO_MANY_REQUESTS, error.to_string()).with_retry_after(Some(1)),
         other => ApiError::bad_request(other.to_string()),
     })?;

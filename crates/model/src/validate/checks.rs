@@ -1,19 +1,20 @@
 //! Block-level checks: expressions parse and read declared variables, randomize weights, the retry
 //! and latency rules of seed 001, error paths that end somewhere safe, and references to the org.
 
-use super::graph::reachable_from;
+use super::index::{FlowIndex, ParsedField};
 use super::{Catalog, Diagnostic, ValidationOptions};
 use crate::expr;
 use crate::flow::{Block, DataActionBlock, Expression, FlowDefinition, LoopBlock, SYSTEM_VARIABLES, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
-
-pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog, options: &ValidationOptions) -> Vec<Diagnostic> {
+pub(super) fn check(index: &FlowIndex<'_>, catalog: &Catalog, options: &ValidationOptions) -> Vec<Diagnostic> {
+    let flow = index.flow;
     let known = known_variables(flow);
     let mut diagnostics = Vec::new();
-    for (name, block) in &flow.blocks {
-        for (field, expression) in expressions(block) {
-            check_expression(name, &field, expression, &known, &mut diagnostics);
+    for (position, (name, block)) in index.names.iter().zip(&index.blocks).enumerate() {
+        let (name, block): (&str, &Block) = (name, block);
+        for field in &index.fields[position] {
+            check_expression(name, field, &known, &mut diagnostics);
         }
         match block {
             Block::Decision { condition, .. } => check_condition(name, "condition", condition, &mut diagnostics),
@@ -43,7 +44,7 @@ pub(super) fn check(flow: &FlowDefinition, catalog: &Catalog, options: &Validati
                     ));
                 }
             }
-            Block::DataAction(action) => check_data_action(flow, name, action, catalog, options, &mut diagnostics),
+            Block::DataAction(action) => check_data_action(index, name, action, catalog, options, &mut diagnostics),
             Block::Wait { duration_ms, duration_from, .. } => {
                 if duration_ms.is_some() == duration_from.is_some() {
                     diagnostics.push(Diagnostic::error(
@@ -175,8 +176,15 @@ pub(super) fn expressions(block: &Block) -> Vec<(String, &Expression)> {
     }
 }
 
-/// Declared variables plus everything a block writes (set_variable, data action and lookup outputs).
-fn known_variables(flow: &FlowDefinition) -> BTreeSet<&str> {
+/// Declared variables plus everything a block writes (set_variable, data action and lookup outputs),
+/// with the system variables, lower-cased: Architect names are case-insensitive.
+fn known_variables(flow: &FlowDefinition) -> HashSet<String> {
+    let mut known = written_or_declared(flow).into_iter().map(str::to_ascii_lowercase).collect::<HashSet<_>>();
+    known.extend(SYSTEM_VARIABLES.iter().map(|name| name.to_ascii_lowercase()));
+    known
+}
+
+fn written_or_declared(flow: &FlowDefinition) -> BTreeSet<&str> {
     let mut known: BTreeSet<&str> = flow.variables.keys().map(String::as_str).collect();
     for block in flow.blocks.values() {
         match block {
@@ -210,32 +218,25 @@ fn known_variables(flow: &FlowDefinition) -> BTreeSet<&str> {
     known
 }
 
-fn check_expression(
-    block: &str,
-    field: &str,
-    expression: &Expression,
-    known: &BTreeSet<&str>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    match expr::compile(expression) {
+fn check_expression(block: &str, parsed: &ParsedField<'_>, known: &HashSet<String>, diagnostics: &mut Vec<Diagnostic>) {
+    match &parsed.compiled {
         Err(error) => diagnostics.push(Diagnostic::error(
             "unparsable-expression",
             Some(block),
-            format!("{field}: {error} in `{}`", expression.source()),
+            format!("{}: {error} in `{}`", parsed.field, parsed.expression.source()),
         )),
-        Ok(compiled) => {
-            for variable in compiled.referenced_variables() {
-                check_variable(block, field, &variable, known, diagnostics);
+        Ok(_) => {
+            for variable in &parsed.reads {
+                check_variable(block, &parsed.field, variable, known, diagnostics);
             }
         }
     }
 }
 
-fn check_variable(block: &str, field: &str, variable: &str, known: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
+fn check_variable(block: &str, field: &str, variable: &str, known: &HashSet<String>, diagnostics: &mut Vec<Diagnostic>) {
     // Architect names are case-insensitive, and `Task.Queue.id` reads a member of `Task.Queue`.
-    let is_known = expr::name_and_prefixes(variable).any(|candidate| {
-        is_architect_builtin(candidate) || SYSTEM_VARIABLES.iter().chain(known.iter()).any(|name| name.eq_ignore_ascii_case(candidate))
-    });
+    let is_known = expr::name_and_prefixes(variable)
+        .any(|candidate| is_architect_builtin(candidate) || known.contains(&candidate.to_ascii_lowercase()));
     if !is_known {
         diagnostics.push(Diagnostic::error(
             "undeclared-variable",
@@ -259,7 +260,7 @@ fn check_condition(block: &str, field: &str, condition: &Expression, diagnostics
 }
 
 fn check_data_action(
-    flow: &FlowDefinition,
+    index: &FlowIndex<'_>,
     block: &str,
     action: &DataActionBlock,
     catalog: &Catalog,
@@ -289,17 +290,13 @@ fn check_data_action(
         }
     }
     let error_paths = std::iter::once(action.on_error.as_str()).chain(action.on_timeout.as_deref());
-    let reached = reachable_from(flow, error_paths);
-    let handled = reached.iter().any(|name| {
-        matches!(
-            flow.blocks.get(*name),
-            Some(
-                Block::TransferToQueue { .. }
-                    | Block::Disconnect { .. }
-                    | Block::TransferToVoicemail { .. }
-                    | Block::EndTask { .. }
+    let reached = index.reachable_from_names(error_paths);
+    let handled = index.blocks.iter().zip(&reached).any(|(block, reached)| {
+        *reached
+            && matches!(
+                block,
+                Block::TransferToQueue { .. } | Block::Disconnect { .. } | Block::TransferToVoicemail { .. } | Block::EndTask { .. }
             )
-        )
     });
     if !handled {
         diagnostics.push(Diagnostic::warning(

@@ -7,19 +7,19 @@
 //! `AreEqual` or against `NOT_SET` is guarded and skipped.
 
 use super::Diagnostic;
-use super::checks::{expressions, is_architect_builtin};
+use super::checks::is_architect_builtin;
+use super::index::FlowIndex;
 use super::reliability::written_variables;
 use crate::expr::{self, Ast, BinaryOperator, Function};
-use crate::flow::{Block, FlowDefinition, SYSTEM_VARIABLES};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::flow::{Block, SYSTEM_VARIABLES};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
-    let Some(start) = flow.blocks.keys().position(|name| *name == flow.start) else { return Vec::new() };
-    let names: Vec<&str> = flow.blocks.keys().map(String::as_str).collect();
-    let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(index, name)| (*name, index)).collect();
-    let blocks: Vec<&Block> = flow.blocks.values().collect();
-    let mut names_in_flow: BTreeSet<String> = flow.variables.keys().map(|name| name.to_ascii_lowercase()).collect();
-    for block in &blocks {
+pub(super) fn check(index: &FlowIndex<'_>) -> Vec<Diagnostic> {
+    let flow = index.flow;
+    let Some(start) = index.start else { return Vec::new() };
+    let blocks = &index.blocks;
+    let mut names_in_flow: HashSet<String> = flow.variables.keys().map(|name| name.to_ascii_lowercase()).collect();
+    for block in blocks {
         names_in_flow.extend(written_variables(block).into_iter().map(str::to_ascii_lowercase));
     }
     let base_variable = |read: &str| -> String {
@@ -29,21 +29,21 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
             .unwrap_or_else(|| read.to_ascii_lowercase())
     };
 
-    // Reads per block (lower-cased names), and the guarded names to leave alone.
+    // Reads per block (as written, with their lower-cased base), and the guarded names to leave alone.
     let mut guarded = BTreeSet::new();
-    let mut reads: Vec<Vec<String>> = Vec::with_capacity(blocks.len());
-    for block in &blocks {
+    let mut reads: Vec<Vec<(&str, String)>> = Vec::with_capacity(blocks.len());
+    for (position, block) in blocks.iter().enumerate() {
         let mut block_reads = Vec::new();
-        for (_, expression) in expressions(block) {
-            if let Ok(compiled) = expr::compile(expression) {
-                if let expr::CompiledExpression::Expression(ast) = &compiled {
+        for field in &index.fields[position] {
+            if let Ok(compiled) = &field.compiled {
+                if let expr::CompiledExpression::Expression(ast) = compiled {
                     collect_guarded(ast, &mut guarded);
                 }
-                block_reads.extend(compiled.referenced_variables());
+                block_reads.extend(field.reads.iter().map(|read| (read.as_str(), base_variable(read))));
             }
         }
         if let Block::Wait { duration_from: Some(variable), .. } = block {
-            block_reads.push(variable.clone());
+            block_reads.push((variable.as_str(), base_variable(variable)));
         }
         reads.push(block_reads);
     }
@@ -56,7 +56,9 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
         .collect();
     let tracked = |name: &str| -> bool {
         let lower = name.to_ascii_lowercase();
-        let is_guarded = guarded.iter().any(|guard: &String| *guard == lower || guard.starts_with(&format!("{lower}.")));
+        let is_guarded = guarded.iter().any(|guard: &String| {
+            guard.strip_prefix(lower.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        });
         if is_guarded || is_architect_builtin(name) || SYSTEM_VARIABLES.iter().any(|system| system.eq_ignore_ascii_case(name)) {
             return false;
         }
@@ -69,28 +71,26 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
             None => true,
         }
     };
-    let mut variables: Vec<String> = Vec::new();
-    for block_reads in &reads {
-        for read in block_reads {
-            // `Task.Queue.id` reads `Task.Queue`: track the longest prefix some block writes.
-            let base = base_variable(read);
-            if tracked(&base) && !variables.contains(&base) {
-                variables.push(base);
-            }
+    // `Task.Queue.id` reads `Task.Queue`: track the longest prefix some block writes.
+    let mut variables: HashMap<&str, usize> = HashMap::new();
+    let mut considered: HashSet<&str> = HashSet::new();
+    for (_, base) in reads.iter().flatten() {
+        if considered.insert(base.as_str()) && tracked(base) {
+            let next = variables.len();
+            variables.insert(base.as_str(), next);
         }
     }
     if variables.is_empty() {
         return Vec::new();
     }
-    let variable_index = |name: &str| variables.iter().position(|variable| variable == name);
     let words = variables.len().div_ceil(64);
 
     // Per edge (block, successor) the variables written on it.
     let written_on_edge = |block: &Block, successor: &str| -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         let mut add = |name: &str| {
-            if let Some(index) = variable_index(&base_of(name)) {
-                out.push(index);
+            if let Some(bit) = variables.get(name.to_ascii_lowercase().as_str()) {
+                out.push(*bit);
             }
         };
         match block {
@@ -101,10 +101,9 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
             Block::Loop(looping) if successor != looping.body => {}
             Block::CallTask { task, next } if successor == next => {
                 // A task's writes are done when it returns.
-                for name in super::graph::reachable_from(flow, std::iter::once(task.as_str())) {
-                    if let Some(task_block) = flow.blocks.get(name) {
-                        written_variables(task_block).into_iter().for_each(&mut add);
-                    }
+                let in_task = index.reachable_from_names([task.as_str()]);
+                for (task_block, _) in blocks.iter().zip(&in_task).filter(|(_, reached)| **reached) {
+                    written_variables(task_block).into_iter().for_each(&mut add);
                 }
             }
             other => written_variables(other).into_iter().for_each(&mut add),
@@ -115,13 +114,8 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
     // Each block's out-edges with what they write, computed once (the worklist revisits edges).
     let edges: Vec<Vec<(usize, Vec<usize>)>> = blocks
         .iter()
-        .map(|block| {
-            block
-                .successors()
-                .into_iter()
-                .filter_map(|successor| index_of.get(successor).map(|target| (*target, written_on_edge(block, successor))))
-                .collect()
-        })
+        .zip(&index.edges)
+        .map(|(block, out)| out.iter().map(|(target, successor)| (*target, written_on_edge(block, successor))).collect())
         .collect();
 
     // IN sets: None = not reached yet (top); start begins empty.
@@ -136,8 +130,8 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
         for (target, written) in &edges[node] {
             let target = *target;
             let mut out = state.clone();
-            for index in written {
-                out[index / 64] |= 1 << (index % 64);
+            for bit in written {
+                out[bit / 64] |= 1 << (bit % 64);
             }
             let merged = match &incoming[target] {
                 None => out,
@@ -157,23 +151,18 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
     for (node, block_reads) in reads.iter().enumerate() {
         let Some(state) = &incoming[node] else { continue };
         let mut reported = BTreeSet::new();
-        for read in block_reads {
-            let base = base_variable(read);
-            let Some(index) = variable_index(&base) else { continue };
-            if state[index / 64] & (1 << (index % 64)) == 0 && reported.insert(index) {
+        for (read, base) in block_reads {
+            let Some(&bit) = variables.get(base.as_str()) else { continue };
+            if state[bit / 64] & (1 << (bit % 64)) == 0 && reported.insert(bit) {
                 diagnostics.push(Diagnostic::warning(
                     "read-before-set",
-                    Some(names[node]),
+                    Some(index.names[node]),
                     format!("reads `{read}`, which some path from start reaches without setting (it reads NOT_SET)"),
                 ));
             }
         }
     }
     diagnostics
-}
-
-fn base_of(name: &str) -> String {
-    name.to_ascii_lowercase()
 }
 
 /// Variables an expression tests for being set; reading them is deliberate.

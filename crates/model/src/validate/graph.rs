@@ -1,9 +1,9 @@
 //! Graph checks of a flow: dangling successor names, unreachable blocks, flows with no way out,
-//! and loops that spin without consuming call time. A plain DFS and Tarjan's SCC; flows are small.
+//! and loops that spin without consuming call time. Walks over the shared `FlowIndex` and Tarjan's SCC, all linear.
 
 use super::Diagnostic;
-use crate::flow::{Block, FlowDefinition, FlowType};
-use std::collections::{BTreeMap, BTreeSet};
+use super::index::FlowIndex;
+use crate::flow::{Block, FlowType};
 
 /// Blocks where a call leaves the flow (on success, for the transfers).
 /// `end_task` counts: with no caller it ends the flow (and a called task returns to its caller).
@@ -33,18 +33,19 @@ fn consumes_time(block: &Block) -> bool {
     )
 }
 
-pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
+pub(super) fn check(index: &FlowIndex<'_>) -> Vec<Diagnostic> {
+    let flow = index.flow;
     let mut diagnostics = Vec::new();
-    if !flow.blocks.contains_key(&flow.start) {
+    if index.start.is_none() {
         diagnostics.push(Diagnostic::error(
             "missing-block",
             None,
             format!("start block `{}` is not defined", flow.start),
         ));
     }
-    for (name, block) in &flow.blocks {
-        for successor in block.successors() {
-            if !flow.blocks.contains_key(successor) {
+    for (name, successors) in index.names.iter().zip(&index.successor_names) {
+        for successor in successors {
+            if index.position(successor).is_none() {
                 diagnostics.push(Diagnostic::error(
                     "missing-block",
                     Some(name),
@@ -53,47 +54,27 @@ pub(super) fn check(flow: &FlowDefinition) -> Vec<Diagnostic> {
             }
         }
     }
-    if !flow.blocks.contains_key(&flow.start) {
-        return diagnostics;
-    }
+    let Some(start) = index.start else { return diagnostics };
 
-    let reachable = reachable_from(flow, std::iter::once(flow.start.as_str()));
-    for name in flow.blocks.keys() {
-        if !reachable.contains(name.as_str()) {
-            diagnostics.push(Diagnostic::warning(
-                "unreachable-block",
-                Some(name),
-                format!("no path from start `{}` reaches this block", flow.start),
-            ));
-        }
+    let reachable = index.reachable([start]);
+    for (name, _) in index.names.iter().zip(&reachable).filter(|(_, reached)| !**reached) {
+        diagnostics.push(Diagnostic::warning(
+            "unreachable-block",
+            Some(name),
+            format!("no path from start `{}` reaches this block", flow.start),
+        ));
     }
 
     // In-queue flows loop (hold music, offers) until an agent answers, so they need no exit.
     if flow.flow_type != FlowType::InQueueCall {
-        check_exits(flow, &reachable, &mut diagnostics);
+        check_exits(index, &reachable, &mut diagnostics);
     }
-    check_cycles(flow, &reachable, &mut diagnostics);
+    check_cycles(index, &reachable, &mut diagnostics);
     diagnostics
 }
 
-/// Every block reachable from `roots`, following only defined blocks.
-pub(crate) fn reachable_from<'a>(
-    flow: &'a FlowDefinition,
-    roots: impl IntoIterator<Item = &'a str>,
-) -> BTreeSet<&'a str> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<&str> = roots.into_iter().collect();
-    while let Some(name) = stack.pop() {
-        let Some((key, block)) = flow.blocks.get_key_value(name) else { continue };
-        if seen.insert(key.as_str()) {
-            stack.extend(block.successors());
-        }
-    }
-    seen
-}
-
-fn check_exits(flow: &FlowDefinition, reachable: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
-    let has_terminal = reachable.iter().any(|name| flow.blocks.get(*name).is_some_and(is_terminal));
+fn check_exits(index: &FlowIndex<'_>, reachable: &[bool], diagnostics: &mut Vec<Diagnostic>) {
+    let has_terminal = index.blocks.iter().zip(reachable).any(|(block, reached)| *reached && is_terminal(block));
     if !has_terminal {
         diagnostics.push(Diagnostic::error(
             "no-terminal",
@@ -104,20 +85,21 @@ fn check_exits(flow: &FlowDefinition, reachable: &BTreeSet<&str>, diagnostics: &
     }
     // Blocks that can reach a terminal: one walk backwards from every terminal (linear; asking
     // each block's reachability separately is quadratic and dominated 1,000-flow runs).
-    let mut predecessors: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (name, block) in &flow.blocks {
-        for successor in block.successors() {
-            predecessors.entry(successor).or_default().push(name.as_str());
+    let mut predecessors: Vec<Vec<usize>> = vec![Vec::new(); index.blocks.len()];
+    for (node, successors) in index.successors.iter().enumerate() {
+        for successor in successors {
+            predecessors[*successor].push(node);
         }
     }
-    let mut can_exit: BTreeSet<&str> = BTreeSet::new();
-    let mut stack: Vec<&str> = flow.blocks.iter().filter(|(_, block)| is_terminal(block)).map(|(name, _)| name.as_str()).collect();
-    while let Some(name) = stack.pop() {
-        if can_exit.insert(name) {
-            stack.extend(predecessors.get(name).into_iter().flatten().copied());
+    let mut can_exit = vec![false; index.blocks.len()];
+    let mut stack: Vec<usize> = (0..index.blocks.len()).filter(|node| is_terminal(index.blocks[*node])).collect();
+    while let Some(node) = stack.pop() {
+        if !std::mem::replace(&mut can_exit[node], true) {
+            stack.extend(predecessors[node].iter().copied());
         }
     }
-    let trapped: Vec<&str> = reachable.iter().copied().filter(|name| !can_exit.contains(name)).collect();
+    let trapped: Vec<&str> =
+        (0..index.blocks.len()).filter(|node| reachable[*node] && !can_exit[*node]).map(|node| index.names[node]).collect();
     if let Some(first) = trapped.first() {
         diagnostics.push(Diagnostic::warning(
             "no-terminal",
@@ -129,26 +111,19 @@ fn check_exits(flow: &FlowDefinition, reachable: &BTreeSet<&str>, diagnostics: &
 
 /// Loops among reachable blocks that avoid every `wait` and `play` would spin a call at full speed
 /// (and hammer integrations). Tarjan's SCC on that subgraph finds each such loop once.
-fn check_cycles(flow: &FlowDefinition, reachable: &BTreeSet<&str>, diagnostics: &mut Vec<Diagnostic>) {
-    let nodes: Vec<&str> = reachable
-        .iter()
-        .copied()
-        .filter(|name| flow.blocks.get(*name).is_some_and(|block| !consumes_time(block)))
-        .collect();
-    let index_of: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(index, name)| (*name, index)).collect();
-    let edges: Vec<Vec<usize>> = nodes
-        .iter()
-        .map(|name| {
-            flow.blocks
-                .get(*name)
-                .map(|block| block.successors().iter().filter_map(|next| index_of.get(next).copied()).collect())
-                .unwrap_or_default()
-        })
-        .collect();
+fn check_cycles(index: &FlowIndex<'_>, reachable: &[bool], diagnostics: &mut Vec<Diagnostic>) {
+    let nodes: Vec<usize> =
+        (0..index.blocks.len()).filter(|node| reachable[*node] && !consumes_time(index.blocks[*node])).collect();
+    let mut local: Vec<Option<usize>> = vec![None; index.blocks.len()];
+    for (position, node) in nodes.iter().enumerate() {
+        local[*node] = Some(position);
+    }
+    let edges: Vec<Vec<usize>> =
+        nodes.iter().map(|node| index.successors[*node].iter().filter_map(|next| local[*next]).collect()).collect();
     for component in strongly_connected_components(&edges) {
         let is_loop = component.len() > 1 || edges[component[0]].contains(&component[0]);
         if is_loop {
-            let mut names: Vec<&str> = component.iter().map(|index| nodes[*index]).collect();
+            let mut names: Vec<&str> = component.iter().map(|member| index.names[nodes[*member]]).collect();
             names.sort_unstable();
             diagnostics.push(Diagnostic::error(
                 "cycle-without-wait",

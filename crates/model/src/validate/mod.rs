@@ -1,13 +1,15 @@
 //! Flow validation: every problem a flow has, as diagnostics with stable codes, never just the first.
 //!
-//! Graph checks (missing or unreachable blocks, no way out, loops that spin without waiting) live in
-//! `graph.rs`; block-level checks (expressions, variables, retry and latency rules, references to
+//! Every check reads one `FlowIndex` built per flow (`index.rs`: positions, successors, each
+//! expression parsed once). Graph checks (missing or unreachable blocks, no way out, loops that spin
+//! without waiting) live in `graph.rs`; block-level checks (expressions, variables, retry and latency rules, references to
 //! the org's integrations, queues, data tables and flows) in `checks.rs`. The report has the
 //! `{valid, errors, warnings}` shape of the platform's flow validation (seed 001).
 
 mod checks;
 mod dataflow;
 mod graph;
+mod index;
 mod reliability;
 mod transfers;
 
@@ -116,10 +118,11 @@ pub fn validate(flow: &FlowDefinition, catalog: &Catalog) -> Vec<Diagnostic> {
 
 /// [`validate`] with an explicit policy (SLA, active version's schema).
 pub fn validate_with(flow: &FlowDefinition, catalog: &Catalog, options: &ValidationOptions) -> Vec<Diagnostic> {
-    let mut diagnostics = graph::check(flow);
-    diagnostics.extend(checks::check(flow, catalog, options));
-    diagnostics.extend(reliability::check(flow, options));
-    diagnostics.extend(dataflow::check(flow));
+    let index = index::FlowIndex::new(flow);
+    let mut diagnostics = graph::check(&index);
+    diagnostics.extend(checks::check(&index, catalog, options));
+    diagnostics.extend(reliability::check(&index, options));
+    diagnostics.extend(dataflow::check(&index));
     diagnostics
 }
 

@@ -3,22 +3,24 @@
 //! whose length nobody bounds, switches that let unmatched values fall through, and participant
 //! data that no longer matches the active version.
 
-use super::graph::reachable_from;
+use super::index::FlowIndex;
 use super::{Diagnostic, MAX_RETRY_ATTEMPTS, MAX_RETRY_DELAY_MS, ValidationOptions};
-use crate::expr::{self, Ast, Function};
+use crate::expr::{self, Ast, CompiledExpression, Function};
 use crate::flow::{Backoff, Block, DataActionBlock, FlowDefinition};
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
-pub(super) fn check(flow: &FlowDefinition, options: &ValidationOptions) -> Vec<Diagnostic> {
+pub(super) fn check(index: &FlowIndex<'_>, options: &ValidationOptions) -> Vec<Diagnostic> {
+    let flow = index.flow;
     let mut diagnostics = Vec::new();
-    for (name, block) in &flow.blocks {
+    for (position, (name, block)) in index.names.iter().zip(&index.blocks).enumerate() {
+        let (name, block): (&str, &Block) = (name, block);
         match block {
             Block::DataAction(action) => {
                 check_error_path(name, action, &mut diagnostics);
                 check_retry_policy(name, action, &mut diagnostics);
-                check_retry_loop(flow, name, action, &mut diagnostics);
+                check_retry_loop(index, position, action, &mut diagnostics);
             }
-            Block::Wait { duration_from: Some(variable), .. } if !is_clamped(flow, variable) => {
+            Block::Wait { duration_from: Some(variable), .. } if !is_clamped(index, variable) => {
                 diagnostics.push(Diagnostic::warning(
                     "unbounded-wait",
                     Some(name),
@@ -117,47 +119,49 @@ fn check_retry_policy(block: &str, action: &DataActionBlock, diagnostics: &mut V
 /// settings, so this is how Architect flows retry). It is bounded when the way back passes a
 /// `loop` block (a fixed count) or a decision or switch that tests a variable the way back
 /// writes (a counter); otherwise a call retries for ever.
-fn check_retry_loop(flow: &FlowDefinition, block: &str, action: &DataActionBlock, diagnostics: &mut Vec<Diagnostic>) {
-    let error_paths: Vec<&str> = std::iter::once(action.on_error.as_str()).chain(action.on_timeout.as_deref()).collect();
-    let way_back = reachable_from(flow, error_paths.iter().copied());
-    if !way_back.contains(block) {
+fn check_retry_loop(index: &FlowIndex<'_>, block: usize, action: &DataActionBlock, diagnostics: &mut Vec<Diagnostic>) {
+    let error_paths: Vec<usize> = std::iter::once(action.on_error.as_str())
+        .chain(action.on_timeout.as_deref())
+        .filter_map(|name| index.position(name))
+        .collect();
+    let way_back = index.reachable(error_paths.iter().copied());
+    if !way_back[block] {
         return;
     }
-    let written: BTreeSet<String> = way_back
-        .iter()
-        .filter_map(|name| flow.blocks.get(*name))
-        .flat_map(written_variables)
-        .map(|variable| variable.to_ascii_lowercase())
+    let written: HashSet<String> = (0..index.blocks.len())
+        .filter(|node| way_back[*node])
+        .flat_map(|node| written_variables(index.blocks[node]))
+        .map(str::to_ascii_lowercase)
         .collect();
-    let bounds = |name: &str| match flow.blocks.get(name) {
-        Some(Block::Loop(_)) => true,
-        Some(Block::Decision { condition, .. }) => reads_any(condition, &written),
-        Some(Block::Switch { cases, .. }) => cases.iter().any(|case| reads_any(&case.condition, &written)),
+    // A decision's or switch's expression fields are its conditions.
+    let bounds = |node: usize| match index.blocks[node] {
+        Block::Loop(_) => true,
+        Block::Decision { .. } | Block::Switch { .. } => {
+            index.fields[node].iter().any(|condition| reads_any(&condition.reads, &written))
+        }
         _ => false,
     };
     // Walk the error paths again, stopping at every block that bounds the loop.
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<&str> = error_paths.into_iter().filter(|name| !bounds(name)).collect();
-    while let Some(name) = stack.pop() {
-        if name == block {
+    let mut seen = vec![false; index.blocks.len()];
+    let mut stack: Vec<usize> = error_paths.into_iter().filter(|node| !bounds(*node)).collect();
+    while let Some(node) = stack.pop() {
+        if node == block {
             diagnostics.push(Diagnostic::error(
                 "retry-unbounded",
-                Some(block),
+                Some(index.names[block]),
                 "its error path leads back to it with no loop count or counter test on the way; a failing integration is retried for ever",
             ));
             return;
         }
-        if !seen.insert(name) {
+        if std::mem::replace(&mut seen[node], true) {
             continue;
         }
-        if let Some(next) = flow.blocks.get(name) {
-            stack.extend(next.successors().into_iter().filter(|successor| !bounds(successor)));
-        }
+        stack.extend(index.successors[node].iter().copied().filter(|successor| !bounds(*successor)));
     }
 }
 
-fn reads_any(condition: &crate::flow::Expression, variables: &BTreeSet<String>) -> bool {
-    expr::referenced_variables(condition).iter().any(|read| {
+fn reads_any(reads: &[String], variables: &HashSet<String>) -> bool {
+    reads.iter().any(|read| {
         expr::name_and_prefixes(read).any(|candidate| variables.contains(&candidate.to_ascii_lowercase()))
     })
 }
@@ -183,9 +187,11 @@ pub(super) fn written_variables(block: &Block) -> Vec<&str> {
 
 /// A wait length is bounded when every block that writes the variable writes a `Min(...)` (or a
 /// literal); a variable nothing in the flow writes comes from outside and is not.
-fn is_clamped(flow: &FlowDefinition, variable: &str) -> bool {
+fn is_clamped(index: &FlowIndex<'_>, variable: &str) -> bool {
+    let flow: &FlowDefinition = index.flow;
     let mut writers = 0;
-    for block in flow.blocks.values() {
+    for (position, block) in index.blocks.iter().enumerate() {
+        let block: &Block = block;
         let values: Vec<&crate::flow::Expression> = match block {
             Block::SetVariable { variable: written, value, .. } if written.eq_ignore_ascii_case(variable) => vec![value],
             Block::UpdateData { statements, .. } => statements
@@ -200,12 +206,13 @@ fn is_clamped(flow: &FlowDefinition, variable: &str) -> bool {
         };
         for value in values {
             writers += 1;
-            let bounded = match expr::compile(value) {
-                Ok(expr::CompiledExpression::Literal(_)) => true,
-                Ok(expr::CompiledExpression::Expression(Ast::Call { function: Function::Min, .. })) => true,
-                Ok(expr::CompiledExpression::Expression(Ast::Literal(_))) => true,
-                _ => false,
-            };
+            let bounded = matches!(
+                index.compiled(position, value),
+                Some(Ok(
+                    CompiledExpression::Literal(_)
+                        | CompiledExpression::Expression(Ast::Call { function: Function::Min, .. } | Ast::Literal(_))
+                ))
+            );
             if !bounded {
                 return false;
             }

@@ -40,7 +40,8 @@ fn an_unbounded_retry_loop_retries_forever() {
     assert!(forever.iter().any(|finding| finding.message.starts_with("503 always")), "{findings:#?}");
     // The evidence is the call's path: the loop, attempt by attempt, and no end.
     let evidence = &forever[0].evidence;
-    assert!(evidence[0].starts_with("path: lookup → pause → lookup → pause"), "{evidence:?}");
+    assert!(evidence[0].starts_with("run: virtual time, "), "{evidence:?}");
+    assert!(evidence[1].starts_with("path: lookup → pause → lookup → pause"), "{evidence:?}");
     assert!(evidence.iter().any(|line| line.starts_with("lookup attempt 1 at 0 ms: HTTP 503 after 40 ms")), "{evidence:?}");
     assert_eq!(evidence.last().map(String::as_str), Some("never ended"));
 }

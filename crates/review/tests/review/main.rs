@@ -4,6 +4,7 @@
 mod corpus;
 mod failure_modes;
 mod fixtures;
+mod live_drills;
 mod reports;
 mod end_to_end;
 mod support;

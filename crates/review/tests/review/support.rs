@@ -48,6 +48,25 @@ orgs:
             on_error: fallback
           support: {type: transfer_to_queue, queue: Support}
           fallback: {type: transfer_to_queue, queue: Fallback}
+      - name: Drill
+        start: lookup
+        blocks:
+          lookup:
+            type: data_action
+            integration: CRM
+            inputs: {phone: "=ANI"}
+            timeout_ms: 350
+            retry: {max_attempts: 3, backoff: exponential, initial_delay_ms: 100, max_delay_ms: 400}
+            on_success: support
+            on_error: fallback
+          support: {type: transfer_to_queue, queue: Support}
+          fallback: {type: transfer_to_queue, queue: Fallback}
+      - name: Forever
+        start: lookup
+        blocks:
+          lookup: {type: data_action, integration: CRM, inputs: {phone: "=ANI"}, timeout_ms: 350, on_success: support, on_error: pause}
+          pause: {type: wait, duration_ms: 1000, next: lookup}
+          support: {type: transfer_to_queue, queue: Support}
     dids:
       - {number: "+13175550100", flow: Lookup}
 "#;
