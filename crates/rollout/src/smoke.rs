@@ -125,6 +125,7 @@ mod tests {
             queue_id: None,
             agent_id: None,
             attributes: Default::default(),
+            flow_ms: None,
         }
     }
 

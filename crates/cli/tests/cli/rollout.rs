@@ -87,7 +87,7 @@ async fn a_candidate_that_hangs_up_at_once_is_refused_by_the_smoke_test_and_a_he
     // the rollout to its end: judged every 400 ms, promoted after one step.
     let state = emulator.state();
     let traffic = TrafficRequest { org: ORG.into(), did: "+49695550300".into(), calls_per_minute: Some(120.0), speed_up: Some(20.0), seed: Some(5), ..TrafficRequest::default() };
-    state.contact_center().traffic.start(&state, traffic).expect("traffic");
+    state.start_traffic(traffic).expect("traffic");
     let mut good_start = common("start");
     good_start.extend(
         ["--from", &good.display().to_string(), "--smoke-via-emulator", "--steps", "50,100", "--interval-seconds", "0.4", "--min-calls", "10", "--alpha", "0.001", "--output", "json"]

@@ -4,6 +4,7 @@
 //! org's own settings. Seeding, the HTTP handlers and the contact center all call these; none
 //! of them does I/O or knows about HTTP.
 
+pub mod action_drafts;
 pub mod capacity;
 pub mod datatables;
 pub mod flow_locks;

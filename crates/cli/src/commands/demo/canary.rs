@@ -45,7 +45,7 @@ pub async fn run(target: &Target, emulator: &RunningEmulator, journal: &Journal,
     let mut streams = Vec::new();
     for (seed, (org, did)) in MAIN_LINES.iter().enumerate() {
         let request = TrafficRequest { org: org.to_string(), did: did.to_string(), calls_per_minute: Some(4.0), speed_up: Some(SPEED_UP), seed: Some(200 + seed as u64), ..TrafficRequest::default() };
-        streams.push(center.traffic.start(&state, request).with_context(|| format!("calls on {org}'s main line"))?.id);
+        streams.push(state.start_traffic(request).with_context(|| format!("calls on {org}'s main line"))?.id);
     }
     let outcome = canary(target, journal, text).await;
     for id in streams {
