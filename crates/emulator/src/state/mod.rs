@@ -20,9 +20,9 @@ mod store;
 pub mod table;
 pub mod tokens;
 
+pub use directory::Directory;
 pub use lookup::normalize_number;
 pub use store::{DataTableRecord, FlowRecord, OrgStore, RowChange, StoredFlowVersion, Store};
-pub use directory::Directory;
 pub use tokens::Caller;
 
 use crate::middleware::metrics::Metrics;
