@@ -95,7 +95,7 @@ pub struct CanaryReport {
     pub steps: Vec<CanaryStep>,
     /// `expanded` (every step passed), `rolled_back` (a step regressed: every step undone),
     /// `held` (a step was inconclusive: what was changed stays, nothing more), or
-    /// `canary_failed` (a step's apply failed: its orgs were restored; earlier steps stay).
+    /// `canary_failed` (an org failed in a step's apply and was restored; nothing more applied).
     pub decision: String,
     /// One per rolled-back step, newest first.
     pub rollbacks: Vec<RollbackReport>,
