@@ -49,7 +49,9 @@ pub fn prepared_config(config: Option<ActionConfig>) -> ActionConfig {
     headers.retain(|name, _| !name.eq_ignore_ascii_case(CACHE_CONTROL));
     headers.insert(CACHE_CONTROL.to_string(), NO_CACHE.to_string());
     if !headers.keys().any(|name| name.eq_ignore_ascii_case(FLOW_VERSION_HEADER)) {
-        headers.insert(FLOW_VERSION_HEADER.to_string(), format!("${{input.{FLOW_VERSION_INPUT}}}"));
+        // A quiet reference (`$!{…}`): a flow that does not pass the input (one outside the
+        // rollout calling the same action) sends an empty header, not the template's text.
+        headers.insert(FLOW_VERSION_HEADER.to_string(), format!("$!{{input.{FLOW_VERSION_INPUT}}}"));
     }
     config
 }

@@ -7,6 +7,8 @@
 use crate::{TempDir, stderr_of};
 use std::process::Output;
 use switchboard_emulator::EmulatorOptions;
+use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_simulation::distribution::DurationDistribution;
 use switchboard_platform::api::traffic::TrafficRequest;
 
 const ORG: &str = "eu-central-2";
@@ -86,7 +88,14 @@ async fn a_candidate_that_hangs_up_at_once_is_refused_by_the_smoke_test_and_a_he
     // Sped-up live traffic on the main number (through the Traffic Cop), then a start that drives
     // the rollout to its end: judged every 400 ms, promoted after one step.
     let state = emulator.state();
-    let traffic = TrafficRequest { org: ORG.into(), did: "+49695550300".into(), calls_per_minute: Some(120.0), speed_up: Some(20.0), seed: Some(5), ..TrafficRequest::default() };
+    // Two-second calls, so the org's four agents answer through the run (half busy).
+    state.contact_center().set_options(CenterOptions {
+        handle_time: DurationDistribution::Constant { ms: 2_000.0 },
+        wrap_up: DurationDistribution::Constant { ms: 0.0 },
+        patience: DurationDistribution::Constant { ms: 120_000.0 },
+        seed: 11,
+    });
+    let traffic = TrafficRequest { org: ORG.into(), did: "+49695550300".into(), calls_per_minute: Some(60.0), speed_up: Some(20.0), seed: Some(5), ..TrafficRequest::default() };
     state.start_traffic(traffic).expect("traffic");
     let mut good_start = common("start");
     good_start.extend(

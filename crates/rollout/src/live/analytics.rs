@@ -1,13 +1,14 @@
 //! One analysis window from the analytics API, per slot, through the conversation detail query
-//! (`POST /api/v2/analytics/conversations/details/query`, real API): every conversation that
-//! finished in the window is counted once, for the slot whose flow its `ivr` participant ran (the
-//! session's `flow.flowId`; a call through the Traffic Cop has the Cop's session and then its
-//! slot's):
+//! (`POST /api/v2/analytics/conversations/details/query`, real API). A conversation belongs to the
+//! slot whose flow its `ivr` participant ran (the session's `flow.flowId`; a call through the
+//! Traffic Cop has the Cop's session and then its slot's), and each of its events counts in the
+//! window in which it happened, as the aggregate metrics do:
 //!
-//! - calls: conversations that entered the slot; flow disconnects and errors: the slot session's
-//!   `flow.exitReason` `FLOW_DISCONNECT` / `FLOW_ERROR_DISCONNECT`;
-//! - offered: conversations with an `acd` session; answered: its `tAnswered` metric, whose value
-//!   (the wait) goes into the speed-of-answer rank test; abandoned: its `tAbandon` metric.
+//! - a call and its flow disconnect or error: when the slot session's segment ended, by its
+//!   `flow.exitReason` (`FLOW_DISCONNECT` / `FLOW_ERROR_DISCONNECT`);
+//! - a queue outcome: when the `acd` session emitted `tAnswered` (answered; its value, the wait,
+//!   goes into the speed-of-answer rank test) or `tAbandon` (abandoned); offered counts both, so
+//!   abandonment is abandoned / (answered + abandoned) among the outcomes of the window.
 //!
 //! Aggregates would be cheaper but the real conversation aggregates have no flow dimension and
 //! give sums, not each wait; the detail records have both, on every platform.
@@ -16,9 +17,9 @@ use crate::tally::{ArmTally, Window};
 use switchboard_platform::api::analytics_details::{AnalyticsConversation, ConversationDetailQuery};
 use switchboard_platform::{Platform, PlatformExt};
 
-/// How far before the window the query reaches, so that a call that started earlier and finished
-/// in the window is seen (the real detail query matches conversations by their start). Calls
-/// longer than this are not counted.
+/// How far before the window the query reaches, so that a call that started earlier is seen when
+/// its events fall in the window (the real detail query matches conversations by their start).
+/// Events more than this after a call's start are not counted.
 pub const LOOKBACK_MS: i64 = 30 * 60 * 1_000;
 
 /// An epoch-ms instant as the analytics API writes it.
@@ -32,42 +33,60 @@ fn epoch_ms(text: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(text).ok().map(|instant| instant.timestamp_millis())
 }
 
-/// Adds one finished conversation to the arm whose slot it ran; false if it ran neither.
-pub fn count_conversation(conversation: &AnalyticsConversation, active_flow_id: &str, candidate_flow_id: &str, window: &mut Window) -> bool {
+/// Adds the events of one conversation that fall in `[start_ms, end_ms)` to the arm whose slot
+/// it ran; false if it ran neither.
+pub fn count_conversation(
+    conversation: &AnalyticsConversation,
+    active_flow_id: &str,
+    candidate_flow_id: &str,
+    (start_ms, end_ms): (i64, i64),
+    window: &mut Window,
+) -> bool {
+    let within = |at: Option<i64>| at.is_some_and(|at| at >= start_ms && at < end_ms);
     // The last slot the call entered decides (a call never runs both: the Traffic Cop keeps it on
     // its version).
-    let Some(flow) = conversation
+    let Some(slot) = conversation
         .sessions_of("ivr")
-        .filter_map(|session| session.flow.as_ref())
-        .filter(|flow| flow.flow_id == active_flow_id || flow.flow_id == candidate_flow_id)
+        .filter(|session| session.flow.as_ref().is_some_and(|flow| flow.flow_id == active_flow_id || flow.flow_id == candidate_flow_id))
         .last()
     else {
         return false;
     };
+    let Some(flow) = slot.flow.as_ref() else { return false };
     let arm: &mut ArmTally = if flow.flow_id == candidate_flow_id { &mut window.candidate } else { &mut window.active };
-    arm.calls += 1;
-    match flow.exit_reason.as_deref() {
-        Some("FLOW_DISCONNECT") => arm.flow_disconnects += 1,
-        Some("FLOW_ERROR_DISCONNECT") => {
-            arm.flow_disconnects += 1;
-            arm.flow_errors += 1;
+    let left_flow = slot.segments.iter().filter_map(|segment| segment.segment_end.as_deref().and_then(epoch_ms)).max();
+    if within(left_flow) {
+        arm.calls += 1;
+        match flow.exit_reason.as_deref() {
+            Some("FLOW_DISCONNECT") => arm.flow_disconnects += 1,
+            Some("FLOW_ERROR_DISCONNECT") => {
+                arm.flow_disconnects += 1;
+                arm.flow_errors += 1;
+            }
+            _ => {}
         }
-        _ => {}
     }
-    let acd: Vec<_> = conversation.sessions_of("acd").collect();
-    if !acd.is_empty() {
-        arm.offered += 1;
-        if let Some(wait) = acd.iter().find_map(|session| session.metric("tAnswered")) {
-            arm.answered += 1;
-            arm.answer_waits_ms.push(u64::try_from(wait).unwrap_or(0));
-        } else if acd.iter().any(|session| session.metric("tAbandon").is_some()) {
-            arm.abandoned += 1;
+    for session in conversation.sessions_of("acd") {
+        for metric in &session.metrics {
+            let at = metric.emit_date.as_deref().and_then(epoch_ms);
+            match metric.name.as_str() {
+                "tAnswered" if within(at) => {
+                    arm.offered += 1;
+                    arm.answered += 1;
+                    arm.answer_waits_ms.push(u64::try_from(metric.value).unwrap_or(0));
+                }
+                "tAbandon" if within(at) => {
+                    arm.offered += 1;
+                    arm.abandoned += 1;
+                }
+                _ => {}
+            }
         }
     }
     true
 }
 
-/// Both slots' conversations that finished in `[start_ms, end_ms)`.
+/// Both slots' events in `[start_ms, end_ms)`.
 pub async fn analytics_window<P: Platform + ?Sized>(
     platform: &P,
     start_ms: i64,
@@ -85,10 +104,7 @@ pub async fn analytics_window<P: Platform + ?Sized>(
     let mut window =
         Window { start_ms: u64::try_from(start_ms).unwrap_or(0), end_ms: u64::try_from(end_ms).unwrap_or(0), ..Window::default() };
     for conversation in &conversations {
-        let finished = conversation.conversation_end.as_deref().and_then(epoch_ms);
-        if finished.is_some_and(|finished| finished >= start_ms && finished < end_ms) {
-            count_conversation(conversation, active_flow_id, candidate_flow_id, &mut window);
-        }
+        count_conversation(conversation, active_flow_id, candidate_flow_id, (start_ms, end_ms), &mut window);
     }
     Ok(window)
 }
@@ -96,11 +112,16 @@ pub async fn analytics_window<P: Platform + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchboard_platform::api::analytics_details::{AnalyticsFlow, AnalyticsParticipant, AnalyticsSession, AnalyticsSessionMetric};
+    use switchboard_platform::api::analytics_details::{AnalyticsFlow, AnalyticsParticipant, AnalyticsSegment, AnalyticsSession, AnalyticsSessionMetric};
+
+    const AT: &str = "2026-11-29T10:00:05.000Z";
+    const LATER: &str = "2026-11-29T10:05:00.000Z";
 
     fn ivr(flow_id: &str, exit: &str) -> AnalyticsSession {
+        let segment = AnalyticsSegment { segment_end: Some(AT.into()), segment_type: "ivr".into(), ..AnalyticsSegment::default() };
         AnalyticsSession {
             flow: Some(AnalyticsFlow { flow_id: flow_id.into(), exit_reason: Some(exit.into()), ..AnalyticsFlow::default() }),
+            segments: vec![segment],
             ..AnalyticsSession::default()
         }
     }
@@ -108,7 +129,9 @@ mod tests {
     fn conversation(ivr_sessions: Vec<AnalyticsSession>, acd_metric: Option<(&str, i64)>) -> AnalyticsConversation {
         let mut participants = vec![AnalyticsParticipant { purpose: "ivr".into(), sessions: ivr_sessions, ..AnalyticsParticipant::default() }];
         if let Some((name, value)) = acd_metric {
-            let metrics = vec![AnalyticsSessionMetric { name: name.into(), value, emit_date: None }];
+            let emit_date = Some(if name == "late" { LATER } else { AT }.to_string());
+            let name = if name == "late" { "tAnswered" } else { name };
+            let metrics = vec![AnalyticsSessionMetric { name: name.into(), value, emit_date }];
             participants.push(AnalyticsParticipant {
                 purpose: "acd".into(),
                 sessions: vec![AnalyticsSession { metrics, ..AnalyticsSession::default() }],
@@ -119,18 +142,22 @@ mod tests {
     }
 
     #[test]
-    fn each_conversation_counts_once_for_the_slot_it_ran_after_the_traffic_cop() {
+    fn each_event_counts_in_its_window_for_the_slot_the_call_ran_after_the_traffic_cop() {
         let mut window = Window::default();
+        let span = (epoch_ms("2026-11-29T10:00:00.000Z").unwrap_or(0), epoch_ms("2026-11-29T10:01:00.000Z").unwrap_or(0));
         let answered = conversation(vec![ivr("cop", "TRANSFER"), ivr("green", "TRANSFER")], Some(("tAnswered", 4_200)));
         let abandoned = conversation(vec![ivr("cop", "TRANSFER"), ivr("blue", "TRANSFER")], Some(("tAbandon", 9_000)));
         let dropped = conversation(vec![ivr("cop", "TRANSFER"), ivr("green", "FLOW_ERROR_DISCONNECT")], None);
+        let answered_later = conversation(vec![ivr("cop", "TRANSFER"), ivr("green", "TRANSFER")], Some(("late", 60_000)));
         let elsewhere = conversation(vec![ivr("other", "TRANSFER")], Some(("tAnswered", 1)));
         for item in [&answered, &abandoned, &dropped] {
-            assert!(count_conversation(item, "blue", "green", &mut window));
+            assert!(count_conversation(item, "blue", "green", span, &mut window));
         }
-        assert!(!count_conversation(&elsewhere, "blue", "green", &mut window), "another flow's call is not counted");
+        assert!(count_conversation(&answered_later, "blue", "green", span, &mut window));
+        assert!(!count_conversation(&elsewhere, "blue", "green", span, &mut window), "another flow's call is not counted");
         let candidate = &window.candidate;
-        assert_eq!((candidate.calls, candidate.offered, candidate.answered, candidate.flow_disconnects, candidate.flow_errors), (2, 1, 1, 1, 1));
+        // The late answer's call counts now, its answer in the window it happens in.
+        assert_eq!((candidate.calls, candidate.offered, candidate.answered, candidate.flow_disconnects, candidate.flow_errors), (3, 1, 1, 1, 1));
         assert_eq!(candidate.answer_waits_ms, vec![4_200]);
         let active = &window.active;
         assert_eq!((active.calls, active.offered, active.abandoned, active.answered), (1, 1, 1, 0));

@@ -53,7 +53,7 @@ async fn start_gives_the_slots_data_actions_no_cache_and_a_flow_version_input_on
     assert_eq!(change.version, action.version);
     let config = action.config.expect("config");
     assert_eq!(config.request.headers.get("Cache-Control").map(String::as_str), Some("no-cache"));
-    assert_eq!(config.request.headers.get("X-Flow-Version").map(String::as_str), Some("${input.Flow_Version}"));
+    assert_eq!(config.request.headers.get("X-Flow-Version").map(String::as_str), Some("$!{input.Flow_Version}"));
     assert_eq!(config.request.request_type, "GET", "the rest of the configuration is kept");
     let schema = action.contract.and_then(|contract| contract.input).and_then(|input| input.input_schema).expect("input schema");
     assert_eq!(schema["properties"]["Flow_Version"]["type"], "string");
