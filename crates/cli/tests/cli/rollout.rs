@@ -7,7 +7,7 @@
 use crate::{TempDir, stderr_of};
 use std::process::Output;
 use switchboard_emulator::EmulatorOptions;
-use switchboard_emulator::contact_center::CenterOptions;
+use switchboard_emulator::CenterOptions;
 use switchboard_simulation::distribution::DurationDistribution;
 use switchboard_platform::api::traffic::TrafficRequest;
 
