@@ -91,6 +91,10 @@ pub struct ReviewPolicyArgs {
     /// a gap over 200 ms is a warning.
     #[arg(long)]
     pub parity_env: Option<String>,
+    /// An org whose objects the reviewed org's flows may name (a hub's global queues, shared
+    /// flows, integrations), repeatable. The org's known ancestors are added by themselves.
+    #[arg(long = "shared-org", value_name = "ORG")]
+    pub shared_orgs: Vec<String>,
 }
 
 #[derive(Debug, Args)]

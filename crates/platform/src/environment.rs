@@ -114,6 +114,14 @@ impl Environment {
         })
     }
 
+    /// The org id behind an org name (or id), where the environment knows it.
+    pub fn id_of(&self, name_or_id: &str) -> Option<&str> {
+        if self.ids.contains_key(name_or_id) {
+            return self.ids.get_key_value(name_or_id).map(|(id, _)| id.as_str());
+        }
+        self.ids.iter().find(|(_, name)| name.as_str() == name_or_id).map(|(id, _)| id.as_str())
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.clients.keys().map(String::as_str)
     }

@@ -1,9 +1,11 @@
 //! The target org's catalogue for reference checks, read through the real list endpoints
-//! (integrations and their data actions, queues, data tables with their schemas, flows).
+//! (integrations and their data actions, queues, data tables with their schemas, flows), joined
+//! with the catalogues of the orgs it shares objects with (its hub).
 
 use futures_util::TryStreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 use switchboard_model::validate::Catalog;
+use std::sync::Arc;
 use switchboard_platform::{Platform, PlatformError, PlatformExt};
 
 /// Names and ids of everything a flow may refer to in the org behind `platform`.
@@ -34,4 +36,13 @@ pub async fn fetch<P: Platform + ?Sized>(platform: &P) -> Result<Catalog, Platfo
         .flat_map(|flow| [flow.id, flow.name])
         .collect();
     Ok(Catalog { integrations: Some(integrations), queues: Some(queues), datatables: Some(datatables), flows: Some(flows) })
+}
+
+/// The org's catalogue plus every shared org's (a spoke's flow may name the hub's global queue).
+pub async fn fetch_with_shared<P: Platform + ?Sized>(platform: &P, shared: &[Arc<dyn Platform>]) -> Result<Catalog, PlatformError> {
+    let mut catalog = fetch(platform).await?;
+    for org in shared {
+        catalog.extend(fetch(org.as_ref()).await?);
+    }
+    Ok(catalog)
 }

@@ -20,7 +20,7 @@ pub enum FlowRef {
 }
 
 /// Everything a review is told.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ReviewConfig {
     /// The environment's name for the reports (`sandbox`, `prod`).
     pub environment: String,
@@ -33,6 +33,25 @@ pub struct ReviewConfig {
     /// This client's OAuth client id, to recognise a lock it left behind.
     pub own_client_id: Option<String>,
     pub live: LivePolicy,
+    /// Orgs whose objects the reviewed org's flows may name (hub-and-spoke: its parent and their
+    /// ancestors, seed 002): their catalogues join the org's own for the reference checks.
+    pub shared_orgs: Vec<std::sync::Arc<dyn Platform>>,
+}
+
+impl std::fmt::Debug for ReviewConfig {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ReviewConfig")
+            .field("environment", &self.environment)
+            .field("flows", &self.flows)
+            .field("checks", &self.checks)
+            .field("static_policy", &self.static_policy)
+            .field("check_references", &self.check_references)
+            .field("own_client_id", &self.own_client_id)
+            .field("live", &self.live)
+            .field("shared_orgs", &self.shared_orgs.iter().map(|org| org.label().to_string()).collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl ReviewConfig {
@@ -45,6 +64,7 @@ impl ReviewConfig {
             check_references: true,
             own_client_id: None,
             live: LivePolicy::default(),
+            shared_orgs: Vec::new(),
         }
     }
 }
@@ -76,7 +96,7 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, canc
 
     if config.checks.contains(&Check::StaticValidation) {
         let mut policy = config.static_policy.clone();
-        let catalog = if config.check_references { Some(crate::catalog::fetch(platform).await) } else { None };
+        let catalog = if config.check_references { Some(crate::catalog::fetch_with_shared(platform, &config.shared_orgs).await) } else { None };
         match (could_not_load, catalog) {
             (Some(reason), _) => runs.push(timed(Check::StaticValidation, CheckStatus::CouldNotRun(reason), Vec::new(), check_started)),
             (None, Some(Err(error))) => runs.push(timed(

@@ -30,6 +30,9 @@ pub async fn review(target: &Target, environment: &str, flows: Vec<FlowRef>, pol
     let client = target.environment.org(environment)?;
     let mut config = config(environment, flows, policy)?;
     config.own_client_id = Some(client.config().client_id.clone());
+    for org in shared_orgs(target, environment, &policy.shared_orgs)? {
+        config.shared_orgs.push(std::sync::Arc::new(target.environment.org(&org)?.clone()));
+    }
     if let Some(parity) = &policy.parity_env {
         config.live.parity_with = Some(std::sync::Arc::new(target.environment.org(parity)?.clone()));
     }
@@ -45,6 +48,27 @@ pub async fn review(target: &Target, environment: &str, flows: Vec<FlowRef>, pol
         eprintln!("interrupted: releasing flow locks");
     };
     Ok(switchboard_review::run(client, &config, cancel).await)
+}
+
+/// The orgs whose objects `environment`'s flows may name: those asked for, then its ancestors
+/// as far as the target knows them (hub-and-spoke), each once and never the org itself.
+fn shared_orgs(target: &Target, environment: &str, asked: &[String]) -> anyhow::Result<Vec<String>> {
+    let own = target.environment.id_of(environment).map(str::to_string);
+    let mut orgs: Vec<String> = Vec::new();
+    for org in asked {
+        target.environment.org(org).with_context(|| format!("--shared-org {org}"))?;
+        orgs.push(org.clone());
+    }
+    let mut current = own.clone();
+    // Bounded by the number of known orgs, so a parent cycle in a credentials file cannot loop.
+    for _ in 0..target.known_parents.len() {
+        let Some(parent) = current.as_ref().and_then(|id| target.known_parents.get(id)).cloned().flatten() else { break };
+        if target.environment.org(&parent).is_ok() && !orgs.contains(&parent) && Some(&parent) != own.as_ref() {
+            orgs.push(parent.clone());
+        }
+        current = Some(parent);
+    }
+    Ok(orgs)
 }
 
 /// Prints the review, writes its reports, and turns its outcome into the exit code.

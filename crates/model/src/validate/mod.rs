@@ -68,6 +68,32 @@ pub struct Catalog {
     pub flows: Option<BTreeSet<String>>,
 }
 
+impl Catalog {
+    /// Adds what `other` holds (a hub org's shared objects a spoke's flows may name); a family
+    /// stays unchecked (`None`) only when neither side lists it.
+    pub fn extend(&mut self, other: Catalog) {
+        fn union<T: Ord>(mine: &mut Option<BTreeSet<T>>, theirs: Option<BTreeSet<T>>) {
+            match (mine.as_mut(), theirs) {
+                (Some(mine), Some(theirs)) => mine.extend(theirs),
+                (None, Some(theirs)) => *mine = Some(theirs),
+                (_, None) => {}
+            }
+        }
+        union(&mut self.integrations, other.integrations);
+        union(&mut self.queues, other.queues);
+        union(&mut self.flows, other.flows);
+        match (self.datatables.as_mut(), other.datatables) {
+            (Some(mine), Some(theirs)) => {
+                for (name, columns) in theirs {
+                    mine.entry(name).or_insert(columns);
+                }
+            }
+            (None, Some(theirs)) => self.datatables = Some(theirs),
+            (_, None) => {}
+        }
+    }
+}
+
 /// Seed 001's `{valid, errors, warnings}`: valid means no errors; warnings do not block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValidationReport {

@@ -232,3 +232,15 @@ fn architect_blocks() {
         vec!["error invalid-digits @begin", "error no-terminal @-", "error not-a-loop @next"]
     );
 }
+
+#[test]
+fn a_shared_catalog_joins_without_unchecking_a_family() {
+    let names = |items: &[&str]| Some(items.iter().map(|item| item.to_string()).collect::<BTreeSet<String>>());
+    let mut spoke = Catalog { queues: names(&["Support"]), flows: names(&["Main"]), ..Catalog::default() };
+    let hub = Catalog { queues: names(&["Global Escalation"]), integrations: names(&["CRM"]), ..Catalog::default() };
+    spoke.extend(hub);
+    assert_eq!(spoke.queues, names(&["Support", "Global Escalation"]));
+    assert_eq!(spoke.integrations, names(&["CRM"]), "a family the hub lists becomes checked");
+    assert_eq!(spoke.flows, names(&["Main"]), "a family only the spoke lists stays as it was");
+    assert_eq!(spoke.datatables, None, "neither lists tables: still unchecked");
+}

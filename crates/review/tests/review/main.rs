@@ -6,5 +6,6 @@ mod failure_modes;
 mod fixtures;
 mod live_drills;
 mod reports;
+mod shared_orgs;
 mod end_to_end;
 mod support;
