@@ -1,6 +1,7 @@
 //! `/api/v2/analytics/*`: the conversation and flow aggregate queries (real API) and seed 002's
 //! queue report (not in strict mode). Queries see finished calls and calls in progress.
 
+use crate::contact_center::ContactCenter;
 use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::state::{AppState, Caller, Directory};
@@ -8,9 +9,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::BTreeMap;
-use switchboard_api::analytics::{AggregateQueryResponse, AggregationQuery, QueueInteractionsReport};
-use crate::contact_center::ContactCenter;
 use std::sync::Arc;
+use switchboard_api::analytics::{AggregateQueryResponse, AggregationQuery, QueueInteractionsReport};
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new()
