@@ -5,8 +5,8 @@
 //! responses), so one slow or silent client cannot hold a socket forever.
 
 use axum::body::Body;
-use timed_body::TimedBody;
 use std::time::Duration;
+use timed_body::TimedBody;
 
 /// Timeouts of one listener's connections. Defaults: 30 s for headers and idle keep-alive,
 /// 60 s for a body, 10 s for a TLS handshake, 30 s for a stalled write.

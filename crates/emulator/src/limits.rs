@@ -161,8 +161,13 @@ fn walk(value: &serde_json::Value, path: &mut String, key: &str) -> Result<(), A
 /// Checks a request's head: request line plus headers at most `HEADER_BYTES_MAX` bytes, counted
 /// as on the wire (`NAME: VALUE\r\n` per header), else 431 naming the limit.
 pub fn head<B>(request: &axum::http::Request<B>) -> Result<(), ApiError> {
-    // Method, target, "HTTP/1.1" and the separators of the request line.
-    let line = request.method().as_str().len() + request.uri().to_string().len() + 11;
+    // Method, target, "HTTP/1.1" and the separators of the request line; the target measured in
+    // place (no per-request string), absolute-form included.
+    let uri = request.uri();
+    let target = uri.scheme_str().map_or(0, |scheme| scheme.len() + 3)
+        + uri.authority().map_or(0, |authority| authority.as_str().len())
+        + uri.path_and_query().map_or(uri.path().len(), |target| target.as_str().len());
+    let line = request.method().as_str().len() + target + 11;
     let headers: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
     if line + headers > HEADER_BYTES_MAX {
         return Err(ApiError::new(

@@ -6,14 +6,14 @@
 
 use super::ConversationRecord;
 use super::interval::{format_instant, parse_interval};
+use crate::contact_center::ContactCenter;
 use crate::contact_center::participant_id;
 use crate::error::ApiError;
 use crate::routes::extract::ApiJson;
-use crate::contact_center::ContactCenter;
 use crate::state::Caller;
-use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
+use std::sync::Arc;
 use switchboard_api::analytics_details::{
     AnalyticsConversation, AnalyticsFlow, AnalyticsParticipant, AnalyticsSegment, AnalyticsSession, AnalyticsSessionMetric,
     ConversationDetailQuery, ConversationDetailResponse,

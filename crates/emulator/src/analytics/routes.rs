@@ -2,6 +2,7 @@
 //! query (real API) and seed 002's
 //! queue report (not in strict mode). Queries see finished calls and calls in progress.
 
+use crate::contact_center::ContactCenter;
 use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::state::{AppState, Caller, Directory};
@@ -9,10 +10,9 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::BTreeMap;
-use switchboard_api::analytics::{AggregateQueryResponse, AggregationQuery, QueueInteractionsReport};
-use crate::contact_center::ContactCenter;
 use std::sync::Arc;
 use switchboard_api::analytics_observations::{QueueObservationQuery, QueueObservationQueryResponse};
+use switchboard_api::analytics::{AggregateQueryResponse, AggregationQuery, QueueInteractionsReport};
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new()

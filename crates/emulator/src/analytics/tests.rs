@@ -1,7 +1,7 @@
-use switchboard_api::analytics_summary::AggregateSummary;
 use super::*;
 use super::simulated::from_simulated;
 use switchboard_api::analytics::{QueryFilter, QueryPredicate};
+use switchboard_api::analytics_summary::AggregateSummary;
 
 const HOUR: i64 = 3_600_000;
 const T0: i64 = 1_705_305_600_000; // 2024-01-15T08:00:00Z

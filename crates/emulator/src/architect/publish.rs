@@ -1,9 +1,9 @@
 //! The domain operation behind a publish job: find the flow by name and type (create it if needed),
 //! save the definition as a new version and publish it, so live calls run it at once.
 
-use crate::error::ApiError;
 use crate::domain::flow_locks::require_not_locked_by_other;
 use crate::domain::flows::{make_version, new_flow};
+use crate::error::ApiError;
 use crate::state::{FlowRecord, OrgStore, StoredFlowVersion};
 use switchboard_api::EntityRef;
 use switchboard_model::flow::FlowDefinition;

@@ -5,11 +5,13 @@ use super::book::{Job, JobKind};
 use super::content::{self, MAX_CONTENT_BYTES};
 use super::publish::publish_definition;
 use crate::error::ApiError;
+use crate::notifications::NotificationHub;
+use crate::routes::extract::{ApiJson, Params};
 use crate::routes::flow_actions::client_ref;
 use crate::routes::flows::find;
-use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::read;
 use crate::state::{AppState, Caller};
+use crate::state::{ArchitectJobs, Directory, Settings};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,14 +19,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use switchboard_api::architect::{
     ArchitectExportJobStateResponse, ArchitectJobStateResponse, RegisterArchitectExportJob, RegisterArchitectExportJobResponse,
     RegisterArchitectJobResponse, job_command, job_status, message_type,
 };
 use switchboard_model::flow::FlowDefinition;
-use crate::notifications::NotificationHub;
-use crate::state::{ArchitectJobs, Directory, Settings};
-use std::sync::Arc;
 
 const UPLOAD_PATH: &str = "/uploads/architect-jobs";
 const DOWNLOAD_PATH: &str = "/downloads/architect-jobs";

@@ -2,11 +2,11 @@
 //! patience runs out, talking, wrap-up, and the end that hands the record to analytics.
 
 use super::ContactCenter;
+use super::Runtime;
 use super::acd::{Agent, Offer};
 use super::call::{LiveCall, Outcome, Phase};
 use super::driver::sleep_modelled;
 use super::events;
-use super::Runtime;
 use rand::rngs::StdRng;
 use std::sync::Arc;
 use std::time::Duration;

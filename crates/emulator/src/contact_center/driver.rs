@@ -5,12 +5,12 @@
 //! speed-up; data-action latency and retry backoff are not, because they happen against a real
 //! service (sped-up backoff would hammer it and break `Retry-After`).
 
+use super::Runtime;
 use super::agent_leg::{end_call, queue_call};
 use super::call::{CallState, LiveCall, Outcome, Phase};
 use super::world::LiveWorld;
 use super::{data_action, events};
 use crate::analytics::{ConversationRecord, FlowExit, FlowSegment, QueueSegment};
-use super::Runtime;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::collections::BTreeMap;

@@ -2,8 +2,8 @@
 //! (bodies: `events::ConversationEvent`, `events::CallConversationEvent` and
 //! `events::RoutingStatusEvent` of the api crate).
 
-use super::call::LiveCall;
 use super::Runtime;
+use super::call::LiveCall;
 use switchboard_api::events::{CallConversationEvent, ConversationEvent};
 
 /// Publishes the conversation's current shape on its own topic, its queue's and its agent's.

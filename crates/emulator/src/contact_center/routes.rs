@@ -4,6 +4,7 @@
 use super::call::{LiveCall, Phase, participant_id};
 use super::driver::{CallError, CallRequest, place_call_on, placed_call};
 use super::traffic::TrafficError;
+use super::{ContactCenter, Runtime};
 use crate::error::ApiError;
 use crate::routes::control::Loopback;
 use crate::routes::extract::{ApiJson, Params};
@@ -12,14 +13,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
+use std::sync::Arc;
 use switchboard_api::conversation::{CallConversation, Conversation, ParticipantAttributes};
 use switchboard_api::traffic::{
     BlockVisitView, CallPathView, CallerInputView, DataActionAttemptView, PlaceCallRequest, PlacedCall, TerminalView, TrafficList,
     TrafficRequest, TrafficStream, TrafficUpdate,
 };
 use switchboard_simulation::runtime::{AttemptOutcome, CallPath, InputSource, TerminalOutcome};
-use super::{ContactCenter, Runtime};
-use std::sync::Arc;
 
 /// `/api/v2/conversations/*`.
 pub fn api_routes() -> Router<AppState> {

@@ -2,8 +2,8 @@
 //! a task drawing exponential gaps (rate × the hour's curve multiplier × speed-up); a rate change
 //! takes effect at once (arrivals are memoryless, so re-drawing the gap is exact).
 
-use super::driver::{CallRequest, place_call};
 use super::Runtime;
+use super::driver::{CallRequest, place_call};
 use chrono::Timelike;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -1,16 +1,16 @@
 //! `/crm/*` handlers. Errors use the platform's error body so clients parse them the same way.
 
 use super::{Created, Crm};
-use crate::error::ApiError;
-use crate::routes::extract::{ApiJson, Params};
 use crate::clock::Clock;
 use crate::contact_center::ContactCenter;
+use crate::error::ApiError;
+use crate::routes::extract::{ApiJson, Params};
 use crate::state::AppState;
-use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use std::sync::Arc;
 use switchboard_api::crm::{Activity, Contact, ContactList, CrmStatus, NewActivity};
 
 /// Set by the TLS listener when the peer presented a verified client certificate.

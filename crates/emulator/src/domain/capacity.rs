@@ -5,9 +5,9 @@
 //! emulator enforces (its rate limit, the notification service's channel and topic caps) unless a
 //! test overrode them through `/_emulator/capacity`.
 
+use super::DomainError;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use super::DomainError;
 use switchboard_api::emulator::CapacitySettings;
 use switchboard_api::license::{LicenseSeats, LicenseUpdateStatus};
 use switchboard_api::organization::Limit;

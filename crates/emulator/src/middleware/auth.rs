@@ -2,8 +2,8 @@
 //! `Caller` (org, client) goes into the request for handlers to scope every read and write.
 
 use crate::error::ApiError;
-use crate::state::{Caller, Tokens};
 use crate::state::tokens::TokenRefusal;
+use crate::state::{Caller, Tokens};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 

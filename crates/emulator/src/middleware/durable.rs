@@ -1,8 +1,8 @@
 //! The durability layer: a request is answered only after the state writes it made are on disk
 //! (with `--state-dir`; without one it adds nothing). See `state/persist.rs`.
 
-use crate::state::{Directory, persist};
 use crate::error::ApiError;
+use crate::state::{Directory, persist};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

@@ -4,10 +4,10 @@
 
 use super::RequestOrg;
 use crate::error::ApiError;
-use crate::server::ConnectionKill;
 use crate::middleware::metrics::Metrics;
-use crate::state::{Directory, Faults};
+use crate::server::ConnectionKill;
 use crate::state::faults::FaultDecision;
+use crate::state::{Directory, Faults};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -3,8 +3,8 @@
 //! unless strict.
 
 use crate::error::ApiError;
-use crate::state::rate::RateDecision;
 use crate::middleware::metrics::Metrics;
+use crate::state::rate::RateDecision;
 use crate::state::{Caller, Rates, Settings};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};

@@ -4,16 +4,16 @@
 //! Publishing looks up the topic's subscribers only: O(subscribers), not O(channels).
 
 use super::channel::{ChannelState, CloseReason, EventLog, Replay, SocketHandle};
-use super::registry::Registry;
 use super::config::NotificationConfig;
+use super::registry::Registry;
 use super::topic;
 use axum::extract::ws::Utf8Bytes;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::time::Instant;
 use switchboard_api::notifications::{EVENT_VERSION, EventMetadata, NotificationEvent};
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 /// Cheap to clone; every clone shares the same channels.
 #[derive(Clone)]

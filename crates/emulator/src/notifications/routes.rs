@@ -2,20 +2,20 @@
 
 use super::hub::{ChannelInfo, NotificationError};
 use super::topic;
-use crate::error::ApiError;
-use crate::routes::extract::{ApiJson, Params};
 use crate::contact_center::ContactCenter;
+use crate::error::ApiError;
+use crate::notifications::NotificationHub;
+use crate::routes::extract::{ApiJson, Params};
 use crate::state::{AppState, Caller, Directory};
-use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use std::sync::Arc;
 use switchboard_api::notifications::{
     AvailableTopicListing, Channel, ChannelListing, ChannelTopic, ChannelTopicListing,
 };
-use crate::notifications::NotificationHub;
 
 /// The path of a channel's WebSocket; the real platform serves it on a streaming host as
 /// `wss://streaming.<region>/channels/{id}`. Outside `/api/v2`: like the real one it takes no

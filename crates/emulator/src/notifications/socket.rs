@@ -5,8 +5,8 @@
 use super::channel::CloseReason;
 use super::hub::{Attached, NotificationHub};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::stream::{SplitSink, StreamExt};
 use futures_util::SinkExt;
+use futures_util::stream::{SplitSink, StreamExt};
 use serde::Serialize;
 use std::time::Duration;
 use switchboard_api::notifications::{ChannelMetadata, ClientMessage, SocketClosing};

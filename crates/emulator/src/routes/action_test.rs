@@ -7,9 +7,9 @@
 
 use super::extract::Params;
 use super::org_access::read;
+use crate::contact_center::Runtime;
 use crate::contact_center::data_action;
 use crate::error::ApiError;
-use crate::contact_center::Runtime;
 use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};
 use axum::routing::post;

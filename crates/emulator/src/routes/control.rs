@@ -1,9 +1,11 @@
 //! The emulator's own surface: `/_emulator/faults` (rules), `/_emulator/reset`,
 //! `/_emulator/counters` — loopback peers only — and `/health`, `/metrics`.
 
-use crate::state::{AppState, Counters, Directory, Faults, Rates, Settings};
-use crate::routes::extract::{ApiJson, Params};
+use crate::contact_center::ContactCenter;
 use crate::error::ApiError;
+use crate::middleware::metrics::Metrics;
+use crate::routes::extract::{ApiJson, Params};
+use crate::state::{AppState, Counters, Directory, Faults, Rates, Settings};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -12,10 +14,8 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use switchboard_api::emulator::{FaultRule, FaultRuleList, RequestCounters};
-use crate::middleware::metrics::Metrics;
 use std::sync::Arc;
-use crate::contact_center::ContactCenter;
+use switchboard_api::emulator::{FaultRule, FaultRuleList, RequestCounters};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -3,10 +3,10 @@
 
 use super::datatables::find;
 use crate::domain::datatables;
+use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
-use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

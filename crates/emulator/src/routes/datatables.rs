@@ -2,11 +2,11 @@
 //! platform. The schema is draft-04 with a required string `key`; an update may add columns
 //! but never remove or retype one (400), so rows never lose data. Rows: `datatable_rows.rs`.
 
+use crate::domain::datatables;
+use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
-use crate::domain::datatables;
-use crate::error::ApiError;
 use crate::state::{AppState, Caller, DataTableRecord, Directory, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

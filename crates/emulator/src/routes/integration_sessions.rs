@@ -7,14 +7,14 @@
 use super::control::Loopback;
 use super::extract::Params;
 use super::org_access::read;
+use crate::contact_center::ContactCenter;
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use switchboard_api::integration::{IntegrationSessionCounts, IntegrationSessionList, TerminateRequest, TerminateResponse};
-use crate::contact_center::ContactCenter;
 use std::sync::Arc;
+use switchboard_api::integration::{IntegrationSessionCounts, IntegrationSessionList, TerminateRequest, TerminateResponse};
 
 pub fn api_routes(strict: bool) -> Router<AppState> {
     if strict {

@@ -2,8 +2,9 @@
 //! and the seeds' health check, which really calls the endpoint and times it.
 
 use super::extract::{ApiJson, Params};
-use super::paging::paginate;
 use super::org_access::{read, write};
+use super::paging::paginate;
+use crate::clock::Clock;
 use crate::domain::integrations;
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};
@@ -11,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use crate::clock::Clock;
 use std::time::Duration;
 use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationConfiguration};
 use switchboard_api::paging::EntityListing;

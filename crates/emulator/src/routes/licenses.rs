@@ -7,15 +7,15 @@
 
 use super::control::Loopback;
 use super::extract::{ApiJson, Params};
-use super::paging::paginate;
 use super::org_access::{read, write};
+use super::paging::paginate;
 use crate::domain::capacity::{self, DEFAULT_LICENSE, EnforcedLimits, LICENSES_MAX, LIMIT_KEYS_MAX, settings_of};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory, OrgStore, Settings};
-use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::Arc;
 use switchboard_api::emulator::CapacitySettings;
 use switchboard_api::license::{
     LicenseBatchAssignmentRequest, LicenseDefinition, LicenseUpdateStatus, LicenseUser, OrgLicenseSeats, UserLicenses,

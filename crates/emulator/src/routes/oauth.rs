@@ -1,6 +1,7 @@
 //! `POST /oauth/token`: client credentials from HTTP Basic or the form body. Rate limited per
 //! client; a limited token request is answered 400 `invalid_request`, as the real one is.
 
+use crate::middleware::metrics::Metrics;
 use crate::state::{AppState, Directory, Rates, Settings, Tokens};
 use axum::Router;
 use axum::body::Bytes;
@@ -9,9 +10,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine;
-use switchboard_api::auth::{OAuthError, TokenResponse};
-use crate::middleware::metrics::Metrics;
 use std::sync::Arc;
+use switchboard_api::auth::{OAuthError, TokenResponse};
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new().route("/oauth/token", post(token));

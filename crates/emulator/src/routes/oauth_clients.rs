@@ -3,8 +3,8 @@
 //! `domain::oauth_clients`'s.
 
 use super::extract::{ApiJson, Params};
-use super::paging::paginate;
 use super::org_access::{read, write};
+use super::paging::paginate;
 use crate::domain::oauth_clients::{self, development_client};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};

@@ -2,17 +2,17 @@
 //! `GET /api/v2/organizations`: the org tree visible to the token (its org and descendants).
 
 use crate::domain::organizations;
+use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
-use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use std::collections::BTreeSet;
-use switchboard_api::paging::EntityListing;
 use switchboard_api::organization::{OrgTreeEntry, Organization};
+use switchboard_api::paging::EntityListing;
 
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new().route("/api/v2/organizations/me", get(me).put(update_me));

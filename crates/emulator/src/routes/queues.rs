@@ -1,12 +1,12 @@
 //! Routing queues (`/api/v2/routing/queues`): last-write-wins as on the real platform, plus
 //! membership (`/members`). Member counts are computed, never stored.
 
+use crate::domain::queues::{self as domain, render};
 use crate::domain::require_name;
+use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
-use crate::domain::queues::{self as domain, render};
-use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -2,11 +2,11 @@
 //! `domain::strategies` (weighted targets for canary traffic shifts), answer. No body version; the
 //! seeds guard them with ETag/If-Match only.
 
+use crate::domain::strategies;
+use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
-use crate::domain::strategies;
-use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -2,11 +2,11 @@
 //! `domain::telephony` (versioned: a PUT with a stale `version` is 409; DIDs come into being when
 //! an IVR config names them), answer.
 
+use crate::domain::telephony;
+use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
-use crate::domain::telephony;
-use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory, normalize_number};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

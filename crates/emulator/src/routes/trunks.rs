@@ -1,11 +1,11 @@
 //! Trunk base settings (`/api/v2/telephony/providers/edges/trunkbasesettings`): extract, call
 //! `domain::trunks` (versioned: a PUT with a stale `version` is 409), answer.
 
+use crate::domain::trunks;
+use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
-use crate::domain::trunks;
-use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

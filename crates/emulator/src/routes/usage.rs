@@ -6,8 +6,8 @@
 
 use super::extract::{ApiJson, Params};
 use super::org_access::{read, write};
-use crate::error::ApiError;
 use crate::clock::Clock;
+use crate::error::ApiError;
 use crate::state::{AppState, Caller, Counters, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -2,12 +2,13 @@
 //! (`/api/v2/users/{id}/presences/{sourceId}`), routing status and queue memberships.
 //! Presence and routing status move together as on the real platform: `On Queue` ⇔ not `OFF_QUEUE`.
 
+use crate::domain::presence::{presence_definition, resolve_presence, set_presence, set_routing_status};
+use crate::domain::users;
+use crate::error::ApiError;
+use crate::notifications::NotificationHub;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
 use crate::routes::paging::paginate;
-use crate::domain::users;
-use crate::error::ApiError;
-use crate::domain::presence::{presence_definition, resolve_presence, set_presence, set_routing_status};
 use crate::state::{AppState, Caller, Directory, OrgStore};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,7 +17,6 @@ use axum::{Json, Router};
 use switchboard_api::EntityRef;
 use switchboard_api::paging::EntityListing;
 use switchboard_api::user::{PresenceDefinition, RoutingStatus, SYSTEM_PRESENCES, UpdateUser, User, UserPresence, routing_status};
-use crate::notifications::NotificationHub;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
