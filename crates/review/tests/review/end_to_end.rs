@@ -190,9 +190,10 @@ async fn a_flow_that_never_terminates_its_integration_session_fails_hygiene() {
     let client = client(&emulator);
     // The CRM's middleware keeps connections: sessions outlive the calls that opened them.
     let integration = client.integrations().list().try_collect::<Vec<_>>().await.expect("integrations").into_iter().find(|integration| integration.name.as_deref() == Some("CRM")).expect("CRM");
-    let mut settings = client.integrations().config(&integration.id).await.expect("configuration");
-    settings.properties.insert("terminateSessions".into(), json!(false));
-    client.integrations().update_config(&integration.id, &settings).await.expect("update");
+    // The real way: the current configuration written back at the version read.
+    let mut config_now = client.integrations().config(&integration.id).await.expect("configuration");
+    config_now.properties.insert("terminateSessions".into(), json!(false));
+    client.integrations().update_config(&integration.id, &config_now).await.expect("update");
     for _ in 0..2 {
         place_call(&emulator, LOOKUP_DID).await;
     }
