@@ -1,5 +1,6 @@
 //! The emulator's integration tests: one binary, real servers on 127.0.0.1:0, reqwest clients.
 
+mod acd_agents;
 mod analytics;
 mod architect_flows;
 mod architect_jobs;
