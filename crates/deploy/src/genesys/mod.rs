@@ -130,7 +130,7 @@ impl Provider for GenesysProvider {
         // Members and numbers are sets: order is not a difference.
         for key in ["members", "dnis"] {
             if let Some(Value::Array(items)) = body.get_mut(key) {
-                items.sort_by(|left, right| left.to_string().cmp(&right.to_string()));
+                items.sort_by_key(ToString::to_string);
             }
         }
         body

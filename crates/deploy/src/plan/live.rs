@@ -67,7 +67,7 @@ fn needed_kinds(desired: &Desired, last: &LastAppliedState, options: &PlanOption
 
 pub async fn read_live(desired: &Desired, providers: &Providers, last: &LastAppliedState, options: &PlanOptions) -> Result<LiveState, PlanError> {
     let needed = needed_kinds(desired, last, options);
-    let results: Vec<(String, Vec<LiveObject>)> = stream::iter(needed.into_iter())
+    let results: Vec<(String, Vec<LiveObject>)> = stream::iter(needed)
         .map(|(org, kinds)| async move {
             let provider = providers.get(&org).ok_or_else(|| PlanError::NoProvider { org: org.clone() })?;
             let wrap = |source| PlanError::Provider { org: org.clone(), source };

@@ -111,10 +111,6 @@ pub fn writes(counters: &RequestCounters) -> u64 {
         .sum()
 }
 
-pub fn total(counters: &RequestCounters) -> u64 {
-    counters.counters.iter().map(|counter| counter.count).sum()
-}
-
 pub async fn add_fault(emulator: &RunningEmulator, rule: serde_json::Value) {
     let response = reqwest::Client::new().post(format!("{}/_emulator/faults", emulator.base_url())).json(&rule).send().await;
     match response {
