@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use std::time::Duration;
 use switchboard_api::integration::{Action, HealthcheckRequest, HealthcheckResponse, Integration, IntegrationConfiguration};
@@ -19,11 +19,18 @@ use switchboard_api::paging::EntityListing;
 pub fn routes(strict: bool) -> Router<AppState> {
     let router = Router::new()
         .route("/api/v2/integrations", get(list).post(create))
-        .route("/api/v2/integrations/{id}", get(fetch).patch(update).put(update).delete(remove))
+        .route("/api/v2/integrations/{id}", get(fetch).patch(update).delete(remove))
         .route("/api/v2/integrations/{id}/config/current", get(fetch_config).put(update_config))
         .route("/api/v2/integrations/actions", get(list_actions).post(create_action))
         .route("/api/v2/integrations/actions/{id}", get(fetch_action).patch(update_action).delete(remove_action));
-    if strict { router } else { router.route("/api/v2/integrations/{id}/healthcheck", post(healthcheck)) }
+    if strict {
+        return router;
+    }
+    // Extensions: the seed's health check, and PUT on an integration, which the real API lacks
+    // (it has PATCH, and PUT only on `config/current`); older scripts use it.
+    router
+        .route("/api/v2/integrations/{id}/healthcheck", post(healthcheck))
+        .route("/api/v2/integrations/{id}", put(update))
 }
 
 async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Integration>>, ApiError> {

@@ -145,6 +145,15 @@ async fn strict_mode_has_no_terminate_but_serves_the_real_test_call() {
     assert_eq!(client.post(&format!("/api/v2/integrations/{integration}/terminate"), json!({})).await.status(), 404);
     assert_eq!(client.post(&format!("/api/v2/integrations/{integration}/healthcheck"), json!({})).await.status(), 404);
     assert_eq!(client.get(&format!("/api/v2/integrations/{integration}/sessions")).await.status(), 404);
+    // The real API changes an integration with PATCH (and its configuration with PUT on
+    // `config/current`); PUT on the integration itself is an extension strict mode does not serve.
+    let refused = client.put(&format!("/api/v2/integrations/{integration}"), json!({"name": "Renamed"})).await;
+    assert_eq!(refused.status(), 405);
+    let body: serde_json::Value = refused.json().await.expect("a Genesys error body");
+    assert_eq!(body["status"], 405, "{body}");
+    assert_eq!(client.get_json(&format!("/api/v2/integrations/{integration}")).await["name"], integrations["entities"][0]["name"], "nothing changed");
+    let patched = client.call(reqwest::Method::PATCH, &format!("/api/v2/integrations/{integration}"), Some(json!({"notes": "patched"}))).await;
+    assert_eq!(patched.status(), 200);
     let actions = client.get_json("/api/v2/integrations/actions").await;
     let action = actions["entities"][0]["id"].as_str().expect("an action").to_string();
     let tested = client.post(&format!("/api/v2/integrations/actions/{action}/test"), json!({"phone": "+15551234567"})).await;
