@@ -204,3 +204,16 @@ async fn the_pipeline_stops_at_the_first_failing_stage() {
     assert!(!published_in(&emulator, "eu-central-1").await, "nothing reached production");
     emulator.shutdown().await;
 }
+
+#[test]
+fn the_pipeline_runs_on_embedded_emulators_without_a_target_override() {
+    // `target: {emulator: true}`: each environment gets its own embedded emulator, the sandbox's
+    // kept open from its deploy through its review.
+    let dir = TempDir::new("pipeline-embedded");
+    let config = config_repository(&dir, &archy_ivr("          - disconnect:\n              name: Done\n"));
+    let output = switchboard(&["--output", "json", "pipeline", "--config", config.to_str().unwrap_or_default(), "--approve"]);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr_of(&output));
+    let statuses = stage_statuses(&output);
+    assert_eq!(statuses.len(), 5, "{statuses:?}");
+    assert!(statuses.iter().all(|(_, status)| status == "passed"), "{statuses:?}");
+}
