@@ -16,7 +16,7 @@ pub struct EffectLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct TaskLabels {
-    /// `engine` (the lease loop and sessions) or `effect` (one effect's task).
+    /// `engine` (the lease loop and sessions), `crm_tls_reload` or `effect` (one effect's task).
     pub task: String,
 }
 
@@ -105,7 +105,7 @@ impl Metrics {
             metrics.pop_latency.clone(),
         );
         // Both series exist from the start, so a dashboard sees 0 rather than nothing.
-        for task in ["engine", "effect"] {
+        for task in ["engine", "crm_tls_reload", "effect"] {
             let _ = metrics.task_failures.get_or_create(&TaskLabels {
                 task: task.to_string(),
             });

@@ -1,6 +1,6 @@
 //! The bridge's own HTTP surface: `/health/live` (the process runs), `/health/ready` (it can do
 //! its job: a valid token, the served queues resolved, the store reachable and migrated, the
-//! engine alive, not draining) and Prometheus `/metrics`.
+//! background tasks alive, not draining) and Prometheus `/metrics`.
 
 use crate::status::Status;
 use crate::metrics::Metrics;
@@ -41,7 +41,7 @@ async fn ready(State(state): State<ServerState>) -> (StatusCode, Json<serde_json
         "queues": status.queues_resolved.load(Ordering::Relaxed),
         "store": store_ok,
         "migrations": status.migrated.load(Ordering::Relaxed),
-        "engine": status.engine_alive.load(Ordering::Relaxed),
+        "workers": status.workers_alive.load(Ordering::Relaxed),
         "draining": status.draining.load(Ordering::Relaxed),
         "role": if status.active.load(Ordering::Relaxed) { "active" } else { "standby" },
         "problem": status.problem(),

@@ -1,8 +1,9 @@
 //! Start-up and supervision: from a configuration and a platform handle (as the gateway starts),
 //! open and migrate the store, build the CRM client, serve health and metrics, and run the engine
-//! under a supervisor. An engine that panics or ends on its own turns readiness off, is counted in
-//! `/metrics`, gives up the lease at once and is reported through `BridgeHandle::failure`, so the
-//! process can exit and be restarted instead of living on as a zombie that looks healthy.
+//! and the CRM certificate reloader under a supervisor. A task that panics or ends on its own
+//! turns readiness off, is counted in `/metrics` and is reported through `BridgeHandle::failure`
+//! (a dead engine also gives up the lease at once), so the process can exit and be restarted
+//! instead of living on as a zombie that looks healthy.
 
 use crate::config::BridgeConfig;
 use crate::crm::CrmClient;
@@ -135,13 +136,7 @@ pub async fn start(
         stopped,
         failed,
     };
-    let supervisor = tokio::spawn(async move {
-        let outcome = engine.await;
-        if let Some(reloader) = reloader {
-            reloader.abort();
-        }
-        supervised.judge(outcome).await
-    });
+    let supervisor = tokio::spawn(supervised.watch(engine, reloader));
     Ok(BridgeHandle {
         addr,
         stop,
@@ -167,6 +162,48 @@ struct Supervised {
 }
 
 impl Supervised {
+    /// Waits for the engine's end, noting a reloader that panics on the way.
+    async fn watch(
+        self,
+        mut engine: JoinHandle<Result<(), BridgeError>>,
+        mut reloader: Option<JoinHandle<()>>,
+    ) -> Result<(), BridgeError> {
+        loop {
+            tokio::select! {
+                outcome = &mut engine => {
+                    if let Some(reloader) = reloader {
+                        reloader.abort();
+                    }
+                    return self.judge(outcome).await;
+                }
+                ended = async {
+                    match reloader.as_mut() {
+                        Some(task) => task.await,
+                        None => Ok(()),
+                    }
+                }, if reloader.is_some() => {
+                    reloader = None;
+                    // The reloader returns on its own only once the CRM client is gone (shutdown).
+                    if let Err(error) = ended
+                        && error.is_panic()
+                    {
+                        let reason = format!("the CRM certificate reloader panicked: {}", panic_message(error));
+                        self.fail("crm_tls_reload", reason);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Not ready, counted, reported.
+    fn fail(&self, task: &str, reason: String) {
+        self.status.workers_alive.store(false, Ordering::Relaxed);
+        self.status.set_problem(Some(reason.clone()));
+        self.metrics.task_failed(task);
+        tracing::error!("{reason}; not ready");
+        let _ = self.failed.send(Some(reason));
+    }
+
     async fn judge(
         self,
         outcome: Result<Result<(), BridgeError>, tokio::task::JoinError>,
@@ -180,18 +217,13 @@ impl Supervised {
             Err(error) if error.is_cancelled() => return Ok(()),
             Err(error) => format!("it panicked: {}", panic_message(error)),
         };
-        self.status.engine_alive.store(false, Ordering::Relaxed);
         self.status.active.store(false, Ordering::Relaxed);
-        self.status
-            .set_problem(Some(format!("the engine stopped: {reason}")));
         self.metrics.active.set(0);
-        self.metrics.task_failed("engine");
-        tracing::error!("the bridge engine stopped ({reason}); not ready");
         // A dead engine renews nothing: hand the lease over now rather than after it expires.
         if let Err(error) = self.store.release(self.instance_id.clone()).await {
             tracing::warn!("releasing the lease failed (it expires on its own): {error}");
         }
-        let _ = self.failed.send(Some(reason.clone()));
+        self.fail("engine", format!("the engine stopped: {reason}"));
         Err(BridgeError::EngineStopped(reason))
     }
 }

@@ -1,6 +1,6 @@
 //! What `/health/ready` reports, as facts the running parts keep current: the token (cleared on
 //! a 401 or a refused token request, set again by the next success), the served queues resolved,
-//! the migrations run, the engine alive, draining. Ready means the bridge can do its job now.
+//! the migrations run, the background tasks alive, draining. Ready means the bridge can do its job now.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,8 +15,9 @@ pub struct Status {
     pub draining: AtomicBool,
     /// Holds the processing lease.
     pub active: AtomicBool,
-    /// The engine task (lease loop, sessions) runs; false once it panicked or ended on its own.
-    pub engine_alive: AtomicBool,
+    /// The background tasks (the engine's lease loop and sessions, the CRM certificate reloader)
+    /// run; false once one panicked or ended on its own.
+    pub workers_alive: AtomicBool,
     /// Why the bridge is not ready, when it knows (one line, never a secret).
     problem: Mutex<Option<String>>,
 }
@@ -29,7 +30,7 @@ impl Default for Status {
             migrated: AtomicBool::new(false),
             draining: AtomicBool::new(false),
             active: AtomicBool::new(false),
-            engine_alive: AtomicBool::new(true),
+            workers_alive: AtomicBool::new(true),
             problem: Mutex::new(None),
         }
     }
@@ -41,7 +42,7 @@ impl Status {
         self.token_ok.load(Ordering::Relaxed)
             && self.queues_resolved.load(Ordering::Relaxed)
             && self.migrated.load(Ordering::Relaxed)
-            && self.engine_alive.load(Ordering::Relaxed)
+            && self.workers_alive.load(Ordering::Relaxed)
             && !self.draining.load(Ordering::Relaxed)
     }
 

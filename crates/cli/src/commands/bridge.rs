@@ -21,7 +21,7 @@ pub async fn run(arguments: BridgeArgs) -> anyhow::Result<()> {
     // process that answers health checks and does nothing.
     tokio::select! {
         () = wait_for_termination() => {}
-        reason = handle.failure() => anyhow::bail!("the bridge engine stopped: {reason}"),
+        reason = handle.failure() => anyhow::bail!("the bridge stopped working: {reason}"),
     }
     tracing::info!("termination requested; draining");
     handle.drain().await.context("draining the bridge")?;
