@@ -197,8 +197,7 @@ impl Supervised {
 
     /// Not ready, counted, reported.
     fn fail(&self, task: &str, reason: String) {
-        self.status.workers_alive.store(false, Ordering::Relaxed);
-        self.status.set_problem(Some(reason.clone()));
+        self.status.set_failure(reason.clone());
         self.metrics.task_failed(task);
         tracing::error!("{reason}; not ready");
         let _ = self.failed.send(Some(reason));

@@ -20,6 +20,8 @@ pub struct Status {
     pub workers_alive: AtomicBool,
     /// Why the bridge is not ready, when it knows (one line, never a secret).
     problem: Mutex<Option<String>>,
+    /// A background task's death: kept, since it ends only with the process.
+    failure: Mutex<Option<String>>,
 }
 
 impl Default for Status {
@@ -32,6 +34,7 @@ impl Default for Status {
             active: AtomicBool::new(false),
             workers_alive: AtomicBool::new(true),
             problem: Mutex::new(None),
+            failure: Mutex::new(None),
         }
     }
 }
@@ -53,10 +56,27 @@ impl Status {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = problem;
     }
 
+    /// A background task died: not ready from now on, whatever else recovers.
+    pub fn set_failure(&self, reason: String) {
+        self.workers_alive.store(false, Ordering::Relaxed);
+        *self
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason);
+    }
+
+    /// The task failure if there is one, else the current problem.
     pub fn problem(&self) -> Option<String> {
-        self.problem
+        let failure = self
+            .failure
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+            .clone();
+        failure.or_else(|| {
+            self.problem
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+        })
     }
 }

@@ -139,6 +139,7 @@ async fn a_dead_engine_turns_readiness_off_is_counted_and_reported() {
     assert_eq!(status, 503, "ready with a dead engine: {body}");
     assert_eq!(body["workers"], false, "{body}");
     assert_eq!(body["token"], true, "only the engine is wrong: {body}");
+    assert!(body["problem"].as_str().is_some_and(|problem| problem.contains("a bug in the engine")), "{body}");
     let text = metrics(&base).await;
     assert!(text.contains("switchboard_bridge_task_failures_total{task=\"engine\"} 1"), "{text}");
     assert!(text.contains("switchboard_bridge_engine_up 0"), "{text}");
