@@ -162,11 +162,13 @@ impl Metrics {
 
     /// The text exposition format.
     pub fn encode(&self) -> String {
-        let mut text = String::new();
-        if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
-            text.clear();
-        }
-        text
+        switchboard_service::health::encode(&self.registry)
+    }
+}
+
+impl switchboard_service::MetricsSource for Metrics {
+    fn registry(&self) -> &Registry {
+        &self.registry
     }
 }
 

@@ -1,17 +1,15 @@
-//! The bridge's own HTTP surface: `/health/live` (the process runs), `/health/ready` (it can do
-//! its job: a valid token, the served queues resolved, the store reachable and migrated, the
-//! background tasks alive, not draining) and Prometheus `/metrics`.
+//! The bridge's own HTTP surface, served through `switchboard-service`: `/health/live` (the
+//! process runs), `/health/ready` (it can do its job: a valid token, the served queues resolved,
+//! the store reachable and migrated, the background tasks alive, not draining) and Prometheus
+//! `/metrics`. Only the readiness facts are the bridge's; the app and the listener are shared.
 
-use crate::status::Status;
 use crate::metrics::Metrics;
+use crate::status::Status;
 use crate::store::StateStore;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::Router;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use switchboard_service::{ReadyReport, health_app};
 
 #[derive(Clone)]
 pub struct ServerState {
@@ -21,49 +19,23 @@ pub struct ServerState {
 }
 
 pub fn app(state: ServerState) -> Router {
-    Router::new()
-        .route(
-            "/health/live",
-            get(|| async { Json(json!({"status": "live"})) }),
-        )
-        .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
-        .with_state(state)
+    let metrics = state.metrics.clone();
+    health_app(move || report(state.clone()), metrics)
 }
 
-async fn ready(State(state): State<ServerState>) -> (StatusCode, Json<serde_json::Value>) {
+/// Each fact a check (the store pinged now); `draining`, `role` and `problem` inform.
+async fn report(state: ServerState) -> ReadyReport {
     let status = &state.status;
     let store_ok = state.store.ping().await.is_ok();
-    let ready = store_ok && status.ready_without_store();
-    let body = json!({
-        "ready": ready,
-        "token": status.token_ok.load(Ordering::Relaxed),
-        "queues": status.queues_resolved.load(Ordering::Relaxed),
-        "store": store_ok,
-        "migrations": status.migrated.load(Ordering::Relaxed),
-        "workers": status.workers_alive.load(Ordering::Relaxed),
-        "draining": status.draining.load(Ordering::Relaxed),
-        "role": if status.active.load(Ordering::Relaxed) { "active" } else { "standby" },
-        "problem": status.problem(),
-    });
-    (
-        if ready {
-            StatusCode::OK
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        },
-        Json(body),
-    )
-}
-
-async fn metrics(
-    State(state): State<ServerState>,
-) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.encode(),
-    )
+    let draining = status.draining.load(Ordering::Relaxed);
+    ReadyReport::default()
+        .check("token", status.token_ok.load(Ordering::Relaxed))
+        .check("queues", status.queues_resolved.load(Ordering::Relaxed))
+        .check("store", store_ok)
+        .check("migrations", status.migrated.load(Ordering::Relaxed))
+        .check("workers", status.workers_alive.load(Ordering::Relaxed))
+        .check("accepting", !draining)
+        .detail("draining", draining)
+        .detail("role", if status.active.load(Ordering::Relaxed) { "active" } else { "standby" })
+        .detail("problem", status.problem())
 }

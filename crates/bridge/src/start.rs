@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use switchboard_platform::Platform;
+use switchboard_service::{ServeConfig, Server};
 use tokio::sync::watch;
 use tokio::task::{AbortHandle, JoinHandle};
 
@@ -28,7 +29,7 @@ pub struct BridgeHandle {
     stop: watch::Sender<bool>,
     supervisor: JoinHandle<Result<(), BridgeError>>,
     engine: AbortHandle,
-    server: JoinHandle<()>,
+    server: Server,
     failure: watch::Receiver<Option<String>>,
     pub metrics: Arc<Metrics>,
     pub status: Arc<Status>,
@@ -50,7 +51,8 @@ impl BridgeHandle {
             Ok(result) => result,
             Err(error) => Err(BridgeError::EngineStopped(format!("supervisor: {error}"))),
         };
-        self.server.abort();
+        // Health answers through the drain; in-flight probes finish before the listener goes.
+        self.server.shutdown().await;
         result
     }
 
@@ -58,7 +60,8 @@ impl BridgeHandle {
     pub fn kill(self) {
         self.supervisor.abort();
         self.engine.abort();
-        self.server.abort();
+        // Dropping the server closes its listener and connections at once.
+        drop(self.server);
     }
 
     /// Whether the engine has ended (drained, killed, or failed).
@@ -91,26 +94,18 @@ pub async fn start(
     status.migrated.store(true, Ordering::Relaxed);
     let crm = Arc::new(CrmClient::new(&config.crm_url, config.crm_tls.clone())?);
     let metrics = Arc::new(Metrics::new());
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| BridgeError::Bind {
-            addr: config.listen,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| BridgeError::Bind {
-        addr: config.listen,
-        source,
-    })?;
     let app = server::app(ServerState {
         status: status.clone(),
         metrics: metrics.clone(),
         store: store.clone(),
     });
-    let server = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, app).await {
-            tracing::warn!("health server stopped: {error}");
-        }
-    });
+    let server = Server::bind(config.listen, app, ServeConfig::default())
+        .await
+        .map_err(|source| BridgeError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = server.addr();
     let reloader = crm.spawn_reloader();
     let platform: Arc<dyn Platform> = Arc::new(TokenWatch::new(platform, status.clone()));
     let (stop, stopped) = watch::channel(false);
