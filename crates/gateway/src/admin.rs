@@ -1,14 +1,13 @@
-//! The admin listener: `/health/live` (the process serves), `/health/ready` (it takes new
-//! sessions: false while draining), `/metrics` (Prometheus text).
+//! The admin listener, served through `switchboard-service`: `/health/live` (the process
+//! serves), `/health/ready` (it takes new sessions: the `accepting` check fails while draining),
+//! `/metrics` (Prometheus text). Only the readiness fact is the gateway's.
 
 use crate::hub::Hub;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::get;
+use prometheus_client::registry::Registry;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use switchboard_service::{MetricsSource, ReadyReport, health_app};
 
 #[derive(Clone)]
 pub struct AdminState {
@@ -16,18 +15,19 @@ pub struct AdminState {
     pub ready: Arc<AtomicBool>,
 }
 
+impl MetricsSource for Hub {
+    fn registry(&self) -> &Registry {
+        self.metrics.registry()
+    }
+}
+
 pub fn app(state: AdminState) -> Router {
-    Router::new()
-        .route("/health/live", get(|| async { "live" }))
-        .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
-        .with_state(state)
-}
-
-async fn ready(State(state): State<AdminState>) -> impl IntoResponse {
-    if state.ready.load(Ordering::SeqCst) { (StatusCode::OK, "ready") } else { (StatusCode::SERVICE_UNAVAILABLE, "draining") }
-}
-
-async fn metrics(State(state): State<AdminState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.hub.metrics.encode())
+    let ready = state.ready;
+    health_app(
+        move || {
+            let accepting = ready.load(Ordering::SeqCst);
+            async move { ReadyReport::default().check("accepting", accepting) }
+        },
+        state.hub,
+    )
 }

@@ -36,6 +36,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use switchboard_platform::Platform;
+use switchboard_service::{ServeConfig, Server};
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -57,6 +58,8 @@ pub enum GatewayError {
 pub struct RunningGateway {
     addr: SocketAddr,
     admin_addr: SocketAddr,
+    /// Dropped with the gateway, which closes the admin listener and its connections.
+    _admin: Server,
     hub: Arc<Hub>,
     pool: PoolHandle,
     ready: Arc<AtomicBool>,
@@ -100,23 +103,20 @@ pub async fn start(config: GatewayConfig, upstream: Vec<Arc<dyn Platform>>) -> R
 
     let listener = bind(config.listen, config.reuse_port)?;
     let addr = listener.local_addr().map_err(|source| GatewayError::Bind { addr: config.listen, source })?;
-    let admin = TcpListener::bind(config.admin_listen).await.map_err(|source| GatewayError::Bind { addr: config.admin_listen, source })?;
-    let admin_addr = admin.local_addr().map_err(|source| GatewayError::Bind { addr: config.admin_listen, source })?;
-
     let ready = Arc::new(AtomicBool::new(true));
     let admin_app = admin::app(admin::AdminState { hub: hub.clone(), ready: ready.clone() });
-    tasks.push(tokio::spawn(async move {
-        if let Err(error) = axum::serve(admin, admin_app).await {
-            tracing::warn!(%error, "admin listener stopped");
-        }
-    }));
+    // The admin listener serves through the drain (readiness says 503) until the gateway is dropped.
+    let admin = Server::bind(config.admin_listen, admin_app, ServeConfig::default())
+        .await
+        .map_err(|source| GatewayError::Bind { addr: config.admin_listen, source })?;
+    let admin_addr = admin.addr();
 
     let context = Arc::new(SessionContext { hub: hub.clone(), pool: pool.clone(), keys, limits: config.limits.clone(), warning_fraction: config.auth_warning_fraction });
     let (draining, draining_receiver) = watch::channel(false);
     let acceptor = Arc::new(Listener { context, tls, addresses: Arc::new(AddressCounts::default()) });
     tasks.push(tokio::spawn(acceptor.run(listener, draining_receiver)));
     tracing::info!(%addr, %admin_addr, "gateway listening");
-    Ok(RunningGateway { addr, admin_addr, hub, pool, ready, draining, drain_window: config.drain_window, tasks })
+    Ok(RunningGateway { addr, admin_addr, _admin: admin, hub, pool, ready, draining, drain_window: config.drain_window, tasks })
 }
 
 impl RunningGateway {

@@ -78,11 +78,12 @@ impl Metrics {
     }
 
     pub fn encode(&self) -> String {
-        let mut text = String::new();
-        if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
-            text.clear();
-        }
-        text
+        switchboard_service::health::encode(&self.registry)
+    }
+
+    /// What `/metrics` serves (see `admin`).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     pub fn stats(&self) -> GatewayStats {
