@@ -1,24 +1,26 @@
 //! The CRM on its own TLS listener, optionally requiring client certificates (mutual TLS), for
 //! the bridge's certificate handling. Same routes, same fault rules and counters as `/crm/*` on
-//! the main port.
+//! the main port. It starts through `switchboard-service` (the emulator's connection timeouts,
+//! the TLS handshake under its own deadline, `shutdown` drains it).
 
 use super::routes::ClientCertificate;
 use crate::error::EmulatorError;
 use crate::middleware::edge;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::ConnectInfo;
+use axum::http::Extensions;
 use axum::middleware::from_fn_with_state;
-use hyper_util::rt::TokioIo;
 use rustls::RootCertStore;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::net::TcpListener;
+use std::time::Duration;
+use switchboard_service::{Handshake, ServeConfig, Server};
+use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
+use tokio_rustls::server::TlsStream;
 
 /// PEM text of the server's certificate chain and key; `client_ca_pem` turns on mutual TLS
 /// (clients must present a certificate signed by it).
@@ -30,10 +32,10 @@ pub struct CrmTlsConfig {
     pub client_ca_pem: Option<String>,
 }
 
-/// A running TLS listener; dropping it stops accepting.
+/// A running TLS listener; `shutdown` drains it, dropping it closes it at once.
 pub struct CrmTlsServer {
     addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
+    server: Server,
 }
 
 impl CrmTlsServer {
@@ -44,11 +46,38 @@ impl CrmTlsServer {
     pub fn base_url(&self) -> String {
         format!("https://{}", self.addr)
     }
+    /// Stops accepting (new connections are refused), lets requests in flight finish within
+    /// the drain deadline, then closes what is left.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
 }
 
-impl Drop for CrmTlsServer {
-    fn drop(&mut self) {
-        self.task.abort();
+/// The TLS handshake under its deadline; requests carry whether the peer's certificate verified.
+struct CrmHandshake {
+    acceptor: TlsAcceptor,
+    deadline: Duration,
+}
+
+impl Handshake for CrmHandshake {
+    type Io = TlsStream<TcpStream>;
+
+    async fn handshake(&self, stream: TcpStream, peer: SocketAddr) -> Option<(Self::Io, Extensions)> {
+        let stream = match tokio::time::timeout(self.deadline, self.acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(error)) => {
+                tracing::debug!("CRM TLS handshake with {peer} failed: {error}");
+                return None;
+            }
+            Err(_) => {
+                tracing::debug!("CRM TLS handshake with {peer} timed out");
+                return None;
+            }
+        };
+        let verified = stream.get_ref().1.peer_certificates().is_some_and(|certs| !certs.is_empty());
+        let mut extensions = Extensions::new();
+        extensions.insert(ClientCertificate(verified));
+        Some((stream, extensions))
     }
 }
 
@@ -96,39 +125,15 @@ pub async fn serve_crm_tls(state: AppState, config: CrmTlsConfig) -> Result<CrmT
         .layer(from_fn_with_state(edge::Edge::new(&state), edge::edge))
         .merge(crate::routes::control::health_routes())
         .with_state(state);
-    let task = tokio::spawn(async move {
-        loop {
-            let Ok((stream, peer)) = listener.accept().await else {
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                continue;
-            };
-            let acceptor = acceptor.clone();
-            let router = router.clone();
-            tokio::spawn(async move {
-                let stream = match tokio::time::timeout(timeouts.tls_handshake, acceptor.accept(stream)).await {
-                    Ok(Ok(stream)) => stream,
-                    Ok(Err(error)) => {
-                        tracing::debug!("CRM TLS handshake with {peer} failed: {error}");
-                        return;
-                    }
-                    Err(_) => {
-                        tracing::debug!("CRM TLS handshake with {peer} timed out");
-                        return;
-                    }
-                };
-                let verified = stream.get_ref().1.peer_certificates().is_some_and(|certs| !certs.is_empty());
-                let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    request.extensions_mut().insert(ClientCertificate(verified));
-                    router.clone().oneshot(crate::connection::timed(request, timeouts.body_read))
-                });
-                let stream = crate::connection::WriteStallGuard::new(stream, timeouts.write_stall);
-                if let Err(error) = crate::connection::http1(&timeouts).serve_connection(TokioIo::new(stream), service).await
-                {
-                    tracing::debug!("CRM TLS connection from {peer} ended: {error}");
-                }
-            });
-        }
-    });
-    Ok(CrmTlsServer { addr, task })
+    let serve = ServeConfig {
+        header_read: timeouts.header_read,
+        body_read: timeouts.body_read,
+        write_stall: timeouts.write_stall,
+        // The same outer cap on a request head as the main listener (see `connection::http1`).
+        max_header_bytes: Some(crate::limits::HEADER_BYTES_HARD_MAX),
+        ..ServeConfig::default()
+    };
+    let handshake = CrmHandshake { acceptor, deadline: timeouts.tls_handshake };
+    let server = Server::start(listener, router, serve, handshake).map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
+    Ok(CrmTlsServer { addr, server })
 }

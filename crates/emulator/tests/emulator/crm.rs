@@ -1,6 +1,6 @@
 //! The fake CRM: lookups by phone, idempotent activities, the same fault rules as the platform
 //! API, and a mutual-TLS listener that accepts a client certificate signed by its CA and
-//! refuses a client without one.
+//! refuses a client without one; shutdown drains that listener and closes it.
 
 use super::support::*;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
@@ -104,4 +104,25 @@ async fn mutual_tls_accepts_a_client_certificate_and_refuses_a_client_without_on
     let without_cert = reqwest::Client::builder().add_root_certificate(root).build().expect("client");
     let refused = without_cert.get(format!("{}/crm/status", server.base_url())).send().await;
     assert!(refused.is_err(), "a client without a certificate is refused: {refused:?}");
+}
+
+#[tokio::test]
+async fn the_tls_listener_drains_on_shutdown_and_then_refuses_connections() {
+    let emulator = start_default().await;
+    let pki = pki();
+    let config = CrmTlsConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        cert_pem: pki.server_cert.clone(),
+        key_pem: pki.server_key.clone(),
+        client_ca_pem: None,
+    };
+    let server = serve_crm_tls(emulator.state(), config).await.expect("TLS listener starts");
+    let addr = server.addr();
+    let root = reqwest::Certificate::from_pem(pki.ca_pem.as_bytes()).expect("ca");
+    let client = reqwest::Client::builder().add_root_certificate(root).build().expect("client");
+    let status = client.get(format!("{}/crm/status", server.base_url())).send().await.expect("served").status();
+    assert_eq!(status, 200);
+    // The client keeps its connection open; the drain closes an idle one at once.
+    tokio::time::timeout(std::time::Duration::from_secs(20), server.shutdown()).await.expect("the drain ends");
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "the listener is closed after shutdown");
 }
