@@ -11,6 +11,7 @@ use switchboard_api::CredentialsFile;
 
 use crate::client::OrgClient;
 use crate::config::ClientConfig;
+use crate::secret::Secret;
 use crate::error::{PlatformError, Result};
 
 /// The non-secret description of a target, as a config file holds it.
@@ -84,9 +85,12 @@ impl Environment {
             let id_var = env_var_name(&entry.name, "CLIENT_ID");
             let secret_var = env_var_name(&entry.name, "CLIENT_SECRET");
             let client_id = lookup(&id_var).or_else(|| from_file.map(|org| org.client_id.clone()));
-            let secret = lookup(&secret_var).or_else(|| from_file.map(|org| org.client_secret.clone()));
+            // `ACME_CLIENT_SECRET`, or `ACME_CLIENT_SECRET_FILE` naming a mounted secret file.
+            let secret = crate::secret::secret_from_env(&secret_var, &lookup)
+                .map_err(|message| PlatformError::Config { message: format!("org {:?}: {message}", entry.name) })?
+                .or_else(|| from_file.map(|org| Secret::from(org.client_secret.clone())));
             let (Some(client_id), Some(secret)) = (client_id, secret) else {
-                return Err(PlatformError::Config { message: format!("org {:?}: set {id_var} and {secret_var}, or list it in credentials_file", entry.name) });
+                return Err(PlatformError::Config { message: format!("org {:?}: set {id_var} and {secret_var} (or {secret_var}_FILE), or list it in credentials_file", entry.name) });
             };
             let mut client_config = ClientConfig::new(&config.base_url, client_id, secret);
             client_config.login_url = config.login_url.clone();

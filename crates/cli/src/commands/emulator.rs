@@ -98,15 +98,26 @@ fn parse_traffic(spec: &str, speed_up: f64) -> anyhow::Result<TrafficRequest> {
     })
 }
 
-/// Credentials files are readable by the owner only, and appear whole (temp file + rename) so a
-/// script polling for the file never reads half of it.
+/// Credentials files are readable by the owner only from the moment they exist (created 0600,
+/// never written first and narrowed after), and appear whole (temp file + rename) so a script
+/// polling for the file never reads half of it.
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
     let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text)?;
+    // A temp file left by a crash may carry wider permissions: start from a new file.
+    match std::fs::remove_file(&temporary) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
+    let mut file = options.open(&temporary)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
     std::fs::rename(&temporary, path)
 }

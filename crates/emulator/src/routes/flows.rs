@@ -157,8 +157,15 @@ async fn save_version(
     Path(id): Path<String>,
     ApiJson(definition): ApiJson<FlowDefinition>,
 ) -> Result<Json<FlowVersion>, ApiError> {
-    if !definition.blocks.contains_key(&definition.start) {
-        return Err(ApiError::invalid_value(format!("start: block `{}` is not defined", definition.start)));
+    // A version must name only blocks it has (the runtime follows every name); the rule is the
+    // model's (`missing-block`), other graph findings are for validation, not for saving a draft.
+    let missing: Vec<String> = switchboard_model::validate::validate_graph(&definition)
+        .into_iter()
+        .filter(|diagnostic| diagnostic.code == "missing-block")
+        .map(|diagnostic| diagnostic.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::invalid_value(missing.join("; ")));
     }
     crate::flow_body::check_blocks(&definition)?;
     write(&directory, &caller, |org| {
