@@ -75,10 +75,9 @@ pub fn flow_version_write(files: &[SourceFile]) -> Vec<Violation> {
         for (line, code) in file.product_lines() {
             let code = code.trim_start();
             let public = code.starts_with("pub fn ") || code.starts_with("pub async fn ");
-            if let Some(name) = ["save_version", "publish_version", "publish_and_wait"].iter().find(|name| code.contains(&format!("fn {name}"))) {
-                if public {
-                    violations.push(Violation::new("flow-version-write", &file.path, line, format!("`{name}` is public: flow content goes only through Architect jobs")));
-                }
+            let name = ["save_version", "publish_version", "publish_and_wait"].into_iter().find(|name| code.contains(&format!("fn {name}")));
+            if let (true, Some(name)) = (public, name) {
+                violations.push(Violation::new("flow-version-write", &file.path, line, format!("`{name}` is public: flow content goes only through Architect jobs")));
             }
         }
     }

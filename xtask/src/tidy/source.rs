@@ -47,8 +47,7 @@ fn strip_comment(line: &str) -> String {
     let mut in_string = false;
     let mut escaped = false;
     let bytes = line.as_bytes();
-    for index in 0..bytes.len() {
-        let byte = bytes[index];
+    for (index, &byte) in bytes.iter().enumerate() {
         if in_string {
             if escaped {
                 escaped = false;
