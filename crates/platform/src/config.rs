@@ -63,6 +63,9 @@ pub struct ClientConfig {
     /// clients of different orgs jitter apart and a test repeats; a process edge (the CLI) may
     /// mix in randomness from the OS. The library never draws from the OS itself.
     pub jitter_seed: u64,
+    /// The emulator's control credential, sent only on `/_emulator/*` calls
+    /// (`PlatformExt::emulator`); `None` for a real org.
+    pub control_token: Option<Secret>,
 }
 
 impl ClientConfig {
@@ -85,6 +88,7 @@ impl ClientConfig {
             token: TokenPolicy::default(),
             user_agent: concat!("switchboard/", env!("CARGO_PKG_VERSION")).to_owned(),
             jitter_seed: 0,
+            control_token: None,
         }
         .with_seed_from_client_id()
     }
