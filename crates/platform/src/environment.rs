@@ -13,7 +13,6 @@ use crate::client::OrgClient;
 use crate::config::ClientConfig;
 use crate::secret::Secret;
 use crate::error::{PlatformError, Result};
-use crate::secret::Secret;
 
 /// The non-secret description of a target, as a config file holds it.
 #[derive(Debug, Clone, Default, Deserialize)]
