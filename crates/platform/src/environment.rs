@@ -39,20 +39,10 @@ pub struct OrgEntry {
 
 /// The emulator control credential from `SWITCHBOARD_EMULATOR_CONTROL_TOKEN`, or from the file
 /// `SWITCHBOARD_EMULATOR_CONTROL_TOKEN_FILE` names (what `switchboard emulator
-/// --control-token-file` writes); `None` when neither is set (a real org needs none).
+/// --control-token-file` writes), through the one `_FILE` reader; `None` when neither is set (a
+/// real org needs none).
 pub fn control_token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Secret>> {
-    let name = switchboard_api::emulator::CONTROL_TOKEN_ENV;
-    if let Some(value) = lookup(name).filter(|value| !value.trim().is_empty()) {
-        return Ok(Some(Secret::new(value.trim())));
-    }
-    let Some(path) = lookup(&format!("{name}_FILE")) else {
-        return Ok(None);
-    };
-    let text = std::fs::read_to_string(&path).map_err(|error| PlatformError::Config { message: format!("{name}_FILE {path}: {error}") })?;
-    match text.trim() {
-        "" => Err(PlatformError::Config { message: format!("{name}_FILE {path} is empty") }),
-        token => Ok(Some(Secret::new(token))),
-    }
+    crate::secret::secret_from_env(switchboard_api::emulator::CONTROL_TOKEN_ENV, lookup).map_err(|message| PlatformError::Config { message })
 }
 
 /// The environment variable holding `field` (`CLIENT_ID`, `CLIENT_SECRET`) for an org.
