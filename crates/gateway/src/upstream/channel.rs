@@ -338,8 +338,9 @@ impl ChannelTask {
             }
         }
         let _ = old.close(None).await;
-        // From here on events come from the replacement, numbered in its own id space.
-        self.cursor.new_incarnation();
+        // From here on events come from the replacement, numbered in its own id space; its
+        // first ones may be copies of what the old socket just delivered.
+        self.cursor.replaced();
         let _ = replacement.flush().await;
         Some(replacement)
     }

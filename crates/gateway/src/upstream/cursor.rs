@@ -5,16 +5,19 @@
 //!
 //! Event ids are only comparable within one platform channel: a re-created channel (after a
 //! platform restart, expiry or eviction) may number its events from the start again, or in an
-//! id space of its own. So a new incarnation starts with no last id, and duplicates across
-//! channels are recognised by content, never by comparing ids of two channels.
+//! id space of its own. So a new incarnation starts with no last id, and the copies a
+//! make-before-break overlap delivers twice are recognised by content, never by comparing ids of
+//! two channels. Outside an overlap nothing is skipped: one socket never sends an event twice,
+//! and two events with the same text are two events.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU8, Ordering};
 
-/// Fingerprints kept for duplicate detection: enough for a make-before-break overlap (the old
-/// socket is drained for a short while) and a replay burst, 8 bytes each.
+/// Fingerprints kept for duplicate detection, and how many of the replacement's first events
+/// are checked against them: enough for a make-before-break overlap (the old socket is drained
+/// for at most a second; the replacement replays from its start), 8 bytes each.
 const RECENT: usize = 4_096;
 
 /// What to do with one upstream event.
@@ -22,7 +25,7 @@ const RECENT: usize = 4_096;
 pub enum Verdict {
     /// New: deliver it.
     Forward,
-    /// Already delivered (a replayed or overlapping copy): skip it.
+    /// Already delivered by the channel this one replaced: skip it.
     Duplicate,
     /// New, but its id is not above the channel's last one: the platform numbered again from
     /// the start without the channel changing. Deliver it and report a gap, since what came
@@ -37,6 +40,8 @@ pub struct Cursor {
     last_id: Option<u64>,
     recent: VecDeque<u64>,
     recent_set: HashSet<u64>,
+    /// Events of the current channel still checked against the previous channel's.
+    overlap_left: usize,
 }
 
 /// A stable fingerprint of an event's text (SipHash with fixed keys: no randomness, the same in
@@ -48,11 +53,19 @@ fn fingerprint(text: &str) -> u64 {
 }
 
 impl Cursor {
-    /// The platform channel changed (re-created, or replaced before it closed): ids restart.
-    /// The fingerprints stay, so the overlap with the previous channel is still recognised.
+    /// The platform channel was re-created after the old one was lost: ids restart, and nothing
+    /// the new one sends can be a copy (the old socket is gone).
     pub fn new_incarnation(&mut self) {
         self.incarnation += 1;
         self.last_id = None;
+        self.overlap_left = 0;
+    }
+
+    /// The platform channel was replaced while the old one still delivered (make before break):
+    /// ids restart, and the new channel's first events are checked for copies of the old's.
+    pub fn replaced(&mut self) {
+        self.new_incarnation();
+        self.overlap_left = RECENT;
     }
 
     /// How many platform channels this slot has had before the current one.
@@ -69,8 +82,11 @@ impl Cursor {
     /// Records one event of the current channel and says what to do with it.
     pub fn observe(&mut self, id: Option<u64>, text: &str) -> Verdict {
         let print = fingerprint(text);
-        if self.recent_set.contains(&print) {
-            return Verdict::Duplicate;
+        if self.overlap_left > 0 {
+            self.overlap_left -= 1;
+            if self.recent_set.contains(&print) {
+                return Verdict::Duplicate;
+            }
         }
         self.remember(print);
         let Some(id) = id else { return Verdict::Forward };

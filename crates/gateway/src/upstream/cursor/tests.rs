@@ -21,14 +21,25 @@ fn a_new_incarnation_forgets_the_last_id_so_a_restarted_numbering_is_delivered()
 }
 
 #[test]
-fn copies_are_skipped_by_content_across_channels_whatever_their_ids() {
+fn copies_of_a_make_before_break_overlap_are_skipped_by_content_whatever_their_ids() {
     let mut cursor = Cursor::default();
     let overlap = event(7, "overlap");
     assert_eq!(cursor.observe(Some(7), &overlap), Verdict::Forward);
-    cursor.new_incarnation();
+    cursor.replaced();
     // The replacement channel delivers the same event (identical text) once more.
     assert_eq!(cursor.observe(Some(7), &overlap), Verdict::Duplicate);
     assert_eq!(cursor.observe(Some(8), &event(8, "next")), Verdict::Forward);
+}
+
+#[test]
+fn outside_an_overlap_two_events_with_the_same_text_are_both_delivered() {
+    let mut cursor = Cursor::default();
+    let text = "{\"topicName\":\"t\",\"eventBody\":{}}";
+    assert_eq!(cursor.observe(None, text), Verdict::Forward);
+    assert_eq!(cursor.observe(None, text), Verdict::Forward);
+    // After a re-creation the old socket is gone: nothing can be a copy either.
+    cursor.new_incarnation();
+    assert_eq!(cursor.observe(None, text), Verdict::Forward);
 }
 
 #[test]
