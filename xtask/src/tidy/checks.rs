@@ -9,7 +9,7 @@ use super::source::SourceFile;
 pub const ENGINES: &[&str] = &["deploy", "rollout", "review", "gateway", "bridge"];
 
 /// Randomness seeded from the operating system, or from a generator that is.
-const UNSEEDED: &[&str] = &["from_os_rng", "thread_rng", "rand::rng()", "OsRng", "from_entropy", "rand::random"];
+const UNSEEDED: &[&str] = &["from_os_rng", "thread_rng", "rand::rng()", "OsRng", "from_entropy", "rand::random", "RandomState::new()"];
 
 /// Field names that hold a credential (an exact name, or a name ending with one of the suffixes).
 const SECRET_NAMES: &[&str] = &["secret", "password", "token", "presigned_url", "download_url", "upload_url", "api_key", "private_key"];
