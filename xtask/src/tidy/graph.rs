@@ -32,7 +32,7 @@ pub const ALLOWED_ARROWS: &[(&str, &[&str])] = &[
     ("gateway", &["api", "platform", "service"]),
     ("bridge", &["api", "platform", "service"]),
     // The binary is glue over everything, including the embedded emulator.
-    ("cli", &["api", "model", "platform", "emulator", "simulation", "gateway", "bridge", "review", "rollout", "deploy", "journal"]),
+    ("cli", &["api", "model", "platform", "emulator", "simulation", "gateway", "bridge", "review", "rollout", "deploy", "journal", "service"]),
 ];
 
 /// Crates that do I/O: the pure crates (`model`, `simulation`, `api`) never depend on them.

@@ -20,31 +20,10 @@ pub async fn run(arguments: BridgeArgs) -> anyhow::Result<()> {
     // A dead engine ends the process (exit 1) so its supervisor restarts it, instead of a
     // process that answers health checks and does nothing.
     tokio::select! {
-        () = wait_for_termination() => {}
+        () = switchboard_service::terminated() => {}
         reason = handle.failure() => anyhow::bail!("the bridge stopped working: {reason}"),
     }
     tracing::info!("termination requested; draining");
     handle.drain().await.context("draining the bridge")?;
     Ok(())
-}
-
-#[cfg(unix)]
-async fn wait_for_termination() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = terminate.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
-#[cfg(not(unix))]
-async fn wait_for_termination() {
-    let _ = tokio::signal::ctrl_c().await;
 }

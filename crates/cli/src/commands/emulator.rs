@@ -85,9 +85,13 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
         } else {
             println!("control credential for /_emulator/* (header x-switchboard-control-token): {}", emulator.control_token());
         }
-        println!("press Ctrl-C to stop");
+        println!("press Ctrl-C (or send SIGTERM) to stop");
     })?;
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    // SIGTERM (a supervisor) as well as Ctrl-C: both drain the CRM's TLS listener and stop the emulator.
+    switchboard_service::terminated().await;
+    if let Some(server) = crm_tls {
+        server.shutdown().await;
+    }
     emulator.shutdown().await;
     Ok(())
 }

@@ -41,20 +41,6 @@ async fn prewarm_schedule(gateway: Arc<RunningGateway>, schedule: Vec<(NaiveTime
     }
 }
 
-async fn terminated() {
-    #[cfg(unix)]
-    {
-        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 pub async fn run(arguments: GatewayArgs, output: OutputFormat) -> anyhow::Result<()> {
     let schedule = arguments.prewarm.iter().map(|spec| parse_prewarm(spec)).collect::<anyhow::Result<Vec<_>>>()?;
     let target = Target::resolve(&arguments.target).await?;
@@ -88,7 +74,7 @@ pub async fn run(arguments: GatewayArgs, output: OutputFormat) -> anyhow::Result
         println!("gateway listening on {} (admin {}), upstream {}", gateway.addr(), gateway.admin_addr(), target.base_url);
     })?;
     let schedule_task = tokio::spawn(prewarm_schedule(gateway.clone(), schedule));
-    terminated().await;
+    switchboard_service::terminated().await;
     schedule_task.abort();
     eprintln!("draining {} sessions over {} s", gateway.stats().sessions, arguments.drain_seconds);
     let closed = gateway.drain().await;

@@ -1,4 +1,5 @@
-//! A real `switchboard emulator` process, its credentials file, and `switchboard orgs` against it.
+//! A real `switchboard emulator` process, its credentials file, `switchboard orgs` against it,
+//! and SIGTERM ending it cleanly.
 
 use crate::{TempDir, switchboard};
 use std::process::{Child, Command, Stdio};
@@ -78,4 +79,11 @@ fn emulator_process_serves_orgs_to_the_cli() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("SWITCHBOARD_ORG_NA_EAST_1_CLIENT_ID"));
+
+    // SIGTERM (what a supervisor sends) stops the emulator cleanly, as Ctrl-C does: exit 0.
+    let mut guard = _guard;
+    let status = Command::new("kill").args(["-TERM", &guard.0.id().to_string()]).status().expect("kill -TERM");
+    assert!(status.success());
+    let exit = guard.0.wait().expect("the emulator exits");
+    assert!(exit.success(), "SIGTERM must shut the emulator down and exit 0, got {exit:?}");
 }
