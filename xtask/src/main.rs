@@ -1,6 +1,8 @@
-//! Chores in Rust, not shell: `cargo xtask test` (everything CI runs) and `cargo xtask bench`.
+//! Chores in Rust, not shell: `cargo xtask test` (everything CI runs), `cargo xtask bench` and
+//! `cargo xtask package` (the image and the compose stack on a real Docker engine).
 
 mod bench;
+mod package;
 mod test;
 
 use anyhow::bail;
@@ -10,6 +12,7 @@ fn main() -> anyhow::Result<()> {
     match arguments.first().map(String::as_str) {
         Some("test") => test::run(&arguments[1..]),
         Some("bench") => bench::run(&arguments[1..]),
-        _ => bail!("usage: cargo xtask <test|bench> [args]"),
+        Some("package") => package::run(&arguments[1..]),
+        _ => bail!("usage: cargo xtask <test|bench|package> [args]"),
     }
 }
