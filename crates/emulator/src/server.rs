@@ -41,6 +41,9 @@ pub struct EmulatorOptions {
     pub notifications: crate::notifications::NotificationConfig,
     /// Header-read (and idle), body-read and TLS handshake timeouts of every listener.
     pub connections: ConnectionTimeouts,
+    /// How long a flow publish stays pending before its operation completes (200 ms; a model of
+    /// the platform's asynchronous publish). Benchmarks set zero to time the publishing itself.
+    pub publish_delay: Duration,
 }
 
 impl Default for EmulatorOptions {
@@ -55,6 +58,7 @@ impl Default for EmulatorOptions {
             rate_limit_window: Duration::from_secs(60),
             notifications: crate::notifications::NotificationConfig::default(),
             connections: ConnectionTimeouts::default(),
+            publish_delay: Settings::default().publish_delay,
         }
     }
 }
@@ -127,7 +131,7 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         rate_limit_window: options.rate_limit_window,
         notifications: options.notifications.clone(),
         connections: options.connections,
-        ..Settings::default()
+        publish_delay: options.publish_delay,
     };
     let state = AppState::new(store, settings, clock);
     if let Some(center) = options.topology.as_ref().and_then(|topology| topology.contact_center.clone()) {
