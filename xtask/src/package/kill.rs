@@ -20,6 +20,9 @@ pub struct KillReport {
     pub activity_posts: u64,
 }
 
+/// The header `/_emulator/*` requires, with the compose stack's dev credential.
+pub const CONTROL_HEADER: &str = "x-switchboard-control-token";
+
 pub async fn run(stack: &Stack<'_>, http: &reqwest::Client, calls: usize) -> anyhow::Result<KillReport> {
     let active = active_bridge(http, Duration::from_secs(30)).await?;
     let standby = BRIDGES.iter().find(|(service, _)| *service != active).map(|(_, base)| *base).context("two bridges")?;
@@ -33,7 +36,7 @@ pub async fn run(stack: &Stack<'_>, http: &reqwest::Client, calls: usize) -> any
             println!("docker kill {active} ({}) after {index} calls", &container[..12.min(container.len())]);
             kill = Some((Instant::now(), index));
         }
-        placed.push(place_call(http).await?);
+        placed.push(place_call(http, &stack.control_token).await?);
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
     let (killed_at, killed_after_calls) = kill.context("the kill happened")?;
@@ -54,6 +57,7 @@ pub async fn run(stack: &Stack<'_>, http: &reqwest::Client, calls: usize) -> any
     for id in &placed {
         let call: PlacedCall = http
             .get(format!("{EMULATOR}/_emulator/calls/{id}?wait=end&timeoutMs=30000"))
+            .header(CONTROL_HEADER, &stack.control_token)
             .send()
             .await?
             .error_for_status()?
@@ -93,11 +97,11 @@ pub async fn run(stack: &Stack<'_>, http: &reqwest::Client, calls: usize) -> any
     if !problems.is_empty() {
         bail!("after the kill, not exactly one CRM activity per call: {problems:?}\n{}", stack.logs("bridge-blue") + &stack.logs("bridge-green"));
     }
-    let activity_posts = activity_posts(http).await.unwrap_or(0);
+    let activity_posts = activity_posts(http, &stack.control_token).await.unwrap_or(0);
     Ok(KillReport { calls, queued: queued.len(), killed: active, killed_after_calls, failover, activities_checked, activity_posts })
 }
 
-async fn place_call(http: &reqwest::Client) -> anyhow::Result<String> {
+async fn place_call(http: &reqwest::Client, control_token: &str) -> anyhow::Result<String> {
     let request = PlaceCallRequest {
         org: "na-east-1".to_string(),
         did: "+13175550000".to_string(),
@@ -105,14 +109,16 @@ async fn place_call(http: &reqwest::Client) -> anyhow::Result<String> {
         no_wait: true,
         ..PlaceCallRequest::default()
     };
-    let call: PlacedCall = http.post(format!("{EMULATOR}/_emulator/calls")).json(&request).send().await?.error_for_status()?.json().await?;
+    let call: PlacedCall =
+        http.post(format!("{EMULATOR}/_emulator/calls")).header(CONTROL_HEADER, control_token).json(&request).send().await?.error_for_status()?.json().await?;
     Ok(call.conversation_id)
 }
 
 /// How many activity writes the CRM received (its request counter): more than the activities
 /// means effects were repeated and the idempotency key absorbed them.
-async fn activity_posts(http: &reqwest::Client) -> anyhow::Result<u64> {
-    let body: serde_json::Value = http.get(format!("{EMULATOR}/_emulator/counters")).send().await?.error_for_status()?.json().await?;
+async fn activity_posts(http: &reqwest::Client, control_token: &str) -> anyhow::Result<u64> {
+    let body: serde_json::Value =
+        http.get(format!("{EMULATOR}/_emulator/counters")).header(CONTROL_HEADER, control_token).send().await?.error_for_status()?.json().await?;
     Ok(body["counters"]
         .as_array()
         .into_iter()

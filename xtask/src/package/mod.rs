@@ -74,7 +74,10 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
     build_image(&docker, &root, &options, &runtime_image)?;
     println!("image {IMAGE} built ({} s so far)", started.elapsed().as_secs());
 
-    let stack = Stack { docker: &docker, file: stack::compose_file(&root)?, image: IMAGE.to_string(), redis_image };
+    let file = stack::compose_file(&root)?;
+    let token_file = root.join("deploy/compose/dev-secrets/emulator-control-token");
+    let control_token = std::fs::read_to_string(&token_file).with_context(|| format!("{}", token_file.display()))?.trim().to_string();
+    let stack = Stack { docker: &docker, file, image: IMAGE.to_string(), redis_image, control_token };
     stack.down()?;
     let outcome = tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(exercise(&stack, &options));
     if !options.keep || outcome.is_err() {

@@ -28,6 +28,8 @@ pub struct Stack<'a> {
     pub file: PathBuf,
     pub image: String,
     pub redis_image: String,
+    /// The emulator's control credential (the stack's dev secret file).
+    pub control_token: String,
 }
 
 impl Stack<'_> {
