@@ -121,10 +121,12 @@ fn buildkit_client() -> anyhow::Result<String> {
     }
     let mut seen = Vec::new();
     for client in ["docker", "/usr/bin/docker"] {
-        let Ok(version) = run_output(Command::new(client).args(["version", "--format", "{{.Client.Version}}"])) else {
+        // `docker --version` answers without an engine: "Docker version 20.10.24+dfsg1, build …".
+        let Ok(line) = run_output(Command::new(client).arg("--version")) else {
             continue;
         };
-        let major: u32 = version.trim().split('.').next().and_then(|major| major.parse().ok()).unwrap_or(0);
+        let version = line.trim().strip_prefix("Docker version ").unwrap_or_default().split(',').next().unwrap_or_default().to_string();
+        let major: u32 = version.split('.').next().and_then(|major| major.parse().ok()).unwrap_or(0);
         if major < 23 || succeeds(Command::new(client).args(["buildx", "version"])) {
             return Ok(client.to_string());
         }
