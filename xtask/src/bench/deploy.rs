@@ -95,7 +95,10 @@ pub async fn run() -> anyhow::Result<()> {
     apply_under_the_rate_limit().await
 }
 
-fn providers_for(emulator: &switchboard_emulator::RunningEmulator) -> anyhow::Result<(Providers, Vec<(String, Arc<OrgClient>)>)> {
+/// Each org's name and its client.
+type OrgClients = Vec<(String, Arc<OrgClient>)>;
+
+fn providers_for(emulator: &switchboard_emulator::RunningEmulator) -> anyhow::Result<(Providers, OrgClients)> {
     let mut providers = Providers::new();
     let mut clients = Vec::new();
     for org in &emulator.credentials().orgs {
