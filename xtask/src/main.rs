@@ -1,9 +1,11 @@
-//! Chores in Rust, not shell: `cargo xtask test` (everything CI runs), `cargo xtask bench` and
-//! `cargo xtask package` (the image and the compose stack on a real Docker engine).
+//! Chores in Rust, not shell: `cargo xtask test` (everything CI runs), `cargo xtask tidy` (the
+//! invariants, read from the source), `cargo xtask bench` and `cargo xtask package` (the image
+//! and the compose stack on a real Docker engine).
 
 mod bench;
 mod package;
 mod test;
+mod tidy;
 
 use anyhow::bail;
 
@@ -12,7 +14,8 @@ fn main() -> anyhow::Result<()> {
     match arguments.first().map(String::as_str) {
         Some("test") => test::run(&arguments[1..]),
         Some("bench") => bench::run(&arguments[1..]),
+        Some("tidy") => tidy::run(&arguments[1..]),
         Some("package") => package::run(&arguments[1..]),
-        _ => bail!("usage: cargo xtask <test|bench|package> [args]"),
+        _ => bail!("usage: cargo xtask <test|tidy|bench|package> [args]"),
     }
 }

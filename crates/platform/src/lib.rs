@@ -35,7 +35,7 @@ pub use resources::{
 };
 pub use resources::BULK_USER_IDS;
 pub use retry::{RetryPolicy, parse_retry_after, status_is_retryable};
-pub use secret::Secret;
+pub use secret::{Secret, secret_from_env};
 pub use typed::{Versioned, segment};
 
 /// The wire types, re-exported so callers need not depend on `switchboard-api` directly.
