@@ -75,7 +75,7 @@ async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body
     }
     write(&directory, &caller, |org| {
         let taken = org.flows.values().any(|record| {
-            !record.flow.deleted && record.flow.flow_type == flow_type && record.flow.name.eq_ignore_ascii_case(&body.name)
+            !record.flow.deleted && record.flow.flow_type == flow_type && crate::domain::same_name(&record.flow.name, &body.name)
         });
         if taken {
             return Err(ApiError::conflict(format!("A {flow_type} flow named `{}` already exists", body.name)));
