@@ -20,8 +20,9 @@ pub struct Target {
 
 impl Target {
     pub async fn resolve(arguments: &TargetArgs) -> anyhow::Result<Target> {
+        let connect = std::time::Duration::from_secs(arguments.connect_timeout);
         if let Some(path) = &arguments.target {
-            return Target::from_config_file(path);
+            return Target::from_config_file(path, connect);
         }
         let credentials = match (&arguments.credentials, single_org_from_env()?) {
             (Some(path), _) => Some(switchboard_platform::read_credentials(path)?),
@@ -29,7 +30,7 @@ impl Target {
             (None, None) => None,
         };
         match (&arguments.base_url, credentials) {
-            (Some(base_url), Some(credentials)) => Target::from_credentials(base_url.trim_end_matches('/'), &credentials, None),
+            (Some(base_url), Some(credentials)) => Target::from_credentials(base_url.trim_end_matches('/'), &credentials, None, connect),
             (Some(_), None) => bail!(
                 "--base-url needs credentials: --credentials FILE, SWITCHBOARD_CREDENTIALS, or SWITCHBOARD_CLIENT_ID and SWITCHBOARD_CLIENT_SECRET"
             ),
@@ -41,19 +42,21 @@ impl Target {
     pub async fn embedded(options: EmulatorOptions) -> anyhow::Result<Target> {
         let emulator = switchboard_emulator::spawn(options).await.context("starting the embedded emulator")?;
         let credentials = emulator.credentials().clone();
-        Target::from_credentials(&emulator.base_url(), &credentials, Some(emulator))
+        Target::from_credentials(&emulator.base_url(), &credentials, Some(emulator), switchboard_platform::Timeouts::default().connect)
     }
 
-    fn from_credentials(base_url: &str, credentials: &CredentialsFile, embedded: Option<RunningEmulator>) -> anyhow::Result<Target> {
-        let environment = Environment::from_credentials(base_url, credentials, |_| {})?;
+    /// `connect`: the platform client's connect timeout, which also bounds how long an
+    /// unreachable target is retried (`switchboard_platform`'s `reach.rs`).
+    fn from_credentials(base_url: &str, credentials: &CredentialsFile, embedded: Option<RunningEmulator>, connect: std::time::Duration) -> anyhow::Result<Target> {
+        let environment = Environment::from_credentials(base_url, credentials, |config| config.timeouts.connect = connect)?;
         let known_parents = credentials.orgs.iter().filter(|org| !org.id.is_empty()).map(|org| (org.id.clone(), org.parent_id.clone())).collect();
         Ok(Target { base_url: base_url.to_string(), environment, known_parents, embedded })
     }
 
-    fn from_config_file(path: &std::path::Path) -> anyhow::Result<Target> {
+    fn from_config_file(path: &std::path::Path, connect: std::time::Duration) -> anyhow::Result<Target> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let config: EnvironmentConfig = switchboard_model::load::parse_yaml(&text, &path.display().to_string())?;
-        let environment = Environment::from_config(&config, |name| std::env::var(name).ok(), |_| {})
+        let environment = Environment::from_config(&config, |name| std::env::var(name).ok(), |client| client.timeouts.connect = connect)
             .with_context(|| format!("target {}", path.display()))?;
         Ok(Target { base_url: config.base_url.clone(), environment, known_parents: BTreeMap::new(), embedded: None })
     }

@@ -31,6 +31,8 @@ struct Inner {
     token: Arc<TokenCache>,
     limiter: AdaptiveLimiter,
     stats: Counters,
+    /// Shared with the token cache: has the server ever answered (`reach.rs`).
+    reach: Arc<crate::reach::Reach>,
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +67,7 @@ impl OrgClient {
             .user_agent(config.user_agent.clone())
             .build()
             .map_err(|error| PlatformError::Config { message: format!("http client: {error}") })?;
+        let reach = Arc::new(crate::reach::Reach::new(config.timeouts.connect));
         let token = Arc::new(TokenCache::new(
             http.clone(),
             token_url,
@@ -73,9 +76,10 @@ impl OrgClient {
             config.token,
             config.retry,
             config.timeouts.request,
+            reach.clone(),
         ));
         let limiter = AdaptiveLimiter::new(config.rate_limit);
-        Ok(Self { inner: Arc::new(Inner { config, api_base, http, token, limiter, stats: Counters::default() }) })
+        Ok(Self { inner: Arc::new(Inner { config, api_base, http, token, limiter, stats: Counters::default(), reach }) })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -120,6 +124,7 @@ impl OrgClient {
             let attempt = transport::send(&inner.http, &inner.api_base, &request, &token.value, timeout).await;
             let (failure, retry_after, retryable) = match attempt {
                 Attempt::Response { status, headers, body } => {
+                    inner.reach.note_reached();
                     if let Some(snapshot) = rate_headers::parse(&headers, std::time::SystemTime::now()) {
                         inner.limiter.observe(snapshot);
                     }
@@ -146,7 +151,12 @@ impl OrgClient {
                     let retryable = status_is_retryable(status, request.idempotent);
                     (error, retry_after, retryable)
                 }
-                Attempt::ConnectFailed(message) => (PlatformError::Transport { message }, None, true),
+                Attempt::ConnectFailed(message) => {
+                    if let Some(message) = inner.reach.give_up(started, &inner.api_base, &message) {
+                        return Err(PlatformError::Transport { message });
+                    }
+                    (PlatformError::Transport { message }, None, true)
+                }
                 Attempt::TimedOut(after) => (PlatformError::Timeout { after }, None, request.idempotent),
                 Attempt::Broken(message) => (PlatformError::Transport { message }, None, request.idempotent),
             };
