@@ -1,10 +1,12 @@
 //! Fail fast on a target that cannot be reached. A connect failure is retried like any other
 //! while nothing has ever reached the server, but only within the connect timeout counted from
-//! the call's first attempt: an unreachable or blackholed target (each attempt waiting out the
+//! the client's first failed connection (so once it has given up, every later call of the
+//! client gives up at its first connect failure too): an unreachable or blackholed target (each attempt waiting out the
 //! connect timeout, eight attempts, for the token and again for the call) took most of a minute
 //! to report. Once the server has answered anything, connect failures get the full retry policy
 //! (a platform or an emulator restarting mid-run is worth waiting for).
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -12,13 +14,15 @@ use tokio::time::Instant;
 #[derive(Debug)]
 pub(crate) struct Reach {
     reached: AtomicBool,
+    /// When a connection of this client first failed (while it had never reached the server).
+    first_failure: Mutex<Option<Instant>>,
     window: Duration,
 }
 
 impl Reach {
     /// `window`: the connect timeout (`Timeouts::connect`).
     pub(crate) fn new(window: Duration) -> Reach {
-        Reach { reached: AtomicBool::new(false), window }
+        Reach { reached: AtomicBool::new(false), first_failure: Mutex::new(None), window }
     }
 
     /// The server answered (any status): from now on it is known to exist.
@@ -26,11 +30,15 @@ impl Reach {
         self.reached.store(true, Ordering::Relaxed);
     }
 
-    /// After a connect failure of a call that began at `started`: `Some(message)` when it is time
-    /// to stop retrying, the message saying the target could not be reached.
+    /// After a connect failure of an attempt that began at `started`: `Some(message)` when it is
+    /// time to stop retrying, the message saying the target could not be reached.
     pub(crate) fn give_up(&self, started: Instant, target: &str, error: &str) -> Option<String> {
-        let waited = started.elapsed();
-        (!self.reached.load(Ordering::Relaxed) && waited >= self.window).then(|| {
+        if self.reached.load(Ordering::Relaxed) {
+            return None;
+        }
+        let first = *self.first_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(started);
+        let waited = first.elapsed();
+        (waited >= self.window).then(|| {
             format!("cannot connect to {target} (gave up after {:.1} s; connect timeout {} s): {error}", waited.as_secs_f64(), self.window.as_secs_f64())
         })
     }
@@ -50,6 +58,8 @@ mod tests {
         tokio::time::advance(Duration::from_secs(5)).await;
         let message = reach.give_up(started, "http://x", "refused").expect("past the window");
         assert!(message.starts_with("cannot connect to http://x"), "{message}");
+        // A later call of the same client gives up at its first failure.
+        assert!(reach.give_up(Instant::now(), "http://x", "refused").is_some());
         reach.note_reached();
         assert!(reach.give_up(started, "http://x", "refused").is_none(), "a known server gets the full policy");
     }

@@ -83,8 +83,8 @@ fn a_load_error_names_each_problem_once() {
     let output = switchboard(&["flow", "validate", path.to_str().unwrap_or_default()]);
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert_eq!(stderr.matches("transferToUser").count(), 1, "printed once: {stderr}");
-    assert_eq!(stderr.matches("one-key mapping").count(), 1, "printed once: {stderr}");
+    assert_eq!(stderr.matches("bad.yaml:9:13").count(), 1, "printed once: {stderr}");
+    assert_eq!(stderr.matches("bad.yaml:11:13").count(), 1, "printed once: {stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
 }
 
