@@ -164,7 +164,7 @@ impl OrgClient {
             if !retryable || attempts >= policy.max_attempts {
                 return Err(failure);
             }
-            let delay = policy.delay(attempts - 1, retry_after, &mut rng);
+            let delay = inner.reach.cap_delay(policy.delay(attempts - 1, retry_after, &mut rng));
             if Instant::now() + delay >= deadline {
                 return Err(match failure {
                     PlatformError::RateLimited { .. } => failure,

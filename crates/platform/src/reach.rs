@@ -30,6 +30,18 @@ impl Reach {
         self.reached.store(true, Ordering::Relaxed);
     }
 
+    /// A retry's sleep, cut to end with the window while the server has never answered (a full
+    /// backoff could otherwise sleep seconds past it before the attempt that gives up).
+    pub(crate) fn cap_delay(&self, delay: Duration) -> Duration {
+        if self.reached.load(Ordering::Relaxed) {
+            return delay;
+        }
+        match *self.first_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            Some(first) => delay.min(self.window.saturating_sub(first.elapsed())),
+            None => delay,
+        }
+    }
+
     /// After a connect failure of an attempt that began at `started`: `Some(message)` when it is
     /// time to stop retrying, the message saying the target could not be reached.
     pub(crate) fn give_up(&self, started: Instant, target: &str, error: &str) -> Option<String> {
@@ -60,7 +72,9 @@ mod tests {
         assert!(message.starts_with("cannot connect to http://x"), "{message}");
         // A later call of the same client gives up at its first failure.
         assert!(reach.give_up(Instant::now(), "http://x", "refused").is_some());
+        assert_eq!(reach.cap_delay(Duration::from_secs(3)), Duration::ZERO, "no sleeping past the window");
         reach.note_reached();
         assert!(reach.give_up(started, "http://x", "refused").is_none(), "a known server gets the full policy");
+        assert_eq!(reach.cap_delay(Duration::from_secs(3)), Duration::from_secs(3));
     }
 }

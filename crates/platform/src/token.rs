@@ -134,7 +134,7 @@ impl TokenCache {
                 Err(TokenAttempt::Retry { error, .. }) if retry + 1 >= self.retry.max_attempts => return Err(error),
                 Err(TokenAttempt::Retry { retry_after, .. }) => retry_after,
             };
-            let delay = self.retry.delay(retry, retry_after, &mut rng);
+            let delay = self.reach.cap_delay(self.retry.delay(retry, retry_after, &mut rng));
             if Instant::now() + delay >= deadline {
                 return Err(PlatformError::Deadline { attempts: retry + 1, elapsed: Duration::ZERO, last: "token request kept failing".into() });
             }
