@@ -401,6 +401,10 @@ pub struct TargetArgs {
     /// Credentials JSON file ({"orgs":[{"id","name","parentId","clientId","clientSecret"}]}).
     #[arg(long, env = "SWITCHBOARD_CREDENTIALS")]
     pub credentials: Option<PathBuf>,
+    /// Seconds to wait for a connection to the platform; a target that cannot be reached within
+    /// it (every retry included) fails the command at once instead of retrying for a minute.
+    #[arg(long, env = "SWITCHBOARD_CONNECT_TIMEOUT", value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub connect_timeout: u64,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,14 @@ pub const NAME_CHARS_MAX: usize = 256;
 pub const ID_CHARS_MAX: usize = 128;
 /// Any other string in a body, in characters (flow configurations and scripts included).
 pub const TEXT_CHARS_MAX: usize = 1024 * 1024;
+/// Issued OAuth tokens held at once, across orgs; issuing past it revokes the token closest to
+/// expiry (`state::tokens`).
+pub const TOKENS_LIVE_MAX: usize = 200_000;
+/// Blocks in one flow. Flow content is checked by the model's parsers against
+/// `switchboard_model::limits` (blocks per flow, placeholders per file, an expression's bytes,
+/// nesting depth and dotted name parts), so the CLI, the review and the emulator refuse the same
+/// documents, in linear time; a saved version's JSON body is checked here against this one.
+pub use switchboard_model::limits::FLOW_BLOCKS_MAX;
 /// Analytics interval and granularity: ten years.
 pub const ANALYTICS_SPAN_MAX: chrono::TimeDelta = chrono::TimeDelta::days(3_660);
 
@@ -64,6 +72,14 @@ pub fn at_most(field: &str, value: u64, max: u64) -> Result<u64, ApiError> {
     } else {
         Err(ApiError::invalid_value(format!("{field}: must be at most {max}, got {value}")))
     }
+}
+
+/// A flow version body's block count (`FLOW_BLOCKS_MAX`).
+pub fn flow_blocks(count: usize) -> Result<(), ApiError> {
+    if count > FLOW_BLOCKS_MAX {
+        return Err(ApiError::invalid_value(format!("blocks: a flow has at most {FLOW_BLOCKS_MAX} blocks, got {count}")));
+    }
+    Ok(())
 }
 
 /// `speedUp` checked against its range.

@@ -59,12 +59,20 @@ fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut DataTableReco
     org.datatables.get_mut(id).ok_or_else(|| DomainError::NotFound { what: "data table", id: id.to_string() })
 }
 
+/// Refuses `name` when a data table other than `except` has it (see `same_name`); checked in
+/// the same write that stores it.
+fn require_unique_name(org: &OrgStore, name: &str, except: Option<&str>) -> Result<(), DomainError> {
+    let folded = super::fold_name(name);
+    if org.datatables.values().any(|record| Some(record.table.id.as_str()) != except && super::fold_name(&record.table.name) == folded) {
+        return Err(DomainError::Conflict(format!("A data table named `{name}` already exists")));
+    }
+    Ok(())
+}
+
 pub fn create(org: &mut OrgStore, body: DataTable) -> Result<DataTable, DomainError> {
     require_name(&body.name)?;
     let schema = check_schema(body.schema)?;
-    if org.datatables.values().any(|record| record.table.name.eq_ignore_ascii_case(&body.name)) {
-        return Err(DomainError::Conflict(format!("A data table named `{}` already exists", body.name)));
-    }
+    require_unique_name(org, &body.name, None)?;
     let id = org.next_id("datatable");
     let table = DataTable {
         id: id.clone(),
@@ -82,6 +90,8 @@ pub fn create(org: &mut OrgStore, body: DataTable) -> Result<DataTable, DomainEr
 pub fn update(org: &mut OrgStore, id: &str, body: DataTable) -> Result<DataTable, DomainError> {
     require_name(&body.name)?;
     let schema = check_schema(body.schema)?;
+    find(org, id)?;
+    require_unique_name(org, &body.name, Some(id))?;
     let record = find_mut(org, id)?;
     if let Some(current) = &record.table.schema {
         for (name, property) in &current.properties {

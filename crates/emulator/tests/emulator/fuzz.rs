@@ -1,7 +1,9 @@
 //! The fuzz harness: proptest drives `app(state)` in-process (tower `oneshot`) with every route
 //! and method of `ROUTES` and bad input of seven kinds (malformed JSON, wrong types, extreme
 //! numbers, deep nesting, bad ids and paths, absurd paging, bad/forged/cross-org tokens), and
-//! a real socket takes garbage WebSocket frames. It asserts no panic (a panic-hook counter, so
+//! a real socket takes garbage WebSocket frames, and Architect jobs take hostile flow content
+//! around every parser limit (repeated names, placeholders, long names and expressions, deep
+//! nesting) while another org keeps asking. It asserts no panic (a panic-hook counter, so
 //! panics in spawned tasks count too), no 5xx other than injected faults, the Genesys error
 //! body on every error, and that a rejected request changes no stored data.
 //!
@@ -445,4 +447,69 @@ async fn garbage_websocket_frames_leave_the_server_serving() {
     let health = reqwest::get(format!("{}/health", emulator.base_url())).await.expect("health");
     assert_eq!(health.status(), 200);
     assert_eq!(PANICS.load(Ordering::SeqCst), 0);
+}
+
+/// Hostile Architect flow content (issue 17): repeats that the importer must name, placeholders,
+/// variable names of many parts, long and deep expressions, each around its limit in
+/// `switchboard_model::limits`. Every job ends (`Success`, or `Failure` naming the limit it
+/// broke) with a bounded list of messages, another org keeps answering, and nothing panics.
+#[tokio::test(start_paused = true)]
+async fn hostile_flow_content_ends_its_job_and_leaves_other_orgs_answering() {
+    use switchboard_model::limits::{EXPRESSION_BYTES_MAX, EXPRESSION_DEPTH_MAX, FLOW_BLOCKS_MAX, NAME_PARTS_MAX, PLACEHOLDERS_MAX};
+    count_panics();
+    let emulator = start_default().await;
+    let heavy = InProcess::login(&emulator, "na-east-1").await;
+    let other = InProcess::login(&emulator, "na-east-2").await;
+    let head = "inboundCall:\n  name: Hostile\n  startUpRef: ./tasks/task[t]\n  tasks:\n    - task:\n        name: Main\n        refId: t\n        actions:\n";
+    let expression = |text: String| {
+        format!("{head}          - updateData:\n              name: U\n              statements:\n                - string:\n                    variable: Flow.x\n                    value:\n                      exp: \"{text}\"\n          - disconnect:\n              name: D\n")
+    };
+    let mut runner = TestRunner::new(Config { cases: 12, failure_persistence: None, ..Config::default() });
+    let cases = (0usize..5, 0usize..40);
+    for _ in 0..12 {
+        let (kind, offset) = cases.new_tree(&mut runner).expect("a sample").current();
+        let (content, limit_message) = match kind {
+            0 => {
+                let count = FLOW_BLOCKS_MAX - 20 + offset;
+                let actions = "          - playAudio:\n              audio:\n                tts: hi\n".repeat(count);
+                (format!("{head}{actions}          - disconnect:\n              name: D\n"), (count > FLOW_BLOCKS_MAX).then_some("blocks"))
+            }
+            1 => {
+                let count = PLACEHOLDERS_MAX - 20 + offset;
+                (format!("inboundCall:\n  name: \"{}\"\n", "{{p}}${p}".repeat(count / 2 + 1)), (count / 2 * 2 + 2 > PLACEHOLDERS_MAX).then_some("placeholders"))
+            }
+            2 => {
+                let parts = NAME_PARTS_MAX - 20 + offset;
+                (expression(format!("Flow{}", ".a".repeat(parts - 1))), (parts > NAME_PARTS_MAX).then_some("dotted parts"))
+            }
+            3 => (expression("1 + ".repeat((EXPRESSION_BYTES_MAX - 80 + offset * 4) / 4) + "1"), None),
+            _ => {
+                let depth = EXPRESSION_DEPTH_MAX - 20 + offset;
+                (expression(format!("{}1{}", "(".repeat(depth), ")".repeat(depth))), (depth >= EXPRESSION_DEPTH_MAX).then_some("levels deep"))
+            }
+        };
+        let (status, job) = heavy.call("POST", "/api/v2/flows/jobs", Some(json!({}))).await;
+        assert_eq!(status, 200, "{job}");
+        let url = job["presignedUrl"].as_str().expect("presignedUrl");
+        assert_eq!(heavy.upload("PUT", url, "application/octet-stream", &content).await.0, 200);
+        let id = job["id"].as_str().expect("id").to_string();
+        let done = poll_until("a hostile job", Duration::from_secs(120), || async {
+            assert_eq!(other.call("GET", "/api/v2/routing/queues", None).await.0, 200, "another org answers");
+            let (_, job) = heavy.call("GET", &format!("/api/v2/flows/jobs/{id}?expand=messages"), None).await;
+            (job["status"] != "Started").then_some(job)
+        })
+        .await;
+        let messages = done["messages"].as_array().map_or(0, Vec::len);
+        assert!(messages <= PLACEHOLDERS_MAX + 10, "kind {kind}: {messages} messages");
+        if let Some(expected) = limit_message {
+            assert_eq!(done["status"], "Failure", "kind {kind} offset {offset}");
+            assert!(done["messages"].to_string().contains(expected), "kind {kind} offset {offset}: expected `{expected}`");
+        } else {
+            assert!(done["status"] == "Success" || done["status"] == "Failure", "{done}");
+        }
+    }
+    let health = heavy.call("GET", "/health", None).await;
+    assert!(health.0 == 200, "{health:?}");
+    assert_eq!(PANICS.load(Ordering::SeqCst), 0);
+    emulator.shutdown().await;
 }

@@ -17,6 +17,7 @@ mod flows;
 mod fuzz;
 mod hardening;
 mod hub_topology;
+mod isolation;
 mod integration_actions;
 mod notifications;
 mod paging;
