@@ -71,6 +71,9 @@ pub fn run(arguments: &[String]) -> anyhow::Result<()> {
         docker.ensure_local_redis()?;
         (LOCAL_BASE.to_string(), LOCAL_REDIS.to_string())
     };
+    // The previous run's image goes first, so repeated runs (CI on the same machine) do not pile
+    // up untagged images; the base images are kept.
+    let _ = docker::succeeds(docker.command().args(["image", "rm", "--force", IMAGE]));
     build_image(&docker, &root, &options, &runtime_image)?;
     println!("image {IMAGE} built ({} s so far)", started.elapsed().as_secs());
 
