@@ -19,6 +19,7 @@ mod hardening;
 mod hub_topology;
 mod integration_actions;
 mod notifications;
+mod outbound;
 mod paging;
 mod persistence;
 mod rate_limit;
