@@ -4,6 +4,7 @@ mod acd_agents;
 mod analytics;
 mod architect_flows;
 mod architect_jobs;
+mod bounds;
 mod auth;
 mod concurrency;
 mod connections;
