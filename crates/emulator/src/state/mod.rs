@@ -203,6 +203,12 @@ impl AppState {
         self.inner.faults.lock()
     }
 
+    /// The request counters `/_emulator/counters` serves, for in-process callers (tests of a
+    /// `--strict` emulator, which serves no control route).
+    pub fn request_counters(&self) -> switchboard_api::emulator::RequestCounters {
+        self.inner.counters.lock().snapshot()
+    }
+
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
     }
