@@ -148,3 +148,29 @@ async fn a_data_action_resolves_through_its_integration_whatever_it_is_named() {
     assert!(path.data_actions.iter().any(|attempt| attempt.outcome == "success"), "{:?}", path.data_actions);
     assert_eq!(path.terminal.as_ref().and_then(|terminal| terminal.queue.clone()).as_deref(), Some("Support"));
 }
+
+/// A loopback server whose one route redirects to `target`.
+async fn redirecting_to(target: String) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = axum::Router::new().route("/hop", axum::routing::any(move || async move { axum::response::Redirect::temporary(&target) }));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/hop"), server)
+}
+
+#[tokio::test]
+async fn a_redirect_onto_the_control_surface_is_refused_at_the_hop() {
+    let emulator = start_default().await;
+    let tenant = login(&emulator, "na-east-1").await;
+    let victim = login(&emulator, "eu-central-1").await;
+    assert_eq!(victim.post("/api/v2/routing/queues", json!({"name": "Still here"})).await.status(), 200);
+    let before = queue_count(&victim).await;
+    let (url, server) = redirecting_to(format!("{}/_emulator/reset?data=true", emulator.base_url())).await;
+    let (_, action) = integration_with_action(&tenant, "Hopper", &url, "POST").await;
+    let result: TestExecutionResult = tenant.post(&format!("/api/v2/integrations/actions/{action}/test"), json!({})).await.json().await.expect("result");
+    assert!(!result.success, "{result:?}");
+    assert_eq!(queue_count(&victim).await, before, "the other org's data is untouched");
+    server.abort();
+}

@@ -7,5 +7,6 @@ mod fixtures;
 mod live_drills;
 mod reports;
 mod shared_orgs;
+mod strict;
 mod end_to_end;
 mod support;
