@@ -33,6 +33,7 @@ pub use resources::{
     AggregateSummary, Analytics, Conversations, DataTables, EmulatorControl, FlowSource, Flows, GroupTotals, Integrations, Licenses, Limits, Notifications, OAuthClients, OperationWait, Orgs, PlatformExt, Queues,
     PublishedFlow, Strategies, Telephony, Usage, Users,
 };
+pub use resources::BULK_USER_IDS;
 pub use retry::{RetryPolicy, parse_retry_after, status_is_retryable};
 pub use secret::Secret;
 pub use typed::{Versioned, segment};
