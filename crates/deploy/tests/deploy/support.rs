@@ -92,12 +92,10 @@ pub async fn apply(journal: &Journal, plan: &Plan, providers: &Providers, option
     switchboard_deploy::apply::apply(plan, providers, journal, options).await.unwrap_or_else(|error| panic!("apply: {error}"))
 }
 
+/// The emulator's request counters, read in-process: these tests run `--strict`, which serves
+/// no control route.
 pub async fn counters(emulator: &RunningEmulator) -> RequestCounters {
-    let response = emulator.control_client().get(format!("{}/_emulator/counters", emulator.base_url())).send().await;
-    match response {
-        Ok(response) => response.json().await.unwrap_or_else(|error| panic!("counters undecodable: {error}")),
-        Err(error) => panic!("counters unreachable: {error}"),
-    }
+    emulator.state().request_counters()
 }
 
 /// Requests that change something (every method but GET, minus token grants and flow export
@@ -111,11 +109,10 @@ pub fn writes(counters: &RequestCounters) -> u64 {
         .sum()
 }
 
+/// Adds a fault rule in-process (a `--strict` emulator serves no control route).
 pub async fn add_fault(emulator: &RunningEmulator, rule: serde_json::Value) {
-    let response = emulator.control_client().post(format!("{}/_emulator/faults", emulator.base_url())).json(&rule).send().await;
-    match response {
-        Ok(response) if response.status().is_success() => {}
-        Ok(response) => panic!("fault rule refused: {} {}", response.status(), response.text().await.unwrap_or_default()),
-        Err(error) => panic!("fault rule not sent: {error}"),
+    let rule = serde_json::from_value(rule).unwrap_or_else(|error| panic!("fault rule: {error}"));
+    if let Err(error) = emulator.state().faults().add(rule) {
+        panic!("fault rule refused: {error:?}");
     }
 }
