@@ -467,8 +467,8 @@ pub struct DeployArgs {
     /// The config repository (holds switchboard.yaml).
     #[arg(long, default_value = ".", env = "SWITCHBOARD_CONFIG")]
     pub config: PathBuf,
-    /// The journal: a path (SQLite) or a postgres:// URL; default: the environment's `journal`,
-    /// else CONFIG/.switchboard/journal.db.
+    /// The journal: a path (SQLite; relative to the current directory) or a postgres:// URL;
+    /// default: the environment's `journal` (relative to CONFIG), else CONFIG/.switchboard/journal.db.
     #[arg(long, env = "SWITCHBOARD_JOURNAL")]
     pub journal: Option<String>,
     /// Override the environment's target (e.g. a running emulator): --base-url and --credentials.
@@ -539,6 +539,9 @@ pub struct ApplyArgs {
 pub struct RollbackArgs {
     /// The deployment id (see `switchboard history`).
     pub id: String,
+    /// Take over the environment's lease first (a killed apply or rollback is known to be dead).
+    #[arg(long)]
+    pub break_lease: bool,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }

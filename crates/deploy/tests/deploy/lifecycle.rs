@@ -68,7 +68,7 @@ async fn export_then_plan_shows_no_changes() {
     let dir: PathBuf = std::env::temp_dir().join(format!("switchboard-export-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let (Some(child), Some(parent)) = (providers.get("na-east-1"), providers.get("global")) else { panic!("providers") };
-    let report = switchboard_deploy::export::export("na-east-1", child.as_ref(), &[("global", parent.as_ref())], &dir, TargetSpec { emulator: true, ..TargetSpec::default() })
+    let report = switchboard_deploy::export::export("na-east-1", child.as_ref(), &[("global", parent.as_ref())], &dir, &switchboard_deploy::export::ExportTarget { target: TargetSpec { emulator: true, ..TargetSpec::default() }, ..Default::default() })
         .await
         .unwrap_or_else(|error| panic!("export: {error}"));
     assert!(report.resources >= 8, "{report:?}");
