@@ -493,6 +493,9 @@ pub struct PlanArgs {
     /// Exit 0 when nothing would change, 2 when something would (for CI).
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// List every unchanged resource (by default each org shows their count).
+    #[arg(long)]
+    pub show_unchanged: bool,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }

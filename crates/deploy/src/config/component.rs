@@ -156,12 +156,12 @@ impl ColumnType {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    fn article(self) -> &'static str {
         match self {
-            ColumnType::String => "string",
-            ColumnType::Integer => "integer",
-            ColumnType::Number => "number",
-            ColumnType::Boolean => "boolean",
+            ColumnType::String => "a string",
+            ColumnType::Integer => "an integer",
+            ColumnType::Number => "a number",
+            ColumnType::Boolean => "a boolean",
         }
     }
 }
@@ -201,7 +201,7 @@ impl DataTableDoc {
                 match self.columns.get(field) {
                     None => problems.push((line, format!("datatable {table} row `{key}`: field `{field}` is not a column (columns: {})", self.columns.keys().cloned().collect::<Vec<_>>().join(", ")))),
                     Some(column) if !column.accepts(value) => {
-                        problems.push((line, format!("datatable {table} row `{key}`: field `{field}` is a {} column, got {} ({value})", column.as_str(), json_kind(value))))
+                        problems.push((line, format!("datatable {table} row `{key}`: field `{field}` is {} column, got {} ({value})", column.article(), json_kind(value))))
                     }
                     Some(_) => {}
                 }

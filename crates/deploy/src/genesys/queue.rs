@@ -118,22 +118,23 @@ fn member_list(body: &Value) -> Option<Vec<String>> {
     Some(members)
 }
 
-/// The queue as written, from the write's answer instead of a read back: members are what we
-/// set, and the ETag stays a valid guard only if no membership write followed the queue write
-/// (a membership change changes what a GET answers).
-fn written(queue: &Queue, etag: Option<String>, members: Option<Vec<String>>, members_changed: bool) -> LiveObject {
-    let mut object = neutral(queue, if members_changed { None } else { etag }, members.clone());
-    if members_changed {
-        object.revision = revision(queue, members.as_ref().map(Vec::len));
+/// The queue as written, from the write's answer instead of a read back, with `members` as we
+/// set them. A membership write after the queue's changes what a GET answers (its counts), so
+/// the write's ETag is stale then: one GET of the queue (not its members) takes a fresh one, so
+/// the next update is still a single conditional write.
+async fn written(provider: &GenesysProvider, queue: Queue, etag: Option<String>, members: Option<Vec<String>>, members_changed: bool) -> ProviderResult<LiveObject> {
+    if !members_changed {
+        return Ok(neutral(&queue, etag, members));
     }
-    object
+    let fresh = provider.platform().queues().get(&queue.id).await.map_err(wrap(format!("queue {}", queue.name)))?;
+    Ok(neutral(&fresh.value, fresh.etag, members))
 }
 
 pub(super) async fn create(provider: &GenesysProvider, body: &Value) -> ProviderResult<LiveObject> {
     let queue = wire_queue(body)?;
     let created = provider.platform().queues().create_versioned(&queue).await.map_err(wrap(format!("queue {}", queue.name)))?;
     let changed = set_members(provider, &created.value.id, &[], body.get("members")).await?;
-    Ok(written(&created.value, created.etag, member_list(body).or(Some(Vec::new())), changed))
+    written(provider, created.value, created.etag, member_list(body).or(Some(Vec::new())), changed).await
 }
 
 /// One conditional write when the engine holds a guard (the ETag of our last write, carried
@@ -177,10 +178,5 @@ pub(super) async fn update(provider: &GenesysProvider, current: &LiveObject, bod
     };
     let changed = set_members(provider, &current.id, &current_members, body.get("members")).await?;
     let final_members = member_list(body).or_else(|| member_list(&current.body));
-    let mut object = written(&queue, etag, final_members.clone(), changed);
-    if final_members.is_none() {
-        // Members neither managed nor known: keep the count the platform reported.
-        object.revision = revision(&queue, None);
-    }
-    Ok(object)
+    written(provider, queue, etag, final_members, changed).await
 }

@@ -119,3 +119,52 @@ pub async fn add_fault(emulator: &RunningEmulator, rule: serde_json::Value) {
         Err(error) => panic!("fault rule not sent: {error}"),
     }
 }
+
+/// Requests for `method` on route template `path` between two counter readings (all orgs).
+pub fn made(before: &RequestCounters, after: &RequestCounters, method: &str, path: &str) -> u64 {
+    after.count(method, path).saturating_sub(before.count(method, path))
+}
+
+/// Every request but token grants between two counter readings.
+pub fn total(before: &RequestCounters, after: &RequestCounters) -> u64 {
+    let sum = |counters: &RequestCounters| counters.counters.iter().filter(|counter| !counter.path.contains("oauth")).map(|counter| counter.count).sum::<u64>();
+    sum(after).saturating_sub(sum(before))
+}
+
+/// A config repository in a temp dir (removed on drop): three regional orgs of the default
+/// topology, each with `queues` queues of two members.
+pub struct QueueRepo {
+    pub dir: PathBuf,
+}
+
+impl QueueRepo {
+    pub fn new(name: &str, queues: usize) -> Self {
+        let dir = std::env::temp_dir().join(format!("switchboard-deploy-{name}-{}-{}", std::process::id(), uuid_like()));
+        let manifest = "environments:\n  dev:\n    target:\n      emulator: true\norgs:\n  - name: na-east-1\n  - name: na-east-2\n  - name: eu-central-1\ngroups:\n  - group: regions\n    org_ids: [na-east-1, na-east-2, eu-central-1]\n    components: [queues]\n";
+        let mut component = String::from("resources:\n");
+        for index in 0..queues {
+            component.push_str(&format!(
+                "  - queue:\n      name: Q{index:03}\n      description: first\n      members:\n        - $ref{{user/agent1@{{{{ORG}}}}.example.com}}\n        - $ref{{user/agent2@{{{{ORG}}}}.example.com}}\n"
+            ));
+        }
+        let write = |path: &str, text: &str| {
+            let file = dir.join(path);
+            std::fs::create_dir_all(file.parent().unwrap_or(&dir)).unwrap_or_else(|error| panic!("temp dir: {error}"));
+            std::fs::write(&file, text).unwrap_or_else(|error| panic!("temp file: {error}"));
+        };
+        write("switchboard.yaml", manifest);
+        write("components/queues.yaml", &component);
+        Self { dir }
+    }
+
+    pub fn desired(&self) -> Desired {
+        let repository = Repository::load(&self.dir).unwrap_or_else(|error| panic!("repo: {error}"));
+        repository.render("dev").unwrap_or_else(|error| panic!("repo renders: {error}"))
+    }
+}
+
+impl Drop for QueueRepo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
