@@ -99,7 +99,10 @@ pub async fn run() -> anyhow::Result<()> {
     rollback_against_apply().await
 }
 
-fn providers_for(emulator: &switchboard_emulator::RunningEmulator) -> anyhow::Result<(Providers, Vec<(String, Arc<OrgClient>)>)> {
+/// Each org's client by name, to read its request statistics.
+type Clients = Vec<(String, Arc<OrgClient>)>;
+
+fn providers_for(emulator: &switchboard_emulator::RunningEmulator) -> anyhow::Result<(Providers, Clients)> {
     let mut providers = Providers::new();
     let mut clients = Vec::new();
     for org in &emulator.credentials().orgs {
@@ -198,6 +201,10 @@ fn render(dir: &std::path::Path, description: &str) -> anyhow::Result<Desired> {
     Ok(desired)
 }
 
+async fn last_applied(journal: &switchboard_journal::Journal, desired: &Desired) -> anyhow::Result<switchboard_deploy::plan::LastAppliedState> {
+    Ok(switchboard_deploy::record::last_applied(journal, &desired.environment, desired.orgs.iter().map(|org| org.org.as_str())).await?)
+}
+
 async fn rollback_against_apply() -> anyhow::Result<()> {
     const QUEUES: usize = 60;
     let orgs = ["na-east-1", "na-east-2", "eu-central-1"];
@@ -210,23 +217,22 @@ async fn rollback_against_apply() -> anyhow::Result<()> {
     let second = render(&dir, "second")?;
     let path = std::env::temp_dir().join(format!("switchboard-bench-deploy-rollback-{}.db", std::process::id()));
     let journal = switchboard_journal::Journal::open(&path.display().to_string()).await?;
-    let last = |desired: &Desired| switchboard_deploy::record::last_applied(&journal, "bench", desired.orgs.iter().map(|org| org.org.as_str()).collect::<Vec<_>>());
     // Every phase gets fresh tokens, so its rate windows start with it.
     let fresh = || providers_for(&emulator).map(|(providers, _)| providers);
 
     let setup = fresh()?;
-    let plan = switchboard_deploy::plan::plan(&first, &setup, &last(&first).await?, &PlanOptions::default()).await?;
+    let plan = switchboard_deploy::plan::plan(&first, &setup, &last_applied(&journal, &first).await?, &PlanOptions::default()).await?;
     let created = switchboard_deploy::apply::apply(&plan, &setup, &journal, &Default::default()).await?;
     anyhow::ensure!(created.failed() == 0, "creating the queues failed: {created:?}");
 
     let planning = fresh()?;
     let before = requests(&base_url).await?;
-    let unchanged = switchboard_deploy::plan::plan(&first, &planning, &last(&first).await?, &PlanOptions::default()).await?;
+    let unchanged = switchboard_deploy::plan::plan(&first, &planning, &last_applied(&journal, &first).await?, &PlanOptions::default()).await?;
     let plan_requests = requests(&base_url).await? - before;
     anyhow::ensure!(!unchanged.has_changes(), "a plan of nothing changed has changes");
     let resources: usize = unchanged.orgs.iter().map(|org| org.changes.len()).sum();
 
-    let plan = switchboard_deploy::plan::plan(&second, &planning, &last(&second).await?, &PlanOptions::default()).await?;
+    let plan = switchboard_deploy::plan::plan(&second, &planning, &last_applied(&journal, &second).await?, &PlanOptions::default()).await?;
     let applying = fresh()?;
     let before = requests(&base_url).await?;
     let started = Instant::now();
