@@ -1,6 +1,6 @@
 """Contract test: the official Genesys Cloud Python SDK (purecloudplatformclientv2) against a
 Switchboard emulator. Reads SWITCHBOARD_BASE_URL, SWITCHBOARD_CLIENT_ID, SWITCHBOARD_CLIENT_SECRET
-(a sub-org) and, when set, SWITCHBOARD_HUB_CLIENT_ID, SWITCHBOARD_HUB_CLIENT_SECRET (its parent org:
+(a sub-org), SWITCHBOARD_EMULATOR_CONTROL_TOKEN (the emulator's control credential) and, when set, SWITCHBOARD_HUB_CLIENT_ID, SWITCHBOARD_HUB_CLIENT_SECRET (its parent org:
 the hub's shared components and a cross-org reference are checked too).
 Exits non-zero with one clear message on the first failure.
 
@@ -129,7 +129,7 @@ def main():
     request = urllib.request.Request(
         f"{base_url}/_emulator/calls",
         data=json.dumps({"org": organization.id, "did": did.phone_number}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "x-switchboard-control-token": env("SWITCHBOARD_EMULATOR_CONTROL_TOKEN")},
         method="POST",
     )
     with urllib.request.urlopen(request) as response:

@@ -1,5 +1,6 @@
 //! The emulator's own control surface (`/_emulator/*`): fault rules and request counters.
-//! Not part of the platform's API; only the emulator serves it, only to loopback peers.
+//! Not part of the platform's API; only the emulator serves it (never under `--strict`), only to
+//! loopback peers that send its control credential (`CONTROL_TOKEN_HEADER`).
 
 use serde::{Deserialize, Serialize};
 
@@ -103,3 +104,12 @@ pub struct CapacitySettings {
     #[serde(default)]
     pub limits: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>,
 }
+
+/// The header that carries the emulator's control credential on every `/_emulator/*` request.
+/// Where a request came from (loopback or not) is no authorisation: a data action's endpoint can
+/// make the emulator itself call its own control surface.
+pub const CONTROL_TOKEN_HEADER: &str = "x-switchboard-control-token";
+
+/// The environment variable that sets an emulator's control credential (`..._FILE`: read it from
+/// a file), for `switchboard emulator` and for a target that drives an emulator's control surface.
+pub const CONTROL_TOKEN_ENV: &str = "SWITCHBOARD_EMULATOR_CONTROL_TOKEN";

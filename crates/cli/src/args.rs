@@ -352,6 +352,12 @@ pub struct EmulatorArgs {
     /// Write the development credentials of every org to this JSON file.
     #[arg(long)]
     pub credentials_out: Option<PathBuf>,
+    /// Write the control credential (what `/_emulator/*` requires in `x-switchboard-control-token`)
+    /// to this file, readable by the owner only; tools read it through
+    /// SWITCHBOARD_EMULATOR_CONTROL_TOKEN_FILE. The credential is SWITCHBOARD_EMULATOR_CONTROL_TOKEN
+    /// (or _FILE) when set, else random per process. Without this flag it is printed (text output).
+    #[arg(long)]
+    pub control_token_file: Option<PathBuf>,
     /// Serve only what the real platform serves (no ETag, no X-RateLimit-*, no seed-only endpoints).
     #[arg(long)]
     pub strict: bool,

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use std::collections::BTreeMap;
 use switchboard_api::credentials::{CredentialsFile, OrgCredentials};
 use switchboard_emulator::{EmulatorOptions, RunningEmulator};
-use switchboard_platform::{Environment, EnvironmentConfig, OrgClient};
+use switchboard_platform::{Environment, EnvironmentConfig, OrgClient, Secret, control_token_from};
 
 /// A resolved target: one client per org, plus what is known of the org tree without asking.
 pub struct Target {
@@ -29,7 +29,10 @@ impl Target {
             (None, None) => None,
         };
         match (&arguments.base_url, credentials) {
-            (Some(base_url), Some(credentials)) => Target::from_credentials(base_url.trim_end_matches('/'), &credentials, None),
+            (Some(base_url), Some(credentials)) => {
+                let control_token = control_token_from(|name| std::env::var(name).ok())?;
+                Target::from_credentials(base_url.trim_end_matches('/'), &credentials, None, control_token)
+            }
             (Some(_), None) => bail!(
                 "--base-url needs credentials: --credentials FILE, SWITCHBOARD_CREDENTIALS, or SWITCHBOARD_CLIENT_ID and SWITCHBOARD_CLIENT_SECRET"
             ),
@@ -41,11 +44,14 @@ impl Target {
     pub async fn embedded(options: EmulatorOptions) -> anyhow::Result<Target> {
         let emulator = switchboard_emulator::spawn(options).await.context("starting the embedded emulator")?;
         let credentials = emulator.credentials().clone();
-        Target::from_credentials(&emulator.base_url(), &credentials, Some(emulator))
+        let control_token = Some(Secret::new(emulator.control_token()));
+        Target::from_credentials(&emulator.base_url(), &credentials, Some(emulator), control_token)
     }
 
-    fn from_credentials(base_url: &str, credentials: &CredentialsFile, embedded: Option<RunningEmulator>) -> anyhow::Result<Target> {
-        let environment = Environment::from_credentials(base_url, credentials, |_| {})?;
+    /// `control_token`: the emulator's control credential, for commands that drive its control
+    /// surface (`/_emulator/*`); `None` for a real org.
+    fn from_credentials(base_url: &str, credentials: &CredentialsFile, embedded: Option<RunningEmulator>, control_token: Option<Secret>) -> anyhow::Result<Target> {
+        let environment = Environment::from_credentials(base_url, credentials, |config| config.control_token = control_token.clone())?;
         let known_parents = credentials.orgs.iter().filter(|org| !org.id.is_empty()).map(|org| (org.id.clone(), org.parent_id.clone())).collect();
         Ok(Target { base_url: base_url.to_string(), environment, known_parents, embedded })
     }

@@ -7,6 +7,7 @@ mod architect;
 mod clock;
 mod connection;
 mod contact_center;
+mod control_token;
 mod crm;
 mod domain;
 mod error;
@@ -25,11 +26,13 @@ pub use contact_center::{CallError, CallRequest, CenterOptions, LiveCall, Outcom
 pub use crm::tls::{CrmTlsConfig, CrmTlsServer, serve_crm_tls};
 pub use error::{ApiError, EmulatorError};
 pub use notifications::{NotificationConfig, NotificationHub};
-pub use server::{ConnectionKill, EmulatorOptions, RunningEmulator, serve, spawn};
+pub use server::{ConnectionKill, ControlTokenOption, EmulatorOptions, RunningEmulator, control_client, serve, spawn};
 pub use state::{AppState, Directory, Settings};
 pub use topology::{DEFAULT_SCALE_SEED, ScaleSpec, Topology, load_topology, scaled};
 
 use axum::Router;
+use axum::extract::FromRef;
+use std::sync::Arc;
 use axum::middleware::from_fn_with_state;
 use middleware::{durable, edge, etag, gate};
 
@@ -54,7 +57,7 @@ pub fn app_with(state: AppState, extra_api: Router<AppState>, extra_public: Rout
         .layer(from_fn_with_state(edge::Edge::new(&state), edge::edge))
         // Control and health routes are outside faults and counters on purpose: a test must be
         // able to remove a fault rule that matches `/**`. Their rejections still get the body.
-        .merge(routes::control_routes().layer(axum::middleware::from_fn(edge::control_edge)))
+        .merge(routes::control_routes(state.strict()).layer(from_fn_with_state(Arc::<Settings>::from_ref(&state), edge::control_edge)))
         .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_BYTES_MAX))
         // Outermost, so no layer answers before the request's writes are on disk.
         .layer(from_fn_with_state(state.directory().clone(), durable::durable))

@@ -3,6 +3,7 @@
 //! connection — something a handler cannot do through `axum::serve`.
 
 use crate::connection::ConnectionTimeouts;
+use crate::control_token::ControlToken;
 use crate::error::EmulatorError;
 use crate::state::{AppState, Settings, persist, seed};
 use crate::topology::Topology;
@@ -41,6 +42,19 @@ pub struct EmulatorOptions {
     pub notifications: crate::notifications::NotificationConfig,
     /// Header-read (and idle), body-read and TLS handshake timeouts of every listener.
     pub connections: ConnectionTimeouts,
+    /// The control credential (`/_emulator/*`); `None` = a fresh random one per process. A
+    /// secret: `Debug` does not print it.
+    pub control_token: Option<ControlTokenOption>,
+}
+
+/// An operator-chosen control credential, kept out of `Debug`.
+#[derive(Clone)]
+pub struct ControlTokenOption(pub String);
+
+impl std::fmt::Debug for ControlTokenOption {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("***")
+    }
 }
 
 impl Default for EmulatorOptions {
@@ -55,6 +69,7 @@ impl Default for EmulatorOptions {
             rate_limit_window: Duration::from_secs(60),
             notifications: crate::notifications::NotificationConfig::default(),
             connections: ConnectionTimeouts::default(),
+            control_token: None,
         }
     }
 }
@@ -84,6 +99,18 @@ impl RunningEmulator {
         self.state.clone()
     }
 
+    /// The control credential `/_emulator/*` requires (header
+    /// `switchboard_api::emulator::CONTROL_TOKEN_HEADER`). A secret: never log it.
+    pub fn control_token(&self) -> &str {
+        self.state.control_token()
+    }
+
+    /// An HTTP client that sends the control credential on every request: for tests and tools
+    /// that drive `/_emulator/*` (`emulator.control_client().post(format!("{}/_emulator/faults", emulator.base_url()))`).
+    pub fn control_client(&self) -> reqwest::Client {
+        control_client(self.control_token())
+    }
+
     /// Stops accepting, closes connections, commits queued state writes.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -106,7 +133,22 @@ impl Drop for RunningEmulator {
     }
 }
 
+/// An HTTP client that sends `token` as the control credential on every request.
+pub fn control_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Ok(mut value) = reqwest::header::HeaderValue::from_str(token) {
+        value.set_sensitive(true);
+        headers.insert(switchboard_api::emulator::CONTROL_TOKEN_HEADER, value);
+    }
+    reqwest::Client::builder().default_headers(headers).build().unwrap_or_default()
+}
+
 pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, EmulatorError> {
+    let control_token = match &options.control_token {
+        None => ControlToken::random(),
+        Some(ControlTokenOption(given)) => ControlToken::given(given)
+            .ok_or_else(|| EmulatorError::Internal("the control token is empty or has characters other than visible ASCII".to_string()))?,
+    };
     let (persister, saved) = match &options.state_dir {
         Some(dir) => {
             let (persister, saved) = persist::open(dir)?;
@@ -127,6 +169,7 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         rate_limit_window: options.rate_limit_window,
         notifications: options.notifications.clone(),
         connections: options.connections,
+        control_token,
         ..Settings::default()
     };
     let state = AppState::new(store, settings, clock);

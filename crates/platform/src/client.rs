@@ -104,7 +104,7 @@ impl OrgClient {
         let inner = &self.inner;
         let policy = inner.config.retry;
         let started = Instant::now();
-        let deadline = started + inner.config.timeouts.total;
+        let deadline = started + inner.config.timeouts.total.max(request.timeout.unwrap_or_default());
         let mut rng = rand::rngs::StdRng::from_os_rng();
         let mut attempts = 0u32;
         let mut refreshed_for_401 = false;
@@ -115,9 +115,10 @@ impl OrgClient {
                 Err(held) => return Err(PlatformError::RateLimited { retry_after: Some(held.wait) }),
             };
             let token = inner.token.get(deadline).await?;
-            let timeout = inner.config.timeouts.request.min(deadline.saturating_duration_since(Instant::now()));
+            let timeout = inner.config.timeouts.request.max(request.timeout.unwrap_or_default()).min(deadline.saturating_duration_since(Instant::now()));
             inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
-            let attempt = transport::send(&inner.http, &inner.api_base, &request, &token.value, timeout).await;
+            let credentials = transport::Credentials { token: &token.value, control_token: inner.config.control_token.as_ref() };
+            let attempt = transport::send(&inner.http, &inner.api_base, &request, credentials, timeout).await;
             let (failure, retry_after, retryable) = match attempt {
                 Attempt::Response { status, headers, body } => {
                     if let Some(snapshot) = rate_headers::parse(&headers, std::time::SystemTime::now()) {

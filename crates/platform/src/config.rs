@@ -59,6 +59,9 @@ pub struct ClientConfig {
     pub rate_limit: RateLimitConfig,
     pub token: TokenPolicy,
     pub user_agent: String,
+    /// The emulator's control credential, sent only on `/_emulator/*` calls
+    /// (`PlatformExt::emulator`); `None` for a real org.
+    pub control_token: Option<Secret>,
 }
 
 impl ClientConfig {
@@ -74,6 +77,7 @@ impl ClientConfig {
             rate_limit: RateLimitConfig::default(),
             token: TokenPolicy::default(),
             user_agent: concat!("switchboard/", env!("CARGO_PKG_VERSION")).to_owned(),
+            control_token: None,
         }
     }
 

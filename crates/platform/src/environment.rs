@@ -12,6 +12,7 @@ use switchboard_api::CredentialsFile;
 use crate::client::OrgClient;
 use crate::config::ClientConfig;
 use crate::error::{PlatformError, Result};
+use crate::secret::Secret;
 
 /// The non-secret description of a target, as a config file holds it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -34,6 +35,24 @@ pub struct OrgEntry {
     pub name: String,
     #[serde(default)]
     pub id: Option<String>,
+}
+
+/// The emulator control credential from `SWITCHBOARD_EMULATOR_CONTROL_TOKEN`, or from the file
+/// `SWITCHBOARD_EMULATOR_CONTROL_TOKEN_FILE` names (what `switchboard emulator
+/// --control-token-file` writes); `None` when neither is set (a real org needs none).
+pub fn control_token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Secret>> {
+    let name = switchboard_api::emulator::CONTROL_TOKEN_ENV;
+    if let Some(value) = lookup(name).filter(|value| !value.trim().is_empty()) {
+        return Ok(Some(Secret::new(value.trim())));
+    }
+    let Some(path) = lookup(&format!("{name}_FILE")) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|error| PlatformError::Config { message: format!("{name}_FILE {path}: {error}") })?;
+    match text.trim() {
+        "" => Err(PlatformError::Config { message: format!("{name}_FILE {path} is empty") }),
+        token => Ok(Some(Secret::new(token))),
+    }
 }
 
 /// The environment variable holding `field` (`CLIENT_ID`, `CLIENT_SECRET`) for an org.
@@ -64,8 +83,10 @@ impl Environment {
         Ok(environment)
     }
 
-    /// Builds from a config, taking secrets from `lookup` (pass `|name| std::env::var(name).ok()`).
+    /// Builds from a config, taking secrets from `lookup` (pass `|name| std::env::var(name).ok()`),
+    /// the emulator control credential included (`control_token_from`).
     pub fn from_config(config: &EnvironmentConfig, lookup: impl Fn(&str) -> Option<String>, tune: impl Fn(&mut ClientConfig)) -> Result<Self> {
+        let control_token = control_token_from(&lookup)?;
         let file = match &config.credentials_file {
             Some(path) => Some(read_credentials(path)?),
             None => None,
@@ -91,6 +112,7 @@ impl Environment {
             let mut client_config = ClientConfig::new(&config.base_url, client_id, secret);
             client_config.login_url = config.login_url.clone();
             client_config.org_label = entry.name.clone();
+            client_config.control_token = control_token.clone();
             tune(&mut client_config);
             let id = entry.id.clone().or_else(|| from_file.map(|org| org.id.clone()));
             environment.insert(id, OrgClient::new(client_config)?);

@@ -22,7 +22,7 @@ mod typed;
 pub use client::{ClientStats, OrgClient};
 pub use conditional::{RcwOutcome, ReadCompareWrite};
 pub use config::{ClientConfig, Timeouts, TokenPolicy};
-pub use environment::{EnvironmentConfig, Environment, MultiOrgClient, OrgEntry, env_var_name, read_credentials};
+pub use environment::{EnvironmentConfig, Environment, MultiOrgClient, OrgEntry, control_token_from, env_var_name, read_credentials};
 pub use error::{PlatformError, Result};
 pub use paging::{LIST_PAGE_SIZE, collect_all, paged};
 pub use platform::Platform;
@@ -30,7 +30,7 @@ pub use rate_headers::{RateSnapshot, parse as parse_rate_headers};
 pub use rate_limit::{AdaptiveLimiter, RateLimitConfig};
 pub use request::{ApiRequest, ApiResponse};
 pub use resources::{
-    AggregateSummary, Analytics, Conversations, DataTables, FlowSource, Flows, GroupTotals, Integrations, Licenses, Limits, Notifications, OAuthClients, OperationWait, Orgs, PlatformExt, Queues,
+    AggregateSummary, Analytics, Conversations, DataTables, EmulatorControl, FlowSource, Flows, GroupTotals, Integrations, Licenses, Limits, Notifications, OAuthClients, OperationWait, Orgs, PlatformExt, Queues,
     PublishedFlow, Strategies, Telephony, Usage, Users,
 };
 pub use retry::{RetryPolicy, parse_retry_after, status_is_retryable};

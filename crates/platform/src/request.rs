@@ -30,6 +30,12 @@ pub struct ApiRequest {
     pub raw_body: Option<RawBody>,
     /// Extra headers (a presigned upload's signed headers).
     pub headers: Vec<(String, String)>,
+    /// An emulator control call (`/_emulator/*`): sent with the client's control credential
+    /// instead of the bearer token.
+    pub control: bool,
+    /// A call that may take longer than the client's per-attempt and total timeouts (a placed
+    /// call answered once its flow is over): both stretch to this.
+    pub timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,12 +59,19 @@ impl ApiRequest {
             presigned: false,
             raw_body: None,
             headers: Vec::new(),
+            control: false,
+            timeout: None,
         }
     }
 
     /// A request to a presigned URL the platform returned (absolute; no bearer token).
     pub fn presigned(method: Method, url: impl Into<String>) -> Self {
         Self { presigned: true, ..Self::new(method, url) }
+    }
+
+    /// A call on the emulator's control surface (path under `/_emulator/`).
+    pub fn control(method: Method, path: impl Into<String>) -> Self {
+        Self { control: true, ..Self::new(method, path) }
     }
 
     /// What logs may show of the target: a presigned URL loses its query (the signature).
@@ -69,6 +82,11 @@ impl ApiRequest {
     pub fn raw(mut self, content_type: impl Into<String>, bytes: Vec<u8>) -> Self {
         self.raw_body = Some(RawBody { content_type: content_type.into(), bytes });
         self.body = None;
+        self
+    }
+
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 

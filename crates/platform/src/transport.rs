@@ -10,6 +10,13 @@ use crate::error::PlatformError;
 use crate::request::ApiRequest;
 use crate::secret::Secret;
 
+/// What an attempt may send: the org's bearer token, and the emulator control credential
+/// (only on control calls).
+pub(crate) struct Credentials<'a> {
+    pub token: &'a Secret,
+    pub control_token: Option<&'a Secret>,
+}
+
 /// What one attempt produced.
 pub(crate) enum Attempt {
     Response { status: u16, headers: HeaderMap, body: Vec<u8> },
@@ -21,10 +28,21 @@ pub(crate) enum Attempt {
     Broken(String),
 }
 
-pub(crate) async fn send(http: &reqwest::Client, api_base: &str, request: &ApiRequest, token: &Secret, timeout: Duration) -> Attempt {
+pub(crate) async fn send(http: &reqwest::Client, api_base: &str, request: &ApiRequest, credentials: Credentials<'_>, timeout: Duration) -> Attempt {
+    let Credentials { token, control_token } = credentials;
     let mut builder = if request.presigned {
         // The URL carries its own credential; the org's token must not travel to it.
         http.request(request.method.clone(), &request.path).timeout(timeout)
+    } else if request.control {
+        // The control surface takes its own credential; the org's token has no business there.
+        let url = format!("{api_base}{}", request.path);
+        let mut builder = http.request(request.method.clone(), &url).timeout(timeout);
+        if let Some(control_token) = control_token {
+            let mut value = reqwest::header::HeaderValue::from_str(control_token.expose()).unwrap_or(reqwest::header::HeaderValue::from_static(""));
+            value.set_sensitive(true);
+            builder = builder.header(switchboard_api::emulator::CONTROL_TOKEN_HEADER, value);
+        }
+        builder
     } else {
         let url = format!("{api_base}{}", request.path);
         http.request(request.method.clone(), &url).bearer_auth(token.expose()).timeout(timeout)

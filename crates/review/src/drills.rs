@@ -19,7 +19,8 @@ use futures_util::TryStreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use switchboard_model::flow::{Block, FlowDefinition};
-use switchboard_platform::api::emulator::{FaultRule, FaultRuleList};
+use std::sync::Arc;
+use switchboard_platform::api::emulator::FaultRule;
 use switchboard_platform::api::traffic::{PlaceCallRequest, PlacedCall};
 use switchboard_platform::{Platform, PlatformExt};
 
@@ -33,35 +34,41 @@ fn rule_prefix() -> String {
     format!("review-drill-{}-", std::process::id())
 }
 
-/// The emulator's control surface, for drills on live calls.
-#[derive(Debug, Clone)]
+/// The emulator's control surface, for drills on live calls: reached through the platform client
+/// (`PlatformExt::emulator`, with the control credential the target was given), never raw HTTP.
+#[derive(Clone)]
 pub struct LiveCalls {
     base_url: String,
-    http: reqwest::Client,
+    platform: Arc<dyn Platform>,
 }
 
+impl std::fmt::Debug for LiveCalls {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("LiveCalls").field("base_url", &self.base_url).field("org", &self.platform.label()).finish()
+    }
+}
+
+/// How long detection waits for the control surface: a real org need not delay the review.
+const DETECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl LiveCalls {
-    pub fn new(base_url: &str) -> LiveCalls {
-        LiveCalls { base_url: base_url.trim_end_matches('/').to_string(), http: reqwest::Client::new() }
+    /// `platform` is an org client of the emulator at `base_url` (the control surface is not per
+    /// org; any org's client with the control credential reaches it).
+    pub fn new(platform: Arc<dyn Platform>, base_url: &str) -> LiveCalls {
+        LiveCalls { base_url: base_url.trim_end_matches('/').to_string(), platform }
     }
 
-    /// The control surface at `base_url` when the target is an emulator (it lists fault rules at
-    /// `GET /_emulator/faults`); `None` for a real org or an unreachable one.
-    pub async fn detect(base_url: &str) -> Option<LiveCalls> {
-        let live = LiveCalls::new(base_url);
-        let response = live.http.get(format!("{}/_emulator/faults", live.base_url)).timeout(Duration::from_secs(5)).send().await.ok()?;
-        if !response.status().is_success() {
-            return None;
-        }
-        response.json::<FaultRuleList>().await.ok().map(|_| live)
+    /// The control surface when the target is an emulator that serves it to this client (it
+    /// lists fault rules at `GET /_emulator/faults`); `None` for a real org, a `--strict`
+    /// emulator, a missing control credential, or an unreachable target.
+    pub async fn detect(platform: Arc<dyn Platform>, base_url: &str) -> Option<LiveCalls> {
+        let live = LiveCalls::new(platform, base_url);
+        let available = tokio::time::timeout(DETECT_TIMEOUT, live.platform.emulator().available()).await;
+        available.unwrap_or(false).then_some(live)
     }
 
     async fn add_fault(&self, rule: &FaultRule) -> Result<FaultRule, String> {
-        let response = self.http.post(format!("{}/_emulator/faults", self.base_url)).json(rule).send().await.map_err(|error| error.to_string())?;
-        if !response.status().is_success() {
-            return Err(format!("POST /_emulator/faults answered {}", response.status()));
-        }
-        response.json().await.map_err(|error| error.to_string())
+        self.platform.emulator().add_fault(rule).await.map_err(|error| format!("POST /_emulator/faults: {error}"))
     }
 
     /// Removes every fault rule this process's drills added: the review calls it when it is
@@ -74,30 +81,22 @@ impl LiveCalls {
     }
 
     async fn faults(&self) -> Result<Vec<FaultRule>, String> {
-        let response = self.http.get(format!("{}/_emulator/faults", self.base_url)).send().await.map_err(|error| error.to_string())?;
-        response.json::<FaultRuleList>().await.map(|list| list.rules).map_err(|error| error.to_string())
+        self.platform.emulator().faults().await.map_err(|error| error.to_string())
     }
 
     async fn remove_fault(&self, id: &str) {
-        if let Err(error) = self.http.delete(format!("{}/_emulator/faults/{id}", self.base_url)).send().await {
+        if let Err(error) = self.platform.emulator().remove_fault(id).await {
             tracing::warn!("removing drill fault rule {id}: {error}");
         }
     }
 
     async fn place_call(&self, request: &PlaceCallRequest) -> Result<PlacedCall, String> {
-        let response = self.http.post(format!("{}/_emulator/calls", self.base_url)).json(request).send().await.map_err(|error| error.to_string())?;
-        if !response.status().is_success() {
-            let status = response.status();
-            let body = response.text().await.unwrap_or_default();
-            return Err(format!("POST /_emulator/calls answered {status}: {body}"));
-        }
-        response.json().await.map_err(|error| error.to_string())
+        self.platform.emulator().place_call(request).await.map_err(|error| format!("POST /_emulator/calls: {error}"))
     }
 
     /// Waits (a few seconds at most) for a call to leave its flow.
     async fn await_flow(&self, conversation_id: &str) {
-        let url = format!("{}/_emulator/calls/{conversation_id}?wait=flow&timeoutMs=5000", self.base_url);
-        if let Err(error) = self.http.get(url).send().await {
+        if let Err(error) = self.platform.emulator().await_call(conversation_id, "flow", Duration::from_secs(5)).await {
             tracing::warn!("waiting for drill call {conversation_id}: {error}");
         }
     }

@@ -30,8 +30,8 @@ const ORGS: usize = 50;
 const RESOURCES: usize = 200;
 const KINDS: [&str; 5] = ["queue", "datatable", "integration", "data_action", "ivr"];
 
-async fn requests(base_url: &str) -> anyhow::Result<u64> {
-    let counters: serde_json::Value = reqwest::get(format!("{base_url}/_emulator/counters")).await?.json().await?;
+async fn requests(emulator: &switchboard_emulator::RunningEmulator) -> anyhow::Result<u64> {
+    let counters: serde_json::Value = emulator.control_client().get(format!("{}/_emulator/counters", emulator.base_url())).send().await?.json().await?;
     Ok(counters["counters"].as_array().into_iter().flatten().filter(|counter| !counter["path"].as_str().unwrap_or_default().contains("oauth")).filter_map(|counter| counter["count"].as_u64()).sum())
 }
 
@@ -64,14 +64,14 @@ pub async fn run() -> anyhow::Result<()> {
     let desired = Desired { environment: "bench".into(), orgs };
     println!("estate: {} orgs, {} managed resources", desired.orgs.len(), objects.len());
 
-    let before = requests(&base_url).await?;
+    let before = requests(&emulator).await?;
     let started = Instant::now();
     let plan = switchboard_deploy::plan::plan(&desired, &providers, &Default::default(), &PlanOptions { concurrency: 8, ..PlanOptions::default() }).await?;
     let plan_time = started.elapsed();
-    let plan_requests = requests(&base_url).await? - before;
+    let plan_requests = requests(&emulator).await? - before;
     anyhow::ensure!(!plan.has_changes(), "an adopted estate must plan no changes");
 
-    let before = requests(&base_url).await?;
+    let before = requests(&emulator).await?;
     let started = Instant::now();
     let reads: Vec<usize> = stream::iter(objects.iter())
         .map(|(org, object)| {
@@ -86,7 +86,7 @@ pub async fn run() -> anyhow::Result<()> {
         .try_collect()
         .await?;
     let per_resource_time = started.elapsed();
-    let per_resource_requests = requests(&base_url).await? - before;
+    let per_resource_requests = requests(&emulator).await? - before;
     println!("deploy plan (listings):      {plan_requests} requests, {:.2} s", plan_time.as_secs_f64());
     println!("one GET per resource ({}):  {per_resource_requests} requests, {:.2} s", reads.len(), per_resource_time.as_secs_f64());
     println!(

@@ -86,6 +86,7 @@ async fn full_review() -> anyhow::Result<()> {
     let Some(credentials) = emulator.credentials().org(org).cloned() else { anyhow::bail!("the default topology has no {org}") };
     let mut config = ClientConfig::new(emulator.base_url(), credentials.client_id.clone(), credentials.client_secret);
     config.org_label = org.to_string();
+    config.control_token = Some(emulator.control_token().into());
     let client = OrgClient::new(config)?;
     // Baseline: one platform round trip, best of 20 (the first also fetches the token).
     let mut round_trip = Duration::MAX;
@@ -100,7 +101,7 @@ async fn full_review() -> anyhow::Result<()> {
     let mut review = ReviewConfig::new(org, flows);
     review.own_client_id = Some(credentials.client_id);
     // The fault drills run on live emulator calls, as `switchboard review` runs them on an emulator.
-    review.live.live_calls = switchboard_review::drills::LiveCalls::detect(&emulator.base_url()).await;
+    review.live.live_calls = switchboard_review::drills::LiveCalls::detect(std::sync::Arc::new(client.clone()), &emulator.base_url()).await;
     let started = Instant::now();
     let result = switchboard_review::run(&client, &review, std::future::pending::<()>()).await;
     let total = started.elapsed();

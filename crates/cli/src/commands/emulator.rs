@@ -7,7 +7,7 @@ use std::time::Duration;
 use switchboard_api::traffic::TrafficRequest;
 use switchboard_emulator::{CrmTlsConfig, serve_crm_tls};
 use switchboard_emulator::ScaleSpec;
-use switchboard_emulator::{EmulatorOptions, load_topology};
+use switchboard_emulator::{ControlTokenOption, EmulatorOptions, load_topology};
 
 pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Result<()> {
     let topology = match (&arguments.config, arguments.topology_scale) {
@@ -21,7 +21,9 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
     if arguments.rate_limit == 0 {
         anyhow::bail!("--rate-limit must be at least 1 request per minute");
     }
+    let control_token = switchboard_platform::control_token_from(|name| std::env::var(name).ok())?;
     let options = EmulatorOptions {
+        control_token: control_token.map(|token| ControlTokenOption(token.expose().to_string())),
         listen: arguments.listen,
         topology,
         state_dir: arguments.state_dir.clone(),
@@ -55,11 +57,15 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
         let text = serde_json::to_string_pretty(&credentials)?;
         write_private(path, &text).with_context(|| format!("writing {}", path.display()))?;
     }
+    if let Some(path) = &arguments.control_token_file {
+        write_private(path, emulator.control_token()).with_context(|| format!("writing {}", path.display()))?;
+    }
     let summary = serde_json::json!({
         "baseUrl": emulator.base_url(),
         "strict": arguments.strict,
         "orgs": credentials.orgs,
         "crmTls": crm_tls.as_ref().map(|server| server.base_url()),
+        "controlTokenFile": arguments.control_token_file,
     });
     output.emit(&summary, |_| {
         println!("switchboard emulator listening on {}", emulator.base_url());
@@ -71,6 +77,13 @@ pub async fn run(arguments: EmulatorArgs, output: OutputFormat) -> anyhow::Resul
         if let Some(server) = &crm_tls {
             let mode = if arguments.crm_client_ca.is_some() { "mutual TLS" } else { "TLS" };
             println!("fake CRM over {mode} at {}/crm", server.base_url());
+        }
+        if arguments.strict {
+            println!("strict: no /_emulator control surface");
+        } else if let Some(path) = &arguments.control_token_file {
+            println!("control credential for /_emulator/*: in {} (SWITCHBOARD_EMULATOR_CONTROL_TOKEN_FILE)", path.display());
+        } else {
+            println!("control credential for /_emulator/* (header x-switchboard-control-token): {}", emulator.control_token());
         }
         println!("press Ctrl-C to stop");
     })?;
@@ -101,12 +114,14 @@ fn parse_traffic(spec: &str, speed_up: f64) -> anyhow::Result<TrafficRequest> {
 /// Credentials files are readable by the owner only, and appear whole (temp file + rename) so a
 /// script polling for the file never reads half of it.
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
     let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text)?;
+    let _ = std::fs::remove_file(&temporary);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    // Private from the first byte: the file is never readable by others, not even briefly.
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o600))?;
-    }
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&temporary)?.write_all(text.as_bytes())?;
     std::fs::rename(&temporary, path)
 }

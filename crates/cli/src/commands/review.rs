@@ -36,10 +36,11 @@ pub async fn review(target: &Target, environment: &str, flows: Vec<FlowRef>, pol
     if let Some(parity) = &policy.parity_env {
         config.live.parity_with = Some(std::sync::Arc::new(target.environment.org(parity)?.clone()));
     }
-    // An emulator target (it answers `/_emulator/faults`) runs the fault drills on live calls; a
-    // real org has no way to place one, so there they run in virtual time.
+    // An emulator target (it answers `/_emulator/faults` to the control credential the target
+    // was given) runs the fault drills on live calls; a real org has no way to place one, so
+    // there they run in virtual time.
     if config.checks.contains(&Check::FailureModes) {
-        config.live.live_calls = switchboard_review::drills::LiveCalls::detect(&target.base_url).await;
+        config.live.live_calls = switchboard_review::drills::LiveCalls::detect(std::sync::Arc::new(client.clone()), &target.base_url).await;
     }
     let cancel = async {
         if tokio::signal::ctrl_c().await.is_err() {

@@ -41,7 +41,7 @@ async fn sigkill_mid_apply_then_resume_converges() {
     let base_url = emulator.base_url();
     // Table rows are slow to write, so the kill lands inside a regional org's transaction.
     let rule = serde_json::json!({"method": "POST", "path": "/api/v2/flows/datatables/*/rows", "latencyMs": 400});
-    let added = reqwest::Client::new().post(format!("{base_url}/_emulator/faults")).json(&rule).send().await;
+    let added = emulator.control_client().post(format!("{base_url}/_emulator/faults")).json(&rule).send().await;
     assert!(added.is_ok_and(|response| response.status().is_success()), "fault rule refused");
 
     let mut child = deploy(&["apply", "--env", "dev"], &config, &journal, &base_url, &credentials).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap_or_else(|error| panic!("apply starts: {error}"));

@@ -18,11 +18,18 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 pub fn switchboard(arguments: &[&str]) -> Output {
+    switchboard_with(arguments, &[])
+}
+
+/// `switchboard` with extra environment variables (an emulator's control credential).
+pub fn switchboard_with(arguments: &[&str], environment: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .args(arguments)
         .env_remove("SWITCHBOARD_BASE_URL")
         .env_remove("SWITCHBOARD_CREDENTIALS")
         .env_remove("SWITCHBOARD_CLIENT_ID")
+        .env_remove(switchboard_api::emulator::CONTROL_TOKEN_ENV)
+        .envs(environment.iter().copied())
         .output()
         .expect("the switchboard binary runs")
 }

@@ -1,7 +1,7 @@
 //! `switchboard review` and `switchboard pipeline` on the embedded emulator: exit 0 pass, 1 fail,
 //! 2 could not run; the three reports written; the pipeline stops at the first failing stage.
 
-use crate::{TempDir, stderr_of, switchboard};
+use crate::{TempDir, stderr_of, switchboard, switchboard_with};
 
 /// A sound flow calling the region's CRM with bounded, backed-off retries.
 const SOUND: &str = r#"name: Review Sound
@@ -122,7 +122,8 @@ fn pipeline(config: &std::path::Path, emulator: &switchboard_emulator::RunningEm
     let credentials = dir.write("credentials.json", &serde_json::to_string(emulator.credentials()).unwrap_or_default());
     let reports = dir.0.join("reports");
     let base_url = emulator.base_url();
-    switchboard(&[
+    switchboard_with(
+        &[
         "--output",
         "json",
         "pipeline",
@@ -135,7 +136,9 @@ fn pipeline(config: &std::path::Path, emulator: &switchboard_emulator::RunningEm
         &base_url,
         "--credentials",
         credentials.to_str().unwrap_or_default(),
-    ])
+        ],
+        &[(switchboard_api::emulator::CONTROL_TOKEN_ENV, emulator.control_token())],
+    )
 }
 
 fn stage_statuses(output: &std::process::Output) -> Vec<(String, String)> {

@@ -38,10 +38,12 @@ blocks:
   to_sales: {type: transfer_to_queue, queue: Sales}
 "#;
 
-async fn run(arguments: Vec<String>) -> Output {
+/// Runs the CLI with the emulator's control credential (the smoke test places its calls there).
+async fn run(emulator: &switchboard_emulator::RunningEmulator, arguments: Vec<String>) -> Output {
+    let control_token = emulator.control_token().to_string();
     tokio::task::spawn_blocking(move || {
         let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
-        crate::switchboard(&arguments)
+        crate::switchboard_with(&arguments, &[(switchboard_api::emulator::CONTROL_TOKEN_ENV, &control_token)])
     })
     .await
     .expect("the command ran")
@@ -64,7 +66,7 @@ async fn a_candidate_that_hangs_up_at_once_is_refused_by_the_smoke_test_and_a_he
 
     let mut init = common("init");
     init.extend(["--smoke-did".to_string(), "+49695550399".to_string()]);
-    let output = run(init).await;
+    let output = run(&emulator, init).await;
     assert!(output.status.success(), "init: {}", stderr_of(&output));
 
     let start = |file: &std::path::Path| {
@@ -72,7 +74,7 @@ async fn a_candidate_that_hangs_up_at_once_is_refused_by_the_smoke_test_and_a_he
         arguments.extend(["--from".to_string(), file.display().to_string(), "--smoke-via-emulator".to_string(), "--detach".to_string(), "--steps".to_string(), "5,100".to_string()]);
         arguments
     };
-    let output = run(start(&bad)).await;
+    let output = run(&emulator, start(&bad)).await;
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("smoke test failed, nothing routed to the candidate: 0 of 3 smoke calls to +49695550399"), "{stderr}");
@@ -81,7 +83,7 @@ async fn a_candidate_that_hangs_up_at_once_is_refused_by_the_smoke_test_and_a_he
 
     let mut history = common("history");
     history.extend(["--output".to_string(), "json".to_string()]);
-    let output = run(history).await;
+    let output = run(&emulator, history).await;
     let events: serde_json::Value = serde_json::from_slice(&output.stdout).expect("history JSON");
     assert!(events.as_array().into_iter().flatten().any(|event| event["kind"] == "smoke_failed"), "{events}");
 
@@ -103,7 +105,7 @@ async fn a_candidate_that_hangs_up_at_once_is_refused_by_the_smoke_test_and_a_he
             .iter()
             .map(|s| s.to_string()),
     );
-    let output = run(good_start).await;
+    let output = run(&emulator, good_start).await;
     state.contact_center().traffic.stop_all();
     let stderr = stderr_of(&output);
     assert!(output.status.success(), "{stderr}");

@@ -69,7 +69,7 @@ async fn estate(name: &str) -> Estate {
     let platforms = desired.orgs.iter().map(|org| (org.org.clone(), Arc::new(support::client(&emulator, &org.target_org)) as Arc<dyn Platform>)).collect();
     for (seed, (org, did)) in REGIONS.iter().enumerate() {
         let request = json!({"org": org, "did": did, "callsPerMinute": CALLS_PER_MINUTE, "speedUp": SPEED_UP, "seed": 100 + seed as u64});
-        let response = reqwest::Client::new().post(format!("{}/_emulator/traffic", emulator.base_url())).json(&request).send().await;
+        let response = emulator.control_client().post(format!("{}/_emulator/traffic", emulator.base_url())).json(&request).send().await;
         match response {
             Ok(response) if response.status().is_success() => {}
             Ok(response) => panic!("traffic on {org} refused: {} {}", response.status(), response.text().await.unwrap_or_default()),
@@ -84,8 +84,9 @@ async fn estate(name: &str) -> Estate {
 /// the test instead of hanging it).
 async fn await_calls_placed(emulator: &RunningEmulator, calls: u64) {
     let url = format!("{}/_emulator/traffic", emulator.base_url());
+    let control = emulator.control_client();
     for _ in 0..600 {
-        let listed: Value = match reqwest::Client::new().get(&url).send().await {
+        let listed: Value = match control.get(&url).send().await {
             Ok(response) => response.json().await.unwrap_or_else(|error| panic!("traffic list undecodable: {error}")),
             Err(error) => panic!("traffic list unreachable: {error}"),
         };

@@ -93,7 +93,7 @@ pub async fn apply(journal: &Journal, plan: &Plan, providers: &Providers, option
 }
 
 pub async fn counters(emulator: &RunningEmulator) -> RequestCounters {
-    let response = reqwest::Client::new().get(format!("{}/_emulator/counters", emulator.base_url())).send().await;
+    let response = emulator.control_client().get(format!("{}/_emulator/counters", emulator.base_url())).send().await;
     match response {
         Ok(response) => response.json().await.unwrap_or_else(|error| panic!("counters undecodable: {error}")),
         Err(error) => panic!("counters unreachable: {error}"),
@@ -112,7 +112,7 @@ pub fn writes(counters: &RequestCounters) -> u64 {
 }
 
 pub async fn add_fault(emulator: &RunningEmulator, rule: serde_json::Value) {
-    let response = reqwest::Client::new().post(format!("{}/_emulator/faults", emulator.base_url())).json(&rule).send().await;
+    let response = emulator.control_client().post(format!("{}/_emulator/faults", emulator.base_url())).json(&rule).send().await;
     match response {
         Ok(response) if response.status().is_success() => {}
         Ok(response) => panic!("fault rule refused: {} {}", response.status(), response.text().await.unwrap_or_default()),

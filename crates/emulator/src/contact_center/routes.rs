@@ -6,7 +6,6 @@ use super::driver::{CallError, CallRequest, place_call_on, placed_call};
 use super::traffic::TrafficError;
 use super::{ContactCenter, Runtime};
 use crate::error::ApiError;
-use crate::routes::control::Loopback;
 use crate::routes::extract::{ApiJson, Params};
 use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};
@@ -90,12 +89,11 @@ fn traffic_error(error: TrafficError) -> ApiError {
     }
 }
 
-async fn list_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>) -> Json<TrafficList> {
+async fn list_traffic(State(center): State<Arc<ContactCenter>>) -> Json<TrafficList> {
     Json(TrafficList { streams: center.traffic.list() })
 }
 
 async fn start_traffic(
-    _: Loopback,
     State(runtime): State<Runtime>,
     ApiJson(request): ApiJson<TrafficRequest>,
 ) -> Result<(StatusCode, Json<TrafficStream>), ApiError> {
@@ -103,13 +101,12 @@ async fn start_traffic(
     Ok((StatusCode::CREATED, Json(stream)))
 }
 
-async fn get_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>, Path(id): Path<String>) -> Result<Json<TrafficStream>, ApiError> {
+async fn get_traffic(State(center): State<Arc<ContactCenter>>, Path(id): Path<String>) -> Result<Json<TrafficStream>, ApiError> {
     let streams = center.traffic.list();
     streams.into_iter().find(|stream| stream.id == id).map(Json).ok_or_else(|| ApiError::not_found("Traffic stream", &id))
 }
 
 async fn update_traffic(
-    _: Loopback,
     State(center): State<Arc<ContactCenter>>,
     Path(id): Path<String>,
     ApiJson(update): ApiJson<TrafficUpdate>,
@@ -117,11 +114,11 @@ async fn update_traffic(
     center.traffic.update(&id, update).map(Json).map_err(traffic_error)
 }
 
-async fn stop_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>, Path(id): Path<String>) -> Result<Json<TrafficStream>, ApiError> {
+async fn stop_traffic(State(center): State<Arc<ContactCenter>>, Path(id): Path<String>) -> Result<Json<TrafficStream>, ApiError> {
     center.traffic.stop(&id).map(Json).map_err(traffic_error)
 }
 
-async fn stop_all_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>) -> StatusCode {
+async fn stop_all_traffic(State(center): State<Arc<ContactCenter>>) -> StatusCode {
     center.traffic.stop_all();
     StatusCode::NO_CONTENT
 }
@@ -129,7 +126,6 @@ async fn stop_all_traffic(_: Loopback, State(center): State<Arc<ContactCenter>>)
 /// Places one call; waits (up to `timeoutMs`, default 30 s) for its flow part, or for its end
 /// with `waitForEnd`, unless `noWait`.
 async fn post_call(
-    _: Loopback,
     State(runtime): State<Runtime>,
     ApiJson(request): ApiJson<PlaceCallRequest>,
 ) -> Result<(StatusCode, Json<PlacedCall>), ApiError> {
@@ -162,7 +158,6 @@ async fn post_call(
 
 /// `?wait=flow` or `?wait=end` waits (up to `timeoutMs`, default 30 s) for that point first.
 async fn get_call(
-    _: Loopback,
     State(center): State<Arc<ContactCenter>>,
     Path(id): Path<String>,
     params: Params,

@@ -5,11 +5,14 @@
 
 use super::metrics::Metrics;
 use super::{faults, metrics, rejections};
-use crate::state::{AppState, Counters, Directory, Faults, Tokens};
-use axum::extract::{FromRef, MatchedPath, Request, State};
+use crate::error::ApiError;
+use crate::state::{AppState, Counters, Directory, Faults, Settings, Tokens};
+use axum::extract::{ConnectInfo, FromRef, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
 use std::sync::Arc;
+use switchboard_api::emulator::CONTROL_TOKEN_HEADER;
 
 /// What the edge layer touches: tokens (to tell the org), fault rules (and org names for their
 /// filters), counters and metrics. Shared behind one `Arc`, so a request clones one pointer.
@@ -55,10 +58,38 @@ pub async fn edge(State(edge): State<Arc<Edge>>, mut request: Request, next: Nex
 }
 
 /// The control routes' layer: the same head limit and Genesys error bodies, without faults or
-/// counters (a test must be able to remove a fault rule that matches `/**`).
-pub async fn control_edge(request: Request, next: Next) -> Response {
+/// counters (a test must be able to remove a fault rule that matches `/**`). `/_emulator/*`
+/// also needs a loopback peer and the control credential: being on loopback is no authority,
+/// since the emulator's own outbound calls (data actions, health checks) come from there.
+pub async fn control_edge(State(settings): State<Arc<Settings>>, request: Request, next: Next) -> Response {
     if let Err(refusal) = crate::limits::head(&request) {
         return refusal.into_response();
     }
+    if request.uri().path().starts_with(CONTROL_PREFIX) {
+        if let Err(refusal) = control_access(&settings, &request) {
+            return rejections::genesys_body(refusal.into_response()).await;
+        }
+    }
     rejections::genesys_body(next.run(request).await).await
+}
+
+/// Every control route lives under this prefix.
+const CONTROL_PREFIX: &str = "/_emulator/";
+
+/// A loopback peer (or a request served in-process, which has no peer) that sends the control
+/// credential. A wrong or missing credential is 401 whoever asks.
+fn control_access(settings: &Settings, request: &Request) -> Result<(), ApiError> {
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        if !peer.ip().is_loopback() {
+            return Err(ApiError::forbidden("The emulator control API is only served to loopback clients."));
+        }
+    }
+    let presented = request.headers().get(CONTROL_TOKEN_HEADER).map(|value| value.as_bytes()).unwrap_or_default();
+    if settings.control_token.matches(presented) {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized(format!(
+            "The emulator control API needs the control credential in the {CONTROL_TOKEN_HEADER} header (RunningEmulator::control_token, or the file `switchboard emulator --control-token-file` wrote)."
+        )))
+    }
 }

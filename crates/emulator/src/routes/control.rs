@@ -1,19 +1,18 @@
 //! The emulator's own surface: `/_emulator/faults` (rules), `/_emulator/reset`,
-//! `/_emulator/counters` — loopback peers only — and `/health`, `/metrics`.
+//! `/_emulator/counters` — loopback peers with the control credential only, never under
+//! `--strict` (`middleware::edge::control_edge` checks both) — and `/health`, `/metrics`.
 
 use crate::contact_center::ContactCenter;
 use crate::error::ApiError;
 use crate::middleware::metrics::Metrics;
 use crate::routes::extract::{ApiJson, Params};
 use crate::state::{AppState, Counters, Directory, Faults, Rates, Settings};
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use switchboard_api::emulator::{FaultRule, FaultRuleList, RequestCounters};
 
@@ -23,7 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/_emulator/faults/{id}", delete(remove))
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/counters", get(counters))
-        .merge(health_routes())
 }
 
 /// `/health` (live/ready) and Prometheus `/metrics`: every listener of the emulator serves them.
@@ -35,37 +33,21 @@ pub fn health_routes() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// Admits only loopback peers. Requests served in-process (no `ConnectInfo`) are trusted.
-pub struct Loopback;
-
-impl<S: Send + Sync> FromRequestParts<S> for Loopback {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-            Some(ConnectInfo(peer)) if !peer.ip().is_loopback() => {
-                Err(ApiError::forbidden("The emulator control API is only served to loopback clients."))
-            }
-            _ => Ok(Loopback),
-        }
-    }
-}
-
-async fn list(_: Loopback, State(faults): State<Faults>) -> Json<FaultRuleList> {
+async fn list(State(faults): State<Faults>) -> Json<FaultRuleList> {
     Json(FaultRuleList { rules: faults.lock().list() })
 }
 
-async fn add(_: Loopback, State(faults): State<Faults>, ApiJson(rule): ApiJson<FaultRule>) -> Result<(StatusCode, Json<FaultRule>), ApiError> {
+async fn add(State(faults): State<Faults>, ApiJson(rule): ApiJson<FaultRule>) -> Result<(StatusCode, Json<FaultRule>), ApiError> {
     let rule = faults.lock().add(rule)?;
     Ok((StatusCode::CREATED, Json(rule)))
 }
 
-async fn clear(_: Loopback, State(faults): State<Faults>) -> StatusCode {
+async fn clear(State(faults): State<Faults>) -> StatusCode {
     faults.lock().clear();
     StatusCode::NO_CONTENT
 }
 
-async fn remove(_: Loopback, State(faults): State<Faults>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+async fn remove(State(faults): State<Faults>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     if faults.lock().remove(&id) {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -76,7 +58,6 @@ async fn remove(_: Loopback, State(faults): State<Faults>, Path(id): Path<String
 /// Clears fault rules, counters and rate-limit windows; with `?data=true` also restores the
 /// store to what the emulator started with. Tokens stay valid.
 async fn reset(
-    _: Loopback,
     State(directory): State<Directory>,
     State(center): State<Arc<ContactCenter>>,
     State(faults): State<Faults>,
@@ -96,7 +77,7 @@ async fn reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn counters(_: Loopback, State(counters): State<Counters>) -> Json<RequestCounters> {
+async fn counters(State(counters): State<Counters>) -> Json<RequestCounters> {
     Json(counters.lock().snapshot())
 }
 

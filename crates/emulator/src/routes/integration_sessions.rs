@@ -4,7 +4,6 @@
 //! the control route `GET /_emulator/integrations/sessions` (`?org=` id or name) with the counts
 //! of every integration.
 
-use super::control::Loopback;
 use super::extract::Params;
 use super::org_access::read;
 use crate::contact_center::ContactCenter;
@@ -59,7 +58,7 @@ async fn terminate(
     Ok(Json(TerminateResponse { terminated_now, sessions: book.counts(&caller.org_id, &integration_id) }))
 }
 
-async fn list(_: Loopback, State(directory): State<Directory>, State(center): State<Arc<ContactCenter>>, params: Params) -> Result<Json<IntegrationSessionList>, ApiError> {
+async fn list(State(directory): State<Directory>, State(center): State<Arc<ContactCenter>>, params: Params) -> Result<Json<IntegrationSessionList>, ApiError> {
     let org_id = match params.get("org") {
         Some(wanted) => Some(directory.find_org(wanted).ok_or_else(|| ApiError::not_found("org", wanted))?),
         None => None,

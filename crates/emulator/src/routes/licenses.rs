@@ -5,7 +5,6 @@
 //! `--strict`); and the control route `/_emulator/capacity` that sets seats and limits for tests.
 //! The rules are `domain::capacity`'s.
 
-use super::control::Loopback;
 use super::extract::{ApiJson, Params};
 use super::org_access::{read, write};
 use super::paging::paginate;
@@ -152,13 +151,13 @@ fn org_of(directory: &Directory, wanted: &str) -> Result<String, ApiError> {
     directory.find_org(wanted).ok_or_else(|| ApiError::not_found("org", wanted))
 }
 
-async fn capacity(_: Loopback, State(directory): State<Directory>, params: Params) -> Result<Json<CapacitySettings>, ApiError> {
+async fn capacity(State(directory): State<Directory>, params: Params) -> Result<Json<CapacitySettings>, ApiError> {
     let wanted = params.get("org").ok_or_else(|| ApiError::bad_request("query parameter `org` is required"))?;
     let org_id = org_of(&directory, wanted)?;
     directory.with_org(&org_id, |org| Json(settings_of(org))).ok_or_else(|| ApiError::not_found("org", wanted))
 }
 
-async fn set_capacity(_: Loopback, State(directory): State<Directory>, ApiJson(body): ApiJson<CapacitySettings>) -> Result<Json<CapacitySettings>, ApiError> {
+async fn set_capacity(State(directory): State<Directory>, ApiJson(body): ApiJson<CapacitySettings>) -> Result<Json<CapacitySettings>, ApiError> {
     let org_id = org_of(&directory, &body.org)?;
     crate::limits::at_most("seats", body.seats.len() as u64, LICENSES_MAX as u64)?;
     let keys: usize = body.limits.values().map(|keys| keys.len()).sum();

@@ -60,7 +60,12 @@ pub fn public_routes(strict: bool) -> Router<AppState> {
     oauth::routes(strict).merge(crate::crm::routes()).merge(crate::architect::presigned_routes())
 }
 
-/// The emulator's control surface and health endpoints (no auth, no faults, not counted).
-pub fn control_routes() -> Router<AppState> {
-    control::routes().merge(integration_sessions::control_routes()).merge(licenses::control_routes()).merge(crate::contact_center::routes::control_routes())
+/// The emulator's control surface and health endpoints (no bearer auth, no faults, not counted).
+/// `--strict` serves only `/health` and `/metrics`: the control surface is an extension.
+pub fn control_routes(strict: bool) -> Router<AppState> {
+    let health = control::health_routes();
+    if strict {
+        return health;
+    }
+    control::routes().merge(integration_sessions::control_routes()).merge(licenses::control_routes()).merge(crate::contact_center::routes::control_routes()).merge(health)
 }

@@ -45,6 +45,8 @@ pub struct Settings {
     pub notifications: crate::notifications::NotificationConfig,
     /// Header, body and handshake timeouts of every listener.
     pub connections: crate::connection::ConnectionTimeouts,
+    /// What every `/_emulator/*` request must carry (`crate::control_token`).
+    pub control_token: crate::control_token::ControlToken,
 }
 
 impl Default for Settings {
@@ -57,6 +59,7 @@ impl Default for Settings {
             publish_delay: Duration::from_millis(200),
             notifications: crate::notifications::NotificationConfig::default(),
             connections: crate::connection::ConnectionTimeouts::default(),
+            control_token: crate::control_token::ControlToken::random(),
         }
     }
 }
@@ -174,6 +177,12 @@ impl AppState {
 
     pub fn strict(&self) -> bool {
         self.inner.settings.strict
+    }
+
+    /// The control credential every `/_emulator/*` request must send in
+    /// `switchboard_api::emulator::CONTROL_TOKEN_HEADER`. A secret: never log it.
+    pub fn control_token(&self) -> &str {
+        self.inner.settings.control_token.expose()
     }
 
     /// The orgs and their objects.

@@ -47,7 +47,11 @@ async fn a_half_sent_header_is_closed_after_the_header_timeout() {
 async fn a_half_sent_body_is_answered_with_the_error_body_and_closed() {
     let emulator = start_short().await;
     let mut stream = TcpStream::connect(emulator.addr()).await.expect("connect");
-    let head = "POST /_emulator/faults HTTP/1.1\r\nHost: emulator\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"path\":";
+    let head = format!(
+        "POST /_emulator/faults HTTP/1.1\r\nHost: emulator\r\n{}: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"path\":",
+        switchboard_api::emulator::CONTROL_TOKEN_HEADER,
+        emulator.control_token()
+    );
     stream.write_all(head.as_bytes()).await.expect("write");
     let (answer, _) = read_until_closed(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");

@@ -82,7 +82,7 @@ pub async fn start_center() -> RunningEmulator {
 }
 
 pub async fn control(emulator: &RunningEmulator, method: reqwest::Method, path: &str, body: Option<Value>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().request(method, format!("{}{path}", emulator.base_url()));
+    let mut request = emulator.control_client().request(method, format!("{}{path}", emulator.base_url()));
     if let Some(body) = body {
         request = request.json(&body);
     }

@@ -41,7 +41,7 @@ async fn contacts_activities_and_faults() {
     assert_eq!((status["status"].as_str(), status["activities"].as_u64()), (Some("ok"), Some(2)));
 
     let rule = json!({"path": "/crm/**", "status": 503});
-    assert_eq!(http.post(format!("{base}/_emulator/faults")).json(&rule).send().await.expect("faults").status(), 201);
+    assert_eq!(emulator.control_client().post(format!("{base}/_emulator/faults")).json(&rule).send().await.expect("faults").status(), 201);
     assert_eq!(http.get(format!("{base}/crm/status")).send().await.expect("crm").status(), 503);
 }
 

@@ -4,8 +4,9 @@
 use super::support::*;
 use serde_json::{Value, json};
 
-async fn add_rule(base: &str, rule: Value) -> Value {
-    let response = reqwest::Client::new().post(format!("{base}/_emulator/faults")).json(&rule).send().await.expect("send");
+async fn add_rule(emulator: &switchboard_emulator::RunningEmulator, rule: Value) -> Value {
+    let base = emulator.base_url();
+    let response = emulator.control_client().post(format!("{base}/_emulator/faults")).json(&rule).send().await.expect("send");
     assert_eq!(response.status(), 201);
     response.json().await.expect("json")
 }
@@ -16,7 +17,7 @@ async fn a_status_rule_with_a_count_faults_exactly_that_many_matching_requests()
     let base = emulator.base_url();
     let east = login(&emulator, "na-east-1").await;
     let europe = login(&emulator, "eu-central-1").await;
-    let rule = add_rule(&base, json!({"org": "na-east-1", "method": "GET", "path": "/api/v2/routing/queues", "status": 503, "retryAfterSeconds": 2, "count": 2})).await;
+    let rule = add_rule(&emulator, json!({"org": "na-east-1", "method": "GET", "path": "/api/v2/routing/queues", "status": 503, "retryAfterSeconds": 2, "count": 2})).await;
     assert_eq!(rule["id"], "fault-1");
 
     // Another org and another path are not matched.
@@ -29,12 +30,12 @@ async fn a_status_rule_with_a_count_faults_exactly_that_many_matching_requests()
     }
     assert_eq!(east.get("/api/v2/routing/queues").await.status(), 200);
 
-    let listed: Value = reqwest::get(format!("{base}/_emulator/faults")).await.expect("send").json().await.expect("json");
+    let listed: Value = emulator.control_client().get(format!("{base}/_emulator/faults")).send().await.expect("send").json().await.expect("json");
     assert_eq!(listed["rules"][0]["applied"], 2);
     assert_eq!(listed["rules"][0]["remaining"], 0);
 
     let counters: switchboard_api::emulator::RequestCounters =
-        reqwest::get(format!("{base}/_emulator/counters")).await.expect("send").json().await.expect("json");
+        emulator.control_client().get(format!("{base}/_emulator/counters")).send().await.expect("send").json().await.expect("json");
     assert_eq!(counters.count("GET", "/api/v2/routing/queues"), 4);
     let east_count: u64 = counters.counters.iter().filter(|counter| counter.org == east.org_id && counter.path == "/api/v2/routing/queues").map(|counter| counter.count).sum();
     assert_eq!(east_count, 3);
@@ -45,18 +46,18 @@ async fn probability_zero_never_fires_and_one_always_fires_and_rules_can_be_dele
     let emulator = start_default().await;
     let base = emulator.base_url();
     let client = login(&emulator, "na-east-2").await;
-    add_rule(&base, json!({"id": "never", "path": "/api/v2/users", "status": 500, "probability": 0.0})).await;
-    add_rule(&base, json!({"id": "always", "path": "/api/v2/routing/**", "status": 502, "probability": 1.0})).await;
+    add_rule(&emulator, json!({"id": "never", "path": "/api/v2/users", "status": 500, "probability": 0.0})).await;
+    add_rule(&emulator, json!({"id": "always", "path": "/api/v2/routing/**", "status": 502, "probability": 1.0})).await;
     for _ in 0..20 {
         assert_eq!(client.get("/api/v2/users").await.status(), 200);
         assert_eq!(client.get("/api/v2/routing/queues").await.status(), 502);
     }
-    let http = reqwest::Client::new();
+    let http = emulator.control_client();
     assert_eq!(http.delete(format!("{base}/_emulator/faults/always")).send().await.expect("send").status(), 204);
     assert_eq!(client.get("/api/v2/routing/queues").await.status(), 200);
     assert_eq!(http.delete(format!("{base}/_emulator/faults/always")).send().await.expect("send").status(), 404);
     assert_eq!(http.delete(format!("{base}/_emulator/faults")).send().await.expect("send").status(), 204);
-    let listed: Value = reqwest::get(format!("{base}/_emulator/faults")).await.expect("send").json().await.expect("json");
+    let listed: Value = emulator.control_client().get(format!("{base}/_emulator/faults")).send().await.expect("send").json().await.expect("json");
     assert_eq!(listed["rules"], json!([]));
 }
 
@@ -65,7 +66,7 @@ async fn a_reset_rule_closes_the_connection_without_an_answer() {
     let emulator = start_default().await;
     let base = emulator.base_url();
     let client = login(&emulator, "na-east-1").await;
-    add_rule(&base, json!({"path": "/api/v2/organizations/me", "reset": true, "count": 1})).await;
+    add_rule(&emulator, json!({"path": "/api/v2/organizations/me", "reset": true, "count": 1})).await;
     let outcome = client.http.get(format!("{base}/api/v2/organizations/me")).bearer_auth(&client.token).send().await;
     let error = outcome.expect_err("the connection is reset, no response");
     assert!(!error.is_timeout(), "{error}");
@@ -73,11 +74,11 @@ async fn a_reset_rule_closes_the_connection_without_an_answer() {
     assert_eq!(client.get("/api/v2/organizations/me").await.status(), 200);
 
     // `/_emulator/reset` clears rules and counters.
-    add_rule(&base, json!({"path": "/**", "status": 500})).await;
-    assert_eq!(reqwest::Client::new().post(format!("{base}/_emulator/reset")).send().await.expect("send").status(), 204);
+    add_rule(&emulator, json!({"path": "/**", "status": 500})).await;
+    assert_eq!(emulator.control_client().post(format!("{base}/_emulator/reset")).send().await.expect("send").status(), 204);
     assert_eq!(client.get("/api/v2/organizations/me").await.status(), 200);
     let counters: switchboard_api::emulator::RequestCounters =
-        reqwest::get(format!("{base}/_emulator/counters")).await.expect("send").json().await.expect("json");
+        emulator.control_client().get(format!("{base}/_emulator/counters")).send().await.expect("send").json().await.expect("json");
     assert_eq!(counters.count("GET", "/api/v2/organizations/me"), 1);
 }
 
@@ -86,7 +87,7 @@ async fn a_hang_rule_holds_the_request_until_the_client_gives_up_and_latency_sti
     let emulator = start_default().await;
     let base = emulator.base_url();
     let client = login(&emulator, "na-east-1").await;
-    add_rule(&base, json!({"path": "/api/v2/users", "hang": true, "count": 1})).await;
+    add_rule(&emulator, json!({"path": "/api/v2/users", "hang": true, "count": 1})).await;
     let hung = client
         .http
         .get(format!("{base}/api/v2/users"))
@@ -96,7 +97,7 @@ async fn a_hang_rule_holds_the_request_until_the_client_gives_up_and_latency_sti
         .await;
     assert!(hung.expect_err("no answer").is_timeout());
 
-    add_rule(&base, json!({"path": "/api/v2/routing/queues", "latencyMs": 20, "jitterMs": 10, "seed": 7})).await;
+    add_rule(&emulator, json!({"path": "/api/v2/routing/queues", "latencyMs": 20, "jitterMs": 10, "seed": 7})).await;
     assert_eq!(client.get("/api/v2/routing/queues").await.status(), 200);
     let metrics = reqwest::get(format!("{base}/metrics")).await.expect("send").text().await.expect("text");
     assert!(metrics.contains("switchboard_emulator_faults_applied_total{kind=\"hang\"} 1"), "{metrics}");
@@ -111,7 +112,11 @@ async fn the_control_api_refuses_non_loopback_peers() {
     use tower::ServiceExt;
     let emulator = start_default().await;
     let ask = |peer: &str| {
-        let mut request = axum::http::Request::builder().uri("/_emulator/faults").body(axum::body::Body::empty()).expect("request");
+        let mut request = axum::http::Request::builder()
+            .uri("/_emulator/faults")
+            .header(switchboard_api::emulator::CONTROL_TOKEN_HEADER, emulator.control_token())
+            .body(axum::body::Body::empty())
+            .expect("request");
         request.extensions_mut().insert(ConnectInfo(peer.parse::<std::net::SocketAddr>().expect("address")));
         switchboard_emulator::app(emulator.state()).oneshot(request)
     };

@@ -179,6 +179,8 @@ struct Pools {
     foreign: BTreeMap<&'static str, Vec<String>>,
     home_token: String,
     foreign_token: String,
+    /// The emulator's control credential, sent to `/_emulator/*` (a wrong one under bad tokens).
+    control_token: String,
 }
 
 fn ids_of(state: &AppState, org_id: &str) -> BTreeMap<&'static str, Vec<String>> {
@@ -267,6 +269,10 @@ fn build(case: &Case, pools: &Pools) -> Option<Request<Body>> {
         _ => Some(pools.home_token.clone()),
     };
     let mut request = Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json");
+    if template.starts_with("/_emulator/") {
+        let control = if case.category == 7 { format!("{}x", pools.control_token) } else { pools.control_token.clone() };
+        request = request.header(switchboard_api::emulator::CONTROL_TOKEN_HEADER, control);
+    }
     if let Some(token) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
@@ -344,7 +350,7 @@ fn every_route_survives_bad_input_without_panic_5xx_or_lost_data() {
     // One statement per token: a guard lives to the end of its statement.
     let home_token = state.tokens().issue(&home.id, &home.client_id, lifetime);
     let foreign_token = state.tokens().issue(&foreign.id, &foreign.client_id, lifetime);
-    let pools = Pools { home: ids_of(&state, &home.id), foreign: ids_of(&state, &foreign.id), home_token, foreign_token };
+    let pools = Pools { home: ids_of(&state, &home.id), foreign: ids_of(&state, &foreign.id), home_token, foreign_token, control_token: state.control_token().to_string() };
     let tally = Mutex::new(Tally::default());
     if std::env::var_os("SWITCHBOARD_FUZZ_TRACE").is_some() {
         eprintln!("fuzz: set up");
@@ -374,7 +380,12 @@ async fn routes_in_the_table_exist() {
     let app = switchboard_emulator::app(emulator.state());
     for (method, template) in ROUTES {
         let path = template.split('/').map(|segment| if segment.starts_with('{') { "x" } else { segment }).collect::<Vec<_>>().join("/");
-        let request = Request::builder().method(*method).uri(&path).body(Body::empty()).expect("request");
+        let request = Request::builder()
+            .method(*method)
+            .uri(&path)
+            .header(switchboard_api::emulator::CONTROL_TOKEN_HEADER, emulator.control_token())
+            .body(Body::empty())
+            .expect("request");
         let response = app.clone().oneshot(request).await.expect("infallible");
         assert_ne!(response.status().as_u16(), 405, "{method} {template} is not served");
     }
@@ -398,6 +409,7 @@ async fn fault_rules_with_bad_values_are_refused_or_removed_cleanly() {
             .method("POST")
             .uri("/_emulator/faults")
             .header(header::CONTENT_TYPE, "application/json")
+            .header(switchboard_api::emulator::CONTROL_TOKEN_HEADER, emulator.control_token())
             .body(Body::from(serde_json::to_vec(&rule).expect("json")))
             .expect("request");
         let response = app.clone().oneshot(request).await.expect("infallible");

@@ -94,7 +94,8 @@ async fn oauth_clients_seats_and_licences_survive_a_restart() {
     let created: serde_json::Value =
         client.post("/api/v2/oauth/clients", json!({"name": "kept", "authorizedGrantType": "CLIENT-CREDENTIALS"})).await.json().await.expect("client");
     let (id, secret) = (created["id"].as_str().expect("id").to_string(), created["secret"].as_str().expect("secret").to_string());
-    let capacity = reqwest::Client::new()
+    let capacity = first
+        .control_client()
         .put(format!("{}/_emulator/capacity", first.base_url()))
         .json(&json!({"org": "na-east-1", "seats": {"wem": 2}, "limits": {"platform.api": {"client.credentials.token.rate.per.minute": 55}}}))
         .send()

@@ -47,11 +47,13 @@ async fn run_sdk_script(relative: &str) -> Option<String> {
     let credentials = emulator.credentials().org("na-east-1").expect("org").clone();
     let hub = emulator.credentials().org("global").expect("the hub org").clone();
     let base = emulator.base_url();
+    let control_token = emulator.control_token().to_string();
     // Blocking on the child in a blocking thread keeps the emulator's tasks running.
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(&python)
             .arg(&script)
             .env("SWITCHBOARD_BASE_URL", &base)
+            .env(switchboard_api::emulator::CONTROL_TOKEN_ENV, &control_token)
             .env("SWITCHBOARD_CLIENT_ID", &credentials.client_id)
             .env("SWITCHBOARD_CLIENT_SECRET", &credentials.client_secret)
             .env("SWITCHBOARD_HUB_CLIENT_ID", &hub.client_id)

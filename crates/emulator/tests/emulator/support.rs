@@ -114,11 +114,13 @@ impl Drop for TempDir {
 pub struct InProcess {
     pub app: axum::Router,
     pub token: Option<String>,
+    /// The emulator's control credential, sent on every request (only `/_emulator/*` reads it).
+    pub control_token: String,
 }
 
 impl InProcess {
     pub fn new(emulator: &RunningEmulator) -> InProcess {
-        InProcess { app: switchboard_emulator::app(emulator.state()), token: None }
+        InProcess { app: switchboard_emulator::app(emulator.state()), token: None, control_token: emulator.control_token().to_string() }
     }
 
     /// Signs in as `org_name` with its client credentials (`POST /oauth/token`).
@@ -162,9 +164,12 @@ impl InProcess {
 
     async fn send(&self, mut request: axum::http::Request<axum::body::Body>) -> (u16, Value) {
         use tower::ServiceExt;
-        // A loopback peer, as the control routes (`/_emulator/*`) require.
+        // A loopback peer with the control credential, as the control routes (`/_emulator/*`) require.
         let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 40_000));
         request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        if let Ok(value) = axum::http::HeaderValue::from_str(&self.control_token) {
+            request.headers_mut().insert(switchboard_api::emulator::CONTROL_TOKEN_HEADER, value);
+        }
         let response = self.app.clone().oneshot(request).await.unwrap_or_else(|never| match never {});
         let status = response.status().as_u16();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");

@@ -5,6 +5,7 @@ mod analytics;
 mod conversation_details;
 mod conversations;
 mod datatables;
+mod emulator;
 mod flow_jobs;
 mod flows;
 mod integrations;
@@ -23,6 +24,7 @@ pub use switchboard_api::analytics_summary::{AggregateSummary, GroupTotals};
 pub use analytics::Analytics;
 pub use conversations::Conversations;
 pub use datatables::DataTables;
+pub use emulator::EmulatorControl;
 pub use flow_jobs::{FlowSource, PublishedFlow};
 pub use flows::{Flows, OperationWait};
 pub use integrations::Integrations;
@@ -51,7 +53,7 @@ macro_rules! copyable_accessor {
         impl<P: ?Sized> Copy for $name<'_, P> {}
     )*};
 }
-copyable_accessor!(Analytics, Conversations, DataTables, Flows, Integrations, Licenses, Limits, Notifications, OAuthClients, Orgs, Queues, Strategies, Telephony, Usage, Users);
+copyable_accessor!(Analytics, Conversations, DataTables, EmulatorControl, Flows, Integrations, Licenses, Limits, Notifications, OAuthClients, Orgs, Queues, Strategies, Telephony, Usage, Users);
 
 /// Resource accessors for every `Platform`: `client.queues().get(id)`, `client.flows().publish(id)`.
 pub trait PlatformExt: Platform {
@@ -99,6 +101,10 @@ pub trait PlatformExt: Platform {
     }
     fn oauth_clients(&self) -> OAuthClients<'_, Self> {
         OAuthClients { platform: self }
+    }
+    /// The emulator's control surface (an extension: fails on a real org).
+    fn emulator(&self) -> EmulatorControl<'_, Self> {
+        EmulatorControl { platform: self }
     }
 }
 

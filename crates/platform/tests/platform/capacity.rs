@@ -14,7 +14,7 @@ use switchboard_emulator::EmulatorOptions;
 use crate::support::{CHILD, client, client_for, ok, start, start_default};
 
 async fn set_capacity(emulator: &switchboard_emulator::RunningEmulator, body: serde_json::Value) {
-    let response = reqwest::Client::new().put(format!("{}/_emulator/capacity", emulator.base_url())).json(&body).send().await;
+    let response = emulator.control_client().put(format!("{}/_emulator/capacity", emulator.base_url())).json(&body).send().await;
     match response {
         Ok(response) if response.status().is_success() => {}
         Ok(response) => panic!("capacity refused: {} {}", response.status(), response.text().await.unwrap_or_default()),

@@ -51,7 +51,7 @@ pub fn org_id(emulator: &RunningEmulator, org: &str) -> String {
 
 /// Installs a fault rule (`FaultRule` JSON, camelCase).
 pub async fn add_fault(emulator: &RunningEmulator, rule: Value) {
-    let response = reqwest::Client::new().post(format!("{}/_emulator/faults", emulator.base_url())).json(&rule).send().await;
+    let response = emulator.control_client().post(format!("{}/_emulator/faults", emulator.base_url())).json(&rule).send().await;
     match response {
         Ok(response) if response.status().is_success() => {}
         Ok(response) => panic!("fault rule refused: {} {}", response.status(), response.text().await.unwrap_or_default()),
@@ -60,7 +60,7 @@ pub async fn add_fault(emulator: &RunningEmulator, rule: Value) {
 }
 
 pub async fn counters(emulator: &RunningEmulator) -> RequestCounters {
-    let response = reqwest::Client::new().get(format!("{}/_emulator/counters", emulator.base_url())).send().await;
+    let response = emulator.control_client().get(format!("{}/_emulator/counters", emulator.base_url())).send().await;
     match response {
         Ok(response) => match response.json().await {
             Ok(counters) => counters,

@@ -15,7 +15,7 @@ async fn drill(emulator: &switchboard_emulator::RunningEmulator, flows: Vec<Flow
     config.checks = [Check::FailureModes].into_iter().collect();
     config.live.sla_ms = 300;
     config.live.budget_ms = budget_ms;
-    config.live.live_calls = Some(LiveCalls::detect(&emulator.base_url()).await.expect("the emulator's control surface answers"));
+    config.live.live_calls = Some(LiveCalls::detect(std::sync::Arc::new(client.clone()), &emulator.base_url()).await.expect("the emulator's control surface answers"));
     switchboard_review::run(&client, &config, std::future::pending::<()>()).await
 }
 
@@ -86,7 +86,7 @@ async fn an_interrupted_live_drill_takes_its_fault_rules_off() {
     config.checks = [Check::FailureModes].into_iter().collect();
     config.live.sla_ms = 300;
     config.live.budget_ms = 30_000;
-    config.live.live_calls = LiveCalls::detect(&emulator.base_url()).await;
+    config.live.live_calls = LiveCalls::detect(std::sync::Arc::new(client.clone()), &emulator.base_url()).await;
     // Ctrl-C arrives once the first drill's rule is on the CRM path.
     let cancel = async {
         while fault_rules(&emulator).await["rules"].as_array().is_none_or(Vec::is_empty) {

@@ -82,6 +82,7 @@ pub fn client(emulator: &RunningEmulator) -> OrgClient {
     let credentials = emulator.credentials().org(ORG).unwrap_or_else(|| panic!("no org {ORG}"));
     let mut config = ClientConfig::new(emulator.base_url(), credentials.client_id.clone(), credentials.client_secret.clone());
     config.org_label = ORG.to_string();
+    config.control_token = Some(emulator.control_token().into());
     config.retry.base_delay = Duration::from_millis(20);
     config.retry.max_delay = Duration::from_millis(200);
     OrgClient::new(config).unwrap_or_else(|error| panic!("client: {error}"))
@@ -96,7 +97,7 @@ pub fn flow_text(name: &str, text: &str) -> FlowText {
 }
 
 pub async fn control(emulator: &RunningEmulator, method: reqwest::Method, path: &str, body: Option<Value>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().request(method, format!("{}{path}", emulator.base_url()));
+    let mut request = emulator.control_client().request(method, format!("{}{path}", emulator.base_url()));
     if let Some(body) = body {
         request = request.json(&body);
     }

@@ -107,7 +107,7 @@ pub async fn run(emulator: &RunningEmulator, client: &OrgClient, text: bool) -> 
     let path = std::env::temp_dir().join(format!("switchboard-demo-journal-{}.db", std::process::id()));
     let journal = Journal::open(&path.to_string_lossy()).await.context("opening the demo journal")?;
     let driver = Driver::new(Org::new(client, FLOW), Store::new(journal, ORG, FLOW))
-        .with_smoke_dialer(crate::commands::rollout::EmulatorCalls::new(&emulator.base_url(), ORG)?);
+        .with_smoke_dialer(crate::commands::rollout::EmulatorCalls::new(std::sync::Arc::new(client.clone()), ORG));
     let promoted = release(&driver, emulator, &good, policy(), "good candidate", text).await?;
     // Hangs up on every caller: the smoke test refuses it before a single real caller reaches it.
     let mut broken = current.clone();

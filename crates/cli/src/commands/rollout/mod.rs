@@ -53,7 +53,7 @@ async fn dispatch(command: RolloutCommand, flow: &RolloutFlowArgs, target: &Targ
     if let RolloutCommand::Start(start) = &command
         && (start.smoke_via_emulator || target.embedded.is_some())
     {
-        driver = driver.with_smoke_dialer(smoke::EmulatorCalls::new(&target.base_url, &flow.org)?);
+        driver = driver.with_smoke_dialer(smoke::EmulatorCalls::new(std::sync::Arc::new(client.clone()), &flow.org));
     }
     let context = || format!("rollout of '{}' in org {}", flow.flow, flow.org);
     match command {

@@ -1,11 +1,13 @@
 //! The smoke test's calls on an emulator target: `POST /_emulator/calls` (the emulator's own call
-//! placing, loopback only), sped up, answered once the call's flow part is over. Used for the
-//! embedded emulator and with `--smoke-via-emulator`; a real org has no such API, so there the
-//! smoke test is reported not applicable (docs/rollout.md).
+//! placing, behind its control credential) through the platform client, sped up, answered once
+//! the call's flow part is over. Used for the embedded emulator and with `--smoke-via-emulator`
+//! (the target's `SWITCHBOARD_EMULATOR_CONTROL_TOKEN` or `_FILE`); a real org has no such API, so
+//! there the smoke test is reported not applicable (docs/rollout.md).
 
 use futures_util::future::BoxFuture;
-use std::time::Duration;
+use std::sync::Arc;
 use switchboard_platform::api::traffic::{PlaceCallRequest, PlacedCall};
+use switchboard_platform::{Platform, PlatformExt};
 use switchboard_rollout::live::SmokeDialer;
 
 /// How much faster than real time a smoke call runs.
@@ -14,15 +16,14 @@ const SPEED_UP: f64 = 20.0;
 const CALL_TIMEOUT_MS: u64 = 30_000;
 
 pub struct EmulatorCalls {
-    http: reqwest::Client,
-    base_url: String,
+    platform: Arc<dyn Platform>,
     org: String,
 }
 
 impl EmulatorCalls {
-    pub fn new(base_url: &str, org: &str) -> anyhow::Result<EmulatorCalls> {
-        let http = reqwest::Client::builder().timeout(Duration::from_millis(CALL_TIMEOUT_MS + 5_000)).build()?;
-        Ok(EmulatorCalls { http, base_url: base_url.trim_end_matches('/').to_string(), org: org.to_string() })
+    /// `platform`: a client of the emulator that carries its control credential.
+    pub fn new(platform: Arc<dyn Platform>, org: &str) -> EmulatorCalls {
+        EmulatorCalls { platform, org: org.to_string() }
     }
 }
 
@@ -36,19 +37,7 @@ impl SmokeDialer for EmulatorCalls {
                 timeout_ms: Some(CALL_TIMEOUT_MS),
                 ..PlaceCallRequest::default()
             };
-            let response = self
-                .http
-                .post(format!("{}/_emulator/calls", self.base_url))
-                .json(&request)
-                .send()
-                .await
-                .map_err(|error| format!("POST /_emulator/calls: {error}"))?;
-            let status = response.status();
-            if !status.is_success() {
-                let body = response.text().await.unwrap_or_default();
-                return Err(format!("POST /_emulator/calls answered {status}: {}", body.chars().take(300).collect::<String>()));
-            }
-            response.json::<PlacedCall>().await.map_err(|error| format!("POST /_emulator/calls: unreadable answer: {error}"))
+            self.platform.emulator().place_call(&request).await.map_err(|error| format!("POST /_emulator/calls: {error}"))
         })
     }
 }
