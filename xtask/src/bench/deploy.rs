@@ -211,7 +211,6 @@ async fn rollback_against_apply() -> anyhow::Result<()> {
     let options = EmulatorOptions::default();
     println!("\n# deploy: rollback of {} orgs x {QUEUES} queue updates vs the apply of the same updates, under {} requests per token per {} s", orgs.len(), options.rate_limit_per_minute, options.rate_limit_window.as_secs());
     let emulator = switchboard_emulator::spawn(options).await?;
-    let base_url = emulator.base_url();
     let dir = queue_repository(&orgs, QUEUES)?;
     let first = render(&dir, "first")?;
     let second = render(&dir, "second")?;
@@ -226,28 +225,28 @@ async fn rollback_against_apply() -> anyhow::Result<()> {
     anyhow::ensure!(created.failed() == 0, "creating the queues failed: {created:?}");
 
     let planning = fresh()?;
-    let before = requests(&base_url).await?;
+    let before = requests(&emulator).await?;
     let unchanged = switchboard_deploy::plan::plan(&first, &planning, &last_applied(&journal, &first).await?, &PlanOptions::default()).await?;
-    let plan_requests = requests(&base_url).await? - before;
+    let plan_requests = requests(&emulator).await? - before;
     anyhow::ensure!(!unchanged.has_changes(), "a plan of nothing changed has changes");
     let resources: usize = unchanged.orgs.iter().map(|org| org.changes.len()).sum();
 
     let plan = switchboard_deploy::plan::plan(&second, &planning, &last_applied(&journal, &second).await?, &PlanOptions::default()).await?;
     let applying = fresh()?;
-    let before = requests(&base_url).await?;
+    let before = requests(&emulator).await?;
     let started = Instant::now();
     let applied = switchboard_deploy::apply::apply(&plan, &applying, &journal, &switchboard_deploy::apply::ApplyOptions { concurrency: orgs.len(), ..Default::default() }).await?;
     let apply_time = started.elapsed();
-    let apply_requests = requests(&base_url).await? - before;
+    let apply_requests = requests(&emulator).await? - before;
     anyhow::ensure!(applied.failed() == 0 && applied.written() == orgs.len() * QUEUES, "the apply: {applied:?}");
 
     let rolling = fresh()?;
-    let before = requests(&base_url).await?;
+    let before = requests(&emulator).await?;
     let started = Instant::now();
     let options = switchboard_deploy::rollback::RollbackOptions { concurrency: orgs.len(), ..Default::default() };
     let rolled = switchboard_deploy::rollback::rollback_with(&applied.deployment, &rolling, &journal, &options).await?;
     let rollback_time = started.elapsed();
-    let rollback_requests = requests(&base_url).await? - before;
+    let rollback_requests = requests(&emulator).await? - before;
     anyhow::ensure!(rolled.proven(), "the rollback is not proven: {rolled:?}");
     drop(journal);
     for suffix in ["", "-wal", "-shm"] {
