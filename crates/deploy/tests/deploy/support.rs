@@ -168,3 +168,65 @@ impl Drop for QueueRepo {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Requests the providers sent, counted on the client side: a `--strict` emulator serves no
+/// `/_emulator/*` route, so tests of real-API writes count here. Paths are templated the way
+/// the emulator's counters are (`/api/v2/integrations/{id}`): segments that look like ids.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    seen: Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl Recorder {
+    pub fn counters(&self) -> RequestCounters {
+        let seen = self.seen.lock().map(|seen| seen.clone()).unwrap_or_default();
+        let mut counters: Vec<switchboard_platform::api::emulator::RequestCounter> = Vec::new();
+        for (method, path) in seen {
+            match counters.iter_mut().find(|counter| counter.method == method && counter.path == path) {
+                Some(counter) => counter.count += 1,
+                None => counters.push(switchboard_platform::api::emulator::RequestCounter { org: "-".into(), method, path, count: 1 }),
+            }
+        }
+        RequestCounters { counters }
+    }
+}
+
+fn templated(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or_default();
+    path.split('/').map(|segment| if segment.len() >= 16 && segment.chars().all(|c| c.is_ascii_hexdigit() || c == '-') { "{id}" } else { segment }).collect::<Vec<_>>().join("/")
+}
+
+struct Recording {
+    inner: Arc<dyn Platform>,
+    recorder: Recorder,
+}
+
+impl Platform for Recording {
+    fn label(&self) -> &str {
+        self.inner.label()
+    }
+
+    fn execute(&self, request: switchboard_platform::ApiRequest) -> futures_util::future::BoxFuture<'_, switchboard_platform::Result<switchboard_platform::ApiResponse>> {
+        if let Ok(mut seen) = self.recorder.seen.lock() {
+            seen.push((request.method.to_string(), templated(&request.path)));
+        }
+        self.inner.execute(request)
+    }
+}
+
+/// [`providers`] whose requests `Recorder` counts.
+pub fn recorded_providers(emulator: &RunningEmulator, desired: &Desired) -> (Providers, Recorder) {
+    let recorder = Recorder::default();
+    let providers = desired
+        .orgs
+        .iter()
+        .map(|org| {
+            let inner: Arc<dyn Platform> = Arc::new(client(emulator, &org.target_org));
+            let platform: Arc<dyn Platform> = Arc::new(Recording { inner, recorder: recorder.clone() });
+            let mut provider = GenesysProvider::new(platform);
+            provider.flow_wait.poll_every = Duration::from_millis(20);
+            (org.org.clone(), Arc::new(provider) as Arc<dyn Provider>)
+        })
+        .collect();
+    (providers, recorder)
+}
