@@ -88,10 +88,44 @@ pub enum MediaType {
     Message,
 }
 
+/// A number field read whole first, so a wrong type is refused naming the field (the YAML
+/// parser's own message says only what it expected).
+fn number<'de, D: serde::Deserializer<'de>>(deserializer: D, field: &str, integer: bool, max: f64) -> Result<Option<f64>, D::Error> {
+    use serde::de::Error as _;
+    let value = Value::deserialize(deserializer)?;
+    let fits = |number: &serde_json::Number| (!integer || number.is_u64()) && number.as_f64().is_some_and(|found| (0.0..=max).contains(&found));
+    match &value {
+        Value::Null => Ok(None),
+        Value::Number(found) if fits(found) => Ok(found.as_f64()),
+        other => {
+            let wanted = if integer { format!("an integer from 0 to {max}") } else { format!("a number from 0 to {max}") };
+            Err(D::Error::custom(format!("`{field}` must be {wanted}, got {} {other}", json_kind(other))))
+        }
+    }
+}
+
+fn alerting_timeout_seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    Ok(number(deserializer, "alertingTimeoutSeconds", true, f64::from(u32::MAX))?.map(|found| found as u32))
+}
+
+fn duration_ms<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    use serde::de::Error as _;
+    number(deserializer, "durationMs", true, 9.0e15)?.map(|found| found as u64).ok_or_else(|| D::Error::custom("`durationMs` is required"))
+}
+
+fn percentage<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    use serde::de::Error as _;
+    number(deserializer, "percentage", false, 1.0)?.ok_or_else(|| D::Error::custom("`percentage` is required"))
+}
+
+fn timeout_ms<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    Ok(number(deserializer, "timeoutMs", true, 9.0e15)?.map(|found| found as u64))
+}
+
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MediaSettingsDoc {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "alerting_timeout_seconds", skip_serializing_if = "Option::is_none")]
     pub alerting_timeout_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_level: Option<ServiceLevelDoc>,
@@ -101,7 +135,9 @@ pub struct MediaSettingsDoc {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ServiceLevelDoc {
     /// Fraction (0..1) answered within `durationMs`.
+    #[serde(deserialize_with = "percentage")]
     pub percentage: f64,
+    #[serde(deserialize_with = "duration_ms")]
     pub duration_ms: u64,
 }
 
@@ -110,7 +146,7 @@ pub struct ServiceLevelDoc {
 pub struct AcwSettingsDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrapup_prompt: Option<WrapupPrompt>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "timeout_ms", skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
 }
 

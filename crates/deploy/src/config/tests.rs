@@ -136,7 +136,7 @@ fn wrongly_typed_values_are_refused_with_file_line_and_field() {
     let repo = TempRepo::new("types", &[("switchboard.yaml", MANIFEST), ("components/shared.yaml", shared), ("components/regional.yaml", regional)]);
     let errors = repo.errors("dev");
     assert_eq!(errors.len(), 3, "{errors:?}");
-    assert!(errors.iter().any(|error| error.starts_with("components/shared.yaml:6:")), "{errors:?}");
+    assert!(errors.iter().any(|error| error.starts_with("components/shared.yaml:6") && error.contains("`alertingTimeoutSeconds` must be an integer")), "{errors:?}");
     assert!(errors.iter().any(|error| error.starts_with("components/regional.yaml:11:") && error.contains("`priority` is an integer column") && error.contains("urgent")), "{errors:?}");
     assert!(errors.iter().any(|error| error.starts_with("components/regional.yaml:13:") && error.contains("`colour` is not a column")), "{errors:?}");
 }
