@@ -1,7 +1,9 @@
-//! Chores in Rust, not shell: `cargo xtask test` (everything CI runs) and `cargo xtask bench`.
+//! Chores in Rust, not shell: `cargo xtask test` (everything CI runs), `cargo xtask tidy` (the
+//! invariants, read from the source) and `cargo xtask bench`.
 
 mod bench;
 mod test;
+mod tidy;
 
 use anyhow::bail;
 
@@ -10,6 +12,7 @@ fn main() -> anyhow::Result<()> {
     match arguments.first().map(String::as_str) {
         Some("test") => test::run(&arguments[1..]),
         Some("bench") => bench::run(&arguments[1..]),
-        _ => bail!("usage: cargo xtask <test|bench> [args]"),
+        Some("tidy") => tidy::run(&arguments[1..]),
+        _ => bail!("usage: cargo xtask <test|tidy|bench> [args]"),
     }
 }

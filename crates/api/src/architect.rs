@@ -39,7 +39,8 @@ pub struct RegisterArchitectJobRequest {
     pub create_stubs: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// `Debug` by hand below: the presigned URL's query is a credential.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterArchitectJobResponse {
     pub id: String,
@@ -122,7 +123,8 @@ pub struct RegisterArchitectExportJobResponse {
     pub self_uri: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// `Debug` by hand below: the download URL's query is a credential.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ArchitectExportJobStateResponse {
     pub id: String,
@@ -136,4 +138,30 @@ pub struct ArchitectExportJobStateResponse {
     pub messages: Vec<ArchitectJobMessage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_uri: Option<String>,
+}
+
+impl std::fmt::Debug for RegisterArchitectJobResponse {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("RegisterArchitectJobResponse")
+            .field("id", &self.id)
+            .field("presigned_url", &crate::redact::UrlWithoutQuery(&self.presigned_url))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("self_uri", &self.self_uri)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ArchitectExportJobStateResponse {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ArchitectExportJobStateResponse")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("command", &self.command)
+            .field("download_url", &self.download_url.as_deref().map(crate::redact::UrlWithoutQuery))
+            .field("messages", &self.messages)
+            .field("self_uri", &self.self_uri)
+            .finish()
+    }
 }

@@ -1,8 +1,11 @@
 //! OAuth client-credentials wire types (`POST /oauth/token`).
 
+use crate::redact::{Redacted, optional};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Debug` by hand below: the token is a credential.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenResponse {
     pub access_token: String,
     /// Always `bearer` on the real platform.
@@ -23,7 +26,8 @@ pub struct OAuthError {
 
 /// The real `OAuthClient` (`/api/v2/oauth/clients`), the fields the emulator keeps. Only
 /// `CLIENT-CREDENTIALS` clients can get tokens from the emulator.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// `Debug` by hand below: the secret is a credential.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthClient {
     #[serde(default)]
@@ -46,4 +50,33 @@ pub struct OAuthClient {
     pub date_created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_uri: Option<String>,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("TokenResponse")
+            .field("access_token", &Redacted)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+impl fmt::Debug for OAuthClient {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("OAuthClient")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("access_token_validity_seconds", &self.access_token_validity_seconds)
+            .field("authorized_grant_type", &self.authorized_grant_type)
+            .field("secret", &optional(&self.secret))
+            .field("role_ids", &self.role_ids)
+            .field("state", &self.state)
+            .field("date_created", &self.date_created)
+            .field("self_uri", &self.self_uri)
+            .finish()
+    }
 }

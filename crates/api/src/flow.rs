@@ -150,3 +150,14 @@ pub struct SeedLockRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }
+
+/// Seed 001's `POST /api/v2/flow/{id}/validate` answer (an emulator extension): whether the latest
+/// saved version's graph holds (`model::validate::validate_graph`), with its errors.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FlowValidation {
+    pub valid: bool,
+    /// The version checked; absent when the flow has none saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub errors: Vec<String>,
+}

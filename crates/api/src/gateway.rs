@@ -45,7 +45,8 @@ pub struct ClientFrame {
 }
 
 /// The token part of an `auth_refresh` frame (seed 003 §3); only `access_token` is read.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// `Debug` by hand below: the access token is a credential.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TokenPayload {
     pub access_token: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,4 +114,15 @@ pub struct EnvelopeHead<'a> {
     /// The emulator's replay extension; absent on the real platform.
     #[serde(default)]
     pub id: Option<u64>,
+}
+
+impl std::fmt::Debug for TokenPayload {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("TokenPayload")
+            .field("access_token", &crate::redact::Redacted)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
 }

@@ -26,6 +26,8 @@ pub mod organization;
 pub mod paging;
 pub mod queue;
 pub mod rate_limit;
+pub mod redact;
+pub mod retry_after;
 pub mod strategy;
 pub mod telephony;
 pub mod traffic;

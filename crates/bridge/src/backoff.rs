@@ -1,9 +1,11 @@
 //! Reconnection backoff with full jitter (seed 000, edge case 2): attempt `n` waits a uniformly
 //! random time in `[0, min(max, base × 2ⁿ)]`, so instances that lost their connection together
-//! spread their reconnects over the whole window instead of arriving as one storm.
+//! spread their reconnects over the whole window instead of arriving as one storm. The formula is
+//! the platform client's (`RetryPolicy::full_jitter`); this names the bridge's two settings.
 
 use rand::Rng;
 use std::time::Duration;
+use switchboard_platform::RetryPolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
@@ -12,20 +14,22 @@ pub struct Backoff {
 }
 
 impl Backoff {
+    fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: u32::MAX,
+            base_delay: self.base,
+            max_delay: self.max,
+        }
+    }
+
     /// The ceiling of attempt `attempt` (0-based): `min(max, base × 2^attempt)`.
     pub fn ceiling(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX);
-        self.base.saturating_mul(factor).min(self.max)
+        self.policy().backoff_ceiling(attempt)
     }
 
     /// A full-jitter delay for `attempt`.
     pub fn delay(&self, attempt: u32, rng: &mut impl Rng) -> Duration {
-        let ceiling = self.ceiling(attempt).as_millis() as u64;
-        Duration::from_millis(if ceiling == 0 {
-            0
-        } else {
-            rng.random_range(0..=ceiling)
-        })
+        self.policy().full_jitter(attempt, rng)
     }
 }
 

@@ -64,6 +64,8 @@ pub struct BridgeConfig {
     pub backoff_max: Duration,
     /// Effects run at once.
     pub concurrency: usize,
+    /// Seeds every random draw (backoff jitter): `BRIDGE_SEED`, else derived from the instance id.
+    pub seed: u64,
 }
 
 /// The shortest idempotency-key retention accepted: a day, longer than any conversation.
@@ -149,10 +151,61 @@ impl EnvReader<'_> {
         }
     }
 
-    fn millis(&self, name: &str, default_ms: u64) -> Result<Duration, ConfigError> {
-        self.parsed(name, default_ms, "milliseconds (a whole number)")
+    /// A whole number in `range` (the default when unset). Every numeric setting goes through a
+    /// range: a value the process cannot run with (a zero period, an overflowing duration) must
+    /// stop start-up, not panic a task later while the health endpoint still answers.
+    fn ranged(
+        &self,
+        name: &str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+        unit: &str,
+    ) -> Result<u64, ConfigError> {
+        let value = self.parsed(name, default, &format!("{unit} (a whole number)"))?;
+        if !range.contains(&value) {
+            return Err(invalid(
+                name,
+                format!(
+                    "must be between {} and {} {unit}, got {value}",
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
+        Ok(value)
+    }
+
+    fn millis(
+        &self,
+        name: &str,
+        default_ms: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        self.ranged(name, default_ms, range, "milliseconds")
             .map(Duration::from_millis)
     }
+
+    fn seconds(
+        &self,
+        name: &str,
+        default_seconds: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        self.ranged(name, default_seconds, range, "seconds")
+            .map(Duration::from_secs)
+    }
+}
+
+/// An hour, the ceiling of most periods: longer is a typo, not a policy.
+const HOUR_MS: u64 = 3_600_000;
+const DAY_SECONDS: u64 = 86_400;
+
+/// A stable seed from the instance id (FNV-1a): distinct instances draw distinct backoff
+/// sequences, so they do not reconnect in step, and a run can be repeated exactly.
+fn seed_from(instance_id: &str) -> u64 {
+    instance_id.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn http_url(name: &str, value: &str) -> Result<String, ConfigError> {
@@ -186,6 +239,19 @@ fn state_url(text: &str) -> Result<StateUrl, ConfigError> {
 }
 
 impl BridgeConfig {
+    /// The platform client's settings for this configuration. The caller (the CLI) builds the
+    /// client and hands the bridge a `Platform` handle, as it does for the gateway.
+    pub fn client_config(&self) -> switchboard_platform::ClientConfig {
+        let mut client = switchboard_platform::ClientConfig::new(
+            self.platform_url.clone(),
+            self.client_id.clone(),
+            self.client_secret.clone(),
+        );
+        client.login_url = self.login_url.clone();
+        client.org_label = "bridge".to_string();
+        client
+    }
+
     /// From the process environment.
     pub fn from_env() -> Result<BridgeConfig, ConfigError> {
         BridgeConfig::from_lookup(&|name| std::env::var(name).ok())
@@ -225,7 +291,7 @@ impl BridgeConfig {
         let crm_tls = CrmTls {
             ca_file: env.plain("BRIDGE_CRM_CA_FILE").map(PathBuf::from),
             identity,
-            reload_interval: env.millis("BRIDGE_CRM_TLS_RELOAD_MS", 1_000)?,
+            reload_interval: env.millis("BRIDGE_CRM_TLS_RELOAD_MS", 1_000, 100..=HOUR_MS)?,
         };
         let state = match env.secret_or_file("BRIDGE_STATE_URL")? {
             Some(text) => state_url(&text)?,
@@ -266,24 +332,14 @@ impl BridgeConfig {
                 ));
             }
         };
-        let concurrency: usize = env.parsed(
-            "BRIDGE_CONCURRENCY",
-            16,
-            "a whole number of effects at once",
-        )?;
-        if concurrency == 0 {
-            return Err(invalid("BRIDGE_CONCURRENCY", "must be at least 1"));
-        }
-        let reconcile_lookback = Duration::from_secs(env.parsed(
-            "BRIDGE_RECONCILE_LOOKBACK_SECONDS",
-            3_600,
-            "seconds (a whole number)",
-        )?);
-        let done_retention = Duration::from_secs(env.parsed(
+        let concurrency = env.ranged("BRIDGE_CONCURRENCY", 16, 1..=4_096, "effects at once")? as usize;
+        let reconcile_lookback =
+            env.seconds("BRIDGE_RECONCILE_LOOKBACK_SECONDS", 3_600, 0..=30 * DAY_SECONDS)?;
+        let done_retention = env.seconds(
             "BRIDGE_DONE_RETENTION_SECONDS",
-            7 * 24 * 3_600,
-            "seconds (a whole number)",
-        )?);
+            7 * DAY_SECONDS,
+            0..=365 * DAY_SECONDS,
+        )?;
         // A key must outlive every replay or reconciliation that can still return its
         // conversation: at least a day (longer than any call) and longer than the first lookback.
         if done_retention < MIN_DONE_RETENTION || done_retention <= reconcile_lookback {
@@ -296,17 +352,26 @@ impl BridgeConfig {
                 ),
             ));
         }
-        let prune_interval = Duration::from_secs(env.parsed(
-            "BRIDGE_PRUNE_INTERVAL_SECONDS",
-            600,
-            "seconds (a whole number)",
-        )?);
-        if prune_interval.is_zero() {
+        let prune_interval = env.seconds("BRIDGE_PRUNE_INTERVAL_SECONDS", 600, 1..=DAY_SECONDS)?;
+        // The lease is renewed every third of its lifetime: below 300 ms that is a busy loop
+        // (and zero a panicking timer); above ten minutes a crashed holder stalls every call.
+        let lease_ttl = env.millis("BRIDGE_LEASE_TTL_MS", 10_000, 300..=600_000)?;
+        let drain_deadline = env.millis("BRIDGE_DRAIN_MS", 20_000, 0..=HOUR_MS)?;
+        let backoff_base = env.millis("BRIDGE_BACKOFF_BASE_MS", 500, 1..=60_000)?;
+        let backoff_max = env.millis("BRIDGE_BACKOFF_MAX_MS", 30_000, 1..=HOUR_MS)?;
+        if backoff_max < backoff_base {
             return Err(invalid(
-                "BRIDGE_PRUNE_INTERVAL_SECONDS",
-                "must be at least 1",
+                "BRIDGE_BACKOFF_MAX_MS",
+                format!(
+                    "must be at least BRIDGE_BACKOFF_BASE_MS ({} ms)",
+                    backoff_base.as_millis()
+                ),
             ));
         }
+        let seed = match env.plain("BRIDGE_SEED") {
+            None => seed_from(&instance_id),
+            Some(_) => env.ranged("BRIDGE_SEED", 0, 0..=u64::MAX, "a seed")?,
+        };
         Ok(BridgeConfig {
             platform_url,
             login_url,
@@ -319,15 +384,16 @@ impl BridgeConfig {
             listen,
             log_level,
             instance_id,
-            lease_ttl: env.millis("BRIDGE_LEASE_TTL_MS", 10_000)?,
-            drain_deadline: env.millis("BRIDGE_DRAIN_MS", 20_000)?,
+            lease_ttl,
+            drain_deadline,
             migration_phase,
             reconcile_lookback,
             done_retention,
             prune_interval,
-            backoff_base: env.millis("BRIDGE_BACKOFF_BASE_MS", 500)?,
-            backoff_max: env.millis("BRIDGE_BACKOFF_MAX_MS", 30_000)?,
+            backoff_base,
+            backoff_max,
             concurrency,
+            seed,
         })
     }
 }

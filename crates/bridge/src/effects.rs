@@ -7,7 +7,7 @@ use crate::store::{EffectKind, WorkItem};
 use std::collections::BTreeMap;
 use switchboard_api::conversation::ParticipantAttributes;
 use switchboard_api::crm::NewActivity;
-use switchboard_platform::{OrgClient, PlatformError, PlatformExt};
+use switchboard_platform::{Platform, PlatformError, PlatformExt};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EffectError {
@@ -58,7 +58,7 @@ pub fn pop_attributes(contact: Option<&switchboard_api::crm::Contact>) -> BTreeM
 /// Performs `item`; `Ok(outcome)` means it is finished for good.
 pub async fn perform(
     item: &WorkItem,
-    platform: &OrgClient,
+    platform: &dyn Platform,
     crm: &CrmClient,
 ) -> Result<&'static str, EffectError> {
     let ani = text(item, "ani")?;
@@ -87,11 +87,12 @@ pub async fn perform(
         }
         EffectKind::Activity => {
             let contact = crm.lookup(ani).await?;
-            let queue = item
-                .payload
-                .get("queueName")
-                .and_then(|value| value.as_str())
-                .unwrap_or(text(item, "queueId")?);
+            // The served queue's name (see `job::work_for`); the id only for work recorded by a
+            // release that did not write the name.
+            let queue = match item.payload.get("queueName").and_then(|value| value.as_str()) {
+                Some(name) => name,
+                None => text(item, "queueId")?,
+            };
             let answered = item
                 .payload
                 .get("answeredBy")

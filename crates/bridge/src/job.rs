@@ -4,6 +4,7 @@
 //! number of times records each effect once. Payloads hold only fields that do not change once
 //! the call reached that point, so a retry sends exactly the same request.
 
+use crate::queues::ServedQueues;
 use crate::store::{EffectKind, WorkItem};
 use serde_json::json;
 use switchboard_api::conversation::Conversation;
@@ -21,14 +22,16 @@ fn epoch_ms(text: Option<&str>) -> Option<i64> {
         .map(|instant| instant.timestamp_millis())
 }
 
-/// The work a conversation asks for, given the queue ids the bridge serves.
-pub fn work_for(conversation: &Conversation, queue_ids: &[String]) -> Vec<WorkItem> {
+/// The work a conversation asks for, given the queues the bridge serves. The queue's name comes
+/// from the served queues, never from the conversation: a live event carries no queue name and a
+/// REST conversation does, and one call must read the same whichever way it was seen.
+pub fn work_for(conversation: &Conversation, queues: &ServedQueues) -> Vec<WorkItem> {
     let Some(acd) = conversation.participants.iter().find(|participant| {
         participant.purpose == "acd"
             && participant
                 .queue_id
-                .as_ref()
-                .is_some_and(|queue| queue_ids.contains(queue))
+                .as_deref()
+                .is_some_and(|queue| queues.contains(queue))
     }) else {
         return Vec::new();
     };
@@ -63,7 +66,7 @@ pub fn work_for(conversation: &Conversation, queue_ids: &[String]) -> Vec<WorkIt
                 payload: json!({
                     "ani": ani,
                     "queueId": queue_id,
-                    "queueName": acd.queue_name,
+                    "queueName": queues.name(&queue_id),
                     "start": conversation.start_time,
                     "end": end_time,
                     "answeredBy": answered_by,

@@ -14,6 +14,12 @@ pub struct EffectLabels {
     pub outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TaskLabels {
+    /// `engine` (the lease loop and sessions), `crm_tls_reload` or `effect` (one effect's task).
+    pub task: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub events: Counter,
@@ -26,6 +32,8 @@ pub struct Metrics {
     pub pending: Gauge,
     pub active: Gauge,
     pub pop_latency: Histogram,
+    pub task_failures: Family<TaskLabels, Counter>,
+    pub engine_up: Gauge,
 }
 
 impl Metrics {
@@ -42,6 +50,8 @@ impl Metrics {
             pending: Gauge::default(),
             active: Gauge::default(),
             pop_latency: Histogram::new([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,]),
+            task_failures: Family::default(),
+            engine_up: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -94,6 +104,22 @@ impl Metrics {
             "Call arrival in the queue to screen-pop attributes written",
             metrics.pop_latency.clone(),
         );
+        // Both series exist from the start, so a dashboard sees 0 rather than nothing.
+        for task in ["engine", "crm_tls_reload", "effect"] {
+            let _ = metrics.task_failures.get_or_create(&TaskLabels {
+                task: task.to_string(),
+            });
+        }
+        registry.register(
+            "task_failures",
+            "Tasks that panicked or ended on their own, by task",
+            metrics.task_failures.clone(),
+        );
+        registry.register(
+            "engine_up",
+            "1 while the engine (lease loop and sessions) runs",
+            metrics.engine_up.clone(),
+        );
         Metrics {
             registry,
             ..metrics
@@ -114,6 +140,22 @@ impl Metrics {
             .get_or_create(&EffectLabels {
                 kind: kind.to_string(),
                 outcome: outcome.to_string(),
+            })
+            .get()
+    }
+
+    pub fn task_failed(&self, task: &str) {
+        self.task_failures
+            .get_or_create(&TaskLabels {
+                task: task.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn task_failure_count(&self, task: &str) -> u64 {
+        self.task_failures
+            .get_or_create(&TaskLabels {
+                task: task.to_string(),
             })
             .get()
     }

@@ -3,10 +3,11 @@
 //! conversations since the cursor, and each is read in full and treated like an event.
 
 use crate::job::work_for;
+use crate::queues::ServedQueues;
 use crate::store::WorkItem;
 use switchboard_api::analytics::{QueryFilter, QueryPredicate};
 use switchboard_api::analytics_details::ConversationDetailQuery;
-use switchboard_platform::{OrgClient, PlatformExt, Result};
+use switchboard_platform::{Platform, PlatformExt, Result};
 
 /// Overlap with the previous reconciliation, for clock skew between bridge and platform.
 const MARGIN_MS: i64 = 60_000;
@@ -20,8 +21,8 @@ fn instant(ms: i64) -> String {
 
 /// The work the served queues' conversations since `since_ms` ask for.
 pub async fn reconcile(
-    platform: &OrgClient,
-    queue_ids: &[String],
+    platform: &dyn Platform,
+    queues: &ServedQueues,
     since_ms: i64,
     now_ms: i64,
 ) -> Result<Vec<WorkItem>> {
@@ -35,8 +36,8 @@ pub async fn reconcile(
         order_by: Some("conversationStart".to_string()),
         segment_filters: vec![QueryFilter {
             filter_type: "or".to_string(),
-            predicates: queue_ids
-                .iter()
+            predicates: queues
+                .ids()
                 .map(|queue| QueryPredicate::matches("queueId", queue))
                 .collect(),
             ..QueryFilter::default()
@@ -50,10 +51,10 @@ pub async fn reconcile(
     let mut work = Vec::new();
     for summary in listed
         .iter()
-        .filter(|summary| queue_ids.iter().any(|queue| summary.touched_queue(queue)))
+        .filter(|summary| queues.ids().any(|queue| summary.touched_queue(queue)))
     {
         match platform.conversations().get(&summary.conversation_id).await {
-            Ok(conversation) => work.extend(work_for(&conversation, queue_ids)),
+            Ok(conversation) => work.extend(work_for(&conversation, queues)),
             // Listed but gone (retention): nothing left to do for it.
             Err(error) if error.is_not_found() => {}
             Err(error) => return Err(error),

@@ -1,7 +1,8 @@
-//! The bridge's own HTTP surface: `/health/live` (the process runs), `/health/ready` (token,
-//! state store and migrations good, not draining) and Prometheus `/metrics`.
+//! The bridge's own HTTP surface: `/health/live` (the process runs), `/health/ready` (it can do
+//! its job: a valid token, the served queues resolved, the store reachable and migrated, the
+//! background tasks alive, not draining) and Prometheus `/metrics`.
 
-use crate::engine::Status;
+use crate::status::Status;
 use crate::metrics::Metrics;
 use crate::store::StateStore;
 use axum::extract::State;
@@ -33,17 +34,17 @@ pub fn app(state: ServerState) -> Router {
 async fn ready(State(state): State<ServerState>) -> (StatusCode, Json<serde_json::Value>) {
     let status = &state.status;
     let store_ok = state.store.ping().await.is_ok();
-    let token_ok = status.token_ok.load(Ordering::Relaxed);
-    let migrated = status.migrated.load(Ordering::Relaxed);
-    let draining = status.draining.load(Ordering::Relaxed);
-    let ready = store_ok && token_ok && migrated && !draining;
+    let ready = store_ok && status.ready_without_store();
     let body = json!({
         "ready": ready,
-        "token": token_ok,
+        "token": status.token_ok.load(Ordering::Relaxed),
+        "queues": status.queues_resolved.load(Ordering::Relaxed),
         "store": store_ok,
-        "migrations": migrated,
-        "draining": draining,
+        "migrations": status.migrated.load(Ordering::Relaxed),
+        "workers": status.workers_alive.load(Ordering::Relaxed),
+        "draining": status.draining.load(Ordering::Relaxed),
         "role": if status.active.load(Ordering::Relaxed) { "active" } else { "standby" },
+        "problem": status.problem(),
     });
     (
         if ready {

@@ -1,16 +1,16 @@
 //! One effect as a task: wait for a concurrency permit, perform it with retries and full-jitter
 //! backoff, record it done (its key stays as the idempotency key) and count the outcome. An effect
-//! still failing after its attempts stays pending for the engine's next sweep.
+//! still failing after its attempts stays pending for the engine's next sweep. The effect's key
+//! leaves the in-flight set however the task ends (a panic included), so the sweep retries it.
 
 use crate::backoff::Backoff;
 use crate::crm::CrmClient;
 use crate::effects::perform;
 use crate::metrics::Metrics;
 use crate::store::{EffectKind, StateStore, WorkItem, now_ms};
-use rand::SeedableRng;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use switchboard_platform::OrgClient;
+use switchboard_platform::Platform;
 use tokio::sync::Semaphore;
 
 /// Attempts of one effect before it is left for the next sweep.
@@ -18,25 +18,46 @@ const EFFECT_ATTEMPTS: u32 = 5;
 
 /// What one effect task needs.
 pub(crate) struct Worker {
-    pub(crate) platform: OrgClient,
+    pub(crate) platform: Arc<dyn Platform>,
     pub(crate) crm: Arc<CrmClient>,
     pub(crate) store: Arc<dyn StateStore>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) in_flight: Arc<Mutex<HashSet<String>>>,
     pub(crate) semaphore: Arc<Semaphore>,
     pub(crate) backoff: Backoff,
+    /// Seeded by the engine's generator, itself seeded from the configuration.
+    pub(crate) rng: rand::rngs::StdRng,
+}
+
+/// Takes the key out of the in-flight set when dropped: at the end of the task, or while a panic
+/// unwinds it (otherwise the key would stay "in flight" and the sweep would never retry it).
+struct InFlight {
+    set: Arc<Mutex<HashSet<String>>>,
+    key: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.key);
+    }
 }
 
 impl Worker {
-    pub(crate) async fn run(self, item: WorkItem) {
+    pub(crate) async fn run(mut self, item: WorkItem) {
+        let _in_flight = InFlight {
+            set: self.in_flight.clone(),
+            key: item.key.clone(),
+        };
         let kind = match item.kind {
             EffectKind::ScreenPop => "screen_pop",
             EffectKind::Activity => "activity",
         };
         if let Ok(_permit) = self.semaphore.acquire().await {
-            let mut rng = rand::rngs::StdRng::from_os_rng();
             for attempt in 0..EFFECT_ATTEMPTS {
-                match perform(&item, &self.platform, &self.crm).await {
+                match perform(&item, self.platform.as_ref(), &self.crm).await {
                     Ok(outcome) => {
                         match self
                             .store
@@ -62,7 +83,7 @@ impl Worker {
                     }
                     Err(error) if error.is_retryable() && attempt + 1 < EFFECT_ATTEMPTS => {
                         self.metrics.effect_retries.inc();
-                        tokio::time::sleep(self.backoff.delay(attempt, &mut rng)).await;
+                        tokio::time::sleep(self.backoff.delay(attempt, &mut self.rng)).await;
                     }
                     Err(error) if error.is_retryable() => {
                         self.metrics.effect_retries.inc();
@@ -80,9 +101,5 @@ impl Worker {
                 }
             }
         }
-        self.in_flight
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&item.key);
     }
 }

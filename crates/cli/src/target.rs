@@ -51,7 +51,10 @@ impl Target {
     /// `control_token`: the emulator's control credential, for commands that drive its control
     /// surface (`/_emulator/*`); `None` for a real org.
     fn from_credentials(base_url: &str, credentials: &CredentialsFile, embedded: Option<RunningEmulator>, control_token: Option<Secret>) -> anyhow::Result<Target> {
-        let environment = Environment::from_credentials(base_url, credentials, |config| config.control_token = control_token.clone())?;
+        let environment = Environment::from_credentials(base_url, credentials, |config| {
+            config.control_token = control_token.clone();
+            mix_os_seed(config);
+        })?;
         let known_parents = credentials.orgs.iter().filter(|org| !org.id.is_empty()).map(|org| (org.id.clone(), org.parent_id.clone())).collect();
         Ok(Target { base_url: base_url.to_string(), environment, known_parents, embedded })
     }
@@ -59,7 +62,7 @@ impl Target {
     fn from_config_file(path: &std::path::Path) -> anyhow::Result<Target> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let config: EnvironmentConfig = switchboard_model::load::parse_yaml(&text, &path.display().to_string())?;
-        let environment = Environment::from_config(&config, |name| std::env::var(name).ok(), |_| {})
+        let environment = Environment::from_config(&config, |name| std::env::var(name).ok(), mix_os_seed)
             .with_context(|| format!("target {}", path.display()))?;
         Ok(Target { base_url: config.base_url.clone(), environment, known_parents: BTreeMap::new(), embedded: None })
     }
@@ -81,18 +84,11 @@ fn single_org_from_env() -> anyhow::Result<Option<OrgCredentials>> {
     let Ok(client_id) = std::env::var("SWITCHBOARD_CLIENT_ID") else {
         return Ok(None);
     };
-    let client_secret = match std::env::var("SWITCHBOARD_CLIENT_SECRET") {
-        Ok(secret) => secret,
-        Err(_) => {
-            let path = std::env::var("SWITCHBOARD_CLIENT_SECRET_FILE").context(
-                "SWITCHBOARD_CLIENT_ID is set but neither SWITCHBOARD_CLIENT_SECRET nor SWITCHBOARD_CLIENT_SECRET_FILE is",
-            )?;
-            std::fs::read_to_string(&path)
-                .with_context(|| format!("reading SWITCHBOARD_CLIENT_SECRET_FILE {path}"))?
-                .trim()
-                .to_string()
-        }
-    };
+    let client_secret = switchboard_platform::secret_from_env("SWITCHBOARD_CLIENT_SECRET", |name| std::env::var(name).ok())
+        .map_err(anyhow::Error::msg)?
+        .context("SWITCHBOARD_CLIENT_ID is set but neither SWITCHBOARD_CLIENT_SECRET nor SWITCHBOARD_CLIENT_SECRET_FILE is")?
+        .expose()
+        .to_string();
     Ok(Some(OrgCredentials {
         id: String::new(),
         name: std::env::var("SWITCHBOARD_ORG_NAME").unwrap_or_else(|_| "default".to_string()),
@@ -100,4 +96,13 @@ fn single_org_from_env() -> anyhow::Result<Option<OrgCredentials>> {
         client_id,
         client_secret,
     }))
+}
+
+/// The process edge: mixes randomness from the OS into each client's jitter seed, so several
+/// `switchboard` processes with the same credentials do not retry in step. Libraries below take
+/// the seed from their config and never draw from the OS themselves (`cargo xtask tidy`).
+pub fn mix_os_seed(config: &mut switchboard_platform::ClientConfig) {
+    use std::hash::{BuildHasher, Hasher};
+    // std's `RandomState` keys come from the operating system's random source.
+    config.jitter_seed ^= std::collections::hash_map::RandomState::new().build_hasher().finish();
 }

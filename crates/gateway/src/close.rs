@@ -1,5 +1,11 @@
 //! Why the gateway closes a desktop's socket: one code per reason, so a desktop can tell
 //! "log in again" from "reconnect later" from "fix your client".
+//!
+//! Close codes are for faults of the connection: the WebSocket framing (1002, 1003, 1007,
+//! 1009), the token, the session's pace. A well-formed text frame that is not a request the
+//! gateway understands (not JSON, an unknown `message`, a bad topic) is refused with an `error`
+//! notice and the session stays open: one bad request must not cost a desktop its stream and
+//! its subscriptions, nor the platform the reconnect and re-subscription that would follow.
 
 /// Close codes. 1xxx are RFC 6455's; 4xxx are the gateway's own (private-use range).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,3 +84,6 @@ impl CloseReason {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -78,8 +78,19 @@ pub struct PoolConfig {
     /// Reconnect backoff: full jitter between zero and min(max, base * 2^attempt).
     pub backoff_base: Duration,
     pub backoff_max: Duration,
+    /// Seed of the reconnect jitter (each channel draws from its own generator derived from
+    /// it). Fixed by default so runs repeat; the CLI seeds it from the OS so that gateway
+    /// processes do not reconnect in step.
+    pub jitter_seed: u64,
     /// Resume with `Last-Event-ID` when the platform offers replay (the emulator's extension).
+    /// The header is harmless where it is not (the real platform ignores it); a gap is reported
+    /// unless events with ids have shown that the platform replays.
     pub use_replay: bool,
+    /// Bulk state reads of gap snapshots in flight at once, across every channel.
+    pub snapshot_concurrency: usize,
+    /// Longest a snapshot may hold its channel's events back; topics not read by then get no
+    /// snapshot (their `gap` notice stands).
+    pub snapshot_deadline: Duration,
     /// Least time between two subscription batches. Desktops logging in one by one would
     /// otherwise cost one REST call each and run into the platform's rate limit (300 requests a
     /// minute per client); at 250 ms a channel gets at most 240 calls a minute, each carrying
@@ -97,7 +108,10 @@ impl Default for PoolConfig {
             idle_close: Duration::from_secs(900),
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(30),
+            jitter_seed: 0x5eed_0003,
             use_replay: true,
+            snapshot_concurrency: 4,
+            snapshot_deadline: Duration::from_secs(10),
             batch_interval: Duration::from_millis(250),
         }
     }

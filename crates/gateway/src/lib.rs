@@ -4,11 +4,11 @@
 //! per-session queues, conflation, draining, and resumption after upstream loss.
 //!
 //! Pure core: `table` (who watches what), `packing` (which channel carries a topic), `queue`
-//! (a session's bounded queue), `downstream::auth` (token clock), `jwt`, `backoff`. Thin async
+//! (a session's bounded queue), `downstream::auth` (token clock), `jwt`, `upstream::cursor`
+//! (stream position per channel incarnation), `upstream::catalogue`. Thin async
 //! drivers: `downstream` (listener, sessions), `upstream` (pool worker, channel tasks), `admin`.
 
 pub mod admin;
-pub mod backoff;
 pub mod close;
 pub mod config;
 pub mod downstream;

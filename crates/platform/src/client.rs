@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use rand::SeedableRng;
 use tokio::time::Instant;
 
 use crate::config::ClientConfig;
@@ -73,6 +72,7 @@ impl OrgClient {
             config.token,
             config.retry,
             config.timeouts.request,
+            config.jitter_seed,
         ));
         let limiter = AdaptiveLimiter::new(config.rate_limit);
         Ok(Self { inner: Arc::new(Inner { config, api_base, http, token, limiter, stats: Counters::default() }) })
@@ -105,7 +105,7 @@ impl OrgClient {
         let policy = inner.config.retry;
         let started = Instant::now();
         let deadline = started + inner.config.timeouts.total.max(request.timeout.unwrap_or_default());
-        let mut rng = rand::rngs::StdRng::from_os_rng();
+        let mut rng = inner.token.jitter.rng();
         let mut attempts = 0u32;
         let mut refreshed_for_401 = false;
         loop {

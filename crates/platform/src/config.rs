@@ -59,12 +59,22 @@ pub struct ClientConfig {
     pub rate_limit: RateLimitConfig,
     pub token: TokenPolicy,
     pub user_agent: String,
+    /// Seed of the retry and token-refresh jitter. `new` derives it from the client id, so
+    /// clients of different orgs jitter apart and a test repeats; a process edge (the CLI) may
+    /// mix in randomness from the OS. The library never draws from the OS itself.
+    pub jitter_seed: u64,
     /// The emulator's control credential, sent only on `/_emulator/*` calls
     /// (`PlatformExt::emulator`); `None` for a real org.
     pub control_token: Option<Secret>,
 }
 
 impl ClientConfig {
+    /// `jitter_seed` from the client id (FNV-1a): stable per client, different across clients.
+    fn with_seed_from_client_id(mut self) -> Self {
+        self.jitter_seed = self.client_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+        self
+    }
+
     pub fn new(base_url: impl Into<String>, client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
         Self {
             base_url: base_url.into(),
@@ -77,8 +87,10 @@ impl ClientConfig {
             rate_limit: RateLimitConfig::default(),
             token: TokenPolicy::default(),
             user_agent: concat!("switchboard/", env!("CARGO_PKG_VERSION")).to_owned(),
+            jitter_seed: 0,
             control_token: None,
         }
+        .with_seed_from_client_id()
     }
 
     /// The API base without a trailing slash, validated.

@@ -11,8 +11,8 @@ use switchboard_api::CredentialsFile;
 
 use crate::client::OrgClient;
 use crate::config::ClientConfig;
-use crate::error::{PlatformError, Result};
 use crate::secret::Secret;
+use crate::error::{PlatformError, Result};
 
 /// The non-secret description of a target, as a config file holds it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -39,20 +39,10 @@ pub struct OrgEntry {
 
 /// The emulator control credential from `SWITCHBOARD_EMULATOR_CONTROL_TOKEN`, or from the file
 /// `SWITCHBOARD_EMULATOR_CONTROL_TOKEN_FILE` names (what `switchboard emulator
-/// --control-token-file` writes); `None` when neither is set (a real org needs none).
+/// --control-token-file` writes), through the one `_FILE` reader; `None` when neither is set (a
+/// real org needs none).
 pub fn control_token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Secret>> {
-    let name = switchboard_api::emulator::CONTROL_TOKEN_ENV;
-    if let Some(value) = lookup(name).filter(|value| !value.trim().is_empty()) {
-        return Ok(Some(Secret::new(value.trim())));
-    }
-    let Some(path) = lookup(&format!("{name}_FILE")) else {
-        return Ok(None);
-    };
-    let text = std::fs::read_to_string(&path).map_err(|error| PlatformError::Config { message: format!("{name}_FILE {path}: {error}") })?;
-    match text.trim() {
-        "" => Err(PlatformError::Config { message: format!("{name}_FILE {path} is empty") }),
-        token => Ok(Some(Secret::new(token))),
-    }
+    crate::secret::secret_from_env(switchboard_api::emulator::CONTROL_TOKEN_ENV, lookup).map_err(|message| PlatformError::Config { message })
 }
 
 /// The environment variable holding `field` (`CLIENT_ID`, `CLIENT_SECRET`) for an org.
@@ -105,9 +95,12 @@ impl Environment {
             let id_var = env_var_name(&entry.name, "CLIENT_ID");
             let secret_var = env_var_name(&entry.name, "CLIENT_SECRET");
             let client_id = lookup(&id_var).or_else(|| from_file.map(|org| org.client_id.clone()));
-            let secret = lookup(&secret_var).or_else(|| from_file.map(|org| org.client_secret.clone()));
+            // `ACME_CLIENT_SECRET`, or `ACME_CLIENT_SECRET_FILE` naming a mounted secret file.
+            let secret = crate::secret::secret_from_env(&secret_var, &lookup)
+                .map_err(|message| PlatformError::Config { message: format!("org {:?}: {message}", entry.name) })?
+                .or_else(|| from_file.map(|org| Secret::from(org.client_secret.clone())));
             let (Some(client_id), Some(secret)) = (client_id, secret) else {
-                return Err(PlatformError::Config { message: format!("org {:?}: set {id_var} and {secret_var}, or list it in credentials_file", entry.name) });
+                return Err(PlatformError::Config { message: format!("org {:?}: set {id_var} and {secret_var} (or {secret_var}_FILE), or list it in credentials_file", entry.name) });
             };
             let mut client_config = ClientConfig::new(&config.base_url, client_id, secret);
             client_config.login_url = config.login_url.clone();

@@ -33,8 +33,9 @@ pub use resources::{
     AggregateSummary, Analytics, Conversations, DataTables, EmulatorControl, FlowSource, Flows, GroupTotals, Integrations, Licenses, Limits, Notifications, OAuthClients, OperationWait, Orgs, PlatformExt, Queues,
     PublishedFlow, Strategies, Telephony, Usage, Users,
 };
+pub use resources::BULK_USER_IDS;
 pub use retry::{RetryPolicy, parse_retry_after, status_is_retryable};
-pub use secret::Secret;
+pub use secret::{Secret, secret_from_env};
 pub use typed::{Versioned, segment};
 
 /// The wire types, re-exported so callers need not depend on `switchboard-api` directly.

@@ -8,9 +8,11 @@
 //!   (GET, HEAD, PUT, DELETE, or a call marked `idempotent`): the server may have acted, so a
 //!   retried POST could create twice.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -65,10 +67,33 @@ pub fn status_is_retryable(status: u16, idempotent: bool) -> bool {
     }
 }
 
-/// `Retry-After` in seconds (the platform never sends the HTTP-date form); fractional allowed.
+/// `Retry-After` as `switchboard_api::retry_after` reads it (seconds, fractions, or an HTTP-date
+/// measured from the system clock).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let seconds: f64 = value.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
+    switchboard_api::retry_after::parse_retry_after(value, SystemTime::now())
+}
+
+/// Generators for the jitter of one call each, seeded in turn from the client's configured seed
+/// (`ClientConfig::jitter_seed`, splitmix64 steps): concurrent calls jitter apart, and a run with
+/// a fixed seed repeats. Nothing here reads the operating system's randomness.
+#[derive(Debug)]
+pub(crate) struct JitterSeeds {
+    next: AtomicU64,
+}
+
+impl JitterSeeds {
+    pub(crate) fn new(seed: u64) -> JitterSeeds {
+        JitterSeeds { next: AtomicU64::new(seed) }
+    }
+
+    /// A generator of its own for one call (or one token fetch).
+    pub(crate) fn rng(&self) -> StdRng {
+        const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut z = self.next.fetch_add(GOLDEN_GAMMA, Ordering::Relaxed).wrapping_add(GOLDEN_GAMMA);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        StdRng::seed_from_u64(z ^ (z >> 31))
+    }
 }
 
 #[cfg(test)]

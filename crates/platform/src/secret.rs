@@ -1,5 +1,6 @@
 //! `Secret`: a string that never prints. Client secrets and bearer tokens live in it so a stray
-//! `{:?}` in a log line or an error cannot leak them.
+//! `{:?}` in a log line or an error cannot leak them. [`secret_from_env`] is the one reader of a
+//! secret given as `NAME` or as a file named by `NAME_FILE` (a mounted Kubernetes Secret).
 
 use std::fmt;
 
@@ -45,3 +46,28 @@ impl From<&str> for Secret {
         Self(value.to_owned())
     }
 }
+
+/// `NAME`, or the trimmed contents of the file named by `NAME_FILE`, through `lookup` (pass
+/// `|name| std::env::var(name).ok()`). Both set is an error, so a stale variable cannot shadow a
+/// rotated file; an empty value or file is an error too. `Ok(None)`: neither is set. Errors name
+/// the variable and the file, never the value.
+pub fn secret_from_env(name: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Secret>, String> {
+    let file_name = format!("{name}_FILE");
+    let plain = |key: &str| lookup(key).map(|value| value.trim().to_string()).filter(|value| !value.is_empty());
+    match (plain(name), plain(&file_name)) {
+        (Some(_), Some(_)) => Err(format!("set {name} or {file_name}, not both")),
+        (Some(value), None) => Ok(Some(Secret(value))),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(&path).map_err(|error| format!("{file_name}: cannot read {path}: {error}"))?;
+            let value = text.trim();
+            if value.is_empty() {
+                return Err(format!("{file_name}: {path} is empty"));
+            }
+            Ok(Some(Secret(value.to_string())))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests;

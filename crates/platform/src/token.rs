@@ -6,14 +6,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use rand::SeedableRng;
 use switchboard_api::auth::{OAuthError, TokenResponse};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::config::TokenPolicy;
 use crate::error::{PlatformError, Result};
-use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::retry::{JitterSeeds, RetryPolicy, parse_retry_after};
 use crate::secret::Secret;
 
 #[derive(Debug)]
@@ -43,6 +42,8 @@ pub(crate) struct TokenCache {
     pub policy: TokenPolicy,
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
+    /// The client's jitter generators (shared with its calls; seeded from the config).
+    pub jitter: JitterSeeds,
     current: Mutex<Option<Arc<CachedToken>>>,
     refresh_lock: tokio::sync::Mutex<()>,
     fetches: AtomicU64,
@@ -58,7 +59,9 @@ impl Drop for TokenCache {
 }
 
 impl TokenCache {
-    pub fn new(http: reqwest::Client, token_url: String, client_id: String, secret: Secret, policy: TokenPolicy, retry: RetryPolicy, request_timeout: Duration) -> Self {
+    // One call site (`OrgClient::new`), each argument a piece of the client's config.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(http: reqwest::Client, token_url: String, client_id: String, secret: Secret, policy: TokenPolicy, retry: RetryPolicy, request_timeout: Duration, jitter_seed: u64) -> Self {
         Self {
             http,
             token_url,
@@ -67,6 +70,7 @@ impl TokenCache {
             policy,
             retry,
             request_timeout,
+            jitter: JitterSeeds::new(jitter_seed),
             current: Mutex::new(None),
             refresh_lock: tokio::sync::Mutex::new(()),
             fetches: AtomicU64::new(0),
@@ -111,7 +115,7 @@ impl TokenCache {
     }
 
     async fn fetch(&self, deadline: Instant) -> Result<CachedToken> {
-        let mut rng = rand::rngs::StdRng::from_os_rng();
+        let mut rng = self.jitter.rng();
         let mut retry = 0u32;
         loop {
             let started = Instant::now();

@@ -133,7 +133,11 @@ pub async fn run<P: Platform + ?Sized>(platform: &P, config: &ReviewConfig, canc
                 findings.extend(found);
                 lock_run = Some(CheckStatus::Ran);
             }
-            Err(error) => lock_run = Some(CheckStatus::CouldNotRun(format!("checking flow locks: {error}"))),
+            // The locks taken before the error are already released (and any failed unlock reported).
+            Err(failed) => {
+                findings.extend(failed.release_findings);
+                lock_run = Some(CheckStatus::CouldNotRun(format!("checking flow locks: {}", failed.error)));
+            }
         }
     }
 

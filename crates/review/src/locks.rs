@@ -43,11 +43,33 @@ fn holder(flow: &Flow) -> Option<String> {
     }
 }
 
+/// Acquiring stopped on an error after some checkouts: the locks already taken were released
+/// (`release_findings` says if any of those unlocks failed), so nothing is left behind.
+#[derive(Debug)]
+pub struct AcquireFailed {
+    pub error: PlatformError,
+    pub release_findings: Vec<Finding>,
+}
+
 /// Checks out each named flow that exists in the org. `own_client_id` (when known) recognises a
-/// lock this client left behind.
-pub async fn acquire<P: Platform + ?Sized>(platform: &P, flows: &[String], own_client_id: Option<&str>) -> Result<(HeldLocks, Vec<Finding>), PlatformError> {
+/// lock this client left behind. On an error part-way the locks taken so far are released before
+/// it returns: every path out of here leaves either all the locks held (`Ok`) or none.
+pub async fn acquire<P: Platform + ?Sized>(platform: &P, flows: &[String], own_client_id: Option<&str>) -> Result<(HeldLocks, Vec<Finding>), AcquireFailed> {
     let mut held = HeldLocks::default();
     let mut findings = Vec::new();
+    match acquire_into(platform, flows, own_client_id, &mut held, &mut findings).await {
+        Ok(()) => Ok((held, findings)),
+        Err(error) => Err(AcquireFailed { error, release_findings: held.release(platform).await }),
+    }
+}
+
+async fn acquire_into<P: Platform + ?Sized>(
+    platform: &P,
+    flows: &[String],
+    own_client_id: Option<&str>,
+    held: &mut HeldLocks,
+    findings: &mut Vec<Finding>,
+) -> Result<(), PlatformError> {
     for name in flows {
         let existing: Vec<Flow> = platform.flows().list(Some(name), None).try_collect().await?;
         let Some(flow) = existing.into_iter().find(|flow| flow.name == *name && !flow.deleted) else {
@@ -91,7 +113,7 @@ pub async fn acquire<P: Platform + ?Sized>(platform: &P, flows: &[String], own_c
             Err(error) => return Err(error),
         }
     }
-    Ok((held, findings))
+    Ok(())
 }
 
 impl HeldLocks {

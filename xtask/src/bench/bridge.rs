@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use switchboard_api::emulator::FaultRule;
 use switchboard_api::traffic::TrafficRequest;
 use switchboard_bridge::backoff::Backoff;
-use switchboard_bridge::{Bridge, BridgeConfig};
+use switchboard_bridge::BridgeConfig;
 use switchboard_emulator::CenterOptions;
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, Topology};
 use switchboard_platform::{ClientConfig, OrgClient, PlatformExt};
@@ -128,7 +128,9 @@ struct StoreRun {
 
 async fn run_store(label: &str, state_url: &str) -> anyhow::Result<StoreRun> {
     let emulator = emulator().await?;
-    let bridge = Bridge::start(config(&emulator, state_url)?).await?;
+    let config = config(&emulator, state_url)?;
+    let platform = Arc::new(switchboard_platform::OrgClient::new(config.client_config())?);
+    let bridge = switchboard_bridge::start(config, platform).await?;
     let started = Instant::now();
     while !bridge.status.active.load(std::sync::atomic::Ordering::Relaxed) {
         if started.elapsed() > Duration::from_secs(20) {

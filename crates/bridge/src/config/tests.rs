@@ -145,3 +145,51 @@ fn done_key_retention_outlives_a_day_and_the_lookback() {
             .starts_with("BRIDGE_PRUNE_INTERVAL_SECONDS")
     );
 }
+
+#[test]
+fn every_numeric_setting_is_range_checked_at_start_up() {
+    // Each of these passed `--check-config` before and failed only at run time (a zero lease
+    // lifetime panicked the lease loop's timer while readiness still answered 200).
+    for (name, value) in [
+        ("BRIDGE_LEASE_TTL_MS", "0"),
+        ("BRIDGE_LEASE_TTL_MS", "2"),
+        ("BRIDGE_LEASE_TTL_MS", "18446744073709551615"),
+        ("BRIDGE_CRM_TLS_RELOAD_MS", "0"),
+        ("BRIDGE_DRAIN_MS", "99999999999"),
+        ("BRIDGE_BACKOFF_BASE_MS", "0"),
+        ("BRIDGE_BACKOFF_MAX_MS", "0"),
+        ("BRIDGE_CONCURRENCY", "0"),
+        ("BRIDGE_CONCURRENCY", "1000000"),
+        ("BRIDGE_RECONCILE_LOOKBACK_SECONDS", "18446744073709551615"),
+        ("BRIDGE_DONE_RETENTION_SECONDS", "99999999999"),
+        ("BRIDGE_PRUNE_INTERVAL_SECONDS", "0"),
+        ("BRIDGE_SEED", "-1"),
+    ] {
+        let mut vars = minimal();
+        vars.insert(name, value.to_string());
+        let message = load(&vars).expect_err(name).to_string();
+        assert!(message.starts_with(&format!("{name}: ")), "{name}={value}: {message}");
+        assert!(!message.contains('\n'), "{message}");
+    }
+}
+
+#[test]
+fn the_backoff_ceiling_may_not_sit_below_its_base() {
+    let mut vars = minimal();
+    vars.insert("BRIDGE_BACKOFF_BASE_MS", "2000".to_string());
+    vars.insert("BRIDGE_BACKOFF_MAX_MS", "1000".to_string());
+    let message = load(&vars).expect_err("max below base").to_string();
+    assert!(message.starts_with("BRIDGE_BACKOFF_MAX_MS: "), "{message}");
+}
+
+#[test]
+fn the_seed_comes_from_the_environment_or_the_instance_id() {
+    let mut vars = minimal();
+    vars.insert("BRIDGE_INSTANCE_ID", "bridge-blue-0".to_string());
+    let blue = load(&vars).expect("valid").seed;
+    assert_eq!(load(&vars).expect("valid").seed, blue, "the same instance draws the same sequence");
+    vars.insert("BRIDGE_INSTANCE_ID", "bridge-green-0".to_string());
+    assert_ne!(load(&vars).expect("valid").seed, blue, "instances spread their reconnects");
+    vars.insert("BRIDGE_SEED", "42".to_string());
+    assert_eq!(load(&vars).expect("valid").seed, 42);
+}

@@ -6,7 +6,6 @@ use crate::support::*;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use switchboard_api::emulator::FaultRule;
-use switchboard_bridge::Bridge;
 use switchboard_emulator::EmulatorOptions;
 
 async fn active(bridge: &switchboard_bridge::BridgeHandle) {
@@ -26,7 +25,7 @@ async fn bursts_of_503_and_expiring_channels_lose_nothing() {
         state.faults().add(rule).expect("fault rule");
     }
     let dir = TempDir::new("faults");
-    let bridge = Bridge::start(config(&bridge_env(&emulator, &format!("sqlite://{}", dir.path("state.db").display())))).await.expect("bridge");
+    let bridge = start_bridge(config(&bridge_env(&emulator, &format!("sqlite://{}", dir.path("state.db").display())))).await.expect("bridge");
     active(&bridge).await;
     let stream = start_traffic(&emulator, 3.0);
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -46,7 +45,7 @@ async fn tokens_expiring_mid_stream_fail_no_effect() {
     options.token_lifetime = Duration::from_secs(2);
     let emulator = switchboard_emulator::spawn(options).await.expect("emulator");
     let dir = TempDir::new("tokens");
-    let bridge = Bridge::start(config(&bridge_env(&emulator, &format!("sqlite://{}", dir.path("state.db").display())))).await.expect("bridge");
+    let bridge = start_bridge(config(&bridge_env(&emulator, &format!("sqlite://{}", dir.path("state.db").display())))).await.expect("bridge");
     active(&bridge).await;
     let stream = start_traffic(&emulator, 3.0);
     // Three token lifetimes of calls.
@@ -72,7 +71,7 @@ async fn an_emulator_restarted_with_its_state_is_followed_without_loss() {
     options.notifications.closing_warning = Duration::from_millis(500);
     let first = switchboard_emulator::spawn(options.clone()).await.expect("emulator");
     let env = bridge_env(&first, &format!("sqlite://{}", dir.path("state.db").display()));
-    let bridge = Bridge::start(config(&env)).await.expect("bridge");
+    let bridge = start_bridge(config(&env)).await.expect("bridge");
     active(&bridge).await;
     let stream = start_traffic(&first, 3.0);
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -3,7 +3,6 @@
 
 use crate::support::*;
 use std::time::Duration;
-use switchboard_bridge::Bridge;
 
 async fn get(url: String) -> (u16, String) {
     let response = reqwest::get(url).await.expect("request");
@@ -16,7 +15,7 @@ async fn ready_with_token_store_and_migrations_and_metrics_hold_no_secret() {
     let dir = TempDir::new("health");
     let env = bridge_env(&emulator, &format!("sqlite://{}", dir.path("state.db").display()));
     let secret = env["BRIDGE_CLIENT_SECRET"].clone();
-    let bridge = Bridge::start(config(&env)).await.expect("bridge");
+    let bridge = start_bridge(config(&env)).await.expect("bridge");
     let base = format!("http://{}", bridge.addr());
     assert_eq!(get(format!("{base}/health/live")).await.0, 200);
     let started = std::time::Instant::now();
@@ -44,7 +43,7 @@ async fn without_a_token_the_bridge_is_live_but_not_ready() {
     let dir = TempDir::new("health-unready");
     let mut env = bridge_env(&emulator, &format!("sqlite://{}", dir.path("state.db").display()));
     env.insert("BRIDGE_CLIENT_SECRET".into(), "wrong-secret".into());
-    let bridge = Bridge::start(config(&env)).await.expect("bridge");
+    let bridge = start_bridge(config(&env)).await.expect("bridge");
     let base = format!("http://{}", bridge.addr());
     assert_eq!(get(format!("{base}/health/live")).await.0, 200);
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -3,7 +3,6 @@
 
 use crate::support::*;
 use std::time::Duration;
-use switchboard_bridge::Bridge;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_queued_call_gets_one_screen_pop_and_one_activity() {
@@ -13,7 +12,7 @@ async fn every_queued_call_gets_one_screen_pop_and_one_activity() {
         &emulator,
         &format!("sqlite://{}", dir.path("state.db").display()),
     );
-    let bridge = Bridge::start(config(&env)).await.expect("bridge starts");
+    let bridge = start_bridge(config(&env)).await.expect("bridge starts");
     let ready = eventually(Duration::from_secs(10), || {
         bridge
             .status
@@ -34,6 +33,16 @@ async fn every_queued_call_gets_one_screen_pop_and_one_activity() {
         tally.queued.len()
     );
     assert_eq!(tally.problems(), Vec::<String>::new());
+    // One rule for the subject on every path: the served queue's name, never its id.
+    for activity in emulator.state().contact_center().crm.activities() {
+        let subject = activity.activity.subject;
+        assert!(
+            ["Sales", "Support", "Billing"]
+                .iter()
+                .any(|queue| subject.ends_with(&format!(" in {queue}"))),
+            "{subject}"
+        );
+    }
     assert_eq!(
         bridge.metrics.effect_count("screen_pop", "failed")
             + bridge.metrics.effect_count("activity", "failed"),
@@ -51,12 +60,12 @@ async fn a_bridge_killed_and_restarted_mid_stream_loses_and_repeats_nothing() {
         &format!("sqlite://{}", dir.path("state.db").display()),
     );
     let stream = start_traffic(&emulator, 3.0);
-    let mut bridge = Bridge::start(config(&env)).await.expect("bridge starts");
+    let mut bridge = start_bridge(config(&env)).await.expect("bridge starts");
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(900)).await;
         bridge.kill();
         tokio::time::sleep(Duration::from_millis(200)).await;
-        bridge = Bridge::start(config(&env)).await.expect("bridge restarts");
+        bridge = start_bridge(config(&env)).await.expect("bridge restarts");
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop_traffic(&emulator, &stream);
@@ -82,14 +91,14 @@ async fn without_replay_restarts_reconcile_through_rest_and_lose_nothing() {
     let dir = TempDir::new("strict");
     let env = bridge_env(&emulator, &format!("sqlite://{}", dir.path("state.db").display()));
     let stream = start_traffic(&emulator, 3.0);
-    let mut bridge = Bridge::start(config(&env)).await.expect("bridge starts");
+    let mut bridge = start_bridge(config(&env)).await.expect("bridge starts");
     let mut reconciliations = 0;
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(900)).await;
         reconciliations += bridge.metrics.reconciliations.get();
         bridge.kill();
         tokio::time::sleep(Duration::from_millis(300)).await;
-        bridge = Bridge::start(config(&env)).await.expect("bridge restarts");
+        bridge = start_bridge(config(&env)).await.expect("bridge restarts");
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop_traffic(&emulator, &stream);

@@ -11,4 +11,5 @@ mod faults;
 mod redis;
 mod redis_server;
 mod health;
+mod readiness;
 mod deploy;

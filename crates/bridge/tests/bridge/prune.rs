@@ -6,7 +6,7 @@ use crate::redis_server;
 use crate::support::*;
 use std::time::Duration;
 use switchboard_bridge::store::{EffectKind, RedisStore, SqliteStore, StateStore, WorkItem};
-use switchboard_bridge::{Bridge, MigrationPhase};
+use switchboard_bridge::MigrationPhase;
 
 const DAY_MS: i64 = 24 * 3_600_000;
 
@@ -208,7 +208,7 @@ async fn the_active_bridge_prunes_old_keys_and_keeps_young_ones() {
     let mut env = bridge_env(&emulator, &format!("sqlite://{}", path.display()));
     env.insert("BRIDGE_DONE_RETENTION_SECONDS".into(), "86400".into());
     env.insert("BRIDGE_PRUNE_INTERVAL_SECONDS".into(), "1".into());
-    let bridge = Bridge::start(config(&env)).await.expect("bridge");
+    let bridge = start_bridge(config(&env)).await.expect("bridge");
     assert!(
         eventually(Duration::from_secs(15), || bridge.metrics.done_pruned.get()
             >= 2)

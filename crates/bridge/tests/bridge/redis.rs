@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use switchboard_bridge::store::migrations::Migration;
 use switchboard_bridge::store::{Cursor, EffectKind, RedisStore, StateStore, StoreError, WorkItem};
-use switchboard_bridge::{Bridge, MigrationPhase};
+use switchboard_bridge::MigrationPhase;
 
 fn item(key: &str) -> WorkItem {
     WorkItem { key: key.to_string(), conversation_id: "c".into(), kind: EffectKind::ScreenPop, payload: serde_json::json!({"ani": "+1"}), arrived_ms: 5 }
@@ -50,9 +50,9 @@ async fn blue_and_green_on_one_redis_process_every_call_exactly_once() {
     let mut env = bridge_env(&emulator, &server.url);
     env.insert("BRIDGE_LEASE_TTL_MS".into(), "600".into());
     env.insert("BRIDGE_INSTANCE_ID".into(), "blue".into());
-    let blue = Bridge::start(config(&env)).await.expect("blue");
+    let blue = start_bridge(config(&env)).await.expect("blue");
     env.insert("BRIDGE_INSTANCE_ID".into(), "green".into());
-    let green = Bridge::start(config(&env)).await.expect("green");
+    let green = start_bridge(config(&env)).await.expect("green");
     // Watch that the two are never active together.
     let overlap = Arc::new(AtomicBool::new(false));
     let watcher = {

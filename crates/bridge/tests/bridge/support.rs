@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use switchboard_api::traffic::TrafficRequest;
-use switchboard_bridge::BridgeConfig;
+use std::sync::Arc;
+use switchboard_bridge::{BridgeConfig, BridgeError, BridgeHandle};
+use switchboard_platform::{OrgClient, Platform};
 use switchboard_emulator::CenterOptions;
 use switchboard_emulator::{EmulatorOptions, RunningEmulator, Topology};
 use switchboard_simulation::distribution::DurationDistribution;
@@ -95,6 +97,17 @@ pub fn bridge_env(emulator: &RunningEmulator, state_url: &str) -> HashMap<String
 
 pub fn config(env: &HashMap<String, String>) -> BridgeConfig {
     BridgeConfig::from_lookup(&|name| env.get(name).cloned()).expect("valid bridge config")
+}
+
+/// The org client the CLI would build for `config`.
+pub fn platform_for(config: &BridgeConfig) -> Arc<dyn Platform> {
+    Arc::new(OrgClient::new(config.client_config()).expect("platform client"))
+}
+
+/// Starts the bridge as the CLI does: its configuration and the org's client.
+pub async fn start_bridge(config: BridgeConfig) -> Result<BridgeHandle, BridgeError> {
+    let platform = platform_for(&config);
+    switchboard_bridge::start(config, platform).await
 }
 
 pub fn start_traffic(emulator: &RunningEmulator, calls_per_minute: f64) -> String {

@@ -3,7 +3,9 @@
 
 use crate::args::BridgeArgs;
 use anyhow::Context;
-use switchboard_bridge::{Bridge, BridgeConfig};
+use std::sync::Arc;
+use switchboard_bridge::BridgeConfig;
+use switchboard_platform::OrgClient;
 
 pub async fn run(arguments: BridgeArgs) -> anyhow::Result<()> {
     let config = BridgeConfig::from_env()?;
@@ -11,10 +13,16 @@ pub async fn run(arguments: BridgeArgs) -> anyhow::Result<()> {
         println!("bridge configuration is valid");
         return Ok(());
     }
-    let handle = Bridge::start(config).await.context("starting the bridge")?;
+    let platform = Arc::new(OrgClient::new(config.client_config()).context("the platform client")?);
+    let handle = switchboard_bridge::start(config, platform).await.context("starting the bridge")?;
     // One line on stdout, so a supervisor or a test learns the bound address (BRIDGE_LISTEN may use port 0).
     println!("bridge listening on http://{}", handle.addr());
-    wait_for_termination().await;
+    // A dead engine ends the process (exit 1) so its supervisor restarts it, instead of a
+    // process that answers health checks and does nothing.
+    tokio::select! {
+        () = wait_for_termination() => {}
+        reason = handle.failure() => anyhow::bail!("the bridge stopped working: {reason}"),
+    }
     tracing::info!("termination requested; draining");
     handle.drain().await.context("draining the bridge")?;
     Ok(())

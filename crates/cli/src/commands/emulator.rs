@@ -111,8 +111,9 @@ fn parse_traffic(spec: &str, speed_up: f64) -> anyhow::Result<TrafficRequest> {
     })
 }
 
-/// Credentials files are readable by the owner only, and appear whole (temp file + rename) so a
-/// script polling for the file never reads half of it.
+/// Credentials files are readable by the owner only from the moment they exist (created 0600,
+/// never written first and narrowed after), and appear whole (temp file + rename) so a script
+/// polling for the file never reads half of it.
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let temporary = path.with_extension("tmp");

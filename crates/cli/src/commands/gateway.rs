@@ -73,6 +73,9 @@ pub async fn run(arguments: GatewayArgs, output: OutputFormat) -> anyhow::Result
         ..GatewayConfig::default()
     };
     config.pool.min_channels = arguments.min_channels;
+    // The one place the gateway's randomness comes from the OS: processes must not share
+    // reconnect jitter. The gateway itself only ever uses the seed it is given.
+    config.pool.jitter_seed = rand::random();
     config.limits.connections_per_address = arguments.connections_per_address;
     let gateway = Arc::new(switchboard_gateway::start(config, upstream).await.context("starting the gateway")?);
     let started = json!({

@@ -43,4 +43,11 @@ fn missing_configuration_is_one_line_naming_the_variable() {
     let output = bridge(&invalid);
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(stderr.starts_with("error: BRIDGE_STATE_URL:") && !stderr.contains("s3cr3t"), "{stderr}");
+
+    // A value the bridge cannot run with fails the check, not a task at run time.
+    let mut zero_lease = valid.to_vec();
+    zero_lease.push(("BRIDGE_LEASE_TTL_MS", "0"));
+    let output = bridge(&zero_lease);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "error: BRIDGE_LEASE_TTL_MS: must be between 300 and 600000 milliseconds, got 0\n");
 }

@@ -130,8 +130,8 @@ pub async fn execute(
                 .headers()
                 .get(header::RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
-                .and_then(|text| text.trim().parse::<u64>().ok())
-                .map(|seconds| seconds * 1_000);
+                .and_then(|text| switchboard_api::retry_after::parse_retry_after(text, runtime.clock.utc().into()))
+                .map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
             if status.is_success() {
                 match response.json::<serde_json::Value>().await {
                     Ok(body) => (DataActionOutcome::Success { outputs: flatten(&body) }, Some(status.as_u16()), Some(body), None),

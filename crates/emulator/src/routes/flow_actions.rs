@@ -8,15 +8,14 @@ use super::org_access::write;
 use crate::domain::flow_locks;
 use crate::error::ApiError;
 use crate::notifications::NotificationHub;
-use crate::state::{AppState, Caller, Directory, OrgStore, Settings, StoredFlowVersion};
+use crate::state::{AppState, Caller, Directory, OrgStore, Settings};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{patch, post};
 use axum::{Json, Router};
-use serde_json::json;
 use std::sync::Arc;
 use switchboard_api::EntityRef;
-use switchboard_api::flow::{Flow, SeedLockRequest};
+use switchboard_api::flow::{Flow, FlowValidation, SeedLockRequest};
 
 pub fn seed_routes(strict: bool) -> Router<AppState> {
     if strict {
@@ -90,29 +89,23 @@ async fn seed_lock(
     })
 }
 
-/// Seed 001: checks the latest saved definition's graph (start and successors exist).
-async fn validate(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+/// Seed 001: checks the latest saved definition's graph with the model's graph rules.
+async fn validate(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<Json<FlowValidation>, ApiError> {
     super::org_access::read(&directory, &caller, |org| {
         let record = find(org, &id)?;
         let Some(latest) = record.versions.last() else {
-            return Ok(Json(json!({"valid": false, "errors": ["flow has no saved version"]})));
+            return Ok(Json(FlowValidation { valid: false, version: None, errors: vec!["flow has no saved version".into()] }));
         };
-        Ok(Json(json!({"valid": graph_errors(latest).is_empty(), "version": latest.version.id, "errors": graph_errors(latest)})))
+        let errors = graph_errors(&latest.definition);
+        Ok(Json(FlowValidation { valid: errors.is_empty(), version: Some(latest.version.id.clone()), errors }))
     })
 }
 
-fn graph_errors(stored: &StoredFlowVersion) -> Vec<String> {
-    let definition = &stored.definition;
-    let mut errors = Vec::new();
-    if !definition.blocks.contains_key(&definition.start) {
-        errors.push(format!("start block `{}` is not defined", definition.start));
-    }
-    for (name, block) in &definition.blocks {
-        for next in block.successors() {
-            if !definition.blocks.contains_key(next) {
-                errors.push(format!("block `{name}`: successor `{next}` is not defined"));
-            }
-        }
-    }
-    errors
+/// The model's graph rules' errors (`model::validate::validate_graph`), as text.
+pub(super) fn graph_errors(definition: &switchboard_model::flow::FlowDefinition) -> Vec<String> {
+    switchboard_model::validate::validate_graph(definition)
+        .into_iter()
+        .filter(|diagnostic| diagnostic.severity == switchboard_model::validate::Severity::Error)
+        .map(|diagnostic| diagnostic.to_string())
+        .collect()
 }

@@ -3,9 +3,7 @@
 //! version needs the caller to hold the lock (`flow_actions.rs` takes and releases it).
 
 use super::flow_actions;
-use crate::domain::flow_locks;
-use crate::domain::flows::{make_version, new_flow};
-use crate::domain::require_name;
+use crate::domain::{flow_locks, flows};
 use crate::error::ApiError;
 use crate::routes::extract::{ApiJson, Params};
 use crate::routes::org_access::{read, write};
@@ -37,10 +35,6 @@ pub fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a FlowRecord, ApiError>
     Ok(flow_locks::find(org, id)?)
 }
 
-pub fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut FlowRecord, ApiError> {
-    Ok(flow_locks::find_mut(org, id)?)
-}
-
 async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<Flow>>, ApiError> {
     let types: Vec<String> = params
         .0
@@ -66,26 +60,11 @@ async fn fetch(State(directory): State<Directory>, caller: Caller, Path(id): Pat
     read(&directory, &caller, |org| Ok(Json(find(org, &id)?.flow.clone())))
 }
 
-/// Creates a flow; as on the real platform the new flow is locked by its creator.
+/// Creates a flow (`domain::flows::create`: the creator holds its lock).
 async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body): ApiJson<Flow>) -> Result<Json<Flow>, ApiError> {
-    require_name(&body.name)?;
-    let flow_type = body.flow_type.to_ascii_uppercase();
-    if flow_type.is_empty() {
-        return Err(ApiError::invalid_value("type: required, e.g. INBOUNDCALL"));
-    }
     write(&directory, &caller, |org| {
-        let taken = org.flows.values().any(|record| {
-            !record.flow.deleted && record.flow.flow_type == flow_type && record.flow.name.eq_ignore_ascii_case(&body.name)
-        });
-        if taken {
-            return Err(ApiError::conflict(format!("A {flow_type} flow named `{}` already exists", body.name)));
-        }
-        let id = org.next_id("flow");
-        let division = body.division.clone().unwrap_or_else(|| org.home_division());
-        let mut flow = new_flow(&id, &body.name, &flow_type, body.description.clone(), division);
-        flow.locked_client = Some(flow_actions::client_ref(org, &caller));
-        org.flows.insert(id, FlowRecord { flow: flow.clone(), versions: Vec::new() });
-        Ok(Json(flow))
+        let creator = flow_actions::client_ref(org, &caller);
+        Ok(Json(flows::create(org, &body.name, &body.flow_type, body.description.clone(), body.division.clone(), creator)?))
     })
 }
 
@@ -95,23 +74,16 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Flow>,
 ) -> Result<Json<Flow>, ApiError> {
-    require_name(&body.name)?;
     write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
-        let record = find_mut(org, &id)?;
-        flow_locks::require_lock_holder(&record.flow, &holder)?;
-        record.flow.name = body.name;
-        record.flow.description = body.description;
-        Ok(Json(record.flow.clone()))
+        Ok(Json(flows::rename(org, &id, &holder, body.name, body.description)?))
     })
 }
 
 async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
-        let record = find(org, &id)?;
-        flow_locks::require_not_locked_by_other(&record.flow, &holder)?;
-        org.flows.remove(&id);
+        flows::delete(org, &id, &holder)?;
         Ok(StatusCode::NO_CONTENT)
     })
 }
@@ -150,24 +122,16 @@ async fn configuration(
     read(&directory, &caller, |org| Ok(Json(stored(org, &id, &version)?.definition.clone())))
 }
 
-/// Saves a definition as the flow's new saved version; the caller must hold the lock.
+/// Saves a definition as the flow's new saved version (`domain::flows::save_version`).
 async fn save_version(
     State(directory): State<Directory>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(definition): ApiJson<FlowDefinition>,
 ) -> Result<Json<FlowVersion>, ApiError> {
-    if !definition.blocks.contains_key(&definition.start) {
-        return Err(ApiError::invalid_value(format!("start: block `{}` is not defined", definition.start)));
-    }
     crate::flow_body::check_blocks(&definition)?;
     write(&directory, &caller, |org| {
         let holder = flow_actions::client_ref(org, &caller);
-        let record = find_mut(org, &id)?;
-        flow_locks::require_lock_holder(&record.flow, &holder)?;
-        let version = make_version(&id, record.versions.len() + 1, "SAVE", Some(holder), directory.now_millis());
-        record.versions.push(StoredFlowVersion { version: version.clone(), definition });
-        record.flow.saved_version = Some(version.clone());
-        Ok(Json(version))
+        Ok(Json(flows::save_version(org, &id, holder, definition, directory.now_millis())?))
     })
 }

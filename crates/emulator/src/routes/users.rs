@@ -32,12 +32,19 @@ fn find<'a>(org: &'a OrgStore, id: &str) -> Result<&'a User, ApiError> {
     Ok(users::find(org, id)?)
 }
 
+/// `?id=a&id=b` (or `id=a,b`): the real API's bulk read of users by id; empty = no filter.
+fn requested_ids(params: &Params) -> std::collections::HashSet<&str> {
+    params.0.iter().filter(|(key, _)| key == "id").flat_map(|(_, value)| value.split(',')).map(str::trim).filter(|id| !id.is_empty()).collect()
+}
+
 async fn list(State(directory): State<Directory>, caller: Caller, params: Params) -> Result<Json<EntityListing<User>>, ApiError> {
+    let ids = requested_ids(&params);
     read(&directory, &caller, |org| {
         let mut users: Vec<User> = org
             .users
             .values()
             .filter(|user| user.state.as_deref() != Some("deleted") && params.name_matches(&user.name))
+            .filter(|user| ids.is_empty() || ids.contains(user.id.as_str()))
             .cloned()
             .collect();
         users.sort_by(|a, b| a.name.cmp(&b.name));

@@ -53,14 +53,27 @@ pub struct OrgStore {
     pub sequence: u64,
 }
 
-/// The org itself and its development credentials.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The org itself and its development credentials (`Debug` by hand: the secret prints `***`).
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct OrgRecord {
     pub organization: Organization,
     pub parent_id: Option<String>,
     pub region: Option<String>,
     pub client_id: String,
     pub client_secret: String,
+}
+
+impl std::fmt::Debug for OrgRecord {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("OrgRecord")
+            .field("organization", &self.organization)
+            .field("parent_id", &self.parent_id)
+            .field("region", &self.region)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &switchboard_api::redact::Redacted)
+            .finish()
+    }
 }
 
 /// A flow with every version ever saved; the `Flow` holds pointers into `versions`.

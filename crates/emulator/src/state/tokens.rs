@@ -6,12 +6,23 @@ use std::collections::HashMap;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// Who a bearer token speaks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who a bearer token speaks for (`Debug` by hand: the token prints `***`).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Caller {
     pub org_id: String,
     pub client_id: String,
     pub token: String,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Caller")
+            .field("org_id", &self.org_id)
+            .field("client_id", &self.client_id)
+            .field("token", &switchboard_api::redact::Redacted)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -94,3 +94,33 @@ async fn a_flow_locked_by_another_owner_cannot_be_checked_out_or_published() {
     let deactivated: Value = client.post(&format!("/api/v2/flows/actions/deactivate?flow={flow_id}"), json!({})).await.json().await.expect("json");
     assert_eq!(deactivated["active"], false);
 }
+
+/// The emulator's flow checks are the model's graph rules (`model::validate::validate_graph`),
+/// not a copy: a saved version naming a block it lacks is refused, and validation reports a flow
+/// with no way out, which the emulator's own old check (start and successors exist) let through.
+#[tokio::test(start_paused = true)]
+async fn flow_checks_are_the_models_graph_rules() {
+    let emulator = start_default().await;
+    let client = InProcess::login(&emulator, "na-east-1").await;
+    let (status, flow) = client.call("POST", "/api/v2/flows", Some(json!({"name": "Loop IVR", "type": "inboundcall"}))).await;
+    assert_eq!(status, 200, "{flow}");
+    let flow_id = flow["id"].as_str().expect("id").to_string();
+
+    let dangling = json!({"name": "Loop IVR", "start": "greet", "blocks": {"greet": {"type": "play", "prompt": "Hi", "next": "nowhere"}}});
+    let (status, refused) = client.call("POST", &format!("/api/v2/flows/{flow_id}/versions"), Some(dangling)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused.to_string().contains("missing-block") && refused.to_string().contains("nowhere"), "{refused}");
+
+    // Every name resolves, but the call can never leave: a graph error only the model knew.
+    let endless = json!({"name": "Loop IVR", "start": "greet", "blocks": {
+        "greet": {"type": "play", "prompt": "Hi", "next": "pause"},
+        "pause": {"type": "wait", "duration_ms": 1000, "next": "greet"}
+    }});
+    let (status, saved) = client.call("POST", &format!("/api/v2/flows/{flow_id}/versions"), Some(endless)).await;
+    assert_eq!(status, 200, "{saved}");
+    let (status, validation) = client.call("POST", &format!("/api/v2/flow/{flow_id}/validate"), None).await;
+    assert_eq!(status, 200, "{validation}");
+    assert_eq!(validation["valid"], false, "{validation}");
+    assert_eq!(validation["version"], saved["id"], "{validation}");
+    assert!(validation["errors"].to_string().contains("no-terminal"), "{validation}");
+}

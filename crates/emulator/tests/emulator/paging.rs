@@ -1,4 +1,4 @@
-//! The real paging envelope, walked to the end.
+//! The real paging envelope, walked to the end; the users bulk read by id.
 
 use super::support::*;
 use serde_json::json;
@@ -38,4 +38,28 @@ async fn queues_page_with_the_real_envelope_and_links() {
     assert!(last.get("nextUri").is_none());
 
     assert_error(client.get("/api/v2/routing/queues?pageSize=0").await, 400, "invalid.value").await;
+}
+
+#[tokio::test]
+async fn users_are_read_in_bulk_by_id_with_their_state() {
+    let emulator = start_default().await;
+    let client = login(&emulator, "na-east-2").await;
+    let all = client.get_json("/api/v2/users?pageSize=100").await;
+    let ids: Vec<String> = all["entities"].as_array().expect("entities").iter().filter_map(|user| user["id"].as_str().map(str::to_string)).collect();
+    assert!(ids.len() >= 3, "{ids:?}");
+    // The real API's bulk read: repeated `id`, unknown ids left out, the state expanded.
+    let path = format!("/api/v2/users?pageSize=100&id={}&id={}&id=no-such-user&expand=presence,routingStatus", ids[0], ids[2]);
+    let bulk = client.get_json(&path).await;
+    let mut found: Vec<String> = bulk["entities"].as_array().expect("entities").iter().filter_map(|user| user["id"].as_str().map(str::to_string)).collect();
+    found.sort();
+    let mut wanted = vec![ids[0].clone(), ids[2].clone()];
+    wanted.sort();
+    assert_eq!(found, wanted);
+    for user in bulk["entities"].as_array().expect("entities") {
+        assert!(user["presence"]["presenceDefinition"].is_object(), "{user}");
+        assert!(user["routingStatus"]["status"].is_string(), "{user}");
+    }
+    // Comma-separated ids read the same.
+    let joined = client.get_json(&format!("/api/v2/users?id={},{}", ids[0], ids[2])).await;
+    assert_eq!(joined["total"], 2);
 }

@@ -2,18 +2,24 @@
 //! changes in batches (everything queued when it wakes, at most one batch per
 //! `batch_interval`), so a login storm, or a steady trickle of logins, costs one REST call per
 //! channel per batch instead of one per desktop. Sessions are told `subscribed` only once
-//! the upstream subscription exists and its channel is connected.
+//! the platform confirmed the upstream subscription and its channel is connected; a topic it
+//! refused is reported to the desktops that asked for it, and only to them (`subscribe.rs`).
+//! Topics that fit no template of the platform's catalogue are refused before any REST call.
 
 use crate::config::PoolConfig;
 use crate::hub::{Hub, SessionShared};
 use crate::packing::Packing;
+use crate::upstream::catalogue::Catalogue;
 use crate::upstream::channel::{ChannelShared, ChannelTask};
+use crate::upstream::cursor::ReplaySupport;
+use crate::upstream::snapshot::SnapshotBudget;
+use crate::upstream::subscribe::{self, Refused};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use switchboard_api::gateway::{GatewayNotice, notice};
 use switchboard_platform::{Platform, PlatformExt};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 pub enum PoolCommand {
     Subscribe { session: Arc<SessionShared>, topics: Vec<String> },
@@ -49,16 +55,25 @@ pub struct Pool {
     packing: Packing,
     slots: BTreeMap<usize, Slot>,
     min_channels: usize,
+    /// The platform's topic templates, once read; `None` (no check) until then.
+    catalogue: Option<Catalogue>,
+    catalogue_tried: Option<Instant>,
+    /// What every channel task learns about replay, and the snapshots' shared budget.
+    replay: Arc<ReplaySupport>,
+    snapshots: SnapshotBudget,
 }
 
 /// How long a new channel may take to connect before its subscriptions are refused.
 const CONNECT_DEADLINE: Duration = Duration::from_secs(15);
 /// Most commands applied in one batch.
 const BATCH: usize = 4_096;
+/// How long after a failed catalogue read the next batch tries again.
+const CATALOGUE_RETRY: Duration = Duration::from_secs(60);
 
 pub fn spawn(clients: Vec<Arc<dyn Platform>>, hub: Arc<Hub>, config: PoolConfig) -> (PoolHandle, tokio::task::JoinHandle<()>) {
     let (sender, receiver) = mpsc::unbounded_channel();
     let max_channels = config.channels_per_client * clients.len().max(1);
+    let snapshots = SnapshotBudget { permits: Arc::new(Semaphore::new(config.snapshot_concurrency.max(1))), deadline: config.snapshot_deadline };
     let pool = Pool {
         packing: Packing::new(config.topics_per_channel, config.fill_target, max_channels),
         min_channels: config.min_channels,
@@ -66,6 +81,10 @@ pub fn spawn(clients: Vec<Arc<dyn Platform>>, hub: Arc<Hub>, config: PoolConfig)
         hub,
         config,
         slots: BTreeMap::new(),
+        catalogue: None,
+        catalogue_tried: None,
+        replay: Arc::default(),
+        snapshots,
     };
     (PoolHandle { sender }, tokio::spawn(pool.run(receiver)))
 }
@@ -135,7 +154,10 @@ impl Pool {
             let shared = Arc::new(ChannelShared::new(channel.id, channel.connect_uri));
             let (stop, stop_receiver) = watch::channel(false);
             let (connected, connected_receiver) = oneshot::channel();
-            let task = ChannelTask { client: client.clone(), shared: shared.clone(), hub: self.hub.clone(), config: self.config.clone(), stop: stop_receiver };
+            let task = ChannelTask::new(client.clone(), shared.clone(), self.hub.clone(), &self.config, stop_receiver)
+                .with_replay(self.replay.clone())
+                .with_snapshots(self.snapshots.clone())
+                .with_jitter_seed(jitter_seed(self.config.jitter_seed, index));
             tokio::spawn(task.run(connected));
             self.slots.insert(index, Slot { client, shared, stop });
             self.hub.metrics.upstream_channels.inc();
@@ -150,17 +172,42 @@ impl Pool {
         failed
     }
 
+    /// Reads the platform's topic catalogue if it is not known yet (at most once a minute after
+    /// a failure; without it topics go unchecked to the platform, which has the final word).
+    async fn refresh_catalogue(&mut self) {
+        if self.catalogue.is_some() || self.catalogue_tried.is_some_and(|at| at.elapsed() < CATALOGUE_RETRY) {
+            return;
+        }
+        self.catalogue_tried = Some(Instant::now());
+        let Some(client) = self.clients.first() else { return };
+        match client.notifications().available_topics().await {
+            Ok(topics) => self.catalogue = Catalogue::from_templates(topics.iter().map(|topic| topic.id.as_str())),
+            Err(error) => tracing::warn!(%error, "reading the platform's topic catalogue failed; topics are not checked before subscribing"),
+        }
+    }
+
     async fn apply(&mut self, batch: Vec<PoolCommand>) {
         let now = Instant::now();
-        let mut added: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        if batch.iter().any(|command| matches!(command, PoolCommand::Subscribe { .. })) {
+            self.refresh_catalogue().await;
+        }
+        // Per channel: the new topics of each desktop request, kept apart so that a refusal
+        // can be traced to the request that caused it.
+        let mut added: BTreeMap<usize, Vec<Vec<String>>> = BTreeMap::new();
         let mut removed: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         let mut opened = Vec::new();
         let mut acks: Vec<(Arc<SessionShared>, Vec<String>)> = Vec::new();
-        let mut refused: Vec<(Arc<SessionShared>, Vec<String>, String)> = Vec::new();
+        let mut refusals: Vec<(Arc<SessionShared>, Refused)> = Vec::new();
         for command in batch {
             match command {
                 PoolCommand::Subscribe { session, topics } => {
-                    let needed = self.hub.subscribe(session.id, &topics);
+                    let mut refused = Refused::new();
+                    let (known, unknown): (Vec<String>, Vec<String>) = topics.into_iter().partition(|topic| self.catalogue.as_ref().is_none_or(|catalogue| catalogue.allows(topic)));
+                    for topic in unknown {
+                        refused.insert(topic, "the platform offers no such topic (see /api/v2/notifications/availabletopics)".to_string());
+                    }
+                    let needed = self.hub.subscribe(session.id, &known);
+                    let mut placed: BTreeMap<usize, Vec<String>> = BTreeMap::new();
                     let mut exhausted = Vec::new();
                     for topic in needed {
                         match self.packing.place(&session.agent, &topic, now) {
@@ -168,19 +215,22 @@ impl Pool {
                                 if placement.opened {
                                     opened.push(placement.channel);
                                 }
-                                added.entry(placement.channel).or_default().push(topic);
+                                placed.entry(placement.channel).or_default().push(topic);
                             }
-                            Err(error) => exhausted.push((topic, error.to_string())),
+                            Err(error) => {
+                                refused.insert(topic.clone(), error.to_string());
+                                exhausted.push(topic);
+                            }
                         }
                     }
-                    if let Some((_, reason)) = exhausted.first().cloned() {
-                        let names: Vec<String> = exhausted.into_iter().map(|(topic, _)| topic).collect();
-                        self.hub.unsubscribe(session.id, &names);
-                        refused.push((session.clone(), names.clone(), reason));
-                        let accepted: Vec<String> = topics.into_iter().filter(|topic| !names.contains(topic)).collect();
-                        acks.push((session, accepted));
-                    } else {
-                        acks.push((session, topics));
+                    self.hub.unsubscribe(session.id, &exhausted);
+                    for (channel, topics) in placed {
+                        added.entry(channel).or_default().push(topics);
+                    }
+                    let accepted: Vec<String> = known.into_iter().filter(|topic| !refused.contains_key(topic)).collect();
+                    acks.push((session.clone(), accepted));
+                    if !refused.is_empty() {
+                        refusals.push((session, refused));
                     }
                 }
                 PoolCommand::Unsubscribe { session, topics } => {
@@ -196,24 +246,21 @@ impl Pool {
             }
         }
         let failed_slots = self.open_slots(&opened).await;
-        let mut failed_topics: BTreeMap<String, String> = BTreeMap::new();
-        for (index, topics) in &added {
-            if failed_slots.contains(index) {
-                for topic in topics {
-                    failed_topics.insert(topic.clone(), "the upstream channel could not be opened".to_string());
+        let mut failed_topics = Refused::new();
+        for (index, requests) in added {
+            let slot = self.slots.get(&index).filter(|_| !failed_slots.contains(&index));
+            let Some(slot) = slot else {
+                for topic in requests.into_iter().flatten() {
+                    failed_topics.insert(topic, "the upstream channel could not be opened".to_string());
                 }
                 continue;
-            }
-            let Some(slot) = self.slots.get(index) else { continue };
-            slot.shared.add_topics(topics);
-            let names: Vec<&str> = topics.iter().map(String::as_str).collect();
-            if let Err(error) = slot.client.notifications().subscribe(&slot.shared.platform_id(), &names).await {
-                tracing::warn!(%error, topics = topics.len(), "upstream subscription refused");
-                slot.shared.remove_topics(topics);
-                for topic in topics {
-                    failed_topics.insert(topic.clone(), error.to_string());
-                }
-            }
+            };
+            let all: Vec<String> = requests.iter().flatten().cloned().collect();
+            slot.shared.add_topics(&all);
+            let refused = subscribe::add(&slot.client, &slot.shared.platform_id(), requests).await;
+            let names: Vec<String> = refused.keys().cloned().collect();
+            slot.shared.remove_topics(&names);
+            failed_topics.extend(refused);
         }
         for (index, topics) in &removed {
             let Some(slot) = self.slots.get(index) else { continue };
@@ -231,17 +278,16 @@ impl Pool {
         for (session, topics) in acks {
             let (failed, ok): (Vec<String>, Vec<String>) = topics.into_iter().partition(|topic| failed_topics.contains_key(topic));
             if !failed.is_empty() {
-                let reason = failed_topics.get(&failed[0]).cloned().unwrap_or_default();
-                let unneeded = self.hub.unsubscribe(session.id, &failed);
-                drop(unneeded);
-                self.hub.notify(&session, &GatewayNotice::new(notice::ERROR).with_topics(failed).with_detail(reason));
+                self.hub.unsubscribe(session.id, &failed);
+                let theirs: Refused = failed.into_iter().filter_map(|topic| failed_topics.get(&topic).map(|reason| (topic, reason.clone()))).collect();
+                refuse(&self.hub, &session, theirs);
             }
             if !ok.is_empty() {
                 self.hub.notify(&session, &GatewayNotice::new(notice::SUBSCRIBED).with_topics(ok));
             }
         }
-        for (session, topics, reason) in refused {
-            self.hub.notify(&session, &GatewayNotice::new(notice::ERROR).with_topics(topics).with_detail(reason));
+        for (session, refused) in refusals {
+            refuse(&self.hub, &session, refused);
         }
         self.hub.metrics.upstream_topics.set(self.hub_topic_count());
     }
@@ -268,4 +314,25 @@ impl Pool {
             }
         }
     }
+}
+
+/// One `error` notice per distinct reason, naming the topics it refused: each desktop hears
+/// only about its own topics.
+fn refuse(hub: &Hub, session: &SessionShared, refused: Refused) {
+    let mut by_reason: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (topic, reason) in refused {
+        by_reason.entry(reason).or_default().push(topic);
+    }
+    for (reason, topics) in by_reason {
+        hub.notify(session, &GatewayNotice::new(notice::ERROR).with_topics(topics).with_detail(reason));
+    }
+}
+
+/// Each channel's own jitter generator seed, so channels that dropped together draw
+/// different delays (SplitMix64's finaliser spreads neighbouring indexes apart).
+fn jitter_seed(seed: u64, index: usize) -> u64 {
+    let mut z = seed ^ (index as u64).wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }

@@ -1,6 +1,7 @@
 //! Broken and hostile clients: oversized, binary and non-UTF-8 frames get their RFC 6455 codes,
 //! a silent client is closed at the idle timeout, a stalled handshake at its deadline, and one
-//! address cannot open more than its share of connections.
+//! address cannot open more than its share of connections. Text that is not a request the gateway
+//! understands is answered with an `error` notice and the session stays open (docs/gateway.md).
 
 use crate::support::*;
 use futures_util::SinkExt;
@@ -83,4 +84,21 @@ async fn idle_clients_stalled_handshakes_and_crowded_addresses_are_cut_off() {
     let mut third = connect(&gateway.url(), &token("c", 60.0)).await;
     assert_eq!(close_code(&mut third).await.0, 4029);
     drop((first, second));
+}
+
+#[tokio::test]
+async fn text_that_is_not_a_request_gets_an_error_notice_and_the_session_stays_open() {
+    let emulator = emulator(EmulatorOptions::default()).await;
+    let gateway = gateway(gateway_config(), client(client_config(&emulator))).await;
+    let mut desktop = connect(&gateway.url(), &token("agent-typo", 60.0)).await;
+    subscribe(&mut desktop, &["v2.users.agent-typo.presence".to_string()]).await;
+    for junk in ["this is not json", "{\"message\": \"subscribe\", \"topics\": 7}", "{\"message\": \"dance\"}"] {
+        let _ = desktop.send(Message::Text(junk.into())).await;
+        let error = next_notice(&mut desktop).await;
+        assert_eq!(message_of(&error), Some("error"), "{junk}: {error}");
+        assert!(error["eventBody"]["detail"].as_str().is_some_and(|detail| !detail.is_empty()), "{error}");
+    }
+    // Still open, still subscribed: the stream goes on.
+    publish(&emulator, "v2.users.agent-typo.presence", serde_json::json!({"seq": 1}));
+    assert_eq!(next_event(&mut desktop).await["eventBody"]["seq"], 1);
 }

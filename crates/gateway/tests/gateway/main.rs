@@ -10,5 +10,7 @@ mod drain;
 mod fanout;
 mod hostile;
 mod pool;
+mod recovery;
 mod resilience;
+mod subscriptions;
 mod tls;

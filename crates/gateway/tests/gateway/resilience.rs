@@ -23,19 +23,6 @@ async fn steal_upstream_socket(upstream: &dyn Platform) {
     }
 }
 
-async fn seqs(desktop: &mut Desktop, count: usize) -> (Vec<u64>, Vec<String>) {
-    let mut seen = Vec::new();
-    let mut notices = Vec::new();
-    while seen.len() < count {
-        let frame = next_json(desktop).await;
-        match message_of(&frame) {
-            Some(message) => notices.push(message.to_string()),
-            None => seen.push(frame["eventBody"]["seq"].as_u64().unwrap_or(u64::MAX)),
-        }
-    }
-    (seen, notices)
-}
-
 #[tokio::test]
 async fn a_killed_channel_resumes_by_replay_and_agents_miss_nothing() {
     let emulator = emulator(EmulatorOptions::default()).await;

@@ -49,9 +49,14 @@ pub async fn emulator(options: EmulatorOptions) -> RunningEmulator {
 }
 
 pub fn client_config(emulator: &RunningEmulator) -> ClientConfig {
-    let Some(credentials) = emulator.credentials().org(ORG) else { panic!("no org {ORG}") };
-    let mut config = ClientConfig::new(emulator.base_url(), credentials.client_id.clone(), credentials.client_secret.clone());
-    config.org_label = ORG.to_string();
+    client_config_for(emulator, ORG, &emulator.base_url())
+}
+
+/// A client of `org` reaching the emulator at `base_url` (the emulator's own, or a proxy's).
+pub fn client_config_for(emulator: &RunningEmulator, org: &str, base_url: &str) -> ClientConfig {
+    let Some(credentials) = emulator.credentials().org(org) else { panic!("no org {org}") };
+    let mut config = ClientConfig::new(base_url.to_string(), credentials.client_id.clone(), credentials.client_secret.clone());
+    config.org_label = org.to_string();
     config.retry.base_delay = Duration::from_millis(20);
     config.retry.max_delay = Duration::from_millis(200);
     config
@@ -173,4 +178,109 @@ pub async fn next_event(desktop: &mut Desktop) -> Value {
 
 pub fn publish(emulator: &RunningEmulator, topic: &str, body: Value) -> usize {
     emulator.state().notifications().publish(&org_id(emulator), topic, &body)
+}
+
+/// The id of some user of the client's org.
+pub async fn first_user(upstream: &OrgClient) -> String {
+    use switchboard_platform::PlatformExt as _;
+    let users = upstream.users().list();
+    futures_util::pin_mut!(users);
+    match users.next().await {
+        Some(Ok(user)) => user.id,
+        other => panic!("no user: {other:?}"),
+    }
+}
+
+/// Reads frames until a gateway notice with `message` arrives; returns it (events and other
+/// notices before it are skipped).
+pub async fn notice(desktop: &mut Desktop, message: &str) -> Value {
+    loop {
+        let frame = next_json(desktop).await;
+        if message_of(&frame) == Some(message) {
+            return frame;
+        }
+    }
+}
+
+/// The next gateway notice, whatever its message (events before it are skipped).
+pub async fn next_notice(desktop: &mut Desktop) -> Value {
+    loop {
+        let frame = next_json(desktop).await;
+        if message_of(&frame).is_some() {
+            return frame;
+        }
+    }
+}
+
+/// `count` events' `eventBody.seq` values, and the notices seen among them.
+pub async fn seqs(desktop: &mut Desktop, count: usize) -> (Vec<u64>, Vec<String>) {
+    let mut seen = Vec::new();
+    let mut notices = Vec::new();
+    while seen.len() < count {
+        let frame = next_json(desktop).await;
+        match message_of(&frame) {
+            Some(message) => notices.push(message.to_string()),
+            None => seen.push(frame["eventBody"]["seq"].as_u64().unwrap_or(u64::MAX)),
+        }
+    }
+    (seen, notices)
+}
+
+/// A loopback TCP proxy standing in for the network between the gateway and the platform:
+/// `cut` drops every connection through it at once (as a platform restart or a network fault
+/// does, without close frames), `retarget` sends new connections to another server.
+pub struct Proxy {
+    addr: std::net::SocketAddr,
+    target: Arc<std::sync::Mutex<std::net::SocketAddr>>,
+    connections: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    pub async fn start(target: std::net::SocketAddr) -> Proxy {
+        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+            Ok(listener) => listener,
+            Err(error) => panic!("proxy bind: {error}"),
+        };
+        let addr = listener.local_addr().unwrap_or_else(|error| panic!("proxy address: {error}"));
+        let target = Arc::new(std::sync::Mutex::new(target));
+        let connections: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (shared_target, shared_connections) = (target.clone(), connections.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let to = *shared_target.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let task = tokio::spawn(async move {
+                    // A target that is down refuses: the inbound connection is dropped likewise.
+                    if let Ok(mut outbound) = TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                shared_connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(task.abort_handle());
+            }
+        });
+        Proxy { addr, target, connections, accept }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn retarget(&self, target: std::net::SocketAddr) {
+        *self.target.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = target;
+    }
+
+    /// Drops every connection through the proxy now (synchronously: nothing else runs between
+    /// this call and the caller's next statement on a single-threaded test runtime).
+    pub fn cut(&self) {
+        for connection in self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner).drain(..) {
+            connection.abort();
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.cut();
+    }
 }

@@ -152,6 +152,13 @@ pub fn validate_with(flow: &FlowDefinition, catalog: &Catalog, options: &Validat
     diagnostics
 }
 
+/// The graph checks alone (missing or unreachable blocks, no way out, loops that spin): what the
+/// flow's shape allows, whatever the org holds. The emulator's flow validation and its check of a
+/// saved version call this, so the graph rules live only here.
+pub fn validate_graph(flow: &FlowDefinition) -> Vec<Diagnostic> {
+    graph::check(&index::FlowIndex::new(flow))
+}
+
 /// Checks that span flows: transfer and common-module chains that come back to where they
 /// started (`transfer-cycle`). Returns (flow name, diagnostic) pairs, one per cycle.
 pub fn validate_flows<'a>(flows: impl IntoIterator<Item = &'a FlowDefinition>) -> Vec<(String, Diagnostic)> {

@@ -1,11 +1,12 @@
 //! Architect flows: CRUD, versions, and the lock-guarded actions (`checkout`, `checkin`,
-//! `publish`, `revert`, `unlock`, `deactivate`). Publish and checkin finish asynchronously as an
-//! `Operation` on the flow; `wait_for_operation` polls it to the end.
+//! `revert`, `unlock`, `deactivate`). Checkin finishes asynchronously as an `Operation` on the
+//! flow; `wait_for_operation` polls it to the end. There is deliberately no call that saves or
+//! publishes a version: flow content reaches a platform only as Archy YAML through Architect jobs
+//! (`flow_jobs.rs`: `Flows::publish`, `Flows::export`), checked by `cargo xtask tidy`.
 
 use std::time::Duration;
 
 use futures_util::Stream;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use switchboard_api::flow::{Flow, FlowVersion, Operation, action_status};
 use tokio::time::Instant;
@@ -85,12 +86,6 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
         fetch(self.platform, ApiRequest::get(path).about("flow configuration", Some(version_id))).await
     }
 
-    /// Saves a new draft version from a configuration (needs the lock).
-    pub async fn save_version(self, id: &str, configuration: &impl Serialize) -> Result<FlowVersion> {
-        let request = ApiRequest::post(format!("{}/versions", Self::item(id))).about("flow version", Some(id)).json(configuration)?;
-        fetch(self.platform, request).await
-    }
-
     fn action(name: &str, id: &str) -> ApiRequest {
         ApiRequest::post(format!("{PATH}/actions/{name}")).query("flow", id).about("flow", Some(id))
     }
@@ -103,16 +98,6 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
     /// Turns the saved draft into a checked-in version; asynchronous, returns the operation.
     pub async fn checkin(self, id: &str) -> Result<Operation> {
         fetch(self.platform, Self::action("checkin", id)).await
-    }
-
-    /// Publishes an existing version (optionally a given one) with the flow action; asynchronous,
-    /// returns the operation. New content is published with [`Flows::publish`] (Architect jobs).
-    pub async fn publish_version(self, id: &str, version: Option<&str>) -> Result<Operation> {
-        let mut request = Self::action("publish", id);
-        if let Some(version) = version {
-            request = request.query("version", version);
-        }
-        fetch(self.platform, request).await
     }
 
     /// Discards the saved draft, going back to the last checked-in version.
@@ -161,12 +146,6 @@ impl<'a, P: Platform + ?Sized> Flows<'a, P> {
                 Some(_) | None => Operation { complete: true, action_status: action_status::SUCCESS.into(), ..current },
             };
         }
-    }
-
-    /// Publishes and waits for the operation to finish.
-    pub async fn publish_and_wait(self, id: &str, version: Option<&str>, wait: OperationWait) -> Result<Flow> {
-        let operation = self.publish_version(id, version).await?;
-        self.wait_for_operation(id, &operation, wait).await
     }
 }
 

@@ -37,7 +37,7 @@ pub use queues::Queues;
 pub use strategies::Strategies;
 pub use telephony::Telephony;
 pub use usage::Usage;
-pub use users::Users;
+pub use users::{BULK_USER_IDS, Users};
 
 use crate::platform::Platform;
 

@@ -46,5 +46,16 @@ fn retry_after_parsing() {
     assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
     assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
     assert_eq!(parse_retry_after("-1"), None);
-    assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO), "a date long past: retry now");
+}
+
+#[test]
+fn jitter_repeats_for_a_seed_and_differs_between_calls_and_seeds() {
+    use super::JitterSeeds;
+    use rand::Rng;
+    let draws = |seeds: &JitterSeeds| -> Vec<u64> { (0..4).map(|_| seeds.rng().random::<u64>()).collect() };
+    let first = draws(&JitterSeeds::new(7));
+    assert_eq!(first, draws(&JitterSeeds::new(7)), "a fixed seed repeats: the client draws nothing from the OS");
+    assert_ne!(first, draws(&JitterSeeds::new(8)));
+    assert!(first.windows(2).all(|pair| pair[0] != pair[1]), "each call gets its own generator: {first:?}");
 }

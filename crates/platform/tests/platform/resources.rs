@@ -1,4 +1,4 @@
-//! Typed calls end to end: the flow lifecycle with an asynchronous publish, data tables and rows,
+//! Typed calls end to end: the flow lifecycle (published by an Architect job, checkout, check-in), data tables and rows,
 //! users' presence and routing status.
 
 use std::collections::BTreeMap;
@@ -8,36 +8,39 @@ use serde_json::json;
 use switchboard_platform::api::datatable::{DataTable, DataTableRow, JsonSchemaDocument, SchemaProperty};
 use switchboard_platform::api::flow::{Flow, FlowVersion};
 use switchboard_platform::api::user::{PresenceDefinition, RoutingStatus, UserPresence};
-use switchboard_platform::{OperationWait, PlatformError, PlatformExt};
+use switchboard_model::flow::FlowDefinition;
+use switchboard_platform::{FlowSource, OperationWait, PlatformError, PlatformExt};
 
 use crate::support::{CHILD, client_for, ok, start_default};
 
 #[tokio::test]
-async fn flow_lifecycle_checkout_save_checkin_publish() {
+async fn flow_lifecycle_publish_by_job_checkout_checkin() {
     let emulator = start_default().await;
     let client = client_for(&emulator, CHILD);
-    let flow = ok("create", client.flows().create(&Flow { name: "lifecycle".into(), flow_type: "INBOUNDCALL".into(), ..Flow::default() }).await);
-    ok("checkout", client.flows().checkout(&flow.id).await);
-    ok("checkout again (idempotent for the holder)", client.flows().checkout(&flow.id).await);
+    // Content goes in only through an Architect job: the client has no call that saves a version.
+    let definition: FlowDefinition = serde_json::from_value(json!({"name": "lifecycle", "start": "bye", "blocks": {"bye": {"type": "disconnect"}}}))
+        .unwrap_or_else(|error| panic!("fixture: {error}"));
+    let published = ok("publish", client.flows().publish(FlowSource::Definition(&definition), OperationWait::default(), |_| {}).await);
+    let id = published.flow.id.clone();
+    ok("checkout", client.flows().checkout(&id).await);
+    ok("checkout again (idempotent for the holder)", client.flows().checkout(&id).await);
+    let operation = ok("checkin", client.flows().checkin(&id).await);
+    ok("checkin finishes", client.flows().wait_for_operation(&id, &operation, OperationWait::default()).await);
+    // Checkin released the lock: checking in again is a distinct conflict, not a generic failure.
+    let unlocked = client.flows().checkin(&id).await;
+    assert!(matches!(unlocked, Err(PlatformError::Conflict { .. })), "{unlocked:?}");
 
-    let definition = json!({"name": "lifecycle", "start": "bye", "blocks": {"bye": {"type": "disconnect"}}});
-    let saved = ok("save", client.flows().save_version(&flow.id, &definition).await);
-    ok("checkin", client.flows().checkin(&flow.id).await);
-    // Checkin released the lock: saving now is a distinct conflict, not a generic failure.
-    let unlocked_save = client.flows().save_version(&flow.id, &definition).await;
-    assert!(matches!(unlocked_save, Err(PlatformError::Conflict { .. })), "{unlocked_save:?}");
-    let published = ok("publish", client.flows().publish_and_wait(&flow.id, None, OperationWait::default()).await);
-    assert_eq!(published.published_version.as_ref().map(|version| version.id.as_str()), Some(saved.id.as_str()));
-    assert!(published.active);
-
-    let versions: Vec<FlowVersion> = ok("versions", client.flows().versions(&flow.id).try_collect().await);
-    assert!(versions.iter().any(|version| version.id == saved.id));
-    let configuration: serde_json::Value = ok("configuration", client.flows().version_configuration(&flow.id, &saved.id).await);
+    let flow = ok("get", client.flows().get(&id).await).value;
+    let published_version = flow.published_version.clone().unwrap_or_else(|| panic!("no published version: {flow:?}"));
+    assert!(flow.active);
+    let versions: Vec<FlowVersion> = ok("versions", client.flows().versions(&id).try_collect().await);
+    assert!(versions.iter().any(|version| version.id == published_version.id));
+    let configuration: serde_json::Value = ok("configuration", client.flows().version_configuration(&id, &published_version.id).await);
     assert_eq!(configuration.get("start"), Some(&json!("bye")));
 
     let found: Vec<Flow> = ok("by name and type", client.flows().list(Some("lifecycle"), Some("INBOUNDCALL")).try_collect().await);
-    assert_eq!(found.iter().map(|flow| flow.id.as_str()).collect::<Vec<_>>(), [flow.id.as_str()]);
-    let deactivated = ok("deactivate", client.flows().deactivate(&flow.id).await);
+    assert_eq!(found.iter().map(|flow| flow.id.as_str()).collect::<Vec<_>>(), [id.as_str()]);
+    let deactivated = ok("deactivate", client.flows().deactivate(&id).await);
     assert!(!deactivated.active);
     emulator.shutdown().await;
 }

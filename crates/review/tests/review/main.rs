@@ -5,6 +5,7 @@ mod corpus;
 mod failure_modes;
 mod fixtures;
 mod live_drills;
+mod locks;
 mod reports;
 mod shared_orgs;
 mod end_to_end;

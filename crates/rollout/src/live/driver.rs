@@ -156,20 +156,11 @@ impl<'a, P: Platform + ?Sized> Driver<'a, P> {
         result
     }
 
-    /// An operator command. Abort writes weight 0 to the table before anything else, so new calls
-    /// see it as soon as the row write returns; the journal follows.
+    /// An operator command, by compare-and-swap on the journal's state and then the row write,
+    /// in that order for every command, abort included: a driver that dies between the two (or a
+    /// row write that fails) leaves a decided state whose row the next tick writes once. Abort
+    /// reaches new calls as soon as its row write returns, one journal write after the command.
     pub async fn command(&self, input: Input) -> Result<(RolloutRecord, Output), RolloutError> {
-        if matches!(input, Input::Abort { .. }) {
-            let Some((record, _)) = self.store.load().await? else {
-                return Err(RolloutError::NoRollout { flow: self.org.flow.clone() });
-            };
-            if record.controller.phase.is_finished() {
-                return Err(crate::controller::ControllerError::Finished { flow: self.org.flow.clone(), phase: record.controller.phase }.into());
-            }
-            let mut row = record.controller.row.clone();
-            row.traffic_weight = 0;
-            self.org.write_row(&record.table_id, &row).await?;
-        }
         let (mut record, revision, output) = self.store.apply(input, as_u64(now_ms())).await?;
         if let Some(row) = &output.write {
             self.org.write_row(&record.table_id, row).await?;

@@ -8,7 +8,7 @@ use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use switchboard_api::traffic::TrafficRequest;
-use switchboard_bridge::{Bridge, BridgeConfig, BridgeHandle};
+use switchboard_bridge::{BridgeConfig, BridgeHandle};
 use switchboard_emulator::RunningEmulator;
 
 const ORG: &str = "na-east-1";
@@ -73,7 +73,9 @@ async fn watch(emulator: &RunningEmulator, org_id: &str, shown: &mut BTreeSet<St
 }
 
 async fn start(emulator: &RunningEmulator, state_db: &std::path::Path) -> anyhow::Result<BridgeHandle> {
-    let bridge = Bridge::start(bridge_config(emulator, state_db)?).await.context("starting the bridge")?;
+    let config = bridge_config(emulator, state_db)?;
+    let platform = std::sync::Arc::new(switchboard_platform::OrgClient::new(config.client_config())?);
+    let bridge = switchboard_bridge::start(config, platform).await.context("starting the bridge")?;
     let started = Instant::now();
     while !bridge.status.active.load(std::sync::atomic::Ordering::Relaxed) && started.elapsed() < Duration::from_secs(10) {
         tokio::time::sleep(Duration::from_millis(20)).await;
