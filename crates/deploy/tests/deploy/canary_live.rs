@@ -1,4 +1,6 @@
-//! The org canary judged on live emulator calls (`--strict`: real API paths only). The example
+//! The org canary judged on live emulator calls (not `--strict`: the calls are placed through
+//! `/_emulator/calls`, which a strict emulator does not serve; deploy still uses real API paths
+//! only, as `canary.rs` checks against a strict one). The example
 //! repo is applied, sped-up Poisson calls run on every region's main line, then a change goes
 //! out through `apply_with_canary`: one that strips the agents from the regions' Support queue
 //! is rolled back (byte for byte) with the untouched org never written; a harmless one expands
@@ -37,7 +39,7 @@ fn settings(steps: Vec<u32>) -> CanarySettings {
     CanarySettings { percent: 10, steps, window: Duration::from_secs(600), abandonment_relative_increase: 0.15, asa_increase_seconds: 60.0, alpha: 0.05 }
 }
 
-/// A strict emulator whose agents are quick (10 s handling, 2 s wrap-up) and whose callers wait
+/// An emulator whose agents are quick (10 s handling, 2 s wrap-up) and whose callers wait
 /// a minute on average: three agents answer 4 calls a minute with almost no wait or abandonment.
 async fn emulator() -> RunningEmulator {
     let center = json!({
@@ -47,7 +49,7 @@ async fn emulator() -> RunningEmulator {
         "seed": 11
     });
     let topology = Topology { contact_center: Some(serde_json::from_value(center).unwrap_or_else(|error| panic!("center options: {error}"))), ..Topology::default() };
-    support::start(EmulatorOptions { strict: true, topology: Some(topology), ..EmulatorOptions::default() }).await
+    support::start(EmulatorOptions { topology: Some(topology), ..EmulatorOptions::default() }).await
 }
 
 struct Estate {
