@@ -477,8 +477,8 @@ pub struct DeployArgs {
     /// The config repository (holds switchboard.yaml).
     #[arg(long, default_value = ".", env = "SWITCHBOARD_CONFIG")]
     pub config: PathBuf,
-    /// The journal: a path (SQLite) or a postgres:// URL; default: the environment's `journal`,
-    /// else CONFIG/.switchboard/journal.db.
+    /// The journal: a path (SQLite; relative to the current directory) or a postgres:// URL;
+    /// default: the environment's `journal` (relative to CONFIG), else CONFIG/.switchboard/journal.db.
     #[arg(long, env = "SWITCHBOARD_JOURNAL")]
     pub journal: Option<String>,
     /// Override the environment's target (e.g. a running emulator): --base-url and --credentials.
@@ -503,6 +503,9 @@ pub struct PlanArgs {
     /// Exit 0 when nothing would change, 2 when something would (for CI).
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// List every unchanged resource (by default each org shows their count).
+    #[arg(long)]
+    pub show_unchanged: bool,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }
@@ -549,6 +552,9 @@ pub struct ApplyArgs {
 pub struct RollbackArgs {
     /// The deployment id (see `switchboard history`).
     pub id: String,
+    /// Take over the environment's lease first (a killed apply or rollback is known to be dead).
+    #[arg(long)]
+    pub break_lease: bool,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }

@@ -55,6 +55,23 @@ pub const TOKENS_LIVE_MAX: usize = 200_000;
 pub use switchboard_model::limits::FLOW_BLOCKS_MAX;
 /// Analytics interval and granularity: ten years.
 pub const ANALYTICS_SPAN_MAX: chrono::TimeDelta = chrono::TimeDelta::days(3_660);
+/// Connecting to a tenant's endpoint (data action, health check) may take this long.
+pub const OUTBOUND_CONNECT_TIMEOUT_MS: u64 = 5_000;
+/// A remote answer (data action, health check) is read up to this many bytes, then refused.
+pub const REMOTE_BODY_BYTES_MAX: usize = 5 * 1024 * 1024;
+/// An integration health check's `timeoutMs`: the data-action ceiling of a minute.
+pub const HEALTHCHECK_TIMEOUT_MS_MAX: u64 = 60_000;
+/// Custom fields (columns besides the key) of one data table, as on the real platform.
+pub const DATATABLE_COLUMNS_MAX: usize = 50;
+/// Offending topics an unknown-topic 400 names (the rest are only counted).
+pub const TOPICS_NAMED_MAX: usize = 10;
+/// One WebSocket message from a notification client (they send only pings and small JSON).
+pub const SOCKET_MESSAGE_BYTES_MAX: usize = 64 * 1024;
+/// One WebSocket frame from a notification client.
+pub const SOCKET_FRAME_BYTES_MAX: usize = 16 * 1024;
+/// Messages an Architect job keeps and returns with `expand=messages`: the first ones are the
+/// ones that explain a failure, and a job's outcome must stay readable.
+pub const JOB_MESSAGES_MAX: usize = 1_000;
 
 /// A float that must be finite and inside `min..=max`.
 pub fn number_in(field: &str, value: f64, min: f64, max: f64) -> Result<f64, ApiError> {

@@ -188,6 +188,8 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         .await
         .map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
     let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
+    // A tenant's endpoint must not lead back to this listener (except its fake CRM).
+    state.outbound().guard_listener(addr);
     // Topology integrations may point at this emulator's own CRM, whose address is known only now.
     crate::crm::point_integrations_at(state.directory(), state.contact_center(), &format!("http://{addr}"));
     let (stop, stopped) = watch::channel(false);

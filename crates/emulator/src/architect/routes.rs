@@ -157,11 +157,11 @@ async fn run_publish(directory: &Directory, hub: &NotificationHub, jobs: &Archit
         Ok((flow, warnings)) => {
             job.status = job_status::SUCCESS;
             job.flow = Some(flow);
-            job.messages = warnings;
+            job.messages = bounded(warnings, &now);
         }
         Err(messages) => {
             job.status = job_status::FAILURE;
-            job.messages = messages;
+            job.messages = bounded(messages, &now);
         }
     });
     if let Some(flow_id) = flow_id {
@@ -180,6 +180,18 @@ fn publish_checked(directory: &Directory, org_id: &str, client: &switchboard_api
         Ok::<_, Vec<_>>((flow, checked.warnings))
     });
     outcome.unwrap_or_else(|| Err(vec![content::message(message_type::ERROR, "the organization no longer exists", now)]))
+}
+
+/// A job keeps its first `limits::JOB_MESSAGES_MAX` messages (the ones that explain a failure)
+/// and one more that counts the rest, so polling a job never answers an unbounded body.
+fn bounded(mut messages: Vec<switchboard_api::architect::ArchitectJobMessage>, now: &str) -> Vec<switchboard_api::architect::ArchitectJobMessage> {
+    let keep = crate::limits::JOB_MESSAGES_MAX - 1;
+    if messages.len() > crate::limits::JOB_MESSAGES_MAX {
+        let rest = messages.split_off(keep);
+        let kind = if rest.iter().any(|message| message.message_type == message_type::ERROR) { message_type::ERROR } else { message_type::WARNING };
+        messages.push(content::message(kind, format!("{} more messages not shown", rest.len()), now));
+    }
+    messages
 }
 
 async fn register_export(

@@ -45,6 +45,10 @@ pub fn check_schema(schema: Option<JsonSchemaDocument>) -> Result<JsonSchemaDocu
         Some(_) => return Err(invalid("schema.properties.key: must be of type string")),
         None => return Err(invalid("schema.properties.key: a string `key` property is required")),
     }
+    let columns = schema.properties.len().saturating_sub(1);
+    if columns > crate::limits::DATATABLE_COLUMNS_MAX {
+        return Err(invalid(format!("schema.properties: a data table has at most {} columns besides `key`, got {columns}", crate::limits::DATATABLE_COLUMNS_MAX)));
+    }
     if let Some((name, property)) = schema.properties.iter().find(|(_, property)| !TYPES.contains(&property.property_type.as_str())) {
         return Err(invalid(format!("schema.properties.{name}.type: `{}` is not one of {TYPES:?}", property.property_type)));
     }
