@@ -1,7 +1,9 @@
 //! Chores in Rust, not shell: `cargo xtask test` (everything CI runs), `cargo xtask tidy` (the
-//! invariants, read from the source) and `cargo xtask bench`.
+//! invariants, read from the source), `cargo xtask bench` and `cargo xtask package` (the image
+//! and the compose stack on a real Docker engine).
 
 mod bench;
+mod package;
 mod test;
 mod tidy;
 
@@ -13,6 +15,7 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test::run(&arguments[1..]),
         Some("bench") => bench::run(&arguments[1..]),
         Some("tidy") => tidy::run(&arguments[1..]),
-        _ => bail!("usage: cargo xtask <test|tidy|bench> [args]"),
+        Some("package") => package::run(&arguments[1..]),
+        _ => bail!("usage: cargo xtask <test|tidy|bench|package> [args]"),
     }
 }

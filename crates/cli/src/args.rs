@@ -401,6 +401,10 @@ pub struct TargetArgs {
     /// Credentials JSON file ({"orgs":[{"id","name","parentId","clientId","clientSecret"}]}).
     #[arg(long, env = "SWITCHBOARD_CREDENTIALS")]
     pub credentials: Option<PathBuf>,
+    /// Seconds to wait for a connection to the platform; a target that cannot be reached within
+    /// it (every retry included) fails the command at once instead of retrying for a minute.
+    #[arg(long, env = "SWITCHBOARD_CONNECT_TIMEOUT", value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub connect_timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -473,8 +477,8 @@ pub struct DeployArgs {
     /// The config repository (holds switchboard.yaml).
     #[arg(long, default_value = ".", env = "SWITCHBOARD_CONFIG")]
     pub config: PathBuf,
-    /// The journal: a path (SQLite) or a postgres:// URL; default: the environment's `journal`,
-    /// else CONFIG/.switchboard/journal.db.
+    /// The journal: a path (SQLite; relative to the current directory) or a postgres:// URL;
+    /// default: the environment's `journal` (relative to CONFIG), else CONFIG/.switchboard/journal.db.
     #[arg(long, env = "SWITCHBOARD_JOURNAL")]
     pub journal: Option<String>,
     /// Override the environment's target (e.g. a running emulator): --base-url and --credentials.
@@ -499,6 +503,9 @@ pub struct PlanArgs {
     /// Exit 0 when nothing would change, 2 when something would (for CI).
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// List every unchanged resource (by default each org shows their count).
+    #[arg(long)]
+    pub show_unchanged: bool,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }
@@ -545,6 +552,9 @@ pub struct ApplyArgs {
 pub struct RollbackArgs {
     /// The deployment id (see `switchboard history`).
     pub id: String,
+    /// Take over the environment's lease first (a killed apply or rollback is known to be dead).
+    #[arg(long)]
+    pub break_lease: bool,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }

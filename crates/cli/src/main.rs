@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod exit;
+mod failure;
 mod output;
 mod progress;
 mod target;
@@ -24,21 +25,18 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let output = arguments.output;
     match runtime.block_on(commands::run(arguments)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) if error.downcast_ref::<exit::Exit>().is_some() => {
-            // The command already printed its report; only the exit code is left to say.
-            let code = error.downcast_ref::<exit::Exit>().map_or(1, |exit| exit.code);
-            if let Some(message) = error.downcast_ref::<exit::Exit>().and_then(|exit| exit.message.as_deref()) {
-                eprintln!("error: {message}");
-            }
-            ExitCode::from(code)
-        }
         Err(error) => {
-            // One line: the chain of contexts joined, the way a user reads it.
-            let chain: Vec<String> = error.chain().map(ToString::to_string).collect();
-            eprintln!("error: {}", chain.join(": "));
-            ExitCode::from(1)
+            // An `Exit` carries its code; its report was printed by the command, and only its
+            // one-line reason (if any) is left to say. Any other error is exit 1.
+            let (code, message) = match error.downcast_ref::<exit::Exit>() {
+                Some(exit) => (exit.code, exit.message.clone()),
+                None => (1, Some(failure::message_of(&error))),
+            };
+            failure::report(output, message.as_deref(), code);
+            ExitCode::from(code)
         }
     }
 }

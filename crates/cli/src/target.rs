@@ -20,8 +20,9 @@ pub struct Target {
 
 impl Target {
     pub async fn resolve(arguments: &TargetArgs) -> anyhow::Result<Target> {
+        let connect = std::time::Duration::from_secs(arguments.connect_timeout);
         if let Some(path) = &arguments.target {
-            return Target::from_config_file(path);
+            return Target::from_config_file(path, connect);
         }
         let credentials = match (&arguments.credentials, single_org_from_env()?) {
             (Some(path), _) => Some(switchboard_platform::read_credentials(path)?),
@@ -31,7 +32,7 @@ impl Target {
         match (&arguments.base_url, credentials) {
             (Some(base_url), Some(credentials)) => {
                 let control_token = control_token_from(|name| std::env::var(name).ok())?;
-                Target::from_credentials(base_url.trim_end_matches('/'), &credentials, None, control_token)
+                Target::from_credentials(base_url.trim_end_matches('/'), &credentials, None, control_token, connect)
             }
             (Some(_), None) => bail!(
                 "--base-url needs credentials: --credentials FILE, SWITCHBOARD_CREDENTIALS, or SWITCHBOARD_CLIENT_ID and SWITCHBOARD_CLIENT_SECRET"
@@ -45,24 +46,36 @@ impl Target {
         let emulator = switchboard_emulator::spawn(options).await.context("starting the embedded emulator")?;
         let credentials = emulator.credentials().clone();
         let control_token = Some(Secret::new(emulator.control_token()));
-        Target::from_credentials(&emulator.base_url(), &credentials, Some(emulator), control_token)
+        Target::from_credentials(&emulator.base_url(), &credentials, Some(emulator), control_token, switchboard_platform::Timeouts::default().connect)
     }
 
     /// `control_token`: the emulator's control credential, for commands that drive its control
-    /// surface (`/_emulator/*`); `None` for a real org.
-    fn from_credentials(base_url: &str, credentials: &CredentialsFile, embedded: Option<RunningEmulator>, control_token: Option<Secret>) -> anyhow::Result<Target> {
+    /// surface (`/_emulator/*`); `None` for a real org. `connect`: the platform client's connect
+    /// timeout, which also bounds how long an unreachable target is retried
+    /// (`switchboard_platform`'s `reach.rs`).
+    fn from_credentials(
+        base_url: &str,
+        credentials: &CredentialsFile,
+        embedded: Option<RunningEmulator>,
+        control_token: Option<Secret>,
+        connect: std::time::Duration,
+    ) -> anyhow::Result<Target> {
         let environment = Environment::from_credentials(base_url, credentials, |config| {
             config.control_token = control_token.clone();
+            config.timeouts.connect = connect;
             mix_os_seed(config);
         })?;
         let known_parents = credentials.orgs.iter().filter(|org| !org.id.is_empty()).map(|org| (org.id.clone(), org.parent_id.clone())).collect();
         Ok(Target { base_url: base_url.to_string(), environment, known_parents, embedded })
     }
 
-    fn from_config_file(path: &std::path::Path) -> anyhow::Result<Target> {
+    fn from_config_file(path: &std::path::Path, connect: std::time::Duration) -> anyhow::Result<Target> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let config: EnvironmentConfig = switchboard_model::load::parse_yaml(&text, &path.display().to_string())?;
-        let environment = Environment::from_config(&config, |name| std::env::var(name).ok(), mix_os_seed)
+        let environment = Environment::from_config(&config, |name| std::env::var(name).ok(), |client| {
+            client.timeouts.connect = connect;
+            mix_os_seed(client);
+        })
             .with_context(|| format!("target {}", path.display()))?;
         Ok(Target { base_url: config.base_url.clone(), environment, known_parents: BTreeMap::new(), embedded: None })
     }

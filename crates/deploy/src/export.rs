@@ -27,12 +27,27 @@ pub struct ExportReport {
     pub files: Vec<String>,
 }
 
+/// The target an export read, written into the exported repository's one environment
+/// (`export`) so `plan --env export` reads the same orgs with no flags.
+#[derive(Debug, Clone, Default)]
+pub struct ExportTarget {
+    /// The target actually read (a `--base-url` override, not the environment's placeholder).
+    pub target: crate::config::TargetSpec,
+    /// The credentials file it was read with, if any (a path, never a secret).
+    pub credentials_file: Option<std::path::PathBuf>,
+    /// Logical org name → its name on the target, where they differ.
+    pub org_names: std::collections::BTreeMap<String, String>,
+}
+
+/// The environment an export writes.
+pub const EXPORT_ENVIRONMENT: &str = "export";
+
 /// Kinds exported (users are looked up, never managed).
 const EXPORTED: [&str; 6] = ["integration", "data_action", "datatable", "flow", "queue", "ivr"];
 
 /// Exports `org` (its provider) into `dir`. `parents` are (org name, provider) of the orgs
 /// whose objects this org may reference (its ancestors).
-pub async fn export(org: &str, provider: &dyn Provider, parents: &[(&str, &dyn Provider)], dir: &Path, target: crate::config::TargetSpec) -> Result<ExportReport, ExportError> {
+pub async fn export(org: &str, provider: &dyn Provider, parents: &[(&str, &dyn Provider)], dir: &Path, target: &ExportTarget) -> Result<ExportReport, ExportError> {
     let mut index = IdIndex::default();
     let mut objects: Vec<LiveObject> = Vec::new();
     for kind in EXPORTED {
@@ -126,23 +141,54 @@ pub async fn export(org: &str, provider: &dyn Provider, parents: &[(&str, &dyn P
     for (parent, _) in parents {
         parents_yaml.push_str(&format!("  - name: {parent}\n"));
     }
-    let target_yaml = match (&target.base_url, target.emulator) {
-        (Some(base_url), _) => format!("      base_url: {base_url}\n{}", target.login_url.as_ref().map(|login| format!("      login_url: {login}\n")).unwrap_or_default()),
-        (None, _) => "      emulator: true\n".to_string(),
-    };
-    let parent_line = parents.first().map(|(parent, _)| format!("    parent: {parent}\n")).unwrap_or_default();
-    // Parents form the first stage, with nothing to manage: they are there to be referenced.
-    let parent_group = if parents.is_empty() {
-        String::new()
-    } else {
-        format!("  - group: parents\n    org_ids: [{}]\n    components: []\n", parents.iter().map(|(parent, _)| *parent).collect::<Vec<_>>().join(", "))
-    };
-    let manifest = format!(
-        "# Exported by `switchboard export --org {org}`: the org as it is live.\nenvironments:\n  export:\n    target:\n{target_yaml}orgs:\n{parents_yaml}  - name: {org}\n{parent_line}groups:\n{parent_group}  - group: exported\n    org_ids: [{org}]\n    components: [exported]\n"
-    );
+    let manifest = manifest(org, &parents.iter().map(|(parent, _)| *parent).collect::<Vec<_>>(), target);
     write(dir, "switchboard.yaml", &manifest)?;
     files.push("switchboard.yaml".into());
     Ok(ExportReport { org: org.to_string(), dir: dir.display().to_string(), resources: resources.len(), files })
+}
+
+/// `switchboard.yaml` of an export: environment `export` on the target read (org names and
+/// credentials file included), the parents as a first stage with nothing to manage (they are
+/// there to be referenced), then the exported org.
+fn manifest(org: &str, parents: &[&str], target: &ExportTarget) -> String {
+    let quote = |text: &str| serde_json::to_string(text).unwrap_or_default();
+    let spec = &target.target;
+    let mut out = format!("# Exported by `switchboard export --org {org}`: the org as it is live.\n");
+    out.push_str("# Plan it as is: switchboard plan --env export --config <this directory>\n");
+    out.push_str(&format!("environments:\n  {EXPORT_ENVIRONMENT}:\n    target:\n"));
+    match &spec.base_url {
+        Some(base_url) if !spec.emulator => {
+            out.push_str(&format!("      base_url: {}\n", quote(base_url)));
+            if let Some(login) = &spec.login_url {
+                out.push_str(&format!("      login_url: {}\n", quote(login)));
+            }
+        }
+        _ => out.push_str("      emulator: true\n"),
+    }
+    if let Some(file) = &target.credentials_file {
+        out.push_str(&format!("    credentials:\n      file: {}\n", quote(&file.display().to_string())));
+    }
+    let names: Vec<(&String, &String)> = target.org_names.iter().filter(|(logical, name)| logical != name && (logical.as_str() == org || parents.contains(&logical.as_str()))).collect();
+    if !names.is_empty() {
+        out.push_str("    orgs:\n");
+        for (logical, name) in names {
+            out.push_str(&format!("      {}: {}\n", quote(logical), quote(name)));
+        }
+    }
+    out.push_str("orgs:\n");
+    for parent in parents {
+        out.push_str(&format!("  - name: {}\n", quote(parent)));
+    }
+    out.push_str(&format!("  - name: {}\n", quote(org)));
+    if let Some(parent) = parents.first() {
+        out.push_str(&format!("    parent: {}\n", quote(parent)));
+    }
+    out.push_str("groups:\n");
+    if !parents.is_empty() {
+        out.push_str(&format!("  - group: parents\n    org_ids: [{}]\n    components: []\n", parents.iter().map(|parent| quote(parent)).collect::<Vec<_>>().join(", ")));
+    }
+    out.push_str(&format!("  - group: exported\n    org_ids: [{}]\n    components: [exported]\n", quote(org)));
+    out
 }
 
 /// Every string that is an id we know becomes its reference.

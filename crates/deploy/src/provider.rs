@@ -17,9 +17,15 @@ pub struct LiveObject {
     pub id: String,
     /// The neutral document (same keys as the config's), ids where the config has references.
     pub body: Value,
-    /// Whatever guards a conditional write (body version, ETag), opaque to the engine; it also
-    /// changes on every write, so equal revisions mean nothing changed.
+    /// The object's change marker, opaque to the engine: the same whether the object came from a
+    /// listing or a read by id, and it changes on every write, so equal revisions mean nothing
+    /// changed (a plan then takes sub-collections from what we last applied).
     pub revision: Option<String>,
+    /// A precondition for a conditional write that a listing does not carry (an ETag answered
+    /// by a read or by our own last write), opaque to the engine. With one, an update is a
+    /// single conditional write; a stale one fails as a conflict (re-read, retry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<String>,
     /// Whether the object is usable as a dependency (an integration that is disabled is not).
     pub enabled: bool,
     /// Who or what last changed it, when the platform says.
@@ -65,11 +71,18 @@ pub trait Provider: Send + Sync {
     /// One object, fresh, with its sub-collections (apply re-reads before each write).
     fn read<'a>(&'a self, kind: &'a str, id: &'a str) -> BoxFuture<'a, ProviderResult<Option<LiveObject>>>;
 
+    /// One object by id with only the sub-collections `document` holds (a rollback's proof
+    /// compares a snapshot's fields, so it reads no more than those). Defaults to [`Provider::read`].
+    fn read_like<'a>(&'a self, kind: &'a str, id: &'a str, _document: &'a Value) -> BoxFuture<'a, ProviderResult<Option<LiveObject>>> {
+        self.read(kind, id)
+    }
+
     /// Creates an object from a document whose references are resolved to ids.
     fn create<'a>(&'a self, kind: &'a str, body: &'a Value) -> BoxFuture<'a, ProviderResult<LiveObject>>;
 
     /// Writes `body` (the whole neutral document) over `current`, conditionally: the provider
-    /// uses `current.revision` as the body version or `If-Match`, else compares first.
+    /// uses `current.guard` as `If-Match` or `current.revision` as the body version, else reads
+    /// and compares first. Returns the object as written, without reading it back.
     fn update<'a>(&'a self, current: &'a LiveObject, body: &'a Value) -> BoxFuture<'a, ProviderResult<LiveObject>>;
 
     fn delete<'a>(&'a self, current: &'a LiveObject) -> BoxFuture<'a, ProviderResult<()>>;

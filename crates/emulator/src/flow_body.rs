@@ -29,6 +29,7 @@ fn check(block: &str, field: &str, expression: &Expression, wanted: Wanted) -> R
 
 /// Checks every block's typed-as-expression fields.
 pub fn check_blocks(definition: &FlowDefinition) -> Result<(), ApiError> {
+    crate::limits::flow_blocks(definition.blocks.len())?;
     for (name, block) in &definition.blocks {
         match block {
             Block::TransferToQueue { queue, .. } => check(name, "queue", queue, Wanted::Text)?,

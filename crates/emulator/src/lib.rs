@@ -15,6 +15,7 @@ mod flow_body;
 mod limits;
 mod middleware;
 mod notifications;
+mod outbound;
 mod routes;
 mod server;
 mod state;

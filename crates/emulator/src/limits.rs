@@ -45,8 +45,33 @@ pub const NAME_CHARS_MAX: usize = 256;
 pub const ID_CHARS_MAX: usize = 128;
 /// Any other string in a body, in characters (flow configurations and scripts included).
 pub const TEXT_CHARS_MAX: usize = 1024 * 1024;
+/// Issued OAuth tokens held at once, across orgs; issuing past it revokes the token closest to
+/// expiry (`state::tokens`).
+pub const TOKENS_LIVE_MAX: usize = 200_000;
+/// Blocks in one flow. Flow content is checked by the model's parsers against
+/// `switchboard_model::limits` (blocks per flow, placeholders per file, an expression's bytes,
+/// nesting depth and dotted name parts), so the CLI, the review and the emulator refuse the same
+/// documents, in linear time; a saved version's JSON body is checked here against this one.
+pub use switchboard_model::limits::FLOW_BLOCKS_MAX;
 /// Analytics interval and granularity: ten years.
 pub const ANALYTICS_SPAN_MAX: chrono::TimeDelta = chrono::TimeDelta::days(3_660);
+/// Connecting to a tenant's endpoint (data action, health check) may take this long.
+pub const OUTBOUND_CONNECT_TIMEOUT_MS: u64 = 5_000;
+/// A remote answer (data action, health check) is read up to this many bytes, then refused.
+pub const REMOTE_BODY_BYTES_MAX: usize = 5 * 1024 * 1024;
+/// An integration health check's `timeoutMs`: the data-action ceiling of a minute.
+pub const HEALTHCHECK_TIMEOUT_MS_MAX: u64 = 60_000;
+/// Custom fields (columns besides the key) of one data table, as on the real platform.
+pub const DATATABLE_COLUMNS_MAX: usize = 50;
+/// Offending topics an unknown-topic 400 names (the rest are only counted).
+pub const TOPICS_NAMED_MAX: usize = 10;
+/// One WebSocket message from a notification client (they send only pings and small JSON).
+pub const SOCKET_MESSAGE_BYTES_MAX: usize = 64 * 1024;
+/// One WebSocket frame from a notification client.
+pub const SOCKET_FRAME_BYTES_MAX: usize = 16 * 1024;
+/// Messages an Architect job keeps and returns with `expand=messages`: the first ones are the
+/// ones that explain a failure, and a job's outcome must stay readable.
+pub const JOB_MESSAGES_MAX: usize = 1_000;
 
 /// A float that must be finite and inside `min..=max`.
 pub fn number_in(field: &str, value: f64, min: f64, max: f64) -> Result<f64, ApiError> {
@@ -64,6 +89,14 @@ pub fn at_most(field: &str, value: u64, max: u64) -> Result<u64, ApiError> {
     } else {
         Err(ApiError::invalid_value(format!("{field}: must be at most {max}, got {value}")))
     }
+}
+
+/// A flow version body's block count (`FLOW_BLOCKS_MAX`).
+pub fn flow_blocks(count: usize) -> Result<(), ApiError> {
+    if count > FLOW_BLOCKS_MAX {
+        return Err(ApiError::invalid_value(format!("blocks: a flow has at most {FLOW_BLOCKS_MAX} blocks, got {count}")));
+    }
+    Ok(())
 }
 
 /// `speedUp` checked against its range.

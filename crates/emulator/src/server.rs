@@ -42,6 +42,9 @@ pub struct EmulatorOptions {
     pub notifications: crate::notifications::NotificationConfig,
     /// Header-read (and idle), body-read and TLS handshake timeouts of every listener.
     pub connections: ConnectionTimeouts,
+    /// How long a flow publish stays pending before its operation completes (200 ms; a model of
+    /// the platform's asynchronous publish). Benchmarks set zero to time the publishing itself.
+    pub publish_delay: Duration,
     /// The control credential (`/_emulator/*`); `None` = a fresh random one per process. A
     /// secret: `Debug` does not print it.
     pub control_token: Option<ControlTokenOption>,
@@ -69,6 +72,7 @@ impl Default for EmulatorOptions {
             rate_limit_window: Duration::from_secs(60),
             notifications: crate::notifications::NotificationConfig::default(),
             connections: ConnectionTimeouts::default(),
+            publish_delay: Settings::default().publish_delay,
             control_token: None,
         }
     }
@@ -169,8 +173,8 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         rate_limit_window: options.rate_limit_window,
         notifications: options.notifications.clone(),
         connections: options.connections,
+        publish_delay: options.publish_delay,
         control_token,
-        ..Settings::default()
     };
     let state = AppState::new(store, settings, clock);
     if let Some(center) = options.topology.as_ref().and_then(|topology| topology.contact_center.clone()) {
@@ -184,6 +188,8 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, Emulator
         .await
         .map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
     let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: options.listen, source })?;
+    // A tenant's endpoint must not lead back to this listener (except its fake CRM).
+    state.outbound().guard_listener(addr);
     // Topology integrations may point at this emulator's own CRM, whose address is known only now.
     crate::crm::point_integrations_at(state.directory(), state.contact_center(), &format!("http://{addr}"));
     let (stop, stopped) = watch::channel(false);

@@ -57,6 +57,34 @@ impl Journal {
         }
     }
 
+    /// Replaces the snapshot of `resource_key` (or takes it): for a writer whose conditional
+    /// write was refused whole, so the object it read again is the true "before" and the first
+    /// snapshot (taken from an older read) is not.
+    pub async fn replace_snapshot(
+        &self,
+        deployment: &DeploymentId,
+        org: &str,
+        resource_key: &str,
+        before: Option<&serde_json::Value>,
+    ) -> JournalResult<()> {
+        let before = optional_text(before.map(|value| value.to_string()));
+        self.backend
+            .execute(
+                "replace snapshot",
+                "INSERT INTO snapshots (deployment_id, org, resource_key, before_json, taken_ms) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (deployment_id, org, resource_key) DO UPDATE SET before_json = excluded.before_json",
+                vec![
+                    text(deployment.as_str()),
+                    text(org),
+                    text(resource_key),
+                    before,
+                    int(chrono::Utc::now().timestamp_millis()),
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// [`Journal::snapshot`] for many resources of one org in one transaction (an org's
     /// before-images taken up front, before its first write). The first snapshot of each wins.
     pub async fn snapshot_many<I>(

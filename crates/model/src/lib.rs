@@ -2,6 +2,7 @@
 
 pub mod expr;
 pub mod flow;
+pub mod limits;
 pub mod load;
 pub mod org;
 pub mod queueing;

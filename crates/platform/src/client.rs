@@ -30,6 +30,8 @@ struct Inner {
     token: Arc<TokenCache>,
     limiter: AdaptiveLimiter,
     stats: Counters,
+    /// Shared with the token cache: has the server ever answered (`reach.rs`).
+    reach: Arc<crate::reach::Reach>,
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +66,7 @@ impl OrgClient {
             .user_agent(config.user_agent.clone())
             .build()
             .map_err(|error| PlatformError::Config { message: format!("http client: {error}") })?;
+        let reach = Arc::new(crate::reach::Reach::new(config.timeouts.connect));
         let token = Arc::new(TokenCache::new(
             http.clone(),
             token_url,
@@ -73,9 +76,10 @@ impl OrgClient {
             config.retry,
             config.timeouts.request,
             config.jitter_seed,
+            reach.clone(),
         ));
         let limiter = AdaptiveLimiter::new(config.rate_limit);
-        Ok(Self { inner: Arc::new(Inner { config, api_base, http, token, limiter, stats: Counters::default() }) })
+        Ok(Self { inner: Arc::new(Inner { config, api_base, http, token, limiter, stats: Counters::default(), reach }) })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -121,6 +125,7 @@ impl OrgClient {
             let attempt = transport::send(&inner.http, &inner.api_base, &request, credentials, timeout).await;
             let (failure, retry_after, retryable) = match attempt {
                 Attempt::Response { status, headers, body } => {
+                    inner.reach.note_reached();
                     if let Some(snapshot) = rate_headers::parse(&headers, std::time::SystemTime::now()) {
                         inner.limiter.observe(snapshot);
                     }
@@ -147,7 +152,12 @@ impl OrgClient {
                     let retryable = status_is_retryable(status, request.idempotent);
                     (error, retry_after, retryable)
                 }
-                Attempt::ConnectFailed(message) => (PlatformError::Transport { message }, None, true),
+                Attempt::ConnectFailed(message) => {
+                    if let Some(message) = inner.reach.give_up(started, &inner.api_base, &message) {
+                        return Err(PlatformError::Transport { message });
+                    }
+                    (PlatformError::Transport { message }, None, true)
+                }
                 Attempt::TimedOut(after) => (PlatformError::Timeout { after }, None, request.idempotent),
                 Attempt::Broken(message) => (PlatformError::Transport { message }, None, request.idempotent),
             };
@@ -155,7 +165,7 @@ impl OrgClient {
             if !retryable || attempts >= policy.max_attempts {
                 return Err(failure);
             }
-            let delay = policy.delay(attempts - 1, retry_after, &mut rng);
+            let delay = inner.reach.cap_delay(policy.delay(attempts - 1, retry_after, &mut rng));
             if Instant::now() + delay >= deadline {
                 return Err(match failure {
                     PlatformError::RateLimited { .. } => failure,

@@ -11,6 +11,7 @@ mod paging;
 mod platform;
 mod rate_headers;
 mod rate_limit;
+mod reach;
 mod request;
 mod resources;
 mod retry;

@@ -44,6 +44,8 @@ pub(crate) struct TokenCache {
     pub request_timeout: Duration,
     /// The client's jitter generators (shared with its calls; seeded from the config).
     pub jitter: JitterSeeds,
+    /// Whether the server was ever reached; bounds connect-failure retries (`reach.rs`).
+    reach: Arc<crate::reach::Reach>,
     current: Mutex<Option<Arc<CachedToken>>>,
     refresh_lock: tokio::sync::Mutex<()>,
     fetches: AtomicU64,
@@ -61,7 +63,17 @@ impl Drop for TokenCache {
 impl TokenCache {
     // One call site (`OrgClient::new`), each argument a piece of the client's config.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(http: reqwest::Client, token_url: String, client_id: String, secret: Secret, policy: TokenPolicy, retry: RetryPolicy, request_timeout: Duration, jitter_seed: u64) -> Self {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        token_url: String,
+        client_id: String,
+        secret: Secret,
+        policy: TokenPolicy,
+        retry: RetryPolicy,
+        request_timeout: Duration,
+        jitter_seed: u64,
+        reach: Arc<crate::reach::Reach>,
+    ) -> Self {
         Self {
             http,
             token_url,
@@ -71,6 +83,7 @@ impl TokenCache {
             retry,
             request_timeout,
             jitter: JitterSeeds::new(jitter_seed),
+            reach,
             current: Mutex::new(None),
             refresh_lock: tokio::sync::Mutex::new(()),
             fetches: AtomicU64::new(0),
@@ -117,16 +130,24 @@ impl TokenCache {
     async fn fetch(&self, deadline: Instant) -> Result<CachedToken> {
         let mut rng = self.jitter.rng();
         let mut retry = 0u32;
+        let first_attempt = Instant::now();
         loop {
             let started = Instant::now();
             let outcome = self.fetch_once(deadline).await;
             let retry_after = match outcome {
                 Ok(response) => return Ok(self.cache_entry(response, started)),
                 Err(TokenAttempt::Fatal(error)) => return Err(error),
+                Err(TokenAttempt::Unreached(error)) => match self.reach.give_up(first_attempt, &self.token_url, &error) {
+                    Some(message) => return Err(PlatformError::Transport { message }),
+                    None if retry + 1 >= self.retry.max_attempts => {
+                        return Err(PlatformError::Transport { message: format!("token request to {}: {error}", self.token_url) });
+                    }
+                    None => None,
+                },
                 Err(TokenAttempt::Retry { error, .. }) if retry + 1 >= self.retry.max_attempts => return Err(error),
                 Err(TokenAttempt::Retry { retry_after, .. }) => retry_after,
             };
-            let delay = self.retry.delay(retry, retry_after, &mut rng);
+            let delay = self.reach.cap_delay(self.retry.delay(retry, retry_after, &mut rng));
             if Instant::now() + delay >= deadline {
                 return Err(PlatformError::Deadline { attempts: retry + 1, elapsed: Duration::ZERO, last: "token request kept failing".into() });
             }
@@ -162,7 +183,11 @@ impl TokenCache {
             .send()
             .await;
         let response = match sent {
-            Ok(response) => response,
+            Ok(response) => {
+                self.reach.note_reached();
+                response
+            }
+            Err(error) if error.is_connect() => return Err(TokenAttempt::Unreached(crate::transport::describe(&error.without_url()))),
             // Asking twice for a token is harmless, so every transport failure is retried.
             Err(error) => return Err(TokenAttempt::Retry { retry_after: None, error: PlatformError::Transport { message: format!("token request to {}: {}", self.token_url, error.without_url()) } }),
         };
@@ -225,4 +250,6 @@ impl TokenCache {
 enum TokenAttempt {
     Retry { retry_after: Option<Duration>, error: PlatformError },
     Fatal(PlatformError),
+    /// Nothing reached the server (the connection failed or timed out); the text says why.
+    Unreached(String),
 }

@@ -77,13 +77,20 @@ pub(crate) async fn send(http: &reqwest::Client, api_base: &str, request: &ApiRe
 fn classify(error: reqwest::Error, timeout: Duration) -> Attempt {
     // `without_url` keeps query strings (which may carry ids, never secrets) out of messages.
     let error = error.without_url();
-    if error.is_timeout() {
-        Attempt::TimedOut(timeout)
-    } else if error.is_connect() {
+    // A connect timeout is both a connect error and a timeout: nothing reached the server, so
+    // it is a connect failure (retried for every method, bounded by `reach.rs`).
+    if error.is_connect() {
         Attempt::ConnectFailed(chain(&error))
+    } else if error.is_timeout() {
+        Attempt::TimedOut(timeout)
     } else {
         Attempt::Broken(chain(&error))
     }
+}
+
+/// An error with its causes, one line (`error: cause: cause`).
+pub(crate) fn describe(error: &dyn std::error::Error) -> String {
+    chain(error)
 }
 
 fn chain(error: &dyn std::error::Error) -> String {

@@ -1,5 +1,5 @@
 //! `cargo xtask bench bridge`: the bridge end to end on SQLite and on Redis (a real
-//! redis-server, skipped when absent), and the reconnection spread of 100 instances.
+//! redis-server, skipped when absent), and the reconnection spread of the bridge's backoff.
 //!
 //! Throughput and latency: Poisson calls at `CALLS_PER_SECOND` for `LOAD` reach the org's queues;
 //! a separate listener on its own notification channel timestamps, per call, the first event
@@ -7,10 +7,12 @@
 //! screen-pop attributes (the bridge: event → store → CRM lookup → attributes PATCH → event).
 //! Both are measured from the call's queue entry, on the same clock, in the same run.
 //!
-//! Reconnection spread: 100 instances lose the platform at once (a 2 s outage of the channel
-//! API, as in a redeploy) and retry with the bridge's full-jitter backoff; baseline: the same
-//! exponential backoff without jitter. Reported: the peak of attempts in any 100 ms window and
-//! a histogram of first successful reconnects.
+//! Reconnection spread: 100 plain HTTP retry loops (not bridges: each runs the bridge's
+//! `Backoff` against `GET /api/v2/notifications/channels`, without a channel, subscriptions or
+//! a store) lose the platform at once (a 2 s outage of the channel API, as in a redeploy) and
+//! retry with the bridge's full-jitter backoff; baseline: the same exponential backoff without
+//! jitter. Reported: the peak of attempts in any 100 ms window and a histogram of first
+//! successful reconnects. A figure from real bridge processes is still to be measured.
 
 use anyhow::{Context, bail};
 use futures_util::StreamExt;
@@ -328,7 +330,7 @@ pub async fn run() -> anyhow::Result<()> {
         None => println!("| Redis | skipped: redis-server is not installed | | | | | | |"),
     }
 
-    println!("\n## bridge: {INSTANCES} instances reconnect after a {}s outage (backoff base 500 ms)", OUTAGE.as_secs());
+    println!("\n## bridge backoff (not bridges): {INSTANCES} retry loops reconnect after a {}s outage (backoff base 500 ms)", OUTAGE.as_secs());
     let emulator = emulator().await?;
     let token = token(&emulator).await?;
     let (plain_first, plain_attempts) = reconnect_storm(&emulator, &token, false).await?;

@@ -9,6 +9,9 @@
 //!    default rate limit (300 requests per token per minute), all orgs at once: wall time against
 //!    the lower bound that limit allows (each org's successful requests spread over as few
 //!    windows as possible), failed orgs, and 429s that surfaced as errors.
+//! 3. Rollback of a deployment of 3 orgs × 60 queue updates against the apply of the same
+//!    updates, in the same run, under the default rate limit (goal: within 1.2x of the apply's
+//!    time), with requests counted; and a plan of nothing changed: its requests.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -92,10 +95,14 @@ pub async fn run() -> anyhow::Result<()> {
         plan_time.as_secs_f64() / per_resource_time.as_secs_f64().max(f64::EPSILON)
     );
     emulator.shutdown().await;
-    apply_under_the_rate_limit().await
+    apply_under_the_rate_limit().await?;
+    rollback_against_apply().await
 }
 
-fn providers_for(emulator: &switchboard_emulator::RunningEmulator) -> anyhow::Result<(Providers, Vec<(String, Arc<OrgClient>)>)> {
+/// Each org's client by name, to read its request statistics.
+type Clients = Vec<(String, Arc<OrgClient>)>;
+
+fn providers_for(emulator: &switchboard_emulator::RunningEmulator) -> anyhow::Result<(Providers, Clients)> {
     let mut providers = Providers::new();
     let mut clients = Vec::new();
     for org in &emulator.credentials().orgs {
@@ -164,7 +171,98 @@ async fn apply_under_the_rate_limit() -> anyhow::Result<()> {
     let surfaced = report.orgs.iter().filter(|org| org.error.as_deref().is_some_and(|error| error.contains("429") || error.to_lowercase().contains("rate"))).count();
     println!("apply: {:.1} s, {} written, {} failed orgs, {surfaced} 429s surfaced ({throttled} absorbed by retries, {attempts} attempts; the busiest org made {most} successful requests)", elapsed.as_secs_f64(), report.written(), report.failed());
     println!("lower bound the limit allows: {:.1} s", bound.as_secs_f64());
-    println!("ratio: the apply took {:.2}x the lower bound (goal: within 1.2x)", elapsed.as_secs_f64() / bound.as_secs_f64().max(f64::EPSILON));
+    if bound.is_zero() {
+        // Every org's requests fit in one window: the limit imposes no wait, so no ratio.
+        println!("ratio: every org stayed within one rate window; the limit imposed no wait");
+    } else {
+        println!("ratio: the apply took {:.2}x the lower bound (goal: within 1.2x)", elapsed.as_secs_f64() / bound.as_secs_f64().max(f64::EPSILON));
+    }
+    emulator.shutdown().await;
+    Ok(())
+}
+
+/// A config repository of `orgs` × `queues` queues with two members each, in a temp dir.
+fn queue_repository(orgs: &[&str], queues: usize) -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("switchboard-bench-deploy-repo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("components"))?;
+    let names: Vec<String> = orgs.iter().map(|org| format!("  - name: {org}\n")).collect();
+    let manifest = format!("environments:\n  bench:\n    target:\n      emulator: true\norgs:\n{}groups:\n  - group: all\n    org_ids: [{}]\n    components: [queues]\n", names.concat(), orgs.join(", "));
+    std::fs::write(dir.join("switchboard.yaml"), manifest)?;
+    let mut component = String::from("resources:\n");
+    for index in 0..queues {
+        component.push_str(&format!("  - queue:\n      name: Bench {index:03}\n      description: first\n      members:\n        - $ref{{user/agent1@{{{{ORG}}}}.example.com}}\n        - $ref{{user/agent2@{{{{ORG}}}}.example.com}}\n"));
+    }
+    std::fs::write(dir.join("components/queues.yaml"), component)?;
+    Ok(dir)
+}
+
+fn render(dir: &std::path::Path, description: &str) -> anyhow::Result<Desired> {
+    let repository = switchboard_deploy::config::Repository::load(dir)?;
+    let mut desired = repository.render("bench")?;
+    for resource in desired.orgs.iter_mut().flat_map(|org| org.resources.iter_mut()) {
+        resource.body["description"] = serde_json::json!(description);
+    }
+    Ok(desired)
+}
+
+async fn last_applied(journal: &switchboard_journal::Journal, desired: &Desired) -> anyhow::Result<switchboard_deploy::plan::LastAppliedState> {
+    Ok(switchboard_deploy::record::last_applied(journal, &desired.environment, desired.orgs.iter().map(|org| org.org.as_str())).await?)
+}
+
+async fn rollback_against_apply() -> anyhow::Result<()> {
+    const QUEUES: usize = 60;
+    let orgs = ["na-east-1", "na-east-2", "eu-central-1"];
+    let options = EmulatorOptions::default();
+    println!("\n# deploy: rollback of {} orgs x {QUEUES} queue updates vs the apply of the same updates, under {} requests per token per {} s", orgs.len(), options.rate_limit_per_minute, options.rate_limit_window.as_secs());
+    let emulator = switchboard_emulator::spawn(options).await?;
+    let dir = queue_repository(&orgs, QUEUES)?;
+    let first = render(&dir, "first")?;
+    let second = render(&dir, "second")?;
+    let path = std::env::temp_dir().join(format!("switchboard-bench-deploy-rollback-{}.db", std::process::id()));
+    let journal = switchboard_journal::Journal::open(&path.display().to_string()).await?;
+    // Every phase gets fresh tokens, so its rate windows start with it.
+    let fresh = || providers_for(&emulator).map(|(providers, _)| providers);
+
+    let setup = fresh()?;
+    let plan = switchboard_deploy::plan::plan(&first, &setup, &last_applied(&journal, &first).await?, &PlanOptions::default()).await?;
+    let created = switchboard_deploy::apply::apply(&plan, &setup, &journal, &Default::default()).await?;
+    anyhow::ensure!(created.failed() == 0, "creating the queues failed: {created:?}");
+
+    let planning = fresh()?;
+    let before = requests(&emulator).await?;
+    let unchanged = switchboard_deploy::plan::plan(&first, &planning, &last_applied(&journal, &first).await?, &PlanOptions::default()).await?;
+    let plan_requests = requests(&emulator).await? - before;
+    anyhow::ensure!(!unchanged.has_changes(), "a plan of nothing changed has changes");
+    let resources: usize = unchanged.orgs.iter().map(|org| org.changes.len()).sum();
+
+    let plan = switchboard_deploy::plan::plan(&second, &planning, &last_applied(&journal, &second).await?, &PlanOptions::default()).await?;
+    let applying = fresh()?;
+    let before = requests(&emulator).await?;
+    let started = Instant::now();
+    let applied = switchboard_deploy::apply::apply(&plan, &applying, &journal, &switchboard_deploy::apply::ApplyOptions { concurrency: orgs.len(), ..Default::default() }).await?;
+    let apply_time = started.elapsed();
+    let apply_requests = requests(&emulator).await? - before;
+    anyhow::ensure!(applied.failed() == 0 && applied.written() == orgs.len() * QUEUES, "the apply: {applied:?}");
+
+    let rolling = fresh()?;
+    let before = requests(&emulator).await?;
+    let started = Instant::now();
+    let options = switchboard_deploy::rollback::RollbackOptions { concurrency: orgs.len(), ..Default::default() };
+    let rolled = switchboard_deploy::rollback::rollback_with(&applied.deployment, &rolling, &journal, &options).await?;
+    let rollback_time = started.elapsed();
+    let rollback_requests = requests(&emulator).await? - before;
+    anyhow::ensure!(rolled.proven(), "the rollback is not proven: {rolled:?}");
+    drop(journal);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    println!("plan of nothing changed ({resources} queues with members in {} orgs): {plan_requests} requests", orgs.len());
+    println!("apply of {} updates:    {:.2} s, {apply_requests} requests", orgs.len() * QUEUES, apply_time.as_secs_f64());
+    println!("rollback of the same:   {:.2} s, {rollback_requests} requests (proven)", rollback_time.as_secs_f64());
+    println!("ratio: the rollback took {:.2}x the apply's time (goal: within 1.2x)", rollback_time.as_secs_f64() / apply_time.as_secs_f64().max(f64::EPSILON));
     emulator.shutdown().await;
     Ok(())
 }

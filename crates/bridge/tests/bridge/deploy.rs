@@ -1,7 +1,8 @@
 //! The packaging under `deploy/`: every Kubernetes manifest validates against the Kubernetes
 //! schemas (`kubernetes-validate --strict`, installed into `.venv` by `cargo xtask test`) and
-//! follows the rollout rules; the compose file passes `docker compose config` where Docker
-//! Compose exists, and a schema check of the compose format where it does not.
+//! follows the rollout rules; the compose file passes `docker compose config` (or v1's
+//! `docker-compose config`) where Docker Compose exists, and a schema check of the compose
+//! format always. `cargo xtask package` runs it on a real engine (docs/packaging.md).
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -102,7 +103,7 @@ fn compose_problems(compose: &Value, base: &Path) -> Vec<String> {
     let volumes = object(&compose["volumes"]);
     const SERVICE_KEYS: &[&str] = &[
         "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "volumes", "secrets", "depends_on", "healthcheck", "restart",
-        "stop_grace_period", "user", "working_dir", "networks", "labels", "configs",
+        "stop_grace_period", "user", "working_dir", "networks", "labels", "configs", "network_mode",
     ];
     for (name, service) in &services {
         for key in object(service).keys().filter(|key| !SERVICE_KEYS.contains(&key.as_str())) {
@@ -153,12 +154,19 @@ fn compose_problems(compose: &Value, base: &Path) -> Vec<String> {
 #[test]
 fn the_compose_file_is_valid_and_runs_the_bridge_with_redis_from_secret_files() {
     let path = deploy_dir().join("compose/compose.yaml");
-    let docker_compose = Command::new("docker").args(["compose", "version"]).output().is_ok_and(|output| output.status.success());
-    if docker_compose {
-        let output = Command::new("docker").args(["compose", "-f"]).arg(&path).args(["config", "--quiet"]).output().expect("docker compose config");
+    let succeeds = |program: &str, arguments: &[&str]| Command::new(program).args(arguments).output().is_ok_and(|output| output.status.success());
+    let compose: Option<Vec<&str>> = if succeeds("docker", &["compose", "version"]) {
+        Some(vec!["docker", "compose"])
+    } else if succeeds("docker-compose", &["version"]) {
+        Some(vec!["docker-compose"])
+    } else {
+        None
+    };
+    if let Some(compose) = compose {
+        let output = Command::new(compose[0]).args(&compose[1..]).arg("-f").arg(&path).args(["config", "--quiet"]).output().expect("compose config");
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     } else {
-        eprintln!("docker compose is not available: checking the compose schema instead");
+        eprintln!("neither docker compose nor docker-compose is installed: checking the compose schema only");
     }
     let compose: Value = serde_saphyr::from_str(&std::fs::read_to_string(&path).expect("compose file")).expect("compose YAML");
     assert_eq!(compose_problems(&compose, path.parent().expect("dir")), Vec::<String>::new());
@@ -166,9 +174,12 @@ fn the_compose_file_is_valid_and_runs_the_bridge_with_redis_from_secret_files() 
     for server in ["emulator", "redis", "bridge-blue", "bridge-green", "gateway"] {
         assert!(services.contains_key(server), "compose runs {server}");
     }
+    for (name, service) in services {
+        assert_eq!(service["network_mode"], "host", "{name}: host networking, loopback ports (docs/packaging.md)");
+    }
     for bridge in ["bridge-blue", "bridge-green"] {
         let environment = &services[bridge]["environment"];
-        assert_eq!(environment["BRIDGE_STATE_URL"], "redis://redis:6379");
+        assert_eq!(environment["BRIDGE_STATE_URL"], "redis://127.0.0.1:16379");
         assert!(environment.get("BRIDGE_CLIENT_SECRET").is_none() && environment["BRIDGE_CLIENT_SECRET_FILE"].is_string(), "secrets only as files");
     }
     // And the checker is not a rubber stamp.

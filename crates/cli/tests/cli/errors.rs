@@ -73,3 +73,31 @@ fn a_bad_topology_scale_names_the_expected_shape() {
     assert_eq!(output.status.code(), Some(2), "a usage error; stderr: {stderr}");
     assert!(stderr.contains("ORGS:RESOURCES") && !stderr.contains("panicked"), "{stderr}");
 }
+
+const TWO_PROBLEMS: &str = "inboundCall:\n  name: T\n  startUpRef: ./tasks/task[t]\n  tasks:\n    - task:\n        name: Main\n        refId: t\n        actions:\n          - transferToUser:\n              name: X\n          - playAudio: 3\n";
+
+#[test]
+fn a_load_error_names_each_problem_once() {
+    let dir = TempDir::new("load-once");
+    let path = dir.write("bad.yaml", TWO_PROBLEMS);
+    let output = switchboard(&["flow", "validate", path.to_str().unwrap_or_default()]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.matches("bad.yaml:9:13").count(), 1, "printed once: {stderr}");
+    assert_eq!(stderr.matches("bad.yaml:11:13").count(), 1, "printed once: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}
+
+#[test]
+fn under_json_output_a_failure_is_one_json_document() {
+    let dir = TempDir::new("load-json");
+    let path = dir.write("bad.yaml", TWO_PROBLEMS);
+    let output = switchboard(&["--output", "json", "flow", "validate", path.to_str().unwrap_or_default()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr_of(&output), "", "nothing in plain text");
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    assert_eq!(document["exitCode"], 1);
+    let lines = document["error"]["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 2, "{document}");
+    assert!(lines[0].as_str().is_some_and(|line| line.contains("bad.yaml:9:13")), "{document}");
+}

@@ -12,6 +12,7 @@ mod bridge_kill;
 mod snapshots;
 mod deploy_resume;
 mod deploy_approval;
+mod deploy_journal;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -220,3 +220,22 @@ fn the_pipeline_runs_on_embedded_emulators_without_a_target_override() {
     assert_eq!(statuses.len(), 5, "{statuses:?}");
     assert!(statuses.iter().all(|(_, status)| status == "passed"), "{statuses:?}");
 }
+
+#[test]
+fn an_unreachable_target_fails_fast_naming_the_connection() {
+    let dir = TempDir::new("review-refused");
+    let flow = dir.write("simple.yaml", SIMPLE);
+    let credentials = dir.write("credentials.json", r#"{"orgs":[{"id":"x","name":"lab","clientId":"id","clientSecret":"secret"}]}"#);
+    // A port nothing listens on: bound, then released, so connections are refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).map(|address| address.port()).unwrap_or(9);
+    let base_url = format!("http://127.0.0.1:{port}");
+    let output = switchboard(&[
+        "review", "--env", "lab", "--flow", flow.to_str().unwrap_or_default(), "--check", "static_validation",
+        "--base-url", &base_url, "--credentials", credentials.to_str().unwrap_or_default(), "--connect-timeout", "1", "--output", "json",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "stdout: {stdout}\nstderr: {}", stderr_of(&output));
+    // The platform client gives up once the connect timeout has passed without ever reaching
+    // the target, and says so, rather than retrying every call for most of a minute.
+    assert!(stdout.contains(&format!("cannot connect to {base_url}")), "{stdout}");
+}

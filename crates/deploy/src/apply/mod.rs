@@ -3,6 +3,7 @@
 //! failure), every step journaled so `--resume` finishes exactly the unfinished orgs.
 
 mod lease;
+pub(crate) use lease::LeaseKeeper;
 mod org;
 mod progress;
 pub mod restore;

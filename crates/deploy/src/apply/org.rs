@@ -149,8 +149,16 @@ async fn snapshot(context: &OrgContext<'_>, change: &Change, object: Option<&Liv
     Ok(())
 }
 
+async fn resnapshot(context: &OrgContext<'_>, change: &Change, object: Option<&LiveObject>) -> Result<(), StepError> {
+    let last = context.journal.last_applied(&context.plan.environment, &context.org_plan.org, &change.key.to_string()).await?;
+    let before = Before { object: object.cloned(), last: last.and_then(|value| serde_json::from_value::<LastApplied>(value).ok()) };
+    let value = serde_json::to_value(&before).unwrap_or(Value::Null);
+    context.journal.replace_snapshot(context.deployment, &context.org_plan.org, &change.key.to_string(), Some(&value)).await?;
+    Ok(())
+}
+
 fn applied(object: &LiveObject, body: &Value) -> Applied {
-    let record = LastApplied { id: Some(object.id.clone()), body: body.clone(), revision: object.revision.clone() };
+    let record = LastApplied { id: Some(object.id.clone()), body: body.clone(), revision: object.revision.clone(), guard: object.guard.clone() };
     Applied::Content(serde_json::to_value(record).unwrap_or(Value::Null))
 }
 
@@ -204,9 +212,13 @@ async fn step(context: &OrgContext<'_>, change: &Change) -> Result<StepResult, S
     let Some(desired) = &change.desired else { return Ok(StepResult { outcome: StepOutcome::Unchanged, conflicts: Vec::new() }) };
     let body = resolved(context, desired).await?;
     journal_step(context, change, Status::InProgress, None).await?;
-    // Where the object is now: the plan's, re-read; for a create, whether an earlier (killed)
-    // run or someone else created it meanwhile.
+    // Where the object is now. With a guard (our last write's ETag, still current at plan
+    // time) the plan's object is used as is: the conditional write proves it unchanged, and a
+    // stale guard fails as a conflict that re-reads. Otherwise (no guard, or a resumed run
+    // after a partial write) a fresh read; for a create, whether an earlier (killed) run or
+    // someone else created it meanwhile.
     let mut current = match &change.seen {
+        Some(seen) if seen.guard.is_some() && !context.resuming => Some(seen.clone()),
         Some(seen) => provider.read(kind, &seen.id).await?,
         None if context.resuming => find_by_name(provider, kind, &change.key.name).await?,
         None => None,
@@ -262,9 +274,13 @@ async fn step(context: &OrgContext<'_>, change: &Change) -> Result<StepResult, S
                 return Ok(StepResult { outcome, conflicts });
             }
             Err(error) if error.is_conflict() && rounds + 1 < context.options.max_rounds => {
-                // Someone wrote in between: read again and re-diff.
+                // Someone wrote in between: read again and re-diff. Nothing of ours was written
+                // (the write was refused whole), so the fresh object is the true "before".
                 rounds += 1;
                 current = provider.read(kind, &fresh.id).await?;
+                if !context.resuming {
+                    resnapshot(context, change, current.as_ref()).await?;
+                }
             }
             Err(error) if error.is_conflict() => return Err(StepError::Contended(rounds + 1)),
             Err(error) => return Err(error.into()),

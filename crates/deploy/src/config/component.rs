@@ -34,12 +34,13 @@ pub struct QueueDoc {
     pub name: Spanned<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Media type (`call`, `chat`, ...) → its settings, typed like the platform's.
     #[serde(default)]
-    pub media_settings: Option<Value>,
+    pub media_settings: Option<BTreeMap<MediaType, MediaSettingsDoc>>,
     #[serde(default)]
-    pub acw_settings: Option<Value>,
+    pub acw_settings: Option<AcwSettingsDoc>,
     #[serde(default)]
-    pub skill_evaluation_method: Option<String>,
+    pub skill_evaluation_method: Option<SkillEvaluationMethod>,
     /// `$ref{flow/...}` of the in-queue flow.
     #[serde(default)]
     pub queue_flow: Option<String>,
@@ -68,12 +69,182 @@ pub struct DataTableDoc {
     pub description: Option<String>,
     /// Column → `string`, `integer`, `number` or `boolean`; `key` is implied.
     #[serde(default)]
-    pub columns: BTreeMap<String, String>,
+    pub columns: BTreeMap<String, ColumnType>,
     /// Each row needs a `key`.
     #[serde(default)]
     pub rows: Vec<Spanned<Map<String, Value>>>,
     #[serde(default)]
     pub depends_on: Vec<String>,
+}
+
+/// The media types a queue has settings for (the platform's keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaType {
+    Call,
+    Callback,
+    Chat,
+    Email,
+    Message,
+}
+
+/// A number field read whole first, so a wrong type is refused naming the field (the YAML
+/// parser's own message says only what it expected).
+fn number<'de, D: serde::Deserializer<'de>>(deserializer: D, field: &str, integer: bool, max: f64) -> Result<Option<f64>, D::Error> {
+    use serde::de::Error as _;
+    let value = Value::deserialize(deserializer)?;
+    let fits = |number: &serde_json::Number| (!integer || number.is_u64()) && number.as_f64().is_some_and(|found| (0.0..=max).contains(&found));
+    match &value {
+        Value::Null => Ok(None),
+        Value::Number(found) if fits(found) => Ok(found.as_f64()),
+        other => {
+            let wanted = if integer { format!("an integer from 0 to {max}") } else { format!("a number from 0 to {max}") };
+            Err(D::Error::custom(format!("`{field}` must be {wanted}, got {} {other}", json_kind(other))))
+        }
+    }
+}
+
+fn alerting_timeout_seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    Ok(number(deserializer, "alertingTimeoutSeconds", true, f64::from(u32::MAX))?.map(|found| found as u32))
+}
+
+fn duration_ms<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    use serde::de::Error as _;
+    number(deserializer, "durationMs", true, 9.0e15)?.map(|found| found as u64).ok_or_else(|| D::Error::custom("`durationMs` is required"))
+}
+
+fn percentage<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    use serde::de::Error as _;
+    number(deserializer, "percentage", false, 1.0)?.ok_or_else(|| D::Error::custom("`percentage` is required"))
+}
+
+fn timeout_ms<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    Ok(number(deserializer, "timeoutMs", true, 9.0e15)?.map(|found| found as u64))
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MediaSettingsDoc {
+    #[serde(default, deserialize_with = "alerting_timeout_seconds", skip_serializing_if = "Option::is_none")]
+    pub alerting_timeout_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_level: Option<ServiceLevelDoc>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceLevelDoc {
+    /// Fraction (0..1) answered within `durationMs`.
+    #[serde(deserialize_with = "percentage")]
+    pub percentage: f64,
+    #[serde(deserialize_with = "duration_ms")]
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AcwSettingsDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapup_prompt: Option<WrapupPrompt>,
+    #[serde(default, deserialize_with = "timeout_ms", skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WrapupPrompt {
+    Optional,
+    Mandatory,
+    MandatoryTimeout,
+    MandatoryForcedTimeout,
+    AgentRequested,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SkillEvaluationMethod {
+    None,
+    Best,
+    All,
+}
+
+/// A data-table column's type (the platform's JSON schema types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+impl ColumnType {
+    /// Whether `value` fits (null leaves a cell empty; a `{capacity: ...}` weight becomes an
+    /// integer when it is read).
+    fn accepts(self, value: &Value) -> bool {
+        let capacity = value.as_object().is_some_and(|map| map.len() == 1 && map.contains_key("capacity"));
+        match (self, value) {
+            (_, Value::Null) => true,
+            (ColumnType::String, Value::String(_)) | (ColumnType::Boolean, Value::Bool(_)) | (ColumnType::Number, Value::Number(_)) => true,
+            (ColumnType::Integer, Value::Number(number)) => number.is_i64() || number.is_u64(),
+            (ColumnType::Integer | ColumnType::Number, _) => capacity,
+            _ => false,
+        }
+    }
+
+    fn article(self) -> &'static str {
+        match self {
+            ColumnType::String => "a string",
+            ColumnType::Integer => "an integer",
+            ColumnType::Number => "a number",
+            ColumnType::Boolean => "a boolean",
+        }
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(number) if number.is_i64() || number.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+impl DataTableDoc {
+    /// Every row against the columns: a string `key`, only declared columns, each value of its
+    /// column's type. (line, message) per problem, all of them.
+    pub fn check_rows(&self) -> Vec<(usize, String)> {
+        let mut problems = Vec::new();
+        let table = &self.name.value;
+        for row in &self.rows {
+            let line = row.referenced.line() as usize;
+            let key = match row.value.get("key") {
+                Some(Value::String(key)) if !key.is_empty() => key.clone(),
+                Some(other) => {
+                    problems.push((line, format!("datatable {table}: row field `key` must be a non-empty string, got {}", json_kind(other))));
+                    continue;
+                }
+                None => {
+                    problems.push((line, format!("datatable {table}: a row has no `key`")));
+                    continue;
+                }
+            };
+            for (field, value) in row.value.iter().filter(|(field, _)| field.as_str() != "key") {
+                match self.columns.get(field) {
+                    None => problems.push((line, format!("datatable {table} row `{key}`: field `{field}` is not a column (columns: {})", self.columns.keys().cloned().collect::<Vec<_>>().join(", ")))),
+                    Some(column) if !column.accepts(value) => {
+                        problems.push((line, format!("datatable {table} row `{key}`: field `{field}` is {} column, got {} ({value})", column.article(), json_kind(value))))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        problems
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -158,9 +329,9 @@ impl ResourceDoc {
                 let mut body = Map::new();
                 body.insert("name".into(), json!(doc.name.value));
                 put(&mut body, "description", doc.description.map(Value::String));
-                put(&mut body, "mediaSettings", doc.media_settings);
-                put(&mut body, "acwSettings", doc.acw_settings);
-                put(&mut body, "skillEvaluationMethod", doc.skill_evaluation_method.map(Value::String));
+                put(&mut body, "mediaSettings", doc.media_settings.and_then(|settings| serde_json::to_value(settings).ok()));
+                put(&mut body, "acwSettings", doc.acw_settings.and_then(|settings| serde_json::to_value(settings).ok()));
+                put(&mut body, "skillEvaluationMethod", doc.skill_evaluation_method.and_then(|method| serde_json::to_value(method).ok()));
                 put(&mut body, "queueFlow", doc.queue_flow.map(|flow| json!({"id": flow})));
                 put(&mut body, "members", doc.members.map(|mut members| {
                     members.sort();

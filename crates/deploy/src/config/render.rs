@@ -89,6 +89,15 @@ impl Repository {
             }
         };
         for doc in parsed.resources {
+            // Values of the right shape but the wrong type for their column (the schema is the
+            // table's own), before anything is planned or written.
+            if let super::component::ResourceDoc::Datatable(table) = &doc {
+                let problems = table.check_rows();
+                if !problems.is_empty() {
+                    diagnostics.extend(problems.into_iter().map(|(line, message)| Diagnostic::new(file, line, message)));
+                    continue;
+                }
+            }
             let rendered = doc.render();
             let key = ResourceKey::new(rendered.kind, rendered.name.clone());
             let source = Source { file: file.to_string(), line: rendered.line };

@@ -126,3 +126,36 @@ fn bad_references_and_cycles_are_reported_with_file_and_line() {
     let errors = cyclic.errors("dev");
     assert_eq!(errors, vec!["components/regional.yaml:3: dependency cycle: child:queue/A → child:queue/B → child:queue/A".to_string()]);
 }
+
+/// Values of the wrong type for their field are refused at load, naming file, line and field,
+/// so a plan never carries them to a write (issue 17: they failed mid-apply).
+#[test]
+fn wrongly_typed_values_are_refused_with_file_line_and_field() {
+    let regional = "resources:\n  - datatable:\n      name: Routing\n      columns:\n        priority: integer\n        label: string\n      rows:\n        - key: a\n          priority: 1\n          label: fine\n        - key: b\n          priority: urgent\n        - key: c\n          colour: red\n";
+    let shared = "resources:\n  - queue:\n      name: Q\n      mediaSettings:\n        call:\n          alertingTimeoutSeconds: [25, 30]\n";
+    let repo = TempRepo::new("types", &[("switchboard.yaml", MANIFEST), ("components/shared.yaml", shared), ("components/regional.yaml", regional)]);
+    let errors = repo.errors("dev");
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors.iter().any(|error| error.starts_with("components/shared.yaml:6") && error.contains("`alertingTimeoutSeconds` must be an integer")), "{errors:?}");
+    assert!(errors.iter().any(|error| error.starts_with("components/regional.yaml:11:") && error.contains("`priority` is an integer column") && error.contains("urgent")), "{errors:?}");
+    assert!(errors.iter().any(|error| error.starts_with("components/regional.yaml:13:") && error.contains("`colour` is not a column")), "{errors:?}");
+}
+
+#[test]
+fn an_unknown_column_type_is_refused_with_its_line() {
+    let regional = "resources:\n  - datatable:\n      name: Routing\n      columns:\n        priority: int\n";
+    let repo = TempRepo::new("column-type", &[("switchboard.yaml", MANIFEST), ("components/shared.yaml", "resources: []\n"), ("components/regional.yaml", regional)]);
+    let errors = repo.errors("dev");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("components/regional.yaml:5:"), "{errors:?}");
+    assert!(errors[0].contains("int") && errors[0].contains("integer"), "{errors:?}");
+}
+
+#[test]
+fn queue_settings_are_typed() {
+    let shared = "resources:\n  - queue:\n      name: Q\n      acwSettings:\n        wrapupPrompt: SOMETIMES\n      skillEvaluationMethod: BEST\n";
+    let repo = TempRepo::new("queue-types", &[("switchboard.yaml", MANIFEST), ("components/shared.yaml", shared), ("components/regional.yaml", "resources: []\n")]);
+    let errors = repo.errors("dev");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("components/shared.yaml:5:") && errors[0].contains("SOMETIMES"), "{errors:?}");
+}

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use switchboard_platform::PlatformExt;
 use switchboard_platform::api::datatable::{DRAFT_04, DataTable, JsonSchemaDocument, SchemaProperty};
 
-use super::{GenesysProvider, check_revision, wrap};
+use super::{GenesysProvider, wrap};
 use crate::provider::{LiveObject, ProviderResult};
 
 fn neutral(table: &DataTable, etag: Option<String>, rows: Option<Map<String, Value>>) -> LiveObject {
@@ -26,7 +26,9 @@ fn neutral(table: &DataTable, etag: Option<String>, rows: Option<Map<String, Val
     if let Some(rows) = rows {
         body.insert("rows".into(), Value::Object(rows));
     }
-    LiveObject { kind: "datatable".into(), name: table.name.clone(), id: table.id.clone(), body: Value::Object(body), revision: etag, enabled: true, modified_by: None, modified_at: None }
+    // The platform gives a table no change marker (no version, no `dateModified`), so a plan
+    // reads the rows of every managed table; the ETag a read answers guards the next write.
+    LiveObject { kind: "datatable".into(), name: table.name.clone(), id: table.id.clone(), body: Value::Object(body), revision: None, guard: etag, enabled: true, modified_by: None, modified_at: None }
 }
 
 fn schema(body: &Value) -> JsonSchemaDocument {
@@ -107,7 +109,11 @@ pub(super) async fn update(provider: &GenesysProvider, current: &LiveObject, bod
     let what = format!("data table {}", current.name);
     let tables = provider.platform().datatables();
     let fresh = tables.get(&current.id).await.map_err(wrap(what.clone()))?;
-    check_revision(&what, current, fresh.etag.as_deref())?;
+    if let (Some(seen), Some(now)) = (&current.guard, &fresh.etag)
+        && seen != now
+    {
+        return Err(crate::provider::ProviderError::Conflict { what, message: format!("changed since read (ETag {seen} → {now})") });
+    }
     let wanted = DataTable {
         name: body.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
         description: body.get("description").and_then(Value::as_str).map(str::to_string).or(fresh.value.description.clone()),

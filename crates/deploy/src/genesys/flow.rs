@@ -24,6 +24,7 @@ fn neutral(flow: &Flow, yaml: Option<String>) -> LiveObject {
         enabled: flow.active || flow.published_version.is_some(),
         modified_by: flow.locked_user.as_ref().and_then(|user| user.name.clone()),
         modified_at: None,
+        guard: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn neutral(integration: &Integration) -> LiveObject {
         enabled: integration.intended_state.as_deref().is_none_or(|state| state == "ENABLED"),
         modified_by: None,
         modified_at: None,
+        guard: None,
     }
 }
 
@@ -119,6 +120,7 @@ fn neutral_action(action: &Action) -> LiveObject {
         enabled: true,
         modified_by: None,
         modified_at: None,
+        guard: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn neutral(ivr: &Ivr) -> LiveObject {
         enabled: ivr.state.as_deref() != Some("deleted"),
         modified_by: None,
         modified_at: ivr.date_modified.clone(),
+        guard: None,
     }
 }
 

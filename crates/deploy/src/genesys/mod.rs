@@ -53,6 +53,7 @@ impl GenesysProvider {
                     enabled: user.state.as_deref() != Some("inactive"),
                     modified_by: None,
                     modified_at: None,
+                    guard: None,
                 }
             })
             .collect())
@@ -163,6 +164,19 @@ impl Provider for GenesysProvider {
                 other => Err(invalid(other, "unknown or read-only kind")),
             };
             match outcome {
+                Ok(object) => Ok(Some(object)),
+                Err(ProviderError::NotFound { .. }) => Ok(None),
+                Err(error) => Err(error),
+            }
+        })
+    }
+
+    fn read_like<'a>(&'a self, kind: &'a str, id: &'a str, document: &'a Value) -> BoxFuture<'a, ProviderResult<Option<LiveObject>>> {
+        Box::pin(async move {
+            if kind != "queue" {
+                return self.read(kind, id).await;
+            }
+            match queue::read_with(self, id, document.get("members").is_some()).await {
                 Ok(object) => Ok(Some(object)),
                 Err(ProviderError::NotFound { .. }) => Ok(None),
                 Err(error) => Err(error),

@@ -42,6 +42,14 @@ pub fn with_last_known(object: &LiveObject, last: Option<&LastApplied>) -> Value
     body
 }
 
+/// The live object as a plan saw it: [`with_last_known`]'s body, and our last write's guard
+/// while the revision has not moved (so apply's update is one conditional write).
+pub fn seen(object: &LiveObject, last: Option<&LastApplied>) -> LiveObject {
+    let unmoved = last.is_some_and(|last| last.revision.is_some() && last.revision == object.revision);
+    let guard = if unmoved { object.guard.clone().or_else(|| last.and_then(|last| last.guard.clone())) } else { object.guard.clone() };
+    LiveObject { body: with_last_known(object, last), guard, ..object.clone() }
+}
+
 /// Kinds each org must list: what it manages, what it references, what it managed before.
 fn needed_kinds(desired: &Desired, last: &LastAppliedState, options: &PlanOptions) -> BTreeMap<String, BTreeSet<String>> {
     let mut kinds: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

@@ -54,6 +54,10 @@ pub struct LastApplied {
     pub id: Option<String>,
     pub body: Value,
     pub revision: Option<String>,
+    /// The write precondition our write was answered with (an ETag): still valid while the
+    /// object's revision has not moved, so the next update needs no read first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<String>,
 }
 
 /// Last-applied records of one environment: org → `kind/name` → record.
@@ -296,7 +300,7 @@ pub fn build(desired: &Desired, providers: &Providers, live: &LiveState, last: &
                         key: resource.key.clone(),
                         action,
                         desired: Some(resource.body.clone()),
-                        seen: Some(LiveObject { body: live::with_last_known(object, base), ..object.clone() }),
+                        seen: Some(live::seen(object, base)),
                         base: base.map(|base| base.body.clone()),
                         fields,
                         approval: Vec::new(),

@@ -14,7 +14,8 @@ use crate::support::{self, client};
 async fn apply_converges_and_a_second_apply_writes_nothing() {
     let emulator = support::start(EmulatorOptions { strict: true, ..EmulatorOptions::default() }).await;
     let desired = support::example("dev");
-    let providers = support::providers(&emulator, &desired);
+    // Strict serves no /_emulator route: the providers' own requests are counted.
+    let (providers, recorder) = support::recorded_providers(&emulator, &desired);
     let temp = support::journal("idempotent").await;
     let first = support::plan(&temp.journal, &desired, &providers).await;
     assert!(first.problems.is_empty(), "{:?}", first.problems);
@@ -31,12 +32,12 @@ async fn apply_converges_and_a_second_apply_writes_nothing() {
     let row = na.datatables().row(&table, "escalation").await.unwrap_or_default();
     assert_eq!(row.get("queue_id").and_then(|value| value.as_str()), escalations.as_deref());
 
-    let before = support::counters(&emulator).await;
+    let before = recorder.counters();
     let second = support::plan(&temp.journal, &desired, &providers).await;
     assert!(!second.has_changes(), "second plan: {:#?}", second.orgs.iter().flat_map(|org| org.changes.iter().filter(|change| change.action != Action::Unchanged)).collect::<Vec<_>>());
     let report = support::apply(&temp.journal, &second, &providers, &ApplyOptions::default()).await;
     assert_eq!(report.written(), 0);
-    let after = support::counters(&emulator).await;
+    let after = recorder.counters();
     assert_eq!(support::writes(&after), support::writes(&before), "the second apply wrote to the platform");
 }
 
@@ -112,14 +113,15 @@ async fn a_missing_cross_org_dependency_aborts_before_any_write() {
     if let Some(global) = desired.orgs.iter_mut().find(|org| org.org == "global") {
         global.resources.retain(|resource| resource.key.name != "Global Callbacks");
     }
-    let providers = support::providers(&emulator, &desired);
+    // Strict serves no /_emulator route: the providers' own requests are counted.
+    let (providers, recorder) = support::recorded_providers(&emulator, &desired);
     let temp = support::journal("missing").await;
     let plan = support::plan(&temp.journal, &desired, &providers).await;
     assert_eq!(plan.problems.len(), 3, "{:#?}", plan.problems);
     assert!(plan.problems[0].to_string().contains("global:queue/Global Callbacks"), "{}", plan.problems[0]);
     assert!(plan.problems[0].to_string().starts_with("components/regional.yaml:"), "{}", plan.problems[0]);
-    let before = support::counters(&emulator).await;
+    let before = recorder.counters();
     let outcome = switchboard_deploy::apply::apply(&plan, &providers, &temp.journal, &ApplyOptions::default()).await;
     assert!(matches!(outcome, Err(switchboard_deploy::apply::ApplyError::Preflight(_))), "{outcome:?}");
-    assert_eq!(support::writes(&support::counters(&emulator).await), support::writes(&before));
+    assert_eq!(support::writes(&recorder.counters()), support::writes(&before));
 }

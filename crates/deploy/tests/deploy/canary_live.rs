@@ -1,4 +1,6 @@
-//! The org canary judged on live emulator calls (`--strict`: real API paths only). The example
+//! The org canary judged on live emulator calls (not `--strict`: the calls are placed through
+//! `/_emulator/calls`, which a strict emulator does not serve; deploy still uses real API paths
+//! only, as `canary.rs` checks against a strict one). The example
 //! repo is applied, sped-up Poisson calls run on every region's main line, then a change goes
 //! out through `apply_with_canary`: one that strips the agents from the regions' Support queue
 //! is rolled back (byte for byte) with the untouched org never written; a harmless one expands
@@ -37,7 +39,7 @@ fn settings(steps: Vec<u32>) -> CanarySettings {
     CanarySettings { percent: 10, steps, window: Duration::from_secs(600), abandonment_relative_increase: 0.15, asa_increase_seconds: 60.0, alpha: 0.05 }
 }
 
-/// A strict emulator whose agents are quick (10 s handling, 2 s wrap-up) and whose callers wait
+/// An emulator whose agents are quick (10 s handling, 2 s wrap-up) and whose callers wait
 /// a minute on average: three agents answer 4 calls a minute with almost no wait or abandonment.
 async fn emulator() -> RunningEmulator {
     let center = json!({
@@ -47,7 +49,7 @@ async fn emulator() -> RunningEmulator {
         "seed": 11
     });
     let topology = Topology { contact_center: Some(serde_json::from_value(center).unwrap_or_else(|error| panic!("center options: {error}"))), ..Topology::default() };
-    support::start(EmulatorOptions { strict: true, topology: Some(topology), ..EmulatorOptions::default() }).await
+    support::start(EmulatorOptions { topology: Some(topology), ..EmulatorOptions::default() }).await
 }
 
 struct Estate {
@@ -69,11 +71,10 @@ async fn estate(name: &str) -> Estate {
     let platforms = desired.orgs.iter().map(|org| (org.org.clone(), Arc::new(support::client(&emulator, &org.target_org)) as Arc<dyn Platform>)).collect();
     for (seed, (org, did)) in REGIONS.iter().enumerate() {
         let request = json!({"org": org, "did": did, "callsPerMinute": CALLS_PER_MINUTE, "speedUp": SPEED_UP, "seed": 100 + seed as u64});
-        let response = emulator.control_client().post(format!("{}/_emulator/traffic", emulator.base_url())).json(&request).send().await;
-        match response {
-            Ok(response) if response.status().is_success() => {}
-            Ok(response) => panic!("traffic on {org} refused: {} {}", response.status(), response.text().await.unwrap_or_default()),
-            Err(error) => panic!("traffic on {org} not started: {error}"),
+        // In-process: a `--strict` emulator serves no `/_emulator/traffic`.
+        let request = serde_json::from_value(request).unwrap_or_else(|error| panic!("traffic request: {error}"));
+        if let Err(error) = emulator.state().start_traffic(request) {
+            panic!("traffic on {org} refused: {error}");
         }
     }
     await_calls_placed(&emulator, WARM_UP_CALLS).await;
@@ -83,14 +84,8 @@ async fn estate(name: &str) -> Estate {
 /// Waits until every traffic stream has placed `calls` calls (bounded, so a broken stream fails
 /// the test instead of hanging it).
 async fn await_calls_placed(emulator: &RunningEmulator, calls: u64) {
-    let url = format!("{}/_emulator/traffic", emulator.base_url());
-    let control = emulator.control_client();
     for _ in 0..600 {
-        let listed: Value = match control.get(&url).send().await {
-            Ok(response) => response.json().await.unwrap_or_else(|error| panic!("traffic list undecodable: {error}")),
-            Err(error) => panic!("traffic list unreachable: {error}"),
-        };
-        let placed: Vec<u64> = listed["streams"].as_array().map(|streams| streams.iter().map(|stream| stream["callsPlaced"].as_u64().unwrap_or(0)).collect()).unwrap_or_default();
+        let placed: Vec<u64> = emulator.state().contact_center().traffic.list().iter().map(|stream| stream.calls_placed).collect();
         if placed.len() == REGIONS.len() && placed.iter().all(|count| *count >= calls) {
             return;
         }

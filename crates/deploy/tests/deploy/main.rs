@@ -4,6 +4,7 @@
 mod apply;
 mod canary;
 mod canary_live;
+mod costs;
 mod capacity;
 mod real_writes;
 mod lifecycle;

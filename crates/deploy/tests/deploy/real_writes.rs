@@ -33,17 +33,18 @@ fn count(counters: &RequestCounters, method: &str, path: &str) -> u64 {
 async fn an_integration_changes_through_patch_and_its_versioned_configuration() {
     let emulator = support::start(EmulatorOptions { strict: true, ..EmulatorOptions::default() }).await;
     let desired = support::example("dev");
-    let providers = support::providers(&emulator, &desired);
+    // Strict serves no /_emulator route: the providers' own requests are counted.
+    let (providers, recorder) = support::recorded_providers(&emulator, &desired);
     let temp = support::journal("integration-real").await;
     let first = support::plan(&temp.journal, &desired, &providers).await;
     assert_eq!(support::apply(&temp.journal, &first, &providers, &ApplyOptions::default()).await.failed(), 0);
 
     let moved = with_crm_url(desired, "https://crm.dev.example.com/v2/lookup");
     let plan = support::plan(&temp.journal, &moved, &providers).await;
-    let before = support::counters(&emulator).await;
+    let before = recorder.counters();
     let report = support::apply(&temp.journal, &plan, &providers, &ApplyOptions::default()).await;
     assert_eq!(report.failed(), 0, "{report:#?}");
-    let after = support::counters(&emulator).await;
+    let after = recorder.counters();
     let config_path = "/api/v2/integrations/{id}/config/current";
     assert_eq!(count(&after, "PUT", config_path) - count(&before, "PUT", config_path), 1, "one configuration write");
     assert_eq!(count(&after, "PATCH", "/api/v2/integrations/{id}") - count(&before, "PATCH", "/api/v2/integrations/{id}"), 1, "one PATCH for the notes");

@@ -25,12 +25,14 @@ pub fn message(kind: &str, text: impl Into<String>, now: &str) -> ArchitectJobMe
     ArchitectJobMessage { date_time: Some(now.to_string()), message_type: kind.to_string(), text: text.into() }
 }
 
-/// Parses `bytes` (named `file` in messages) and validates it against `org`; messages are stamped `now`.
-pub fn check(bytes: &[u8], file: &str, org: &OrgStore, now: &str) -> Result<Checked, Vec<ArchitectJobMessage>> {
+/// Parses `bytes` (named `file` in messages) and validates it against what the org holds
+/// (`catalog`, read beforehand); messages are stamped `now`. Caller-supplied work, linear in the
+/// document's size (the model's parsers enforce `switchboard_model::limits`): run it under no lock.
+pub fn check(bytes: &[u8], file: &str, catalog: &Catalog, now: &str) -> Result<Checked, Vec<ArchitectJobMessage>> {
     let text = std::str::from_utf8(bytes).map_err(|error| vec![message(message_type::ERROR, format!("{file}: not UTF-8 text: {error}"), now)])?;
     let definition = switchboard_model::load_flow(text, file)
         .map_err(|error| error.to_string().lines().map(|line| message(message_type::ERROR, line, now)).collect::<Vec<_>>())?;
-    let diagnostics = validate(&definition, &catalog(org));
+    let diagnostics = validate(&definition, catalog);
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|diagnostic| diagnostic.severity == Severity::Error);
     if !errors.is_empty() {
         return Err(errors.iter().map(|diagnostic| message(message_type::ERROR, format!("{file}: {diagnostic}"), now)).collect());
@@ -41,7 +43,7 @@ pub fn check(bytes: &[u8], file: &str, org: &OrgStore, now: &str) -> Result<Chec
 
 /// What a flow in `org` may refer to: names and ids of queues, integrations and their data actions,
 /// data tables with their columns, and flows.
-fn catalog(org: &OrgStore) -> Catalog {
+pub fn catalog(org: &OrgStore) -> Catalog {
     let queues = org.queues.values().flat_map(|queue| [queue.id.clone(), queue.name.clone()]).collect();
     let integrations = org
         .integrations

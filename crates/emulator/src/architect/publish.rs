@@ -15,7 +15,7 @@ pub fn publish_definition(org: &mut OrgStore, definition: FlowDefinition, client
     let existing = org
         .flows
         .values()
-        .find(|record| !record.flow.deleted && record.flow.flow_type == flow_type && record.flow.name.eq_ignore_ascii_case(&definition.name))
+        .find(|record| !record.flow.deleted && record.flow.flow_type == flow_type && crate::domain::same_name(&record.flow.name, &definition.name))
         .map(|record| record.flow.id.clone());
     let flow_id = match existing {
         Some(id) => id,

@@ -125,7 +125,7 @@ async fn upload(
     let delay = settings.publish_delay;
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        run_publish(&directory, &hub, &jobs, &id, &org_id, &client, &body);
+        run_publish(&directory, &hub, &jobs, &id, &org_id, &client, body).await;
     });
     Ok(StatusCode::OK)
 }
@@ -134,32 +134,64 @@ fn forbidden_signature() -> ApiError {
     ApiError::forbidden("The request signature does not match this presigned URL")
 }
 
-/// Checks and publishes the uploaded flow, recording the outcome on the job.
-fn run_publish(directory: &Directory, hub: &NotificationHub, jobs: &ArchitectJobs, job_id: &str, org_id: &str, client: &switchboard_api::EntityRef, body: &[u8]) {
+/// Checks and publishes the uploaded flow, recording the outcome on the job. Parsing and
+/// validation are the caller's work: they run on a blocking thread under no lock, against a
+/// catalog of the org read beforehand, and only the publish itself takes the org's write lock
+/// (so one large upload never stalls other requests, of this org or any other).
+async fn run_publish(directory: &Directory, hub: &NotificationHub, jobs: &ArchitectJobs, job_id: &str, org_id: &str, client: &switchboard_api::EntityRef, body: Bytes) {
     let now = directory.now();
-    let now_ms = directory.now_millis();
-    let outcome = directory.with_org_mut(org_id, |org| {
-        let checked = content::check(body, "flow.yaml", org, &now)?;
-        let flow = publish_definition(org, checked.definition, client, now_ms)
-            .map_err(|error| vec![content::message(message_type::ERROR, error.message, &now)])?;
-        Ok::<_, Vec<_>>((flow, checked.warnings))
-    });
-    let outcome = outcome.unwrap_or_else(|| Err(vec![content::message(message_type::ERROR, "the organization no longer exists", &now)]));
+    let outcome = match directory.with_org(org_id, content::catalog) {
+        None => Err(vec![content::message(message_type::ERROR, "the organization no longer exists", &now)]),
+        Some(catalog) => {
+            let stamp = now.clone();
+            let checked = tokio::task::spawn_blocking(move || content::check(&body, "flow.yaml", &catalog, &stamp)).await;
+            match checked {
+                Ok(Ok(checked)) => publish_checked(directory, org_id, client, checked, &now),
+                Ok(Err(messages)) => Err(messages),
+                Err(_) => Err(vec![content::message(message_type::ERROR, "the flow could not be checked", &now)]),
+            }
+        }
+    };
     let flow_id = outcome.as_ref().ok().map(|(flow, _)| flow.id.clone());
     jobs.lock().update(job_id, |job| match outcome {
         Ok((flow, warnings)) => {
             job.status = job_status::SUCCESS;
             job.flow = Some(flow);
-            job.messages = warnings;
+            job.messages = bounded(warnings, &now);
         }
         Err(messages) => {
             job.status = job_status::FAILURE;
-            job.messages = messages;
+            job.messages = bounded(messages, &now);
         }
     });
     if let Some(flow_id) = flow_id {
         crate::notifications::events::flow_changed(directory, hub, org_id, &flow_id);
     }
+}
+
+type Published = Result<(switchboard_api::EntityRef, Vec<switchboard_api::architect::ArchitectJobMessage>), Vec<switchboard_api::architect::ArchitectJobMessage>>;
+
+/// The publish itself, under the org's write lock: a name lookup and an insert.
+fn publish_checked(directory: &Directory, org_id: &str, client: &switchboard_api::EntityRef, checked: content::Checked, now: &str) -> Published {
+    let now_ms = directory.now_millis();
+    let outcome = directory.with_org_mut(org_id, |org| {
+        let flow = publish_definition(org, checked.definition, client, now_ms)
+            .map_err(|error| vec![content::message(message_type::ERROR, error.message, now)])?;
+        Ok::<_, Vec<_>>((flow, checked.warnings))
+    });
+    outcome.unwrap_or_else(|| Err(vec![content::message(message_type::ERROR, "the organization no longer exists", now)]))
+}
+
+/// A job keeps its first `limits::JOB_MESSAGES_MAX` messages (the ones that explain a failure)
+/// and one more that counts the rest, so polling a job never answers an unbounded body.
+fn bounded(mut messages: Vec<switchboard_api::architect::ArchitectJobMessage>, now: &str) -> Vec<switchboard_api::architect::ArchitectJobMessage> {
+    let keep = crate::limits::JOB_MESSAGES_MAX - 1;
+    if messages.len() > crate::limits::JOB_MESSAGES_MAX {
+        let rest = messages.split_off(keep);
+        let kind = if rest.iter().any(|message| message.message_type == message_type::ERROR) { message_type::ERROR } else { message_type::WARNING };
+        messages.push(content::message(kind, format!("{} more messages not shown", rest.len()), now));
+    }
+    messages
 }
 
 async fn register_export(

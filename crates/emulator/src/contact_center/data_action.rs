@@ -22,39 +22,61 @@ pub struct Endpoint {
     pub method: reqwest::Method,
 }
 
-/// The endpoint of an integration (by name or id) in an org: the integration's `endpointUrl`;
-/// the method from its data action's `requestType`, else its `method` property, else GET.
-pub fn endpoint(runtime: &Runtime, org_id: &str, integration: &str) -> Option<Endpoint> {
+/// The endpoint a flow's data-action reference (`integration:` in our format) calls in an org.
+/// A flow names a data action, so the reference resolves through the action to the integration
+/// it belongs to (its `integrationId`), whatever either is named; a reference that names no
+/// action may name the integration itself (id or name). The URL is that integration's
+/// `endpointUrl`; the method the action's `requestType`, else the integration's `method`
+/// property, else GET.
+pub fn endpoint(runtime: &Runtime, org_id: &str, reference: &str) -> Option<Endpoint> {
     let found = runtime
-        .directory.with_org(org_id, |org| {
-            let found = org.integration_by_ref(integration)?;
-            let url = found.endpoint_url()?.to_string();
-            let action_method = org
-                .actions
-                .values()
-                .find(|action| action.integration_id == found.id)
-                .and_then(|action| action.config.as_ref())
-                .map(|config| config.request.request_type.clone());
-            let property_method = found
-                .config
-                .as_ref()
-                .and_then(|config| config.current.properties.get("method"))
-                .and_then(|value| value.as_str())
-                .map(str::to_string);
-            let method = action_method.or(property_method).unwrap_or_else(|| "GET".to_string());
-            let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(reqwest::Method::GET);
-            Some(Endpoint { integration_id: found.id.clone(), url, method })
+        .directory
+        .with_org(org_id, |org| {
+            let (integration, action) = match org.actions.get(reference).or_else(|| org.actions.values().find(|action| action.name == reference)) {
+                Some(action) => (org.integrations.get(&action.integration_id)?, Some(action)),
+                None => {
+                    let integration = org.integration_by_ref(reference)?;
+                    (integration, org.actions.values().find(|action| action.integration_id == integration.id))
+                }
+            };
+            endpoint_of(integration, action)
         })
         .flatten();
-    // Integrations created after start may still name the emulator by its placeholder host.
-    found.map(|mut endpoint| {
-        if let (Some(rest), Some(base)) =
-            (endpoint.url.strip_prefix(crate::crm::EMULATOR_HOST_PLACEHOLDER), runtime.center.own_base_url())
-        {
-            endpoint.url = format!("{base}{rest}");
-        }
-        endpoint
-    })
+    found.map(|endpoint| with_own_host(runtime, endpoint))
+}
+
+/// The endpoint of one data action (by id), for the data-action test.
+pub fn endpoint_of_action(runtime: &Runtime, org_id: &str, action_id: &str) -> Option<Endpoint> {
+    let found = runtime
+        .directory
+        .with_org(org_id, |org| {
+            let action = org.actions.get(action_id)?;
+            endpoint_of(org.integrations.get(&action.integration_id)?, Some(action))
+        })
+        .flatten();
+    found.map(|endpoint| with_own_host(runtime, endpoint))
+}
+
+fn endpoint_of(integration: &switchboard_api::integration::Integration, action: Option<&switchboard_api::integration::Action>) -> Option<Endpoint> {
+    let url = integration.endpoint_url()?.to_string();
+    let action_method = action.and_then(|action| action.config.as_ref()).map(|config| config.request.request_type.clone());
+    let property_method = integration
+        .config
+        .as_ref()
+        .and_then(|config| config.current.properties.get("method"))
+        .and_then(|value| value.as_str())
+        .map(str::to_string);
+    let method = action_method.or(property_method).unwrap_or_else(|| "GET".to_string());
+    let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(reqwest::Method::GET);
+    Some(Endpoint { integration_id: integration.id.clone(), url, method })
+}
+
+/// Integrations created after start may still name the emulator by its placeholder host.
+fn with_own_host(runtime: &Runtime, mut endpoint: Endpoint) -> Endpoint {
+    if let (Some(rest), Some(base)) = (endpoint.url.strip_prefix(crate::crm::EMULATOR_HOST_PLACEHOLDER), runtime.center.own_base_url()) {
+        endpoint.url = format!("{base}{rest}");
+    }
+    endpoint
 }
 
 /// What one execution of a data action saw.
@@ -103,9 +125,15 @@ pub async fn execute(
     timeout_ms: u64,
 ) -> Execution {
     let started = runtime.clock.now();
-    let mut request = runtime
-        .http
-        .request(endpoint.method.clone(), &endpoint.url)
+    let request = match runtime.http.request(endpoint.method.clone(), &endpoint.url) {
+        Ok(request) => request,
+        Err(refused) => {
+            tracing::debug!("data action refused: {refused}");
+            let outcome = DataActionOutcome::Failure { status: None, retry_after_ms: None };
+            return Execution { outcome, latency_ms: 0, status: None, body: None, error: Some(refused.to_string()) };
+        }
+    };
+    let mut request = request
         .timeout(Duration::from_millis(timeout_ms.max(1)))
         // Seed 004: responses that steer routing must not come from a cache.
         .header(header::CACHE_CONTROL, "no-cache");
@@ -132,18 +160,23 @@ pub async fn execute(
                 .and_then(|value| value.to_str().ok())
                 .and_then(|text| switchboard_api::retry_after::parse_retry_after(text, runtime.clock.utc().into()))
                 .map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
-            if status.is_success() {
-                match response.json::<serde_json::Value>().await {
-                    Ok(body) => (DataActionOutcome::Success { outputs: flatten(&body) }, Some(status.as_u16()), Some(body), None),
-                    Err(error) if error.is_timeout() => {
-                        (DataActionOutcome::Timeout, Some(status.as_u16()), None, Some(format!("timed out after {timeout_ms} ms")))
-                    }
-                    // An empty or non-JSON success still succeeded; it just has no outputs.
-                    Err(_) => (DataActionOutcome::Success { outputs: BTreeMap::new() }, Some(status.as_u16()), None, None),
+            // Read up to the limit: an endpoint cannot make the emulator hold an unbounded answer.
+            let read = crate::outbound::read_capped(response).await;
+            let code = Some(status.as_u16());
+            match read {
+                Err(crate::outbound::BodyError::Read(error)) if error.is_timeout() => {
+                    (DataActionOutcome::Timeout, code, None, Some(format!("timed out after {timeout_ms} ms")))
                 }
-            } else {
-                let body = response.json::<serde_json::Value>().await.ok();
-                (DataActionOutcome::Failure { status: Some(status.as_u16()), retry_after_ms }, Some(status.as_u16()), body, None)
+                Err(error) => (DataActionOutcome::Failure { status: code, retry_after_ms }, code, None, Some(error.to_string())),
+                Ok(bytes) if status.is_success() => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                    Ok(body) => (DataActionOutcome::Success { outputs: flatten(&body) }, code, Some(body), None),
+                    // An empty or non-JSON success still succeeded; it just has no outputs.
+                    Err(_) => (DataActionOutcome::Success { outputs: BTreeMap::new() }, code, None, None),
+                },
+                Ok(bytes) => {
+                    let body = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+                    (DataActionOutcome::Failure { status: code, retry_after_ms }, code, body, None)
+                }
             }
         }
     };

@@ -16,5 +16,6 @@ pub struct Runtime {
     pub hub: NotificationHub,
     pub center: Arc<ContactCenter>,
     pub clock: Clock,
-    pub http: reqwest::Client,
+    /// The guarded client for data actions (`crate::outbound`).
+    pub http: crate::outbound::Outbound,
 }

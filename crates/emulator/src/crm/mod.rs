@@ -16,6 +16,10 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 use switchboard_api::crm::{Activity, Contact, NewActivity};
 
+/// Every path the fake CRM serves starts with this; the only part of the emulator's own listener
+/// a data action or health check may call (`crate::outbound`).
+pub const PATH_PREFIX: &str = "/crm/";
+
 /// Placeholder host in topology endpoint URLs, replaced by the emulator's address once bound.
 pub const EMULATOR_HOST_PLACEHOLDER: &str = "http://emulator.invalid";
 

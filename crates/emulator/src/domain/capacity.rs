@@ -158,6 +158,40 @@ impl OrgCapacity {
     }
 }
 
+/// An org's licence seats and limit overrides as `/_emulator/capacity` shows them.
+pub fn settings_of(org: &crate::state::OrgStore) -> CapacitySettings {
+    let mut seats = org.capacity.seats.clone();
+    seats.entry(DEFAULT_LICENSE.to_string()).or_insert(org.license_total);
+    CapacitySettings { org: org.id().to_string(), seats, limits: org.capacity.limit_overrides.clone() }
+}
+
+/// Merges seats and limit overrides into the org's; the default licence's seats are the org's
+/// licence total. Refused as a whole (nothing changes) past `LICENSES_MAX` licences or
+/// `LIMIT_KEYS_MAX` limit keys.
+pub fn set(org: &mut crate::state::OrgStore, body: &CapacitySettings) -> Result<CapacitySettings, DomainError> {
+    let licenses = org.capacity.seats.keys().chain(body.seats.keys()).collect::<BTreeSet<_>>().len();
+    let limit_keys: BTreeSet<(&String, &String)> = org
+        .capacity
+        .limit_overrides
+        .iter()
+        .chain(body.limits.iter())
+        .flat_map(|(namespace, values)| values.keys().map(move |key| (namespace, key)))
+        .collect();
+    if licenses > LICENSES_MAX || limit_keys.len() > LIMIT_KEYS_MAX {
+        return Err(DomainError::Invalid(format!("at most {LICENSES_MAX} licences and {LIMIT_KEYS_MAX} limit keys per org")));
+    }
+    for (license, seats) in &body.seats {
+        if license == DEFAULT_LICENSE {
+            org.license_total = *seats;
+        }
+        org.capacity.seats.insert(license.clone(), *seats);
+    }
+    for (namespace, values) in &body.limits {
+        org.capacity.limit_overrides.entry(namespace.clone()).or_default().extend(values.iter().map(|(key, value)| (key.clone(), *value)));
+    }
+    Ok(settings_of(org))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,38 +229,4 @@ mod tests {
         assert_eq!(capacity.namespaces(&ENFORCED), ["integrations", "notifications", "platform.api"]);
         assert!(capacity.limits("nope", &ENFORCED, false).is_none());
     }
-}
-
-/// An org's licence seats and limit overrides as `/_emulator/capacity` shows them.
-pub fn settings_of(org: &crate::state::OrgStore) -> CapacitySettings {
-    let mut seats = org.capacity.seats.clone();
-    seats.entry(DEFAULT_LICENSE.to_string()).or_insert(org.license_total);
-    CapacitySettings { org: org.id().to_string(), seats, limits: org.capacity.limit_overrides.clone() }
-}
-
-/// Merges seats and limit overrides into the org's; the default licence's seats are the org's
-/// licence total. Refused as a whole (nothing changes) past `LICENSES_MAX` licences or
-/// `LIMIT_KEYS_MAX` limit keys.
-pub fn set(org: &mut crate::state::OrgStore, body: &CapacitySettings) -> Result<CapacitySettings, DomainError> {
-    let licenses = org.capacity.seats.keys().chain(body.seats.keys()).collect::<BTreeSet<_>>().len();
-    let limit_keys: BTreeSet<(&String, &String)> = org
-        .capacity
-        .limit_overrides
-        .iter()
-        .chain(body.limits.iter())
-        .flat_map(|(namespace, values)| values.keys().map(move |key| (namespace, key)))
-        .collect();
-    if licenses > LICENSES_MAX || limit_keys.len() > LIMIT_KEYS_MAX {
-        return Err(DomainError::Invalid(format!("at most {LICENSES_MAX} licences and {LIMIT_KEYS_MAX} limit keys per org")));
-    }
-    for (license, seats) in &body.seats {
-        if license == DEFAULT_LICENSE {
-            org.license_total = *seats;
-        }
-        org.capacity.seats.insert(license.clone(), *seats);
-    }
-    for (namespace, values) in &body.limits {
-        org.capacity.limit_overrides.entry(namespace.clone()).or_default().extend(values.iter().map(|(key, value)| (key.clone(), *value)));
-    }
-    Ok(settings_of(org))
 }

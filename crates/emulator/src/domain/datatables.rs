@@ -45,6 +45,10 @@ pub fn check_schema(schema: Option<JsonSchemaDocument>) -> Result<JsonSchemaDocu
         Some(_) => return Err(invalid("schema.properties.key: must be of type string")),
         None => return Err(invalid("schema.properties.key: a string `key` property is required")),
     }
+    let columns = schema.properties.len().saturating_sub(1);
+    if columns > crate::limits::DATATABLE_COLUMNS_MAX {
+        return Err(invalid(format!("schema.properties: a data table has at most {} columns besides `key`, got {columns}", crate::limits::DATATABLE_COLUMNS_MAX)));
+    }
     if let Some((name, property)) = schema.properties.iter().find(|(_, property)| !TYPES.contains(&property.property_type.as_str())) {
         return Err(invalid(format!("schema.properties.{name}.type: `{}` is not one of {TYPES:?}", property.property_type)));
     }
@@ -59,12 +63,20 @@ fn find_mut<'a>(org: &'a mut OrgStore, id: &str) -> Result<&'a mut DataTableReco
     org.datatables.get_mut(id).ok_or_else(|| DomainError::NotFound { what: "data table", id: id.to_string() })
 }
 
+/// Refuses `name` when a data table other than `except` has it (see `same_name`); checked in
+/// the same write that stores it.
+fn require_unique_name(org: &OrgStore, name: &str, except: Option<&str>) -> Result<(), DomainError> {
+    let folded = super::fold_name(name);
+    if org.datatables.values().any(|record| Some(record.table.id.as_str()) != except && super::fold_name(&record.table.name) == folded) {
+        return Err(DomainError::Conflict(format!("A data table named `{name}` already exists")));
+    }
+    Ok(())
+}
+
 pub fn create(org: &mut OrgStore, body: DataTable) -> Result<DataTable, DomainError> {
     require_name(&body.name)?;
     let schema = check_schema(body.schema)?;
-    if org.datatables.values().any(|record| record.table.name.eq_ignore_ascii_case(&body.name)) {
-        return Err(DomainError::Conflict(format!("A data table named `{}` already exists", body.name)));
-    }
+    require_unique_name(org, &body.name, None)?;
     let id = org.next_id("datatable");
     let table = DataTable {
         id: id.clone(),
@@ -82,6 +94,8 @@ pub fn create(org: &mut OrgStore, body: DataTable) -> Result<DataTable, DomainEr
 pub fn update(org: &mut OrgStore, id: &str, body: DataTable) -> Result<DataTable, DomainError> {
     require_name(&body.name)?;
     let schema = check_schema(body.schema)?;
+    find(org, id)?;
+    require_unique_name(org, &body.name, Some(id))?;
     let record = find_mut(org, id)?;
     if let Some(current) = &record.table.schema {
         for (name, property) in &current.properties {

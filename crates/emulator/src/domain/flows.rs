@@ -67,7 +67,7 @@ pub fn create(
     if flow_type.is_empty() {
         return Err(DomainError::Invalid("type: required, e.g. INBOUNDCALL".into()));
     }
-    let taken = org.flows.values().any(|record| !record.flow.deleted && record.flow.flow_type == flow_type && record.flow.name.eq_ignore_ascii_case(name));
+    let taken = org.flows.values().any(|record| !record.flow.deleted && record.flow.flow_type == flow_type && crate::domain::same_name(&record.flow.name, name));
     if taken {
         return Err(DomainError::Conflict(format!("A {flow_type} flow named `{name}` already exists")));
     }

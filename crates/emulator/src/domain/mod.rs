@@ -39,6 +39,19 @@ pub fn require_name(name: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Whether two names are one name under the platform's uniqueness rules: names are unique per
+/// org ignoring letter case, in every script (`Ärger` is `ärger`, `STRASSE` is `Straße`), not
+/// only in ASCII. Full case folding is approximated by upper- then lower-casing, which maps
+/// `ß` to `ss` and both sigmas to one, without another dependency.
+pub fn same_name(left: &str, right: &str) -> bool {
+    left == right || fold_name(left) == fold_name(right)
+}
+
+/// A name's case-folded form (see [`same_name`]).
+pub fn fold_name(name: &str) -> String {
+    name.to_uppercase().to_lowercase()
+}
+
 /// A domain rule that refused a change; the HTTP layer turns it into the platform's error.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DomainError {

@@ -16,11 +16,17 @@ pub fn render(org: &OrgStore, queue: &Queue) -> Queue {
     out
 }
 
+/// Refuses `name` when another queue than `except` already has it (see `same_name`). Called
+/// inside the write that stores the name, so the check and the write are one atomic step.
+fn require_unique_name(org: &OrgStore, name: &str, except: Option<&str>) -> Result<(), DomainError> {
+    let folded = super::fold_name(name);
+    let taken = org.queues.values().any(|queue| Some(queue.id.as_str()) != except && super::fold_name(&queue.name) == folded);
+    if taken { Err(DomainError::Duplicate { what: "queue", name: name.to_string() }) } else { Ok(()) }
+}
+
 /// Creates a queue with id `id` from `body` (division defaults to the org's home division).
 pub fn create(org: &mut OrgStore, id: String, body: Queue, stamp: &str) -> Result<Queue, DomainError> {
-    if org.queues.values().any(|queue| queue.name.eq_ignore_ascii_case(&body.name)) {
-        return Err(DomainError::Duplicate { what: "queue", name: body.name });
-    }
+    require_unique_name(org, &body.name, None)?;
     let queue = Queue {
         id: id.clone(),
         division: Some(body.division.clone().unwrap_or_else(|| org.home_division())),
@@ -36,9 +42,11 @@ pub fn create(org: &mut OrgStore, id: String, body: Queue, stamp: &str) -> Resul
     Ok(queue)
 }
 
-/// Replaces a queue's writable fields (last write wins, as on the real platform).
+/// Replaces a queue's writable fields (last write wins, as on the real platform); a new name
+/// must not be another queue's.
 pub fn update(org: &mut OrgStore, id: &str, body: Queue, stamp: &str) -> Result<Queue, DomainError> {
     let existing = org.queues.get(id).cloned().ok_or_else(|| DomainError::NotFound { what: "queue", id: id.to_string() })?;
+    require_unique_name(org, &body.name, Some(id))?;
     let queue = Queue {
         id: existing.id.clone(),
         division: body.division.clone().or(existing.division),

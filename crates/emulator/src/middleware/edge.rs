@@ -65,10 +65,10 @@ pub async fn control_edge(State(settings): State<Arc<Settings>>, request: Reques
     if let Err(refusal) = crate::limits::head(&request) {
         return refusal.into_response();
     }
-    if request.uri().path().starts_with(CONTROL_PREFIX) {
-        if let Err(refusal) = control_access(&settings, &request) {
-            return rejections::genesys_body(refusal.into_response()).await;
-        }
+    if request.uri().path().starts_with(CONTROL_PREFIX)
+        && let Err(refusal) = control_access(&settings, &request)
+    {
+        return rejections::genesys_body(refusal.into_response()).await;
     }
     rejections::genesys_body(next.run(request).await).await
 }
@@ -79,10 +79,10 @@ const CONTROL_PREFIX: &str = "/_emulator/";
 /// A loopback peer (or a request served in-process, which has no peer) that sends the control
 /// credential. A wrong or missing credential is 401 whoever asks.
 fn control_access(settings: &Settings, request: &Request) -> Result<(), ApiError> {
-    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        if !peer.ip().is_loopback() {
-            return Err(ApiError::forbidden("The emulator control API is only served to loopback clients."));
-        }
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>()
+        && !peer.ip().is_loopback()
+    {
+        return Err(ApiError::forbidden("The emulator control API is only served to loopback clients."));
     }
     let presented = request.headers().get(CONTROL_TOKEN_HEADER).map(|value| value.as_bytes()).unwrap_or_default();
     if settings.control_token.matches(presented) {

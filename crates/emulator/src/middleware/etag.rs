@@ -3,11 +3,15 @@
 //! PATCH or DELETE with `If-Match` is first compared against a GET of the same path, made
 //! in-process through an un-layered copy of the API router; a mismatch is 412.
 //!
-//! Compare and write are one atomic step: a conditional write holds the write side of an
-//! ordering lock from its comparison to the end of its handler, and every other write holds the
-//! read side, so nothing can change the resource in between. Of two writers with the same
-//! ETag exactly one wins; the other sees the new ETag and gets 412. Reads take no lock, and a
-//! write's body is read before the lock is taken, so a slow client never holds it.
+//! Compare and write are one atomic step: a conditional write holds the write side of its org's
+//! ordering lock from its comparison to the end of its handler, and every other write of that
+//! org holds the read side, so nothing can change the resource in between. Of two writers with
+//! the same ETag exactly one wins; the other sees the new ETag and gets 412. The locks are per
+//! org (a handler reaches only its caller's org), so one org's writes never wait on another's.
+//! Reads take no lock, a write's body is read before the lock is taken (a slow client never
+//! holds it), and the requests that wait on the outside world and change no resource (the
+//! health check and the data-action test call an endpoint the caller chose) take none either,
+//! so a hanging endpoint cannot hold the org's conditional writes.
 
 use crate::error::ApiError;
 use crate::state::Caller;
@@ -17,24 +21,48 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-/// Responses larger than this are not hashed (none of ours are).
+/// Responses larger than this go out without an ETag.
 const MAX_HASHED_BODY: usize = 16 * 1024 * 1024;
 
-/// The API routes without this layer, for reading current representations, and the lock that
-/// orders writes around `If-Match` comparisons.
+/// One org's write-ordering lock.
+type OrderLock = Arc<tokio::sync::RwLock<()>>;
+
+/// The API routes without this layer, for reading current representations, and the per-org
+/// locks that order writes around `If-Match` comparisons. The map's keys are org ids of
+/// authenticated callers, so it holds at most one entry per org.
 #[derive(Clone)]
 pub struct EtagReader {
     api: Router,
-    writes: Arc<tokio::sync::RwLock<()>>,
+    writes: Arc<std::sync::Mutex<HashMap<String, OrderLock>>>,
 }
 
 impl EtagReader {
     pub fn new(api: Router) -> EtagReader {
         EtagReader { api, writes: Arc::default() }
     }
+
+    /// The ordering lock of `org_id` (made on first use).
+    fn order_lock(&self, org_id: &str) -> OrderLock {
+        let mut locks = crate::state::relock(self.writes.lock());
+        locks.entry(org_id.to_string()).or_default().clone()
+    }
+}
+
+/// Writes that call an endpoint the caller chose and change no stored resource: not ordered,
+/// so a slow or hanging endpoint holds no lock (see the module comment).
+fn waits_on_outside(method: &Method, path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    *method == Method::POST
+        && matches!(
+            segments.as_slice(),
+            ["", "api", "v2", "integrations", _, "healthcheck"]
+                | ["", "api", "v2", "integrations", "actions", _, "test"]
+                | ["", "api", "v2", "integrations", "actions", _, "draft", "test"]
+        )
 }
 
 pub fn etag_of(body: &[u8]) -> String {
@@ -62,14 +90,17 @@ pub async fn around(reader: &EtagReader, request: Request, next: Next) -> Respon
         }
     };
     // Held until the handler has answered; see the module comment.
-    let _order = match (&method, &if_match) {
-        (&Method::GET | &Method::HEAD | &Method::OPTIONS, _) => None,
-        (_, Some(_)) if conditional => Some(Order::Exclusive(reader.writes.write().await)),
-        _ => Some(Order::Shared(reader.writes.read().await)),
+    let caller = request.extensions().get::<Caller>().cloned();
+    let ordered = !is_read && !waits_on_outside(&method, request.uri().path());
+    let _order = match (&caller, ordered) {
+        (Some(caller), true) => {
+            let lock = reader.order_lock(&caller.org_id);
+            Some(if conditional && if_match.is_some() { Order::Exclusive(lock.write_owned().await) } else { Order::Shared(lock.read_owned().await) })
+        }
+        _ => None,
     };
     if conditional && let Some(if_match) = if_match {
         let path = request.uri().path().to_string();
-        let caller = request.extensions().get::<Caller>().cloned();
         if let Some(current) = current_etag(reader, &path, caller).await
             && !if_match_accepts(&if_match, &current)
         {
@@ -89,6 +120,10 @@ pub async fn around(reader: &EtagReader, request: Request, next: Next) -> Respon
         return response;
     }
     let (mut parts, body) = response.into_parts();
+    // A body that may exceed what we hash goes out as it is, without an ETag: never a 500.
+    if http_body::Body::size_hint(&body).upper().is_none_or(|upper| upper > MAX_HASHED_BODY as u64) {
+        return Response::from_parts(parts, body);
+    }
     let Ok(bytes) = axum::body::to_bytes(body, MAX_HASHED_BODY).await else {
         return ApiError::internal("response body could not be read").into_response();
     };
@@ -115,11 +150,11 @@ async fn buffered(request: Request) -> Result<Request, ApiError> {
     }
 }
 
-/// A held side of the write-ordering lock (only ever dropped).
+/// A held side of an org's write-ordering lock (only ever dropped).
 #[allow(dead_code)]
-enum Order<'a> {
-    Exclusive(tokio::sync::RwLockWriteGuard<'a, ()>),
-    Shared(tokio::sync::RwLockReadGuard<'a, ()>),
+enum Order {
+    Exclusive(tokio::sync::OwnedRwLockWriteGuard<()>),
+    Shared(tokio::sync::OwnedRwLockReadGuard<()>),
 }
 
 /// The ETag a GET of the request's path would carry now, or `None` when there is nothing there.

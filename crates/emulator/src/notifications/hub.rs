@@ -31,10 +31,21 @@ struct Inner {
 pub enum NotificationError {
     #[error("channel {0} not found")]
     ChannelNotFound(String),
-    #[error("invalid topic(s): {}; see /api/v2/notifications/availabletopics", .0.join(", "))]
+    #[error("{}", unknown_topics(.0))]
     UnknownTopics(Vec<String>),
     #[error("channel {channel_id} would have {requested} topics; a channel holds at most {limit}")]
     TooManyTopics { channel_id: String, requested: usize, limit: usize },
+}
+
+/// Names the first few bad topics and counts the rest: the answer stays small however many a
+/// request expanded to (`limits::TOPICS_NAMED_MAX`).
+fn unknown_topics(topics: &[String]) -> String {
+    let named: Vec<&str> = topics.iter().take(crate::limits::TOPICS_NAMED_MAX).map(String::as_str).collect();
+    let more = match topics.len().saturating_sub(named.len()) {
+        0 => String::new(),
+        rest => format!(" and {rest} more ({} in all)", topics.len()),
+    };
+    format!("invalid topic(s): {}{more}; see /api/v2/notifications/availabletopics", named.join(", "))
 }
 
 /// A channel as the REST layer reports it (the route adds `connectUri`).

@@ -168,5 +168,8 @@ async fn connect(
     // Attaching before the upgrade answers an unknown channel with 404 instead of a socket
     // that closes at once; events published from here on queue for the new socket.
     let attached = hub.attach(&channel_id, resume_after)?;
+    // Clients send only pings and small JSON: tight limits keep a socket from buffering
+    // megabytes of unfinished fragments (issue 17: 64 MiB per socket by default).
+    let upgrade = upgrade.max_message_size(crate::limits::SOCKET_MESSAGE_BYTES_MAX).max_frame_size(crate::limits::SOCKET_FRAME_BYTES_MAX);
     Ok(upgrade.on_upgrade(move |socket| super::socket::serve(socket, hub, channel_id, attached)).into_response())
 }

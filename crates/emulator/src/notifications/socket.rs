@@ -39,6 +39,21 @@ impl Writer {
     }
 }
 
+/// The close frame for a read error: 1009 for a message or frame over the limits, 1002 for any
+/// other protocol violation. axum exposes the error only as text, so the kind is read from it.
+fn protocol_close(error: &axum::Error) -> CloseFrame {
+    let text = error.to_string();
+    let too_big = text.contains("Space limit exceeded") || text.contains("too long") || text.contains("too big");
+    let (code, reason) = if too_big {
+        (1009, format!("message too big: at most {} bytes a message, {} a frame", crate::limits::SOCKET_MESSAGE_BYTES_MAX, crate::limits::SOCKET_FRAME_BYTES_MAX))
+    } else {
+        (1002, "protocol error".to_string())
+    };
+    // A close reason may hold at most 123 bytes.
+    let reason: String = reason.chars().take(120).collect();
+    CloseFrame { code, reason: Utf8Bytes::from(reason) }
+}
+
 /// Where the expiry timer stands: before the warning, or warned and waiting to close.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Expiry {
@@ -100,7 +115,13 @@ pub(super) async fn serve(socket: WebSocket, hub: NotificationHub, channel_id: S
                             writer.send_json(&ChannelMetadata::pong()).await?;
                         }
                     }
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Ok(()),
+                    Some(Ok(Message::Close(_))) | None => return Ok(()),
+                    // A broken frame or an oversized message: say why before closing (1002 or
+                    // 1009), rather than dropping the connection without a close frame.
+                    Some(Err(error)) => {
+                        let _ = writer.send(Message::Close(Some(protocol_close(&error)))).await;
+                        return Ok(());
+                    }
                     Some(Ok(_)) => {}
                 },
                 _ = heartbeat.tick() => writer.send_json(&ChannelMetadata::heartbeat()).await?,

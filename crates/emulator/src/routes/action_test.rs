@@ -77,7 +77,7 @@ async fn test(
     let mut operations = Vec::new();
 
     // Step 1: where the request goes. The integration's endpoint, as a flow's data action uses it.
-    let Some(mut endpoint) = data_action::endpoint(&runtime, &caller.org_id, &integration_id) else {
+    let Some(mut endpoint) = data_action::endpoint_of_action(&runtime, &caller.org_id, &id) else {
         let error = error_body(400, "bad.request", format!("Integration {integration_id} of action {id} has no endpoint configured"));
         operations.push(step(1, test_steps::RESOLVE_URL, None, Some(error.clone())));
         return Ok(Json(TestExecutionResult { operations, error: Some(error), final_result: None, success: false }));

@@ -7,6 +7,8 @@ use super::paging::paginate;
 use crate::clock::Clock;
 use crate::domain::integrations;
 use crate::error::ApiError;
+use crate::limits;
+use crate::outbound::Outbound;
 use crate::state::{AppState, Caller, Directory};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -114,7 +116,7 @@ async fn remove_action(State(directory): State<Directory>, caller: Caller, Path(
 /// Seed 001: calls the endpoint (the body's or the integration's) and reports status and latency.
 async fn healthcheck(
     State(directory): State<Directory>,
-    State(http): State<reqwest::Client>,
+    State(http): State<Outbound>,
     State(clock): State<Clock>,
     caller: Caller,
     Path(id): Path<String>,
@@ -139,15 +141,24 @@ async fn healthcheck(
     let method = reqwest::Method::from_bytes(method_name.as_bytes())
         .map_err(|_| ApiError::invalid_value(format!("method: `{method_name}` is not an HTTP method")))?;
     let timeout_ms = request.timeout_ms.unwrap_or(5_000);
+    if !(1..=limits::HEALTHCHECK_TIMEOUT_MS_MAX).contains(&timeout_ms) {
+        return Err(ApiError::invalid_value(format!("timeoutMs: must be from 1 to {}, got {timeout_ms}", limits::HEALTHCHECK_TIMEOUT_MS_MAX)));
+    }
     let expected = request.expected_status_code.unwrap_or(200);
+    if !(100..=599).contains(&expected) {
+        return Err(ApiError::invalid_value(format!("expectedStatusCode: must be an HTTP status from 100 to 599, got {expected}")));
+    }
+    // The same guarded client as data actions: a tenant's URL never reaches the control surface.
+    let sent = http.request(method, &endpoint_url).map_err(|refused| ApiError::invalid_value(format!("endpointUrl: {refused}")))?;
     let started = clock.now();
-    let outcome = http.request(method, &endpoint_url).timeout(Duration::from_millis(timeout_ms)).send().await;
-    let latency_ms = u64::try_from(clock.since(started).as_millis()).unwrap_or(u64::MAX);
+    let outcome = sent.timeout(Duration::from_millis(timeout_ms)).send().await;
     let (status_code, error) = match outcome {
+        // The body is not needed; dropping the response closes it unread.
         Ok(response) => (Some(response.status().as_u16()), None),
         Err(error) if error.is_timeout() => (None, Some(format!("timed out after {timeout_ms} ms"))),
-        Err(error) => (None, Some(error.to_string())),
+        Err(error) => (None, Some(error.without_url().to_string())),
     };
+    let latency_ms = u64::try_from(clock.since(started).as_millis()).unwrap_or(u64::MAX);
     Ok(Json(HealthcheckResponse {
         integration_id: id,
         endpoint_url,

@@ -70,7 +70,6 @@ async fn token(State(directory): State<Directory>, State(settings): State<Arc<Se
     let Some(org_id) = org_id else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client not found or secret wrong");
     };
-    let settings = settings;
     let decision = rates.lock().check(&format!("client:{client_id}"), settings.rate_limit_per_minute, settings.rate_limit_window);
     if !decision.allowed {
         metrics.rate_limited.inc();

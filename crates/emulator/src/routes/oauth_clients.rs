@@ -7,7 +7,7 @@ use super::org_access::{read, write};
 use super::paging::paginate;
 use crate::domain::oauth_clients::{self, development_client};
 use crate::error::ApiError;
-use crate::state::{AppState, Caller, Directory};
+use crate::state::{AppState, Caller, Directory, Tokens};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -42,9 +42,10 @@ async fn create(State(directory): State<Directory>, caller: Caller, ApiJson(body
     write(&directory, &caller, |org| Ok(Json(oauth_clients::create(org, body, &directory.now())?)))
 }
 
-async fn remove(State(directory): State<Directory>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    write(&directory, &caller, |org| {
-        oauth_clients::delete(org, &id)?;
-        Ok(StatusCode::NO_CONTENT)
-    })
+/// Deleting a client revokes its tokens at once: on the real platform whatever uses a deleted
+/// client's credentials loses access, rather than keeping it until its tokens expire.
+async fn remove(State(directory): State<Directory>, State(tokens): State<Tokens>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    write(&directory, &caller, |org| oauth_clients::delete(org, &id).map_err(ApiError::from))?;
+    tokens.lock().revoke_client(&caller.org_id, &id);
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -119,7 +119,7 @@ struct Shared {
     faults: Faults,
     counters: Counters,
     metrics: Arc<Metrics>,
-    http: reqwest::Client,
+    http: crate::outbound::Outbound,
     notifications: crate::notifications::NotificationHub,
     contact_center: Arc<crate::contact_center::ContactCenter>,
     /// The contact center's own handle (built once; its parts are the handles above).
@@ -145,7 +145,7 @@ impl AppState {
         let contact_center = Arc::new(crate::contact_center::ContactCenter::default());
         let metrics = Arc::new(Metrics::new(contact_center.analytics.evicted()));
         let directory = Directory::new(store, clock);
-        let http = reqwest::Client::new();
+        let http = crate::outbound::Outbound::new();
         let runtime = crate::contact_center::Runtime {
             directory: directory.clone(),
             hub: notifications.clone(),
@@ -179,6 +179,11 @@ impl AppState {
         self.inner.settings.strict
     }
 
+    /// The client for tenant-chosen endpoints; `spawn` marks its listener as off limits.
+    pub(crate) fn outbound(&self) -> &crate::outbound::Outbound {
+        &self.inner.http
+    }
+
     /// The control credential every `/_emulator/*` request must send in
     /// `switchboard_api::emulator::CONTROL_TOKEN_HEADER`. A secret: never log it.
     pub fn control_token(&self) -> &str {
@@ -196,6 +201,12 @@ impl AppState {
 
     pub fn faults(&self) -> MutexGuard<'_, faults::FaultBook> {
         self.inner.faults.lock()
+    }
+
+    /// The request counters `/_emulator/counters` serves, for in-process callers (tests of a
+    /// `--strict` emulator, which serves no control route).
+    pub fn request_counters(&self) -> switchboard_api::emulator::RequestCounters {
+        self.inner.counters.lock().snapshot()
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -250,7 +261,7 @@ handles! {
     Faults => faults,
     Counters => counters,
     Arc<Metrics> => metrics,
-    reqwest::Client => http,
+    crate::outbound::Outbound => http,
     crate::notifications::NotificationHub => notifications,
     Arc<crate::contact_center::ContactCenter> => contact_center,
     crate::contact_center::Runtime => runtime,

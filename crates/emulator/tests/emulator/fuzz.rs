@@ -1,7 +1,11 @@
 //! The fuzz harness: proptest drives `app(state)` in-process (tower `oneshot`) with every route
-//! and method of `ROUTES` and bad input of seven kinds (malformed JSON, wrong types, extreme
-//! numbers, deep nesting, bad ids and paths, absurd paging, bad/forged/cross-org tokens), and
-//! a real socket takes garbage WebSocket frames. It asserts no panic (a panic-hook counter, so
+//! and method of `ROUTES` and bad input of eight kinds (malformed JSON, wrong types, extreme
+//! numbers, deep nesting, bad ids and paths, absurd paging, bad/forged/cross-org tokens and
+//! control credentials, hostile targets: endpoints aimed at the emulator's own control surface,
+//! absurd timeouts, thousands of columns or topics), a real socket takes garbage and oversized
+//! WebSocket frames, and Architect jobs take hostile flow content around every parser limit
+//! (repeated names, placeholders, long names and expressions, deep nesting) while another org
+//! keeps asking. It asserts no panic (a panic-hook counter, so
 //! panics in spawned tasks count too), no 5xx other than injected faults, the Genesys error
 //! body on every error, and that a rejected request changes no stored data.
 //!
@@ -106,8 +110,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/_emulator/integrations/sessions"), ("GET", "/_emulator/capacity"), ("PUT", "/_emulator/capacity"),
 ];
 
-const CATEGORIES: [&str; 8] =
-    ["valid-ish", "malformed-json", "wrong-types", "extreme-numbers", "deep-nesting", "bad-paths", "absurd-paging", "bad-tokens"];
+const CATEGORIES: [&str; 9] = [
+    "valid-ish", "malformed-json", "wrong-types", "extreme-numbers", "deep-nesting", "bad-paths", "absurd-paging", "bad-tokens",
+    "hostile-targets",
+];
 
 const FIELDS: &[&str] = &[
     "name", "id", "version", "description", "type", "start", "blocks", "queue", "speedUp", "callsPerMinute", "callsPerHour",
@@ -181,6 +187,12 @@ struct Pools {
     foreign_token: String,
     /// The emulator's control credential, sent to `/_emulator/*` (a wrong one under bad tokens).
     control_token: String,
+    /// The emulator's own address, for endpoints aimed back at its control surface.
+    own: std::net::SocketAddr,
+    /// Another org and a queue made there after start: a `reset?data=true` that got through
+    /// would take it away.
+    foreign_id: String,
+    marker: String,
 }
 
 fn ids_of(state: &AppState, org_id: &str) -> BTreeMap<&'static str, Vec<String>> {
@@ -245,6 +257,30 @@ fn with_extremes(case: &Case) -> Vec<u8> {
     format!("{{{}}}", fields.join(", ")).into_bytes()
 }
 
+/// Bodies that aim the emulator at itself or ask it to hold a lot: endpoints on its own control
+/// surface (directly, through `localhost`, with an absurd timeout), data tables with thousands of
+/// columns, thousands of unknown topics, and a mix of them.
+fn hostile_targets(case: &Case, pools: &Pools) -> Vec<u8> {
+    let port = pools.own.port();
+    let own = ["http://127.0.0.1", "http://localhost", "http://[::1]", "http://0.0.0.0"][case.pick % 4];
+    let target = ["/_emulator/reset?data=true", "/_emulator/faults", "/_emulator/counters", "/crm/../_emulator/reset", "/api/v2/routing/queues"][(case.pick / 4) % 5];
+    let url = format!("{own}:{port}{target}");
+    let body = match (case.pick / 20) % 4 {
+        0 => json!({"endpointUrl": url, "method": "POST", "timeoutMs": u64::MAX, "expectedStatusCode": 0, "requestType": "POST"}),
+        1 => {
+            let properties: serde_json::Map<String, Value> =
+                std::iter::once(("key".to_string(), json!({"type": "string"}))).chain((0..3_000).map(|column| (format!("c{column}"), json!({"type": "string"})))).collect();
+            json!({"name": "Wide", "schema": {"type": "object", "properties": properties}})
+        }
+        2 => Value::from((0..2_000).map(|index| json!({"id": format!("v2.bogus.{index}.topic")})).collect::<Vec<_>>()),
+        _ => json!({
+            "name": "Evil", "integrationId": "x", "properties": {"endpointUrl": url},
+            "config": {"request": {"requestUrlTemplate": url, "requestType": "POST"}, "timeoutSeconds": u64::MAX},
+        }),
+    };
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
 fn build(case: &Case, pools: &Pools) -> Option<Request<Body>> {
     let (method, template) = ROUTES[case.route];
     let mut path = path_for(template, case, pools);
@@ -258,6 +294,7 @@ fn build(case: &Case, pools: &Pools) -> Option<Request<Body>> {
         2 => serde_json::to_vec(&case.json).ok()?,
         3 => with_extremes(case),
         4 => nested(case.depth, case.pick.is_multiple_of(2)),
+        8 => hostile_targets(case, pools),
         _ => serde_json::to_vec(&case.json).ok()?,
     };
     let token = match (case.category, case.pick % 5) {
@@ -317,6 +354,8 @@ async fn run_case(app: &Router, state: &AppState, pools: &Pools, case: &Case, ta
     }
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     prop_assert!(status < 500, "{described}: {status} {body}");
+    let marker_kept = state.directory().with_org(&pools.foreign_id, |org| org.queues.contains_key(&pools.marker)).unwrap_or(false);
+    prop_assert!(marker_kept, "{described}: another org lost its data (the control surface was reached)");
     if status >= 400 && method != "HEAD" {
         let oauth = template.ends_with("/oauth/token") && body["error"].is_string();
         let genesys = body["message"].as_str().is_some_and(|message| !message.is_empty())
@@ -350,7 +389,28 @@ fn every_route_survives_bad_input_without_panic_5xx_or_lost_data() {
     // One statement per token: a guard lives to the end of its statement.
     let home_token = state.tokens().issue(&home.id, &home.client_id, lifetime);
     let foreign_token = state.tokens().issue(&foreign.id, &foreign.client_id, lifetime);
-    let pools = Pools { home: ids_of(&state, &home.id), foreign: ids_of(&state, &foreign.id), home_token, foreign_token, control_token: state.control_token().to_string() };
+    let marker = runtime.block_on(async {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/api/v2/routing/queues")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {foreign_token}"))
+            .body(Body::from(json!({"name": "fuzz marker"}).to_string()))
+            .expect("request");
+        let response = app.clone().oneshot(request).await.expect("infallible");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        serde_json::from_slice::<Value>(&bytes).ok().and_then(|queue| queue["id"].as_str().map(str::to_string)).expect("marker queue")
+    });
+    let pools = Pools {
+        home: ids_of(&state, &home.id),
+        foreign: ids_of(&state, &foreign.id),
+        home_token,
+        foreign_token,
+        control_token: state.control_token().to_string(),
+        own: emulator.addr(),
+        foreign_id: foreign.id.clone(),
+        marker,
+    };
     let tally = Mutex::new(Tally::default());
     if std::env::var_os("SWITCHBOARD_FUZZ_TRACE").is_some() {
         eprintln!("fuzz: set up");
@@ -445,4 +505,69 @@ async fn garbage_websocket_frames_leave_the_server_serving() {
     let health = reqwest::get(format!("{}/health", emulator.base_url())).await.expect("health");
     assert_eq!(health.status(), 200);
     assert_eq!(PANICS.load(Ordering::SeqCst), 0);
+}
+
+/// Hostile Architect flow content (issue 17): repeats that the importer must name, placeholders,
+/// variable names of many parts, long and deep expressions, each around its limit in
+/// `switchboard_model::limits`. Every job ends (`Success`, or `Failure` naming the limit it
+/// broke) with a bounded list of messages, another org keeps answering, and nothing panics.
+#[tokio::test(start_paused = true)]
+async fn hostile_flow_content_ends_its_job_and_leaves_other_orgs_answering() {
+    use switchboard_model::limits::{EXPRESSION_BYTES_MAX, EXPRESSION_DEPTH_MAX, FLOW_BLOCKS_MAX, NAME_PARTS_MAX, PLACEHOLDERS_MAX};
+    count_panics();
+    let emulator = start_default().await;
+    let heavy = InProcess::login(&emulator, "na-east-1").await;
+    let other = InProcess::login(&emulator, "na-east-2").await;
+    let head = "inboundCall:\n  name: Hostile\n  startUpRef: ./tasks/task[t]\n  tasks:\n    - task:\n        name: Main\n        refId: t\n        actions:\n";
+    let expression = |text: String| {
+        format!("{head}          - updateData:\n              name: U\n              statements:\n                - string:\n                    variable: Flow.x\n                    value:\n                      exp: \"{text}\"\n          - disconnect:\n              name: D\n")
+    };
+    let mut runner = TestRunner::new(Config { cases: 12, failure_persistence: None, ..Config::default() });
+    let cases = (0usize..5, 0usize..40);
+    for _ in 0..12 {
+        let (kind, offset) = cases.new_tree(&mut runner).expect("a sample").current();
+        let (content, limit_message) = match kind {
+            0 => {
+                let count = FLOW_BLOCKS_MAX - 20 + offset;
+                let actions = "          - playAudio:\n              audio:\n                tts: hi\n".repeat(count);
+                (format!("{head}{actions}          - disconnect:\n              name: D\n"), (count > FLOW_BLOCKS_MAX).then_some("blocks"))
+            }
+            1 => {
+                let count = PLACEHOLDERS_MAX - 20 + offset;
+                (format!("inboundCall:\n  name: \"{}\"\n", "{{p}}${p}".repeat(count / 2 + 1)), (count / 2 * 2 + 2 > PLACEHOLDERS_MAX).then_some("placeholders"))
+            }
+            2 => {
+                let parts = NAME_PARTS_MAX - 20 + offset;
+                (expression(format!("Flow{}", ".a".repeat(parts - 1))), (parts > NAME_PARTS_MAX).then_some("dotted parts"))
+            }
+            3 => (expression("1 + ".repeat((EXPRESSION_BYTES_MAX - 80 + offset * 4) / 4) + "1"), None),
+            _ => {
+                let depth = EXPRESSION_DEPTH_MAX - 20 + offset;
+                (expression(format!("{}1{}", "(".repeat(depth), ")".repeat(depth))), (depth >= EXPRESSION_DEPTH_MAX).then_some("levels deep"))
+            }
+        };
+        let (status, job) = heavy.call("POST", "/api/v2/flows/jobs", Some(json!({}))).await;
+        assert_eq!(status, 200, "{job}");
+        let url = job["presignedUrl"].as_str().expect("presignedUrl");
+        assert_eq!(heavy.upload("PUT", url, "application/octet-stream", &content).await.0, 200);
+        let id = job["id"].as_str().expect("id").to_string();
+        let done = poll_until("a hostile job", Duration::from_secs(120), || async {
+            assert_eq!(other.call("GET", "/api/v2/routing/queues", None).await.0, 200, "another org answers");
+            let (_, job) = heavy.call("GET", &format!("/api/v2/flows/jobs/{id}?expand=messages"), None).await;
+            (job["status"] != "Started").then_some(job)
+        })
+        .await;
+        let messages = done["messages"].as_array().map_or(0, Vec::len);
+        assert!(messages <= PLACEHOLDERS_MAX + 10, "kind {kind}: {messages} messages");
+        if let Some(expected) = limit_message {
+            assert_eq!(done["status"], "Failure", "kind {kind} offset {offset}");
+            assert!(done["messages"].to_string().contains(expected), "kind {kind} offset {offset}: expected `{expected}`");
+        } else {
+            assert!(done["status"] == "Success" || done["status"] == "Failure", "{done}");
+        }
+    }
+    let health = heavy.call("GET", "/health", None).await;
+    assert!(health.0 == 200, "{health:?}");
+    assert_eq!(PANICS.load(Ordering::SeqCst), 0);
+    emulator.shutdown().await;
 }

@@ -74,7 +74,7 @@ async fn the_healthcheck_calls_the_endpoint_and_usage_counts_requests() {
     let integration_id = client.id_by_name("/api/v2/integrations", "CRM Lookup").await;
     let path = format!("/api/v2/integrations/{integration_id}/healthcheck");
     let healthy: Value = client
-        .post(&path, json!({"endpointUrl": format!("{}/health", client.base), "expectedStatusCode": 200, "timeoutMs": 2000}))
+        .post(&path, json!({"endpointUrl": format!("{}/crm/status", client.base), "expectedStatusCode": 200, "timeoutMs": 2000}))
         .await
         .json()
         .await
@@ -82,7 +82,7 @@ async fn the_healthcheck_calls_the_endpoint_and_usage_counts_requests() {
     assert_eq!(healthy["healthy"], true, "{healthy}");
     assert_eq!(healthy["statusCode"], 200);
     let unhealthy: Value = client
-        .post(&path, json!({"endpointUrl": format!("{}/health", client.base), "expectedStatusCode": 204}))
+        .post(&path, json!({"endpointUrl": format!("{}/crm/status", client.base), "expectedStatusCode": 204}))
         .await
         .json()
         .await

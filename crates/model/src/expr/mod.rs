@@ -165,6 +165,10 @@ impl CompiledExpression {
 
 /// Parses expression text written without the leading `=`. Columns count from 2, as if the `=` were there.
 pub fn parse(source: &str) -> Result<Ast, ParseError> {
+    let limit = crate::limits::EXPRESSION_BYTES_MAX;
+    if source.len() > limit {
+        return Err(ParseError::new(1, format!("an expression is at most {limit} bytes, this one has {}", source.len())));
+    }
     let tokens = lexer::tokenize(source, 1)?;
     parser::Parser::new(tokens).parse_all()
 }

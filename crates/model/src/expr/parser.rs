@@ -70,7 +70,7 @@ const PREFIX_POWER: u8 = 7;
 /// A tree deeper than this is refused rather than risking the stack on hostile input (evaluation,
 /// printing and dropping recurse over the tree). Operator chains and postfix chains count too, since
 /// `1+1+1...` nests to the left.
-const MAXIMUM_DEPTH: usize = 256;
+const MAXIMUM_DEPTH: usize = crate::limits::EXPRESSION_DEPTH_MAX;
 
 pub(crate) struct Parser {
     tokens: Vec<Token>,
@@ -155,7 +155,15 @@ impl Parser {
             TokenKind::Identifier(name) if self.peek().kind == TokenKind::LeftParen => self.call(name, token.column)?,
             // Architect's format constants (`Format.Date.shortYear`) are names, not variables.
             TokenKind::Identifier(name) if is_format_constant(&name) => Ast::Literal(Value::String(name)),
-            TokenKind::Identifier(name) => Ast::Variable(name),
+            TokenKind::Identifier(name) => {
+                // The lexer keeps `a.b.c` together; a name of many parts would make every prefix
+                // lookup (validation, evaluation) quadratic, so it is refused here.
+                if name.split('.').count() > crate::limits::NAME_PARTS_MAX {
+                    let limit = crate::limits::NAME_PARTS_MAX;
+                    return Err(ParseError::new(token.column, format!("a variable name has more than {limit} dotted parts")));
+                }
+                Ast::Variable(name)
+            }
             other => {
                 return Err(ParseError::new(token.column, format!("expected a value, found {}", describe(&other))));
             }

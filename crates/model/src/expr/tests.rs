@@ -486,10 +486,11 @@ fn printing_then_parsing_gives_the_same_tree() {
 
 #[test]
 fn hostile_depth_is_refused_not_overflowed() {
-    let long_chain = vec!["1"; 100_000].join(" + ");
-    let deep_parentheses = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
-    let long_members = format!("(x){}", ".a".repeat(100_000));
-    let long_index = format!("x{}", "[0]".repeat(100_000));
+    // Within the length limit (`limits::EXPRESSION_BYTES_MAX`) but far past the depth limit.
+    let long_chain = vec!["1"; 3_000].join(" + ");
+    let deep_parentheses = format!("{}1{}", "(".repeat(3_000), ")".repeat(3_000));
+    let long_members = format!("(x){}", ".a".repeat(3_000));
+    let long_index = format!("x{}", "[0]".repeat(3_000));
     for source in [long_chain, deep_parentheses, long_members, long_index] {
         let error = parse(&source).expect_err("too deep");
         assert!(error.message.contains("levels deep"), "{error}");

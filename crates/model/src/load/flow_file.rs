@@ -26,5 +26,11 @@ pub fn load_flow(text: &str, file: &str) -> Result<FlowDefinition, FlowLoadError
         return Ok(archy::import(text, file)?);
     }
     let json = file.ends_with(".json") || text.trim_start().starts_with('{');
-    Ok(if json { parse_flow_json(text, file)? } else { parse_flow_yaml(text, file)? })
+    let flow = if json { parse_flow_json(text, file)? } else { parse_flow_yaml(text, file)? };
+    let limit = crate::limits::FLOW_BLOCKS_MAX;
+    if flow.blocks.len() > limit {
+        let message = format!("a flow has at most {limit} blocks, this one has {}", flow.blocks.len());
+        return Err(LoadError { file: file.to_string(), line: None, column: None, message }.into());
+    }
+    Ok(flow)
 }

@@ -4,6 +4,7 @@
 
 use crate::flow::FlowDefinition;
 use serde_json::Value as Json;
+use crate::limits::PLACEHOLDERS_MAX;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -12,6 +13,8 @@ pub enum TemplateError {
     Unresolved { variable: String, path: String },
     #[error("malformed template `{text}` at {path}: expected `{{{{NAME}}}}` with NAME of letters, digits, `_`, `.`, `-`")]
     Malformed { text: String, path: String },
+    #[error("more than {limit} template variables in one document")]
+    TooMany { limit: usize },
     #[error("the resolved document is no longer a valid flow: {message}")]
     Invalid { message: String },
 }
@@ -139,30 +142,41 @@ pub struct TextDiagnostic {
 
 /// Substitutes `{{NAME}}` in a whole text before it is parsed (deploy's component files), so
 /// every unset variable or malformed `{{` is reported with its line and column; all of them, not
-/// the first. Lines are kept, so positions in the result still match the source.
+/// the first (up to [`PLACEHOLDERS_MAX`] variables; a text with more is refused as a whole).
+/// Lines are kept, so positions in the result still match the source. Linear in the text.
 pub fn resolve_text(text: &str, variables: &BTreeMap<String, String>) -> Result<String, Vec<TextDiagnostic>> {
     let mut out = String::with_capacity(text.len());
     let mut diagnostics = Vec::new();
+    let mut found = 0usize;
     for (index, line) in text.split_inclusive('\n').enumerate() {
-        let position = |fragment: &str| line.find(fragment).map_or(1, |offset| offset + 1);
+        // Columns come from where each piece lies in the line (pieces are slices of it), not
+        // from searching the line again, which made a line of many variables quadratic.
+        let column_of = |fragment: &str| fragment.as_ptr() as usize - line.as_ptr() as usize + 1;
         match pieces(line) {
             Err(fragment) => {
                 let path = format!("line {}", index + 1);
-                diagnostics.push(TextDiagnostic { line: index + 1, column: position(fragment), error: TemplateError::Malformed { text: fragment.trim_end().to_string(), path } });
+                diagnostics.push(TextDiagnostic { line: index + 1, column: column_of(fragment), error: TemplateError::Malformed { text: fragment.trim_end().to_string(), path } });
                 out.push_str(line);
             }
             Ok(parts) => {
                 for part in parts {
                     match part {
                         Piece::Text(literal) => out.push_str(literal),
-                        Piece::Variable(name) => match variables.get(name) {
-                            Some(value) => out.push_str(value),
-                            None => diagnostics.push(TextDiagnostic {
-                                line: index + 1,
-                                column: position(name).saturating_sub(2).max(1),
-                                error: TemplateError::Unresolved { variable: name.to_string(), path: format!("line {}", index + 1) },
-                            }),
-                        },
+                        Piece::Variable(name) => {
+                            found += 1;
+                            if found > PLACEHOLDERS_MAX {
+                                let error = TemplateError::TooMany { limit: PLACEHOLDERS_MAX };
+                                return Err(vec![TextDiagnostic { line: index + 1, column: column_of(name), error }]);
+                            }
+                            match variables.get(name) {
+                                Some(value) => out.push_str(value),
+                                None => diagnostics.push(TextDiagnostic {
+                                    line: index + 1,
+                                    column: column_of(name).saturating_sub(2).max(1),
+                                    error: TemplateError::Unresolved { variable: name.to_string(), path: format!("line {}", index + 1) },
+                                }),
+                            }
+                        }
                     }
                 }
             }

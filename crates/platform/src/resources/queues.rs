@@ -43,6 +43,12 @@ impl<'a, P: Platform + ?Sized> Queues<'a, P> {
         fetch(self.platform, ApiRequest::post(PATH).about("queue", None).json(queue)?).await
     }
 
+    /// [`Queues::create`] with the answer's ETag (when the target serves one), so the next
+    /// conditional write needs no read first.
+    pub async fn create_versioned(self, queue: &Queue) -> Result<Versioned<Queue>> {
+        fetch_versioned(self.platform, ApiRequest::post(PATH).about("queue", None).json(queue)?).await
+    }
+
     /// Unconditional PUT (last write wins, as on the real platform).
     pub async fn update(self, id: &str, queue: &Queue) -> Result<Versioned<Queue>> {
         self.update_with_etag(id, queue, None).await

@@ -51,7 +51,7 @@ async fn integration_healthcheck_calls_the_endpoint() {
     let client = client_for(&emulator, CHILD);
     let integrations: Vec<_> = ok("integrations", client.integrations().list().try_collect().await);
     let Some(integration) = integrations.first() else { panic!("seeded org has no integration") };
-    let healthy = HealthcheckRequest { endpoint_url: Some(format!("{}/health", emulator.base_url())), ..HealthcheckRequest::default() };
+    let healthy = HealthcheckRequest { endpoint_url: Some(format!("{}/crm/status", emulator.base_url())), ..HealthcheckRequest::default() };
     let report = ok("healthcheck", client.integrations().healthcheck(&integration.id, &healthy).await);
     assert!(report.healthy, "{report:?}");
     let wrong = HealthcheckRequest { expected_status_code: Some(204), ..healthy };

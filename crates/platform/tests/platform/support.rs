@@ -59,15 +59,9 @@ pub async fn add_fault(emulator: &RunningEmulator, rule: Value) {
     }
 }
 
+/// The emulator's request counters, read in-process (also for `--strict` emulators).
 pub async fn counters(emulator: &RunningEmulator) -> RequestCounters {
-    let response = emulator.control_client().get(format!("{}/_emulator/counters", emulator.base_url())).send().await;
-    match response {
-        Ok(response) => match response.json().await {
-            Ok(counters) => counters,
-            Err(error) => panic!("counters undecodable: {error}"),
-        },
-        Err(error) => panic!("counters unreachable: {error}"),
-    }
+    emulator.state().request_counters()
 }
 
 /// Unwraps a platform result, naming the call on failure.

@@ -59,3 +59,18 @@ async fn a_401_refreshes_the_token_once_and_retries() {
     assert_eq!(counters(&emulator).await.count("POST", "/oauth/token"), 3);
     emulator.shutdown().await;
 }
+
+/// A target nothing listens on fails within the connect timeout, naming the connection, for the
+/// first call and at once for every later one; it used to retry each call for most of a minute.
+#[tokio::test]
+async fn an_unreachable_target_fails_fast_naming_the_connection() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).map(|address| address.port()).unwrap_or(9);
+    let base_url = format!("http://127.0.0.1:{port}");
+    let mut config = switchboard_platform::ClientConfig::new(&base_url, "id", "secret");
+    config.timeouts.connect = Duration::from_millis(300);
+    let client = switchboard_platform::OrgClient::new(config).expect("client");
+    for _ in 0..2 {
+        let error = client.queues().list_all().await.expect_err("nothing listens there");
+        assert!(error.to_string().contains(&format!("cannot connect to {base_url}")), "{error}");
+    }
+}

@@ -8,5 +8,6 @@ mod live_drills;
 mod locks;
 mod reports;
 mod shared_orgs;
+mod strict;
 mod end_to_end;
 mod support;

@@ -26,7 +26,7 @@ blocks:
   fallback: {type: transfer_to_queue, queue: Fallback}
 "#;
 
-const TOPOLOGY: &str = r#"
+pub const TOPOLOGY: &str = r#"
 orgs:
   - name: acme
     queues: [{name: Support}, {name: Fallback}]

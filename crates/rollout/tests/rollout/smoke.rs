@@ -3,7 +3,7 @@
 //! candidate that disconnects at its start fails it — refused with the calls as evidence, the
 //! weight still 0, the failure in the journal — and a healthy one passes.
 
-use super::support::{ORG, candidate, client, emulator_with, journal};
+use super::support::{ORG, candidate, client, emulator_with, journal, strict_emulator_with};
 use futures_util::future::BoxFuture;
 use std::time::Duration;
 use switchboard_emulator::AppState;
@@ -108,9 +108,10 @@ async fn a_candidate_that_disconnects_at_its_start_fails_the_smoke_test_and_the_
     assert_eq!(record.controller.weight(), 5);
 }
 
+/// The real-org path, on a `--strict` emulator (no control surface, as a real org has none).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_way_to_place_calls_the_smoke_test_is_reported_not_applicable() {
-    let emulator = emulator_with(TOPOLOGY).await;
+    let emulator = strict_emulator_with(TOPOLOGY).await;
     let client = client(&emulator);
     Org::new(&client, FLOW).init(Some(SMOKE_DID), |_| {}).await.expect("init");
     let driver = Driver::new(Org::new(&client, FLOW), Store::new(journal("smoke-na").await, ORG, FLOW));

@@ -14,6 +14,14 @@ pub async fn emulator_with(topology: &str) -> RunningEmulator {
         .unwrap_or_else(|error| panic!("emulator did not start: {error}"))
 }
 
+/// A `--strict` emulator: only the real platform's surface (no `/_emulator/*`), as a real org.
+pub async fn strict_emulator_with(topology: &str) -> RunningEmulator {
+    let topology = load_topology(topology, "rollout.yaml").unwrap_or_else(|error| panic!("topology: {error}"));
+    switchboard_emulator::spawn(EmulatorOptions { topology: Some(topology), strict: true, ..EmulatorOptions::default() })
+        .await
+        .unwrap_or_else(|error| panic!("emulator did not start: {error}"))
+}
+
 pub fn client(emulator: &RunningEmulator) -> OrgClient {
     let credentials = emulator.credentials().org(ORG).unwrap_or_else(|| panic!("no org {ORG}"));
     let mut config = ClientConfig::new(emulator.base_url(), credentials.client_id.clone(), credentials.client_secret.clone());

@@ -41,20 +41,51 @@ impl DeployContext {
     }
 }
 
-/// The journal location: the flag, else the environment's, else CONFIG/.switchboard/journal.db.
+/// The journal location: `--journal` as given (a relative path is relative to the current
+/// directory), else the environment's `journal` (relative to the repository), else
+/// CONFIG/.switchboard/journal.db (its directory created).
 pub fn open_journal(arguments: &DeployArgs, spec: Option<&EnvironmentSpec>) -> anyhow::Result<String> {
-    if let Some(location) = arguments.journal.clone().or_else(|| spec.and_then(|spec| spec.journal.clone())) {
-        if location.contains("://") || Path::new(&location).is_absolute() {
-            return Ok(location);
-        }
-        return Ok(arguments.config.join(location).display().to_string());
+    let location = journal_location(arguments, spec);
+    if arguments.journal.is_none() && spec.and_then(|spec| spec.journal.as_ref()).is_none() {
+        let directory = arguments.config.join(".switchboard");
+        std::fs::create_dir_all(&directory).with_context(|| format!("creating {}", directory.display()))?;
     }
-    let directory = arguments.config.join(".switchboard");
-    std::fs::create_dir_all(&directory).with_context(|| format!("creating {}", directory.display()))?;
-    Ok(directory.join("journal.db").display().to_string())
+    Ok(location)
 }
 
-fn overridden(arguments: &DeployArgs) -> bool {
+/// [`open_journal`]'s answer without creating anything.
+pub fn journal_location(arguments: &DeployArgs, spec: Option<&EnvironmentSpec>) -> String {
+    if let Some(location) = &arguments.journal {
+        return location.clone();
+    }
+    match spec.and_then(|spec| spec.journal.as_ref()) {
+        Some(location) if location.contains("://") || Path::new(location).is_absolute() => location.clone(),
+        Some(location) => arguments.config.join(location).display().to_string(),
+        None => arguments.config.join(".switchboard").join("journal.db").display().to_string(),
+    }
+}
+
+/// Every journal the repository's environments use (the default one too), for commands that
+/// start from a deployment id rather than an environment; `--journal` alone when given. Only
+/// journals that exist: a missing SQLite file is never created by looking.
+pub fn known_journals(arguments: &DeployArgs) -> Vec<String> {
+    if let Some(location) = &arguments.journal {
+        return vec![location.clone()];
+    }
+    let mut locations = vec![journal_location(arguments, None)];
+    if let Ok(repository) = Repository::load(&arguments.config) {
+        for spec in repository.manifest.environments.values() {
+            let location = journal_location(arguments, Some(spec));
+            if !locations.contains(&location) {
+                locations.push(location);
+            }
+        }
+    }
+    locations.retain(|location| location.contains("://") || Path::new(location.strip_prefix("sqlite:").unwrap_or(location)).exists());
+    locations
+}
+
+pub(crate) fn overridden(arguments: &DeployArgs) -> bool {
     arguments.target.target.is_some() || arguments.target.base_url.is_some() || arguments.target.credentials.is_some()
 }
 

@@ -28,7 +28,7 @@ pub async fn run(arguments: PlanArgs, output: OutputFormat) -> anyhow::Result<()
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("plan saved to {} (apply it with `switchboard apply {}`)", path.display(), path.display());
     }
-    output.emit(&plan, table::print_plan)?;
+    output.emit(&plan, |plan| print!("{}", table::plan_text(plan, arguments.show_unchanged)))?;
     if !plan.problems.is_empty() {
         anyhow::bail!("{} pre-flight problem(s): apply would refuse this plan", plan.problems.len());
     }

@@ -5,9 +5,17 @@ use switchboard_deploy::canary::CanaryReport;
 use switchboard_deploy::plan::{Action, Plan};
 
 pub fn print_plan(plan: &Plan) {
+    print!("{}", plan_text(plan, false));
+}
+
+/// The plan as a person reads it: per org its changes, then its unchanged resources — a count
+/// (`= 8 unchanged`) or, with `show_unchanged`, one line each, so a managed resource in sync is visible.
+pub fn plan_text(plan: &Plan, show_unchanged: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     for org in &plan.orgs {
-        let changed: Vec<_> = org.changes.iter().filter(|change| change.action != Action::Unchanged || change.conflicts().next().is_some()).collect();
-        println!("org {} (group {}, stage {}): {} change(s)", org.org, org.group, org.stage + 1, changed.iter().filter(|change| change.action.writes()).count());
+        let (changed, unchanged): (Vec<_>, Vec<_>) = org.changes.iter().partition(|change| change.action != Action::Unchanged || change.conflicts().next().is_some());
+        let _ = writeln!(out, "org {} (group {}, stage {}): {} change(s)", org.org, org.group, org.stage + 1, changed.iter().filter(|change| change.action.writes()).count());
         for change in changed {
             let fields: Vec<String> = change
                 .fields
@@ -15,14 +23,25 @@ pub fn print_plan(plan: &Plan) {
                 .map(|field| if field.is_conflict() { format!("{} (changed by hand: kept)", field.field) } else { field.field.clone() })
                 .collect();
             let approval = if change.approval.is_empty() { String::new() } else { format!("  [needs approval: {}]", change.approval.join("; ")) };
-            println!("  {:<9} {:<45} {}{approval}", change.action.as_str(), change.key.to_string(), fields.join(", "));
+            let _ = writeln!(out, "  {:<9} {:<45} {}{approval}", change.action.as_str(), change.key.to_string(), fields.join(", "));
+        }
+        if unchanged.is_empty() {
+            continue;
+        }
+        if show_unchanged {
+            for change in &unchanged {
+                let _ = writeln!(out, "  {:<9} {}", "=", change.key);
+            }
+        } else {
+            let _ = writeln!(out, "  = {} unchanged (--show-unchanged lists them)", unchanged.len());
         }
     }
     for problem in &plan.problems {
-        println!("error: {problem}");
+        let _ = writeln!(out, "error: {problem}");
     }
     let summary = plan.summary();
-    println!(
+    let _ = writeln!(
+        out,
         "Plan: {} to create, {} to update, {} to delete, {} unchanged, {} with hand edits kept{}",
         summary.create,
         summary.update,
@@ -31,6 +50,7 @@ pub fn print_plan(plan: &Plan) {
         summary.conflict,
         if summary.needs_approval > 0 { format!(", {} need --approve", summary.needs_approval) } else { String::new() }
     );
+    out
 }
 
 pub fn print_report(report: &ApplyReport) {
@@ -81,3 +101,6 @@ pub fn comparison_line(comparison: &switchboard_deploy::canary::Comparison) -> S
 fn show(value: &Option<serde_json::Value>) -> String {
     value.as_ref().map(ToString::to_string).unwrap_or_else(|| "none".into()).chars().take(60).collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -96,6 +96,11 @@ pub(crate) struct Importer<'a> {
     /// Links some block's path went through: the paths that fall through to them.
     used: BTreeSet<String>,
     taken: BTreeSet<String>,
+    /// Base name → the next ` (N)` suffix to try, so naming the k-th repeat of a name does not
+    /// count up from 2 again (that made a flow of many unnamed actions quadratic).
+    next_suffix: HashMap<String, usize>,
+    /// Set once the flow has more than `FLOW_BLOCKS_MAX` blocks (reported once).
+    too_many_blocks: bool,
     links: HashMap<String, String>,
     counter: usize,
     /// `task:<refId>` / `menu:<refId>` → target.
@@ -135,6 +140,8 @@ pub fn import(text: &str, file: &str) -> Result<FlowDefinition, ArchyError> {
         joins: BTreeMap::new(),
         used: BTreeSet::new(),
         taken: BTreeSet::new(),
+        next_suffix: HashMap::new(),
+        too_many_blocks: false,
         links: HashMap::new(),
         counter: 0,
         refs: HashMap::new(),
@@ -182,13 +189,25 @@ impl Importer<'_> {
     }
 
     /// A unique block name: the action's name, else its kind; ` (2)`, ` (3)`... on repeats.
+    /// Amortized constant time per name: each base remembers where its count stopped.
     pub(crate) fn allocate(&mut self, wanted: &str) -> String {
+        if self.taken.len() == crate::limits::FLOW_BLOCKS_MAX && !self.too_many_blocks {
+            self.too_many_blocks = true;
+            let limit = crate::limits::FLOW_BLOCKS_MAX;
+            self.diagnostics.push(ArchyDiagnostic {
+                file: self.file.to_string(),
+                line: 1,
+                column: 1,
+                path: String::new(),
+                message: format!("a flow has at most {limit} blocks (each action is one)"),
+            });
+        }
         let base = if wanted.trim().is_empty() { "block" } else { wanted.trim() };
         let mut candidate = base.to_string();
-        let mut counter = 2;
+        let counter = self.next_suffix.entry(base.to_string()).or_insert(2);
         while self.taken.contains(&candidate) {
             candidate = format!("{base} ({counter})");
-            counter += 1;
+            *counter += 1;
         }
         self.taken.insert(candidate.clone());
         candidate
