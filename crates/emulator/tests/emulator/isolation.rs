@@ -117,13 +117,18 @@ async fn a_hanging_health_check_and_a_conditional_write_hold_no_other_org() {
     let (url, mut accepted, endpoint) = hanging_endpoint().await;
     let integration = slow.get_json("/api/v2/integrations").await["entities"][0]["id"].as_str().expect("an integration").to_string();
     let check_path = format!("/api/v2/integrations/{integration}/healthcheck");
-    let check_body = json!({"endpointUrl": url, "method": "GET", "timeoutMs": 600_000});
-    let slow_check = {
+    // The longest timeout a health check may ask for (`emulator::limits`): it outlasts the test.
+    let check_body = json!({"endpointUrl": url, "method": "GET", "timeoutMs": 60_000});
+    let mut slow_check = {
         let client = OrgClient { base: slow.base.clone(), token: slow.token.clone(), http: reqwest::Client::new(), org_id: slow.org_id.clone() };
         tokio::spawn(async move { client.post(&check_path, check_body).await.status() })
     };
-    // The barrier: the emulator's health check has reached the endpoint, which never answers.
-    accepted.recv().await.expect("the health check connects");
+    // The barrier: the emulator's health check has reached the endpoint, which never answers. A
+    // check that is answered instead (refused, say) fails the test rather than hanging it.
+    tokio::select! {
+        connected = accepted.recv() => connected.expect("the health check connects"),
+        answered = &mut slow_check => panic!("the health check was answered before it reached the endpoint: {answered:?}"),
+    }
 
     // A conditional write of the same org does not wait for the pending health check...
     let queue_id = slow.id_by_name("/api/v2/routing/queues", "Sales").await;
