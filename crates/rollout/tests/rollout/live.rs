@@ -73,8 +73,7 @@ async fn call_version(emulator: &RunningEmulator) -> String {
     if tokio::time::timeout(Duration::from_secs(20), call.reached(CallPhase::Queued)).await.is_err() {
         panic!("call {} did not leave the IVR", call.id);
     }
-    let version = call.lock().attributes.get("Flow_Version").cloned().unwrap_or_default();
-    version
+    call.lock().attributes.get("Flow_Version").cloned().unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

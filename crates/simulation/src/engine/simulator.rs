@@ -132,7 +132,7 @@ impl<'a, 's> Simulator<'a, 's> {
             self.now_ms = event.at_ms;
             self.event_count += 1;
             self.handle(event.kind);
-            if self.event_count % 65_536 == 0 {
+            if self.event_count.is_multiple_of(65_536) {
                 progress((self.now_ms as f64 / self.duration_ms.max(1) as f64).min(1.0));
             }
         }
