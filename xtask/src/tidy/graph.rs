@@ -23,6 +23,8 @@ pub const ALLOWED_ARROWS: &[(&str, &[&str])] = &[
     ("journal", &[]),
     // Server plumbing (accept loop, health and metrics, signals): below every server, above nothing.
     ("service", &[]),
+    // What tests share (a dev-dependency only, so it may read the environment and files).
+    ("testkit", &[]),
     // The emulator serves the wire types and drives the simulation; it never knows the client.
     ("emulator", &["api", "model", "simulation", "service"]),
     // Engines reach the platform only through the client; never the emulator (only their tests).

@@ -3,31 +3,6 @@
 use super::parse;
 use std::path::PathBuf;
 
-/// The shared Archy corpus: `SWITCHBOARD_ARCHY_CORPUS`, else `shared/archy-corpus` in a folder
-/// above the crate (beside the repository, or beside the folder of its worktrees). Missing, the
-/// test fails, unless the runner declared it unavailable (`cargo xtask test` on a machine
-/// without it sets `SWITCHBOARD_UNAVAILABLE=corpus` and names it in its summary).
-fn corpus_folder() -> Option<PathBuf> {
-    if let Some(folder) = std::env::var_os("SWITCHBOARD_ARCHY_CORPUS").map(PathBuf::from) {
-        assert!(folder.is_dir(), "SWITCHBOARD_ARCHY_CORPUS={} is not a folder", folder.display());
-        return Some(folder);
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let found = manifest.ancestors().map(|folder| folder.join("shared/archy-corpus")).find(|folder| folder.is_dir());
-    if found.is_none() && declared_unavailable("corpus") {
-        println!("skipped: no Archy corpus, declared unavailable by SWITCHBOARD_UNAVAILABLE");
-        return None;
-    }
-    Some(found.unwrap_or_else(|| {
-        panic!("no Archy corpus: set SWITCHBOARD_ARCHY_CORPUS or place shared/archy-corpus above {} (CI has it)", manifest.display())
-    }))
-}
-
-/// The runner says this group's prerequisite is missing on purpose (`SWITCHBOARD_UNAVAILABLE`).
-fn declared_unavailable(group: &str) -> bool {
-    std::env::var("SWITCHBOARD_UNAVAILABLE").is_ok_and(|groups| groups.split(',').any(|listed| listed.trim() == group))
-}
-
 /// Templates write `{{name}}` placeholders (even in mapping keys); the name alone keeps the YAML valid.
 fn substitute_placeholders(text: &str) -> String {
     text.replace("{{", "").replace("}}", "")
@@ -56,7 +31,7 @@ fn collect_expressions(node: &serde_json::Value, path: &str, found: &mut Vec<(St
 
 #[test]
 fn every_corpus_expression_parses() {
-    let Some(folder) = corpus_folder() else { return };
+    let Some(folder) = switchboard_testkit::archy_corpus() else { return };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .expect("corpus folder is readable")
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))

@@ -12,31 +12,6 @@ use switchboard_simulation::runtime::{
     CallExecution, DataActionOutcome, Effect, FlowHandle, FlowProgram, FlowWorld, LookupError,
 };
 
-/// The shared Archy corpus: `SWITCHBOARD_ARCHY_CORPUS`, else `shared/archy-corpus` in a folder
-/// above the crate (beside the repository, or beside the folder of its worktrees). Missing, the
-/// test fails, unless the runner declared it unavailable (`cargo xtask test` on a machine
-/// without it sets `SWITCHBOARD_UNAVAILABLE=corpus` and names it in its summary).
-fn corpus() -> Option<PathBuf> {
-    if let Some(folder) = std::env::var_os("SWITCHBOARD_ARCHY_CORPUS").map(PathBuf::from) {
-        assert!(folder.is_dir(), "SWITCHBOARD_ARCHY_CORPUS={} is not a folder", folder.display());
-        return Some(folder);
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let found = manifest.ancestors().map(|folder| folder.join("shared/archy-corpus")).find(|folder| folder.is_dir());
-    if found.is_none() && declared_unavailable("corpus") {
-        println!("skipped: no Archy corpus, declared unavailable by SWITCHBOARD_UNAVAILABLE");
-        return None;
-    }
-    Some(found.unwrap_or_else(|| {
-        panic!("no Archy corpus: set SWITCHBOARD_ARCHY_CORPUS or place shared/archy-corpus above {} (CI has it)", manifest.display())
-    }))
-}
-
-/// The runner says this group's prerequisite is missing on purpose (`SWITCHBOARD_UNAVAILABLE`).
-fn declared_unavailable(group: &str) -> bool {
-    std::env::var("SWITCHBOARD_UNAVAILABLE").is_ok_and(|groups| groups.split(',').any(|listed| listed.trim() == group))
-}
-
 /// A dummy value per placeholder (`{{name}}`, `${name}`), as a template's options file would give.
 fn substituted(text: &str, file: &str) -> Option<String> {
     let values: BTreeMap<String, String> =
@@ -88,7 +63,7 @@ fn run_call(world: &CorpusWorld, flow: &FlowHandle, seed: u64) -> String {
 
 #[test]
 fn every_corpus_call_flow_runs_to_an_end_with_random_callers() {
-    let Some(folder) = corpus() else { return };
+    let Some(folder) = switchboard_testkit::archy_corpus() else { return };
     let mut entries: Vec<PathBuf> = std::fs::read_dir(&folder)
         .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
         .unwrap_or_default();
